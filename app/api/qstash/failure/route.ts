@@ -1,0 +1,5 @@
+import { createFailureCallbackRoute } from "@/lib/qstash/failure-route";
+
+export const runtime = "nodejs";
+
+export const POST = createFailureCallbackRoute();

@@ -1,0 +1,31 @@
+"use server";
+
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { getServices } from "@/lib/services";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/sessions";
+import { signUp } from "@/lib/users/signup";
+
+export interface SignupFormState {
+  fieldErrors: Record<string, string>;
+  values: { name: string; email: string; locale: string; timeZone: string };
+}
+
+export async function signUpAction(_previous: SignupFormState, form: FormData): Promise<SignupFormState> {
+  const values = {
+    name: String(form.get("name") ?? ""),
+    email: String(form.get("email") ?? ""),
+    locale: String(form.get("locale") ?? "en"),
+    timeZone: String(form.get("timeZone") ?? "UTC"),
+  };
+  const result = await signUp(getServices(), { ...values, password: String(form.get("password") ?? "") });
+  if (!result.ok) return { fieldErrors: result.fieldErrors, values };
+  (await cookies()).set(SESSION_COOKIE, result.sessionToken, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: process.env.NODE_ENV === "production" && !getServices().env.APP_URL.startsWith("http://"),
+    maxAge: SESSION_TTL_SECONDS,
+    path: "/",
+  });
+  redirect(`/signup/done?email=${encodeURIComponent(result.user.email)}`);
+}

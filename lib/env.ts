@@ -1,0 +1,113 @@
+import { z } from "zod";
+import { ConfigError } from "./errors";
+
+/**
+ * Every environment variable the app reads, validated once. This module is the
+ * only reader of `process.env`; everything else receives a parsed `Env`.
+ * Variable names are Upstash's, Resend's and Vercel's own so existing setups work.
+ */
+const url = z.url({ protocol: /^https?$/ }).transform((value) => value.replace(/\/+$/, ""));
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === "" ? undefined : value));
+
+const schema = z
+  .object({
+    QSTASH_URL: url.default("https://qstash.upstash.io"),
+    QSTASH_TOKEN: z.string().min(1),
+    QSTASH_CURRENT_SIGNING_KEY: z.string().min(1),
+    QSTASH_NEXT_SIGNING_KEY: z.string().min(1),
+    UPSTASH_REDIS_REST_URL: url,
+    UPSTASH_REDIS_REST_TOKEN: z.string().min(1),
+    RESEND_API_KEY: z.string().min(1),
+    // Only set in local development or tests, to reach the Resend look-alike.
+    RESEND_BASE_URL: url.optional(),
+    // Sender of every email; must be a domain verified in Resend in production.
+    EMAIL_FROM: z.string().min(3).default("Acme <onboarding@resend.dev>"),
+    // Public base URL of this deployment: QStash calls `${APP_URL}/api/jobs/<name>`.
+    APP_URL: url.optional(),
+    // Set by Vercel; used when APP_URL is absent (production domain first).
+    VERCEL_PROJECT_PRODUCTION_URL: optionalText,
+    VERCEL_URL: optionalText,
+    VERCEL_ENV: optionalText,
+    // Protects /api/admin/* and /admin; admin features are off without it.
+    ADMIN_TOKEN: z.string().min(16).optional(),
+    // Receives one email per job that ends in the DLQ.
+    ADMIN_EMAIL: z.email().optional(),
+    // HMAC secret of the payment provider's webhook.
+    PAYMENTS_WEBHOOK_SECRET: z.string().min(16).optional(),
+    // Seconds the platform lets a function run (Vercel maxDuration); the job's abort signal fires before it.
+    JOB_MAX_DURATION_SECONDS: z.coerce.number().int().positive().default(60),
+  })
+  .transform((raw, ctx) => {
+    const appUrl = raw.APP_URL ?? vercelUrl(raw.VERCEL_ENV, raw.VERCEL_PROJECT_PRODUCTION_URL, raw.VERCEL_URL);
+    if (!appUrl) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["APP_URL"],
+        message: "required (or VERCEL_PROJECT_PRODUCTION_URL / VERCEL_URL on Vercel)",
+      });
+      return z.NEVER;
+    }
+    return { ...raw, APP_URL: appUrl };
+  });
+
+function vercelUrl(vercelEnv?: string, productionHost?: string, deploymentHost?: string): string | undefined {
+  // Previews must call themselves, not production, so the deployment URL wins outside production.
+  const host = vercelEnv === "production" ? (productionHost ?? deploymentHost) : (deploymentHost ?? productionHost);
+  return host ? `https://${host.replace(/\/+$/, "")}` : undefined;
+}
+
+export type Env = z.output<typeof schema>;
+export type EnvSource = Record<string, string | undefined>;
+
+/** Parses `source`; throws one `ConfigError` that names every missing or malformed variable. */
+export function parseEnv(source: EnvSource = process.env): Env {
+  // Treat empty strings as unset: `.env` files often carry `NAME=`.
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, value]) => value !== undefined && value !== ""));
+  const result = schema.safeParse(cleaned);
+  if (result.success) return result.data;
+  const variables = [...new Set(result.error.issues.map((issue) => String(issue.path[0] ?? "environment")))];
+  const lines = result.error.issues.map((issue) => {
+    const name = String(issue.path[0] ?? "environment");
+    const missing = issue.code === "invalid_type" && cleaned[name] === undefined;
+    return `  ${name}: ${missing ? "missing" : issue.message}`;
+  });
+  return throwConfig(`Invalid environment, see .env.example:\n${[...new Set(lines)].join("\n")}`, variables);
+}
+
+function throwConfig(message: string, variables: string[]): never {
+  throw new ConfigError(message, variables);
+}
+
+let cached: Env | undefined;
+
+/** The process's parsed environment, validated on first use (not at import, so `next build` needs no secrets). */
+export function getEnv(): Env {
+  cached ??= parseEnv(readProcessEnv());
+  return cached;
+}
+
+/** Lists each variable explicitly: bundlers on the Edge runtime inline `process.env.X`, not `process.env`. */
+function readProcessEnv(): EnvSource {
+  return {
+    QSTASH_URL: process.env.QSTASH_URL,
+    QSTASH_TOKEN: process.env.QSTASH_TOKEN,
+    QSTASH_CURRENT_SIGNING_KEY: process.env.QSTASH_CURRENT_SIGNING_KEY,
+    QSTASH_NEXT_SIGNING_KEY: process.env.QSTASH_NEXT_SIGNING_KEY,
+    UPSTASH_REDIS_REST_URL: process.env.UPSTASH_REDIS_REST_URL,
+    UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN,
+    RESEND_API_KEY: process.env.RESEND_API_KEY,
+    RESEND_BASE_URL: process.env.RESEND_BASE_URL,
+    EMAIL_FROM: process.env.EMAIL_FROM,
+    APP_URL: process.env.APP_URL,
+    VERCEL_PROJECT_PRODUCTION_URL: process.env.VERCEL_PROJECT_PRODUCTION_URL,
+    VERCEL_URL: process.env.VERCEL_URL,
+    VERCEL_ENV: process.env.VERCEL_ENV,
+    ADMIN_TOKEN: process.env.ADMIN_TOKEN,
+    ADMIN_EMAIL: process.env.ADMIN_EMAIL,
+    PAYMENTS_WEBHOOK_SECRET: process.env.PAYMENTS_WEBHOOK_SECRET,
+    JOB_MAX_DURATION_SECONDS: process.env.JOB_MAX_DURATION_SECONDS,
+  };
+}

@@ -1,0 +1,18 @@
+import type { JobDefinition } from "./define-job";
+import { testJob } from "./test-job";
+import { welcomeEmail } from "./welcome-email";
+
+/**
+ * Every job the app can run: the shared contract producers and the route both
+ * import. An explicit list, not a folder scan, so a typo is a compile error and
+ * an unknown name on the wire is answered 489 (a 404 would be retried for nothing).
+ */
+export const jobs = {
+  test: testJob,
+  "welcome-email": welcomeEmail,
+} as const satisfies Record<string, JobDefinition>;
+
+export type JobName = keyof typeof jobs;
+export const registry: Readonly<Record<string, JobDefinition>> = jobs;
+
+export { testJob, welcomeEmail };

@@ -1,0 +1,27 @@
+import { z } from "zod";
+import { sendOrThrow } from "../email/send";
+import { welcomeEmail as renderWelcome } from "../email/templates/welcome";
+import { defineJob } from "./define-job";
+
+/** Sent once per user after signup, out of the request path so signup never waits on Resend. */
+export const welcomeEmail = defineJob({
+  name: "welcome-email",
+  schema: z.object({
+    userId: z.string().min(1),
+    email: z.email(),
+    name: z.string().min(1).max(200),
+  }),
+  retries: 1,
+  retryDelay: "pow(2, retried) * 1000",
+  // One welcome per user, however many times signup publishes it.
+  idempotencyKey: (payload) => payload.userId,
+  async handler(payload, { services, idempotencyKey, signal }) {
+    const rendered = renderWelcome({ name: payload.name, appUrl: services.env.APP_URL });
+    const emailId = await sendOrThrow(
+      services.email,
+      { to: payload.email, ...rendered, idempotencyKey, tags: [{ name: "job", value: "welcome-email" }] },
+      { signal },
+    );
+    return { emailId };
+  },
+});

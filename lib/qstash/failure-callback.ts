@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { InvalidSignatureError, NonRetryableError } from "../errors";
+import { markDead } from "../job-runs/store";
+import type { Services } from "../services";
+import { errorToResponse, json } from "./respond";
+import { JOB_ROUTE_PREFIX, failureCallbackUrl } from "./urls";
+import type { Verifier } from "./verify";
+
+/** The body QStash posts to a failure callback (spec: callbacks). Bodies are base64. */
+export const failureCallbackSchema = z.object({
+  status: z.number().int(),
+  header: z.record(z.string(), z.array(z.string())).nullish(),
+  body: z.string().nullish(),
+  retried: z.number().int().nullish(),
+  maxRetries: z.number().int().nullish(),
+  dlqId: z.string().nullish(),
+  sourceMessageId: z.string(),
+  url: z.string(),
+  method: z.string().nullish(),
+  sourceHeader: z.record(z.string(), z.array(z.string())).nullish(),
+  sourceBody: z.string().nullish(),
+});
+export type FailureCallback = z.infer<typeof failureCallbackSchema>;
+
+/** What we learned from a failure callback, decoded for people. */
+export interface FinalFailure {
+  messageId: string;
+  dlqId: string;
+  jobName: string;
+  /** Destination's last HTTP status. */
+  status: number;
+  /** Destination's last answer, decoded (the route answers JSON with an `error` field). */
+  reason: string;
+  /** The job payload, decoded, or the raw text when it isn't JSON. */
+  payload: unknown;
+  retried: number;
+}
+
+export interface FailureCallbackDeps {
+  services: Services;
+  verify: Verifier;
+  /** Extra work once a failure is recorded for the first time (email log, admin email). */
+  onFirstFailure?(failure: FinalFailure, services: Services): Promise<void>;
+}
+
+export async function handleFailureCallback(request: Request, deps: FailureCallbackDeps): Promise<Response> {
+  const body = await request.text();
+  try {
+    await deps.verify({
+      signature: request.headers.get("upstash-signature"),
+      body,
+      expectedUrl: failureCallbackUrl(deps.services.env.APP_URL),
+    });
+  } catch (error) {
+    if (error instanceof InvalidSignatureError) return errorToResponse(error);
+    throw error;
+  }
+  let parsed: FailureCallback;
+  try {
+    parsed = failureCallbackSchema.parse(JSON.parse(body));
+  } catch (error) {
+    // Retrying a callback we can't read won't help.
+    return errorToResponse(new NonRetryableError(`unreadable failure callback: ${String(error)}`));
+  }
+  const failure = decodeFailure(parsed);
+  const first = await markDead(
+    deps.services.redis,
+    { messageId: failure.messageId, jobName: failure.jobName, error: `${failure.status}: ${failure.reason}`, dlqId: failure.dlqId },
+    deps.services.clock.now(),
+  );
+  if (first && deps.onFirstFailure) await deps.onFirstFailure(failure, deps.services);
+  return json(200, { ok: true, recorded: first });
+}
+
+/** Pure: decodes the base64 bodies and finds the job name in the destination URL. */
+export function decodeFailure(callback: FailureCallback): FinalFailure {
+  const responseText = decodeBase64(callback.body ?? "");
+  let reason = responseText;
+  try {
+    const answer = JSON.parse(responseText) as { error?: unknown };
+    if (typeof answer.error === "string") reason = answer.error;
+  } catch {
+    // Not our JSON (a proxy's HTML error page, say): keep the text.
+  }
+  const sourceText = decodeBase64(callback.sourceBody ?? "");
+  let payload: unknown = sourceText;
+  try {
+    payload = JSON.parse(sourceText);
+  } catch {
+    // keep the raw text
+  }
+  return {
+    messageId: callback.sourceMessageId,
+    dlqId: callback.dlqId ?? "",
+    jobName: jobNameFromUrl(callback.url),
+    status: callback.status,
+    reason: reason.slice(0, 2000) || `HTTP ${callback.status}`,
+    payload,
+    retried: callback.retried ?? 0,
+  };
+}
+
+export function jobNameFromUrl(url: string): string {
+  let path: string;
+  try {
+    path = new URL(url).pathname;
+  } catch {
+    return "unknown";
+  }
+  for (const prefix of Object.values(JOB_ROUTE_PREFIX)) {
+    if (path.startsWith(`${prefix}/`)) return decodeURIComponent(path.slice(prefix.length + 1).split("/")[0] ?? "unknown");
+  }
+  return "unknown";
+}
+
+function decodeBase64(text: string): string {
+  if (!text) return "";
+  try {
+    const binary = atob(text);
+    return new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
+  } catch {
+    return text;
+  }
+}

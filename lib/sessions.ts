@@ -1,0 +1,24 @@
+import type { Redis } from "./redis";
+import { toB64 } from "./users/password";
+
+export const SESSION_COOKIE = "session";
+export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;
+
+const sessionKey = (token: string) => `session:${token}`;
+
+/** A random 256-bit token; only its Redis entry links it to the user. */
+export async function createSession(redis: Redis, userId: string): Promise<string> {
+  const token = toB64(crypto.getRandomValues(new Uint8Array(32)));
+  await redis.set(sessionKey(token), userId, { ex: SESSION_TTL_SECONDS });
+  return token;
+}
+
+export async function getSessionUserId(redis: Redis, token: string | undefined): Promise<string | null> {
+  if (!token || token.length > 100) return null;
+  const userId = await redis.get<string>(sessionKey(token));
+  return userId ? String(userId) : null;
+}
+
+export async function deleteSession(redis: Redis, token: string): Promise<void> {
+  await redis.del(sessionKey(token));
+}

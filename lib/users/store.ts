@@ -1,0 +1,78 @@
+import { z } from "zod";
+import type { Redis } from "../redis";
+import { hashPassword, verifyPassword } from "./password";
+
+export const LOCALES = ["en", "mn"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  locale: Locale;
+  /** IANA zone used to show times in emails, e.g. Asia/Ulaanbaatar. */
+  timeZone: string;
+  createdAt: number;
+}
+
+const storedUser = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  locale: z.enum(LOCALES).catch("en"),
+  timeZone: z.string().catch("UTC"),
+  createdAt: z.coerce.number(),
+  passwordHash: z.string().optional(),
+});
+
+const userKey = (id: string) => `user:${id}`;
+const emailKey = (email: string) => `user:by-email:${email.toLowerCase()}`;
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function createUser(
+  redis: Redis,
+  input: { email: string; name: string; password: string; locale: Locale; timeZone: string },
+  nowMs: number,
+): Promise<{ ok: true; user: User } | { ok: false; reason: "email_taken" }> {
+  const email = normalizeEmail(input.email);
+  const id = `usr_${crypto.randomUUID().replaceAll("-", "")}`;
+  // The email index is claimed first with NX: two parallel signups for one address can't both win.
+  const claimed = await redis.set(emailKey(email), id, { nx: true });
+  if (claimed !== "OK") return { ok: false, reason: "email_taken" };
+  const user: User = { id, email, name: input.name.trim(), locale: input.locale, timeZone: input.timeZone, createdAt: nowMs };
+  await redis.hset(userKey(id), { ...user, passwordHash: await hashPassword(input.password) });
+  return { ok: true, user };
+}
+
+/** Undo a signup whose follow-up failed, so the address can sign up again. */
+export async function deleteUser(redis: Redis, user: Pick<User, "id" | "email">): Promise<void> {
+  await redis.del(userKey(user.id), emailKey(user.email));
+}
+
+export async function getUser(redis: Redis, id: string): Promise<User | null> {
+  const raw = await redis.hgetall(userKey(id));
+  if (!raw || Object.keys(raw).length === 0) return null;
+  const { passwordHash: _ignored, ...user } = storedUser.parse(raw);
+  return user;
+}
+
+export async function findUserIdByEmail(redis: Redis, email: string): Promise<string | null> {
+  const id = await redis.get<string>(emailKey(normalizeEmail(email)));
+  return id ? String(id) : null;
+}
+
+/** Returns the user when the password matches; null otherwise (unknown email included). */
+export async function authenticate(redis: Redis, email: string, password: string): Promise<User | null> {
+  const id = await findUserIdByEmail(redis, email);
+  if (!id) return null;
+  const raw = await redis.hgetall(userKey(id));
+  if (!raw) return null;
+  const parsed = storedUser.safeParse(raw);
+  if (!parsed.success || !parsed.data.passwordHash) return null;
+  if (!(await verifyPassword(password, parsed.data.passwordHash))) return null;
+  const { passwordHash: _ignored, ...user } = parsed.data;
+  return user;
+}
