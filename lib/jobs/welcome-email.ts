@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { sendOrThrow } from "../email/send";
+import { sendJobEmail } from "../email/job-email";
 import { welcomeEmail as renderWelcome } from "../email/templates/welcome";
 import { defineJob } from "./define-job";
 
@@ -15,13 +15,9 @@ export const welcomeEmail = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   // One welcome per user, however many times signup publishes it.
   idempotencyKey: (payload) => payload.userId,
-  async handler(payload, { services, idempotencyKey, signal }) {
-    const rendered = renderWelcome({ name: payload.name, appUrl: services.env.APP_URL });
-    const emailId = await sendOrThrow(
-      services.email,
-      { to: payload.email, ...rendered, idempotencyKey, tags: [{ name: "job", value: "welcome-email" }] },
-      { signal },
-    );
+  async handler(payload, context) {
+    const rendered = renderWelcome({ name: payload.name, appUrl: context.services.env.APP_URL });
+    const emailId = await sendJobEmail(context, { job: "welcome-email", userId: payload.userId, to: payload.email, rendered });
     return { emailId };
   },
 });
