@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { InvalidSignatureError, NonRetryableError } from "../errors";
-import { createIdempotencyGuard } from "../idempotency/guard";
+import { InvalidSignatureError, NonRetryableError, RetryableError } from "../errors";
+import { createIdempotencyGuard, type Claim } from "../idempotency/guard";
 import { readDeliveryHeaders } from "../qstash/headers";
 import { errorToResponse, json, nonRetryable } from "../qstash/respond";
 import { jobUrl } from "../qstash/urls";
@@ -55,38 +55,45 @@ export async function handleJobRequest(
   if (!job) return nonRetryable(`unknown job "${jobName}"`, { job: jobName });
 
   const delivery = readDeliveryHeaders(request.headers);
-  if (!delivery.messageId) return nonRetryable("missing Upstash-Message-Id header", { job: jobName });
+  const messageId = delivery.messageId;
+  if (!messageId) return nonRetryable("missing Upstash-Message-Id header", { job: jobName });
+  const details = { job: jobName, messageId };
 
   let raw: unknown;
   try {
     raw = JSON.parse(body);
   } catch {
-    return nonRetryable("body is not valid JSON", { job: jobName, messageId: delivery.messageId });
+    return nonRetryable("body is not valid JSON", details);
   }
   const parsed = job.schema.safeParse(raw);
   if (!parsed.success) {
     return nonRetryable(`invalid payload: ${z.prettifyError(parsed.error)}`, {
-      job: jobName,
-      messageId: delivery.messageId,
+      ...details,
       issues: parsed.error.issues.map(({ path, message }) => ({ path, message })),
     });
   }
   const payload = parsed.data;
 
-  const key = job.idempotencyKey ? job.idempotencyKey(payload) : delivery.messageId;
+  const key = job.idempotencyKey ? job.idempotencyKey(payload) : messageId;
   const budgetMs = deps.budgetMs?.(job) ?? runBudgetMs(services.env.JOB_MAX_DURATION_SECONDS, job.timeout);
   const guard = createIdempotencyGuard(services.redis, () => services.clock.now());
-  const claim = await guard.claim({
-    jobName,
-    key,
-    messageId: delivery.messageId,
-    retried: delivery.retried,
-    // A crashed run must not block its retries forever: the lease outlives the run budget only slightly.
-    leaseMs: budgetMs + 30_000,
-    nowMs: services.clock.now(),
-    leaseId: deps.leaseId?.() ?? crypto.randomUUID(),
-  });
-  const details = { job: jobName, messageId: delivery.messageId };
+  let claim: Claim;
+  try {
+    claim = await guard.claim({
+      jobName,
+      key,
+      messageId,
+      retried: delivery.retried,
+      // A crashed run must not block its retries forever: the lease outlives the run budget only slightly.
+      leaseMs: budgetMs + 30_000,
+      nowMs: services.clock.now(),
+      leaseId: deps.leaseId?.() ?? crypto.randomUUID(),
+    });
+  } catch (error) {
+    // Without the guard we can't promise a single run; let QStash retry once Redis is back.
+    log("error", { event: "idempotency_unavailable", ...details, error: String(error) });
+    return errorToResponse(new RetryableError("idempotency store unavailable", undefined, { cause: error }), details);
+  }
 
   if (claim.state === "done") {
     log("info", { event: "duplicate_skipped", ...details, firstMessageId: claim.messageId });
@@ -99,7 +106,7 @@ export async function handleJobRequest(
   try {
     const result = await withDeadline(budgetMs, (signal) =>
       job.handler(payload, {
-        messageId: delivery.messageId!,
+        messageId,
         idempotencyKey: `${jobName}/${key}`,
         retried: delivery.retried,
         maxRetries: job.retries,
