@@ -1,0 +1,174 @@
+import { createRequire } from "node:module";
+import type { Command } from "./engine";
+
+/**
+ * Redis behaviour ioredis-mock skips, restored in front of it so the embedded
+ * engine answers like a real server where callers notice: arity and unknown
+ * commands, lowercase option keywords (the Upstash SDK sends `nx`, `px`,
+ * `withscores`; the mock only matches uppercase), integer arguments, and
+ * WRONGTYPE / "not an integer" errors (the mock would return NaN or null).
+ * The shared parity test runs against a real redis-server to keep this honest.
+ */
+
+interface CommandSpec {
+  /** Redis arity: exact when positive, minimum when negative; the name counts. */
+  arity: number;
+}
+
+// @ioredis/commands ships with ioredis (Redis's own command table); resolve it
+// through ioredis so this works however npm laid out node_modules.
+const requireHere = createRequire(import.meta.url);
+const requireFromIoredis = createRequire(requireHere.resolve("ioredis"));
+const COMMANDS = requireFromIoredis("@ioredis/commands/built/commands.json") as Record<string, CommandSpec>;
+
+/** Inline error text for a command Redis would refuse before running it, else null. */
+export function staticError(command: Command): string | null {
+  const name = (command[0] ?? "").toLowerCase();
+  const spec = COMMANDS[name];
+  if (!spec) {
+    const preview = command.slice(1, 4).map((arg) => `'${arg}' `).join("");
+    return `ERR unknown command '${command[0]}', with args beginning with: ${preview}`;
+  }
+  const tooFew = spec.arity < 0 && command.length < -spec.arity;
+  if ((spec.arity > 0 && command.length !== spec.arity) || tooFew) {
+    return `ERR wrong number of arguments for '${name}' command`;
+  }
+  return null;
+}
+
+interface KeywordRule {
+  /** Index (0 = command name) where options start. */
+  from: number;
+  /** Option keyword → how many values follow it. */
+  keywords: Record<string, number>;
+  /** Options come first and end at the first non-keyword (ZADD's score/member pairs). */
+  leadingOnly?: boolean;
+}
+
+const EXPIRE_FLAGS = { NX: 0, XX: 0, GT: 0, LT: 0 };
+const SCAN_OPTIONS = { MATCH: 1, COUNT: 1, TYPE: 1, NOVALUES: 0 };
+const RANGE_OPTIONS = { WITHSCORES: 0, LIMIT: 2 };
+
+const KEYWORDS: Record<string, KeywordRule> = {
+  set: { from: 3, keywords: { NX: 0, XX: 0, GET: 0, EX: 1, PX: 1, EXAT: 1, PXAT: 1, KEEPTTL: 0 } },
+  getex: { from: 2, keywords: { EX: 1, PX: 1, EXAT: 1, PXAT: 1, PERSIST: 0 } },
+  expire: { from: 3, keywords: EXPIRE_FLAGS },
+  pexpire: { from: 3, keywords: EXPIRE_FLAGS },
+  expireat: { from: 3, keywords: EXPIRE_FLAGS },
+  pexpireat: { from: 3, keywords: EXPIRE_FLAGS },
+  scan: { from: 2, keywords: SCAN_OPTIONS },
+  hscan: { from: 3, keywords: SCAN_OPTIONS },
+  sscan: { from: 3, keywords: SCAN_OPTIONS },
+  zscan: { from: 3, keywords: SCAN_OPTIONS },
+  zadd: { from: 2, keywords: { NX: 0, XX: 0, GT: 0, LT: 0, CH: 0, INCR: 0 }, leadingOnly: true },
+  zrange: { from: 4, keywords: { BYSCORE: 0, BYLEX: 0, REV: 0, ...RANGE_OPTIONS } },
+  zrevrange: { from: 4, keywords: RANGE_OPTIONS },
+  zrangebyscore: { from: 4, keywords: RANGE_OPTIONS },
+  zrevrangebyscore: { from: 4, keywords: RANGE_OPTIONS },
+  zrangebylex: { from: 4, keywords: RANGE_OPTIONS },
+  zrevrangebylex: { from: 4, keywords: RANGE_OPTIONS },
+  lpos: { from: 3, keywords: { RANK: 1, COUNT: 1, MAXLEN: 1 } },
+  flushall: { from: 1, keywords: { ASYNC: 0, SYNC: 0 } },
+  flushdb: { from: 1, keywords: { ASYNC: 0, SYNC: 0 } },
+  linsert: { from: 2, keywords: { BEFORE: 0, AFTER: 0 }, leadingOnly: true },
+};
+
+/** Uppercases option keywords (never keys, values or patterns). */
+export function normalizeKeywords(command: Command): Command {
+  const rule = KEYWORDS[(command[0] ?? "").toLowerCase()];
+  if (!rule) return command;
+  const out = [...command];
+  for (let i = rule.from; i < out.length; i++) {
+    const upper = out[i]!.toUpperCase();
+    const values = rule.keywords[upper];
+    if (values === undefined) {
+      if (rule.leadingOnly) break;
+      continue;
+    }
+    out[i] = upper;
+    i += values;
+  }
+  return out;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+
+export function isRedisInteger(text: string | null | undefined): boolean {
+  if (text == null || !/^-?\d{1,20}$/.test(text) || /^-?0\d/.test(text) || text === "-0") return false;
+  const value = BigInt(text);
+  return value >= INT64_MIN && value <= INT64_MAX;
+}
+
+export function isRedisFloat(text: string | null | undefined): boolean {
+  return text != null && text.trim() === text && text !== "" && Number.isFinite(Number(text));
+}
+
+const NOT_INTEGER = "ERR value is not an integer or out of range";
+
+/** Positions (0 = name) that must hold an integer. */
+const INTEGER_ARGS: Record<string, number[]> = {
+  incrby: [2], decrby: [2], hincrby: [3], expire: [2], pexpire: [2], expireat: [2], pexpireat: [2],
+  setex: [2], psetex: [2], lrange: [2, 3], ltrim: [2, 3], lindex: [2], getrange: [2, 3],
+  zremrangebyrank: [2, 3],
+};
+
+/** Argument errors Redis reports before touching data, else null. */
+export function argumentError(command: Command): string | null {
+  const name = (command[0] ?? "").toLowerCase();
+  for (const index of INTEGER_ARGS[name] ?? []) {
+    if (!isRedisInteger(command[index])) return NOT_INTEGER;
+  }
+  if ((name === "setex" || name === "psetex") && BigInt(command[2]!) <= 0n) {
+    return `ERR invalid expire time in '${name}' command`;
+  }
+  if (name === "incrbyfloat" && !isRedisFloat(command[2])) return "ERR value is not a valid float";
+  if (name === "set") {
+    for (let i = 3; i < command.length; i++) {
+      if (!["EX", "PX", "EXAT", "PXAT"].includes(command[i]!)) continue;
+      const value = command[i + 1];
+      if (!isRedisInteger(value)) return value === undefined ? "ERR syntax error" : NOT_INTEGER;
+      if (BigInt(value!) <= 0n) return "ERR invalid expire time in 'set' command";
+    }
+  }
+  return null;
+}
+
+const TYPED: Array<[string, string[]]> = [
+  ["string", ["get", "getset", "getdel", "getex", "getrange", "append", "strlen", "incr", "incrby", "decr", "decrby", "incrbyfloat", "setrange", "getbit", "setbit", "bitcount"]],
+  ["hash", ["hset", "hsetnx", "hget", "hmget", "hmset", "hgetall", "hdel", "hlen", "hkeys", "hvals", "hexists", "hincrby", "hincrbyfloat", "hstrlen", "hscan", "hrandfield"]],
+  ["list", ["lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "llen", "lrange", "lindex", "lset", "lrem", "ltrim", "linsert", "lpos", "rpoplpush", "lmove"]],
+  ["set", ["sadd", "srem", "smembers", "sismember", "smismember", "scard", "spop", "srandmember", "smove", "sscan"]],
+  ["zset", ["zadd", "zrem", "zscore", "zmscore", "zincrby", "zcard", "zcount", "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zrank", "zrevrank", "zremrangebyrank", "zremrangebyscore", "zpopmin", "zpopmax", "zscan"]],
+];
+const EXPECTED_TYPE = new Map(TYPED.flatMap(([type, names]) => names.map((name) => [name, type] as const)));
+
+/** Reads data the checks need; backed by the mock itself. */
+export interface DataView {
+  type(key: string): Promise<string>;
+  get(key: string): Promise<string | null>;
+  hget(key: string, field: string): Promise<string | null>;
+}
+
+export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
+
+/** Errors that depend on stored data (WRONGTYPE, non-integer counters), else null. */
+export async function dataError(command: Command, data: DataView): Promise<string | null> {
+  const name = (command[0] ?? "").toLowerCase();
+  const expected = EXPECTED_TYPE.get(name);
+  const key = command[1];
+  if (!expected || key === undefined) return null;
+  const actual = await data.type(key);
+  if (actual !== "none" && actual !== expected) return WRONGTYPE;
+  if (["incr", "decr", "incrby", "decrby"].includes(name) && actual === "string") {
+    if (!isRedisInteger(await data.get(key))) return NOT_INTEGER;
+  }
+  if (name === "incrbyfloat" && actual === "string" && !isRedisFloat(await data.get(key))) {
+    return "ERR value is not a valid float";
+  }
+  if (name === "hincrby" && actual === "hash") {
+    const value = await data.hget(key, command[2]!);
+    if (value !== null && !isRedisInteger(value)) return "ERR hash value is not an integer";
+  }
+  return null;
+}

@@ -1,0 +1,84 @@
+import { Redis, ReplyError } from "ioredis";
+import { refuseCommand, TransactionAbortedError, type Command, type Engine, type Outcome, type Reply } from "./engine";
+
+/**
+ * Forwards commands to a real Redis over one ioredis connection. Replies are
+ * read as Buffers so values reach the client byte for byte. Command names are
+ * sent uppercase: ioredis reshapes a few lowercase ones (HGETALL into an object).
+ */
+export async function createProxyEngine(redisUrl: string): Promise<Engine> {
+  const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  // ioredis reconnects on its own; report each new kind of failure once instead
+  // of letting it print "Unhandled error event" on every retry.
+  let lastError = "";
+  client.on("error", (error: Error) => {
+    if (error.message === lastError) return;
+    lastError = error.message;
+    console.error(`[local/redis] ${redactUrl(redisUrl)}: ${error.message}`);
+  });
+  client.on("ready", () => {
+    lastError = "";
+  });
+  try {
+    await client.connect();
+  } catch (error) {
+    client.disconnect();
+    throw new Error(`cannot reach Redis at ${redactUrl(redisUrl)}`, { cause: error });
+  }
+
+  async function send(commands: Command[], atomic: boolean): Promise<Outcome[]> {
+    const batch = atomic ? client.multi() : client.pipeline();
+    for (const [name, ...args] of commands) batch.callBuffer(name!.toUpperCase(), ...args);
+    let replies: [Error | null, unknown][] | null;
+    try {
+      replies = await batch.exec();
+    } catch (error) {
+      if (error instanceof ReplyError && /^EXECABORT/.test((error as Error).message)) {
+        throw new TransactionAbortedError((error as Error).message);
+      }
+      throw error;
+    }
+    if (!replies) throw new TransactionAbortedError("EXECABORT Transaction discarded");
+    return replies.map(([error, value]) => {
+      if (error instanceof ReplyError) return { error: (error as Error).message };
+      if (error) throw error;
+      return { result: toReply(value) };
+    });
+  }
+
+  return {
+    async exec(commands, atomic) {
+      const refused = commands.map(refuseCommand);
+      const allowed = commands.filter((_, i) => refused[i] === null);
+      const sent = allowed.length > 0 ? await send(allowed, atomic) : [];
+      let next = 0;
+      return refused.map((outcome) => outcome ?? sent[next++]!);
+    },
+    async flush() {
+      await client.flushdb();
+    },
+    async close() {
+      await client.quit().catch(() => client.disconnect());
+    },
+  };
+}
+
+function toReply(value: unknown): Reply {
+  if (value === null || value === undefined) return null;
+  if (Buffer.isBuffer(value) || typeof value === "number" || typeof value === "string") return value;
+  if (Array.isArray(value)) return value.map(toReply);
+  // An error nested in an array (a script returning one) has no JSON slot of its own.
+  if (value instanceof Error) return value.message;
+  return String(value);
+}
+
+/** The URL without its password, for error messages. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "<invalid url>";
+  }
+}

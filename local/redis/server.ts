@@ -1,0 +1,147 @@
+import { timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { createEmbeddedEngine } from "./embedded-engine";
+import { TransactionAbortedError, type Engine } from "./engine";
+import { encodeOutcome, parseBatch, parseSingle, ProtocolError } from "./protocol";
+import { createProxyEngine } from "./proxy-engine";
+import { ScriptCache, withScripts } from "./scripts";
+
+export const DEFAULT_PORT = 8079;
+export const DEFAULT_TOKEN = "local-redis-token";
+
+export interface RedisRestServerOptions {
+  /** TCP port; 0 picks a free one. @default 8079 */
+  port?: number;
+  /** Interface to bind. @default "127.0.0.1" */
+  host?: string;
+  /** Bearer token clients must send. @default "local-redis-token" */
+  token?: string;
+  /** Proxy to this Redis (`redis://…`) instead of the embedded in-memory engine. */
+  redisUrl?: string;
+}
+
+export interface RedisRestServer {
+  /** Base URL for `UPSTASH_REDIS_REST_URL`, without a trailing slash. */
+  url: string;
+  /** The token for `UPSTASH_REDIS_REST_TOKEN`. */
+  token: string;
+  /** Stops listening, drops open connections and releases the backend. */
+  close(): Promise<void>;
+  /** Deletes every key in the backend. */
+  flush(): Promise<void>;
+}
+
+/** Request bodies above this are refused (the hosted service caps requests too). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+const WELCOME = "Welcome to the local Upstash Redis REST emulator. POST a JSON command array to /, /pipeline or /multi-exec.\n";
+
+type Endpoint = "single" | "pipeline" | "multi";
+const ENDPOINTS: Record<string, Endpoint> = { "/": "single", "/pipeline": "pipeline", "/multi-exec": "multi" };
+
+export async function startRedisRestServer(options: RedisRestServerOptions = {}): Promise<RedisRestServer> {
+  const host = options.host ?? "127.0.0.1";
+  const token = options.token ?? DEFAULT_TOKEN;
+  const scripts = new ScriptCache();
+  const engine: Engine = options.redisUrl
+    ? withScripts(await createProxyEngine(options.redisUrl), scripts, { forwardUnknownSha: true })
+    : withScripts(createEmbeddedEngine(), scripts, { forwardUnknownSha: false });
+  // The hosted service uses this to route reads to a caught-up replica; one node
+  // is always caught up, so any fresh value will do.
+  let syncToken = 0;
+
+  const server = createServer((req, res) => {
+    res.setHeader("upstash-sync-token", String(++syncToken));
+    handle(req, res).catch((error: unknown) => {
+      console.error("[local/redis] request failed:", error);
+      if (!res.headersSent) sendJson(res, 500, { error: `ERR ${error instanceof Error ? error.message : String(error)}` });
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://localhost");
+    const path = url.pathname.replace(/\/+$/, "") || "/";
+    const method = req.method ?? "GET";
+    if (method === "GET" || method === "HEAD") {
+      if (path !== "/") return sendJson(res, 404, { error: "ERR path-style commands are not supported; POST a JSON command array" });
+      res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
+      res.end(method === "HEAD" ? undefined : WELCOME);
+      return;
+    }
+    if (method !== "POST" && method !== "PUT") {
+      res.setHeader("allow", "GET, HEAD, POST, PUT");
+      return sendJson(res, 405, { error: "Method not allowed" });
+    }
+    const endpoint = ENDPOINTS[path];
+    if (!endpoint) return sendJson(res, 404, { error: `ERR unknown endpoint ${path}` });
+    if (!authorized(req, url, token)) return sendJson(res, 401, { error: "Unauthorized" });
+
+    const body = await readBody(req);
+    if (body === null) return sendJson(res, 413, { error: "ERR request body too large" });
+    const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
+    try {
+      if (endpoint === "single") {
+        const [outcome] = await engine.exec([parseSingle(body)], false);
+        return sendJson(res, "error" in outcome! ? 400 : 200, encodeOutcome(outcome!, base64));
+      }
+      const outcomes = await engine.exec(parseBatch(body), endpoint === "multi");
+      return sendJson(res, 200, outcomes.map((outcome) => encodeOutcome(outcome, base64)));
+    } catch (error) {
+      if (error instanceof ProtocolError || error instanceof TransactionAbortedError) {
+        return sendJson(res, 400, { error: error.message });
+      }
+      throw error;
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const hostForUrl = host.includes(":") ? `[${host}]` : host;
+
+  return {
+    url: `http://${hostForUrl}:${port}`,
+    token,
+    flush: () => engine.flush(),
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await engine.close();
+    },
+  };
+}
+
+function authorized(req: IncomingMessage, url: URL, token: string): boolean {
+  const header = req.headers.authorization ?? "";
+  const match = /^Bearer\s+(.+)$/i.exec(header);
+  // The hosted API also takes `?_token=`; the SDK never sends it, curl users might.
+  const given = match?.[1]?.trim() ?? url.searchParams.get("_token");
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The body as UTF-8 text, or null when it exceeds MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<string | null> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return null;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
