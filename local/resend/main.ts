@@ -1,0 +1,71 @@
+/**
+ * Runs the Resend look-alike on its own:
+ *
+ *   npx tsx local/resend/main.ts [--port 8025] [--host 127.0.0.1] [--rate-limit 10] [--data-file .local/resend.json]
+ */
+import { parseArgs } from "node:util";
+import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_SECOND, RESEND_RATE_LIMIT_PER_SECOND, startResendServer } from "./server";
+
+const DEFAULT_DATA_FILE = ".local/resend.json";
+
+const USAGE = `Usage: tsx local/resend/main.ts [options]
+
+  --port <n>            TCP port (0 = any free port)             default ${DEFAULT_PORT}
+  --host <addr>         interface to bind                        default 127.0.0.1
+  --rate-limit <n>      requests per second per API key          default ${DEFAULT_RATE_LIMIT_PER_SECOND}
+  --resend-rate-limit   use Resend's own default (${RESEND_RATE_LIMIT_PER_SECOND}/s) to see 429s like production
+  --data-file <path>    where captured mail survives restarts    default ${DEFAULT_DATA_FILE}
+  --no-data-file        keep captured mail in memory only
+  --help                show this text
+`;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      "rate-limit": { type: "string" },
+      "resend-rate-limit": { type: "boolean" },
+      "data-file": { type: "string" },
+      "no-data-file": { type: "boolean" },
+      help: { type: "boolean" },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port ${values.port}\n\n${USAGE}`);
+  const rateLimitPerSecond = values["resend-rate-limit"]
+    ? RESEND_RATE_LIMIT_PER_SECOND
+    : values["rate-limit"] === undefined
+      ? DEFAULT_RATE_LIMIT_PER_SECOND
+      : Number(values["rate-limit"]);
+  const dataFile = values["no-data-file"] ? null : (values["data-file"] ?? DEFAULT_DATA_FILE);
+
+  const server = await startResendServer({
+    port,
+    rateLimitPerSecond,
+    dataFile,
+    ...(values.host !== undefined && { host: values.host }),
+  });
+  console.log(`Resend look-alike on ${server.url} (${rateLimitPerSecond} req/s per key, mail ${dataFile ? `kept in ${dataFile}` : "in memory"})\n`);
+  console.log(`  Inbox:  ${server.url}/`);
+  console.log(`  RESEND_BASE_URL=${server.url}`);
+  console.log("  RESEND_API_KEY=re_local_development   (any key starting with re_ works)\n");
+
+  const stop = () => {
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once("SIGINT", stop);
+  process.once("SIGTERM", stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});
