@@ -39,6 +39,8 @@ const schema = z
     PAYMENTS_WEBHOOK_SECRET: z.string().min(16).optional(),
     // Seconds the platform lets a function run (Vercel maxDuration); the job's abort signal fires before it.
     JOB_MAX_DURATION_SECONDS: z.coerce.number().int().positive().default(60),
+    // IANA zone the recurring schedules (lib/schedules.ts) run in, e.g. cleanup at 02:00 local time.
+    SCHEDULES_TIME_ZONE: z.string().min(1).default("Asia/Ulaanbaatar"),
   })
   .transform((raw, ctx) => {
     const appUrl = raw.APP_URL ?? vercelUrl(raw.VERCEL_ENV, raw.VERCEL_PROJECT_PRODUCTION_URL, raw.VERCEL_URL);
@@ -109,5 +111,6 @@ function readProcessEnv(): EnvSource {
     ADMIN_EMAIL: process.env.ADMIN_EMAIL,
     PAYMENTS_WEBHOOK_SECRET: process.env.PAYMENTS_WEBHOOK_SECRET,
     JOB_MAX_DURATION_SECONDS: process.env.JOB_MAX_DURATION_SECONDS,
+    SCHEDULES_TIME_ZONE: process.env.SCHEDULES_TIME_ZONE,
   };
 }

@@ -13,6 +13,8 @@ export interface Services {
   email: EmailSender;
   queue: JobQueue;
   clock: Clock;
+  /** QStash REST client for the messages, schedules and DLQ APIs (publishing goes through `queue`). */
+  qstash: Client;
 }
 
 export function createServices(env: Env, overrides: Partial<Omit<Services, "env">> = {}): Services {
@@ -21,14 +23,15 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
   const email =
     overrides.email ??
     createEmailSender({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM });
+  const qstash = overrides.qstash ?? new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN });
   const queue =
     overrides.queue ??
     createJobQueue({
-      client: new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN }),
+      client: qstash,
       appUrl: env.APP_URL,
       onPublished: (published) => recordQueued(redis, published, clock.now()),
     });
-  return { env, redis, email, queue, clock };
+  return { env, redis, email, queue, clock, qstash };
 }
 
 let shared: Services | undefined;
