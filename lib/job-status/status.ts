@@ -1,0 +1,54 @@
+import { getRun, type JobRun } from "../job-runs/store";
+import { json } from "../qstash/respond";
+import type { Services } from "../services";
+import { requireAdmin } from "./admin-auth";
+
+/** What `GET /api/job-status/<messageId>` answers. Times are ISO 8601 strings; durations in ms. */
+export interface JobStatusView {
+  messageId: string;
+  job: string;
+  status: JobRun["status"];
+  attempts: number;
+  timings: {
+    queuedAt?: string;
+    startedAt?: string;
+    finishedAt?: string;
+    durationMs?: number;
+  };
+  lastError?: string;
+  dlqId?: string;
+  result?: unknown;
+}
+
+const MESSAGE_ID = /^[A-Za-z0-9_-]{1,200}$/;
+
+/** Pure: the public view of a run record. */
+export function toStatusView(run: JobRun): JobStatusView {
+  const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString());
+  return {
+    messageId: run.messageId,
+    job: run.job,
+    status: run.status,
+    attempts: run.attempts,
+    timings: {
+      queuedAt: iso(run.queuedAt),
+      startedAt: iso(run.startedAt),
+      finishedAt: iso(run.finishedAt),
+      durationMs: run.durationMs,
+    },
+    ...(run.lastError !== undefined && { lastError: run.lastError }),
+    ...(run.dlqId !== undefined && { dlqId: run.dlqId }),
+    ...(run.result !== undefined && { result: run.result }),
+  };
+}
+
+/** Admin-only status of one QStash message, from the run record the route keeps in Redis. */
+export async function handleJobStatusRequest(request: Request, messageId: string, services: Services): Promise<Response> {
+  const denied = await requireAdmin(request, services.env.ADMIN_TOKEN);
+  if (denied) return denied;
+  const headers = { "cache-control": "no-store" };
+  if (!MESSAGE_ID.test(messageId)) return json(400, { error: "invalid message id" }, headers);
+  const run = await getRun(services.redis, messageId);
+  if (!run) return json(404, { error: "no run recorded for this message id", messageId }, headers);
+  return json(200, toStatusView(run), headers);
+}

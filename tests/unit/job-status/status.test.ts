@@ -1,0 +1,106 @@
+import { setupServer } from "msw/node";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { createIdempotencyGuard } from "@/lib/idempotency/guard";
+import { constantTimeEqual, requireAdmin } from "@/lib/job-status/admin-auth";
+import { handleJobStatusRequest } from "@/lib/job-status/status";
+import { recordQueued } from "@/lib/job-runs/store";
+import { testEnv } from "../../helpers/env";
+import { fakeServices } from "../../helpers/fake-services";
+import { memoryRedis } from "../../msw/redis-memory";
+
+const TOKEN = "admin-token-0123456789";
+const env = testEnv({ ADMIN_TOKEN: TOKEN });
+const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
+const server = setupServer(...redis.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterEach(() => redis.flush());
+afterAll(() => server.close());
+
+const get = (messageId: string, authorization?: string) =>
+  new Request(`https://app.test/api/job-status/${messageId}`, {
+    headers: authorization === undefined ? {} : { authorization },
+  });
+
+describe("constantTimeEqual", () => {
+  test("equal, different and different-length strings", async () => {
+    expect(await constantTimeEqual("abc", "abc")).toBe(true);
+    expect(await constantTimeEqual("abc", "abd")).toBe(false);
+    expect(await constantTimeEqual("abc", "abcd")).toBe(false);
+    expect(await constantTimeEqual("", "")).toBe(true);
+  });
+});
+
+describe("requireAdmin", () => {
+  test.each([
+    ["no header", undefined],
+    ["wrong token", "Bearer admin-token-wrong-000000"],
+    ["token prefix", `Bearer ${TOKEN.slice(0, -1)}`],
+    ["basic scheme", `Basic ${TOKEN}`],
+    ["empty bearer", "Bearer "],
+  ])("401 for %s, without echoing what was sent", async (_name, header) => {
+    const denied = await requireAdmin(get("msg_1", header), TOKEN);
+    expect(denied?.status).toBe(401);
+    expect(denied?.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    const text = await denied!.text();
+    expect(text).not.toContain(TOKEN);
+    expect(text).not.toContain("wrong");
+  });
+
+  test("the right token passes, scheme case-insensitively", async () => {
+    expect(await requireAdmin(get("msg_1", `Bearer ${TOKEN}`), TOKEN)).toBeNull();
+    expect(await requireAdmin(get("msg_1", `bearer ${TOKEN}`), TOKEN)).toBeNull();
+  });
+
+  test("404 while no ADMIN_TOKEN is configured", async () => {
+    expect((await requireAdmin(get("msg_1", `Bearer ${TOKEN}`), undefined))?.status).toBe(404);
+  });
+});
+
+describe("GET /api/job-status/[messageId]", () => {
+  const { services, clock } = fakeServices({ env });
+
+  test("401 without the token, and no Redis command runs", async () => {
+    const answer = await handleJobStatusRequest(get("msg_1"), "msg_1", services);
+    expect(answer.status).toBe(401);
+    expect(redis.commands).toBe(0);
+  });
+
+  test("404 for an unknown message, 400 for a malformed id", async () => {
+    expect((await handleJobStatusRequest(get("msg_x", `Bearer ${TOKEN}`), "msg_x", services)).status).toBe(404);
+    expect((await handleJobStatusRequest(get("a b", `Bearer ${TOKEN}`), "a b", services)).status).toBe(400);
+  });
+
+  test("status, attempts, timings and the last error of a failed run", async () => {
+    const queuedAt = clock.now();
+    await recordQueued(services.redis, { messageId: "msg_7", jobName: "welcome-email", deduplicated: false }, queuedAt);
+    const guard = createIdempotencyGuard(services.redis, () => queuedAt + 1500);
+    const claim = await guard.claim({
+      jobName: "welcome-email",
+      key: "u1",
+      messageId: "msg_7",
+      retried: 1,
+      leaseMs: 60_000,
+      nowMs: queuedAt + 1000,
+      leaseId: "lease",
+    });
+    if (claim.state !== "claimed") throw new Error("expected a claim");
+    await claim.lease.release("RetryableError: Resend 503");
+
+    const answer = await handleJobStatusRequest(get("msg_7", `Bearer ${TOKEN}`), "msg_7", services);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get("cache-control")).toBe("no-store");
+    expect(await answer.json()).toEqual({
+      messageId: "msg_7",
+      job: "welcome-email",
+      status: "failed",
+      attempts: 2,
+      timings: {
+        queuedAt: new Date(queuedAt).toISOString(),
+        startedAt: new Date(queuedAt + 1000).toISOString(),
+        finishedAt: new Date(queuedAt + 1500).toISOString(),
+        durationMs: 500,
+      },
+      lastError: "RetryableError: Resend 503",
+    });
+  });
+});
