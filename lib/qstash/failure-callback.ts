@@ -1,9 +1,10 @@
 import { z } from "zod";
+import { decodeBase64, jobNameFromUrl, jobNameOf, parseJsonOrText, reasonFromResponse } from "../dlq/decode";
 import { InvalidSignatureError, NonRetryableError } from "../errors";
 import { markDead } from "../job-runs/store";
 import type { Services } from "../services";
 import { errorToResponse, json } from "./respond";
-import { JOB_ROUTE_PREFIX, failureCallbackUrl } from "./urls";
+import { failureCallbackUrl } from "./urls";
 import type { Verifier } from "./verify";
 
 /** The body QStash posts to a failure callback (spec: callbacks). Bodies are base64. */
@@ -74,51 +75,16 @@ export async function handleFailureCallback(request: Request, deps: FailureCallb
 
 /** Pure: decodes the base64 bodies and finds the job name in the destination URL. */
 export function decodeFailure(callback: FailureCallback): FinalFailure {
-  const responseText = decodeBase64(callback.body ?? "");
-  let reason = responseText;
-  try {
-    const answer = JSON.parse(responseText) as { error?: unknown };
-    if (typeof answer.error === "string") reason = answer.error;
-  } catch {
-    // Not our JSON (a proxy's HTML error page, say): keep the text.
-  }
-  const sourceText = decodeBase64(callback.sourceBody ?? "");
-  let payload: unknown = sourceText;
-  try {
-    payload = JSON.parse(sourceText);
-  } catch {
-    // keep the raw text
-  }
+  const labels = callback.sourceHeader?.["Upstash-Label"]?.[0]?.split(",") ?? [];
   return {
     messageId: callback.sourceMessageId,
     dlqId: callback.dlqId ?? "",
-    jobName: jobNameFromUrl(callback.url),
+    jobName: jobNameOf(callback.url, labels),
     status: callback.status,
-    reason: reason.slice(0, 2000) || `HTTP ${callback.status}`,
-    payload,
+    reason: reasonFromResponse(decodeBase64(callback.body ?? ""), callback.status),
+    payload: parseJsonOrText(decodeBase64(callback.sourceBody ?? "")),
     retried: callback.retried ?? 0,
   };
 }
 
-export function jobNameFromUrl(url: string): string {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return "unknown";
-  }
-  for (const prefix of Object.values(JOB_ROUTE_PREFIX)) {
-    if (path.startsWith(`${prefix}/`)) return decodeURIComponent(path.slice(prefix.length + 1).split("/")[0] ?? "unknown");
-  }
-  return "unknown";
-}
-
-function decodeBase64(text: string): string {
-  if (!text) return "";
-  try {
-    const binary = atob(text);
-    return new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
-  } catch {
-    return text;
-  }
-}
+export { jobNameFromUrl };

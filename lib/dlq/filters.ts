@@ -1,0 +1,77 @@
+import { z } from "zod";
+
+/**
+ * The operator's view of a DLQ filter, shared by the admin API (query string)
+ * and the CLI (flags). Times are Unix epoch ms, inclusive, as QStash takes them.
+ */
+export interface DlqFilter {
+  /** Job name: QStash filters on the label (our publisher always labels a message with its job). */
+  job?: string;
+  /** The destination's last HTTP status, e.g. 489 for non-retryable failures. */
+  status?: number;
+  fromDate?: number;
+  toDate?: number;
+}
+
+const JOB_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/** ISO 8601 date-time or epoch milliseconds. */
+const instant = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((value, ctx) => {
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: "custom", message: `"${value}" is not an ISO date or epoch milliseconds` });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+export const dlqFilterInputSchema = z
+  .object({
+    job: z.string().trim().regex(JOB_NAME, "must be a job name (lower-case kebab-case)").optional(),
+    status: z.coerce.number().int().min(100).max(599).optional(),
+    from: instant.optional(),
+    to: instant.optional(),
+  })
+  .strict()
+  .refine((input) => input.from === undefined || input.to === undefined || input.from <= input.to, {
+    message: "from must not be after to",
+    path: ["from"],
+  })
+  .transform(({ job, status, from, to }): DlqFilter => ({
+    ...(job !== undefined && { job }),
+    ...(status !== undefined && { status }),
+    ...(from !== undefined && { fromDate: from }),
+    ...(to !== undefined && { toDate: to }),
+  }));
+
+export type DlqFilterInput = z.input<typeof dlqFilterInputSchema>;
+
+export function isEmptyFilter(filter: DlqFilter): boolean {
+  return filter.job === undefined && filter.status === undefined && filter.fromDate === undefined && filter.toDate === undefined;
+}
+
+/** The filter in the official client's shape; undefined when there is nothing to filter on. */
+export function toClientFilter(filter: DlqFilter) {
+  if (isEmptyFilter(filter)) return undefined;
+  return {
+    ...(filter.job !== undefined && { label: filter.job }),
+    ...(filter.status !== undefined && { responseStatus: filter.status }),
+    ...(filter.fromDate !== undefined && { fromDate: filter.fromDate }),
+    ...(filter.toDate !== undefined && { toDate: filter.toDate }),
+  };
+}
+
+/**
+ * Pure: does a decoded entry match? Applied after QStash's own filtering as a
+ * guard: an extra label naming another job, or a server that ignores a filter,
+ * must never widen a bulk retry or delete. Dates are left to QStash.
+ */
+export function matchesFilter(entry: { jobName: string; responseStatus: number | null }, filter: DlqFilter): boolean {
+  if (filter.job !== undefined && entry.jobName !== filter.job) return false;
+  if (filter.status !== undefined && entry.responseStatus !== filter.status) return false;
+  return true;
+}
