@@ -1,0 +1,188 @@
+import { QstashError, type Client } from "@upstash/qstash";
+import { z } from "zod";
+import type { Clock } from "../clock";
+import { getDlqEntry, deleteEntries, listDlq, resolveSelection, retryEntries, type DlqSelection } from "../dlq/operations";
+import { dlqFilterInputSchema, isEmptyFilter } from "../dlq/filters";
+import { getRun, listRecentRuns, recordQueued } from "../job-runs/store";
+import type { Redis } from "../redis";
+import { authenticateAdmin, sameOrigin } from "./auth";
+import { listSchedules, setSchedulePaused } from "./schedules";
+
+/** Where the admin API is mounted; the App Router catch-all under app/api/admin mirrors it. */
+export const ADMIN_API_PREFIX = "/api/admin";
+
+export interface AdminApiDeps {
+  /** `ADMIN_TOKEN`; undefined switches the admin API off (404). */
+  adminToken: string | undefined;
+  qstash: Pick<Client, "dlq" | "schedules">;
+  redis: Redis;
+  clock: Clock;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const bulkSchema = z.union([
+  z.object({ dlqIds: z.array(z.string().min(1).max(200)).min(1).max(1000) }).strict(),
+  z.object({ filter: dlqFilterInputSchema }).strict(),
+  z.object({ all: z.literal(true) }).strict(),
+]);
+
+/**
+ * The admin API as one framework-free fetch handler:
+ *
+ *   GET    /dlq?job=&status=&from=&to=&cursor=&count=   list (decoded)
+ *   GET    /dlq/:dlqId                                  one, with headers and the decoded answer
+ *   POST   /dlq/:dlqId/retry     DELETE /dlq/:dlqId     one
+ *   POST   /dlq/retry            POST   /dlq/delete     many: {dlqIds} | {filter} | {all: true}
+ *   GET    /runs?limit=          GET    /runs/:messageId
+ *   GET    /schedules            POST   /schedules/:id/pause|resume
+ */
+export async function handleAdminRequest(request: Request, deps: AdminApiDeps): Promise<Response> {
+  const auth = await authenticateAdmin(request, deps.adminToken, deps.clock.now());
+  if (!auth.ok) return reply(auth.status, { error: auth.error });
+  const mutating = request.method !== "GET" && request.method !== "HEAD";
+  if (mutating && auth.via === "cookie" && !sameOrigin(request)) return reply(403, { error: "cross-origin request refused" });
+
+  const url = new URL(request.url);
+  const path = url.pathname.startsWith(ADMIN_API_PREFIX) ? url.pathname.slice(ADMIN_API_PREFIX.length) : url.pathname;
+  const segments = path.split("/").filter(Boolean).map(decodeSegment);
+  try {
+    return await route(request.method, segments, url.searchParams, request, deps);
+  } catch (error) {
+    if (error instanceof HttpError) return reply(error.status, { error: error.message, ...error.details });
+    if (error instanceof QstashError) {
+      // QStash's own answer (e.g. 404 for an id it no longer has) is safe to show; it never contains our token.
+      const status = error.status === 404 ? 404 : 502;
+      return reply(status, { error: `QStash: ${error.message}` });
+    }
+    console.error(JSON.stringify({ level: "error", event: "admin_api_failed", path, error: String(error) }));
+    return reply(500, { error: "admin request failed" });
+  }
+}
+
+async function route(
+  method: string,
+  segments: string[],
+  query: URLSearchParams,
+  request: Request,
+  deps: AdminApiDeps,
+): Promise<Response> {
+  const [resource, id, action] = segments;
+  if (resource === "dlq") {
+    if (method === "GET" && segments.length === 1) {
+      const filter = parseFilter(query);
+      const count = query.has("count") ? z.coerce.number().int().min(1).max(100).safeParse(query.get("count")) : null;
+      if (count && !count.success) throw new HttpError(400, "count must be an integer from 1 to 100");
+      const cursor = query.get("cursor") ?? undefined;
+      const page = await listDlq(deps.qstash, { filter, ...(cursor && { cursor }), ...(count && { count: count.data }) });
+      return reply(200, { messages: page.entries, ...(page.cursor && { cursor: page.cursor }) });
+    }
+    if (method === "POST" && segments.length === 2 && (id === "retry" || id === "delete")) {
+      const selection = await parseSelection(request);
+      const entries = await resolveSelection(deps.qstash, selection);
+      if (id === "retry") return reply(200, { matched: entries.length, ...(await retryAndRecord(entries, deps)) });
+      return reply(200, { matched: entries.length, ...(await deleteEntries(deps.qstash, entries)) });
+    }
+    if (id && segments.length === 2 && method === "GET") {
+      const entry = await getDlqEntry(deps.qstash, id);
+      if (!entry) throw new HttpError(404, `no DLQ message ${id}`);
+      return reply(200, { message: entry });
+    }
+    if (id && segments.length === 2 && method === "DELETE") {
+      const entries = await resolveSelection(deps.qstash, { dlqIds: [id] });
+      if (entries.length === 0) throw new HttpError(404, `no DLQ message ${id}`);
+      const outcome = await deleteEntries(deps.qstash, entries);
+      return reply(outcome.failed.length > 0 ? 502 : 200, outcome);
+    }
+    if (id && action === "retry" && segments.length === 3 && method === "POST") {
+      const entries = await resolveSelection(deps.qstash, { dlqIds: [id] });
+      if (entries.length === 0) throw new HttpError(404, `no DLQ message ${id}`);
+      const outcome = await retryAndRecord(entries, deps);
+      return reply(outcome.failed.length > 0 ? 502 : 200, outcome);
+    }
+  }
+  if (resource === "runs" && method === "GET") {
+    if (segments.length === 1) {
+      const limit = z.coerce.number().int().min(1).max(500).catch(50).parse(query.get("limit") ?? 50);
+      return reply(200, { runs: await listRecentRuns(deps.redis, limit) });
+    }
+    if (id && segments.length === 2) {
+      const run = await getRun(deps.redis, id);
+      if (!run) throw new HttpError(404, `no run recorded for message ${id}`);
+      return reply(200, { run });
+    }
+  }
+  if (resource === "schedules") {
+    if (method === "GET" && segments.length === 1) return reply(200, { schedules: await listSchedules(deps.qstash) });
+    if (method === "POST" && id && (action === "pause" || action === "resume") && segments.length === 3) {
+      await setSchedulePaused(deps.qstash, id, action === "pause");
+      return reply(200, { ok: true, scheduleId: id, isPaused: action === "pause" });
+    }
+  }
+  return reply(404, { error: "not found" });
+}
+
+function parseFilter(query: URLSearchParams) {
+  const raw: Record<string, string> = {};
+  for (const name of ["job", "status", "from", "to"]) {
+    const value = query.get(name);
+    if (value !== null && value !== "") raw[name] = value;
+  }
+  const parsed = dlqFilterInputSchema.safeParse(raw);
+  if (!parsed.success) throw new HttpError(400, `invalid filter: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+async function parseSelection(request: Request): Promise<DlqSelection> {
+  let body: unknown;
+  try {
+    body = await request.json();
+  } catch {
+    throw new HttpError(400, "body must be JSON: {dlqIds: [...]} or {filter: {...}} or {all: true}");
+  }
+  const parsed = bulkSchema.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, "body must be {dlqIds: [...]} or {filter: {...}} or {all: true}");
+  const selection = parsed.data;
+  // An empty filter would silently mean "everything"; that must be asked for by name.
+  if ("filter" in selection && isEmptyFilter(selection.filter)) throw new HttpError(400, "empty filter: send {all: true} to target every message");
+  return selection;
+}
+
+/** Retries, then records each new message as queued so the runs table shows the replay at once. */
+async function retryAndRecord(entries: Awaited<ReturnType<typeof resolveSelection>>, deps: AdminApiDeps) {
+  const outcome = await retryEntries(deps.qstash, entries);
+  await Promise.all(
+    outcome.retried.map(async ({ messageId, jobName }) => {
+      if (!messageId) return;
+      try {
+        await recordQueued(deps.redis, { messageId, jobName, deduplicated: false }, deps.clock.now());
+      } catch (error) {
+        console.error(JSON.stringify({ level: "error", event: "record_retry_failed", messageId, error: String(error) }));
+      }
+    }),
+  );
+  return outcome;
+}
+
+function reply(status: number, body: unknown): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json", "cache-control": "no-store" },
+  });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
