@@ -1,4 +1,5 @@
 import type { JobDefinition } from "./define-job";
+import { sendInviteEmail } from "./send-invite-email";
 import { testJob } from "./test-job";
 import { welcomeEmail } from "./welcome-email";
 
@@ -10,6 +11,7 @@ import { welcomeEmail } from "./welcome-email";
 export const jobs = {
   test: testJob,
   "welcome-email": welcomeEmail,
+  "send-invite-email": sendInviteEmail,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;

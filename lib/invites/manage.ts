@@ -1,0 +1,165 @@
+import { z } from "zod";
+import { sendInviteEmail } from "../jobs/send-invite-email";
+import { getOrg, isMember, randomHex, type Org } from "../orgs/store";
+import type { Services } from "../services";
+import { findUserIdByEmail, getUser, normalizeEmail } from "../users/store";
+import {
+  cancelInviteRecord,
+  getInvite,
+  insertInvite,
+  INVITE_TTL_MS,
+  removeInvite,
+  rotateInviteToken,
+  type Invite,
+} from "./store";
+import { acceptUrl, generateInviteToken, hashInviteToken } from "./token";
+
+export const inviteFormSchema = z.object({
+  email: z
+    .string()
+    .trim()
+    .max(254)
+    .pipe(z.email("Enter a valid email address"))
+    .transform((email) => normalizeEmail(email)),
+});
+
+/** Everything a member-management call can answer besides success; the page shows `message`. */
+export type ManageFailure = {
+  ok: false;
+  reason: "not_found" | "forbidden" | "invalid" | "already_member" | "already_invited" | "not_pending" | "conflict" | "unavailable";
+  message: string;
+};
+
+export type CreateInviteResult = { ok: true; invite: Invite; messageId: string } | ManageFailure;
+export type ResendInviteResult = { ok: true; generation: number; messageId: string } | ManageFailure;
+export type CancelInviteResult = { ok: true } | ManageFailure;
+
+const fail = (reason: ManageFailure["reason"], message: string): ManageFailure => ({ ok: false, reason, message });
+
+export function newInviteId(): string {
+  return `inv_${randomHex(16)}`;
+}
+
+/** The org, if `actorUserId` owns it; members pages and every change go through this. */
+export async function loadOwnedOrg(
+  services: Services,
+  orgId: string,
+  actorUserId: string,
+): Promise<{ ok: true; org: Org } | ManageFailure> {
+  const org = await getOrg(services.redis, orgId);
+  if (!org) return fail("not_found", "This organisation doesn't exist.");
+  if (org.ownerId !== actorUserId) return fail("forbidden", "Only the owner of this organisation can manage its members.");
+  return { ok: true, org };
+}
+
+/**
+ * Invites `input.email` to the org: stores a PENDING invite holding only the
+ * token's hash, then queues the email with the link. If queueing fails the
+ * invite is removed again, so the owner can simply retry.
+ */
+export async function createInvite(
+  services: Services,
+  input: { orgId: string; actorUserId: string; email: unknown },
+): Promise<CreateInviteResult> {
+  const parsed = inviteFormSchema.safeParse({ email: input.email });
+  if (!parsed.success) return fail("invalid", parsed.error.issues[0]?.message ?? "Enter a valid email address");
+  const { email } = parsed.data;
+  const owned = await loadOwnedOrg(services, input.orgId, input.actorUserId);
+  if (!owned.ok) return owned;
+  const { org } = owned;
+
+  const existingUserId = await findUserIdByEmail(services.redis, email);
+  if (existingUserId && (await isMember(services.redis, org.id, existingUserId))) {
+    return fail("already_member", `${email} is already a member.`);
+  }
+
+  const nowMs = services.clock.now();
+  const token = generateInviteToken();
+  const invite: Invite = {
+    id: newInviteId(),
+    orgId: org.id,
+    email,
+    invitedBy: input.actorUserId,
+    status: "PENDING",
+    tokenHash: await hashInviteToken(token),
+    generation: 1,
+    createdAt: nowMs,
+    sentAt: nowMs,
+    expiresAt: nowMs + INVITE_TTL_MS,
+  };
+  const inserted = await insertInvite(services.redis, invite, nowMs);
+  if (inserted.state === "exists") {
+    return fail("already_invited", `${email} already has a pending invite. Resend it from the list below.`);
+  }
+
+  try {
+    const { messageId } = await enqueueEmail(services, org, invite, token);
+    return { ok: true, invite, messageId };
+  } catch (error) {
+    console.error("invites: enqueueing send-invite-email failed", error);
+    await removeInvite(services.redis, invite);
+    return fail("unavailable", "We couldn't send the invite right now. Please try again.");
+  }
+}
+
+/** New token (the old link stops working), new 7-day expiry, and a new email under a new idempotency key. */
+export async function resendInvite(
+  services: Services,
+  input: { orgId: string; actorUserId: string; inviteId: string },
+): Promise<ResendInviteResult> {
+  const owned = await loadOwnedOrg(services, input.orgId, input.actorUserId);
+  if (!owned.ok) return owned;
+  const invite = await getInvite(services.redis, input.inviteId);
+  if (!invite || invite.orgId !== owned.org.id) return fail("not_found", "This invite doesn't exist.");
+
+  const nowMs = services.clock.now();
+  const token = generateInviteToken();
+  const next = { tokenHash: await hashInviteToken(token), expiresAt: nowMs + INVITE_TTL_MS };
+  const rotated = await rotateInviteToken(services.redis, invite, next, nowMs);
+  if (rotated.state === "unknown") return fail("not_found", "This invite doesn't exist.");
+  if (rotated.state === "conflict") return fail("conflict", `${invite.email} has a newer pending invite.`);
+  if (rotated.state === "final") return fail("not_pending", `This invite was already ${rotated.status.toLowerCase()}.`);
+
+  try {
+    const { messageId } = await enqueueEmail(services, owned.org, { ...invite, ...next, generation: rotated.generation }, token);
+    return { ok: true, generation: rotated.generation, messageId };
+  } catch (error) {
+    // The new token is already live but nobody has it; resending again issues another one.
+    console.error("invites: enqueueing send-invite-email for a resend failed", error);
+    return fail("unavailable", "We couldn't send the invite right now. Please try again.");
+  }
+}
+
+export async function cancelInvite(
+  services: Services,
+  input: { orgId: string; actorUserId: string; inviteId: string },
+): Promise<CancelInviteResult> {
+  const owned = await loadOwnedOrg(services, input.orgId, input.actorUserId);
+  if (!owned.ok) return owned;
+  const invite = await getInvite(services.redis, input.inviteId);
+  if (!invite || invite.orgId !== owned.org.id) return fail("not_found", "This invite doesn't exist.");
+  const result = await cancelInviteRecord(services.redis, invite, services.clock.now());
+  if (result.state === "unknown") return fail("not_found", "This invite doesn't exist.");
+  if (result.state === "final") return fail("not_pending", `This invite was already ${result.status.toLowerCase()}.`);
+  return { ok: true };
+}
+
+async function enqueueEmail(
+  services: Services,
+  org: Org,
+  invite: Pick<Invite, "id" | "orgId" | "email" | "invitedBy" | "generation" | "expiresAt">,
+  token: string,
+) {
+  const inviter = await getUser(services.redis, invite.invitedBy);
+  return services.queue.enqueue(sendInviteEmail, {
+    inviteId: invite.id,
+    orgId: org.id,
+    generation: invite.generation,
+    email: invite.email,
+    invitedBy: invite.invitedBy,
+    orgName: org.name,
+    inviterName: inviter?.name || "A member",
+    acceptUrl: acceptUrl(services.env.APP_URL, token),
+    expiresAt: invite.expiresAt,
+  });
+}
