@@ -1,5 +1,6 @@
 import type { JobDefinition } from "./define-job";
 import { sendInviteEmail } from "./send-invite-email";
+import { signInNotification } from "./sign-in-notification";
 import { testJob } from "./test-job";
 import { welcomeEmail } from "./welcome-email";
 
@@ -12,6 +13,7 @@ export const jobs = {
   test: testJob,
   "welcome-email": welcomeEmail,
   "send-invite-email": sendInviteEmail,
+  "sign-in-notification": signInNotification,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;

@@ -1,0 +1,59 @@
+import { z } from "zod";
+import { signInNotification } from "../jobs/sign-in-notification";
+import { randomHex } from "../orgs/store";
+import type { Services } from "../services";
+import { createSession } from "../sessions";
+import { authenticate, type User } from "../users/store";
+
+export const signInSchema = z.object({
+  email: z.string().trim().min(1, "Enter your email address").max(254),
+  password: z.string().min(1, "Enter your password").max(200),
+});
+
+export type SignInResult =
+  | {
+      ok: true;
+      user: User;
+      sessionToken: string;
+      eventId: string;
+      /** Null when the notification could not be queued (sign-in still succeeds). */
+      notificationMessageId: string | null;
+    }
+  | { ok: false; error: string };
+
+/** `sie_` + 128 random bits in hex. */
+export function newSignInEventId(): string {
+  return `sie_${randomHex(16)}`;
+}
+
+/**
+ * Checks the password, opens a session and queues the sign-in notification,
+ * keyed by a fresh sign-in event id so QStash redeliveries send one email.
+ */
+export async function signIn(
+  services: Services,
+  input: { email: unknown; password: unknown; ip: string | null; userAgent: string | null },
+): Promise<SignInResult> {
+  const parsed = signInSchema.safeParse({ email: input.email, password: input.password });
+  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? "Enter your email and password" };
+  const user = await authenticate(services.redis, parsed.data.email, parsed.data.password);
+  // One message for both cases, so the form doesn't reveal which addresses have accounts.
+  if (!user) return { ok: false, error: "That email and password don't match an account." };
+
+  const sessionToken = await createSession(services.redis, user.id);
+  const eventId = newSignInEventId();
+  let notificationMessageId: string | null = null;
+  try {
+    ({ messageId: notificationMessageId } = await services.queue.enqueue(signInNotification, {
+      eventId,
+      userId: user.id,
+      signedInAt: services.clock.now(),
+      ip: input.ip,
+      userAgent: input.userAgent,
+    }));
+  } catch (error) {
+    // Locking people out because QStash is unreachable would be worse than one missing notification.
+    console.error(JSON.stringify({ level: "error", event: "sign_in_notification_not_queued", userId: user.id, eventId, error: String(error) }));
+  }
+  return { ok: true, user, sessionToken, eventId, notificationMessageId };
+}

@@ -1,0 +1,65 @@
+import { z } from "zod";
+import { createRedisNotificationLimiter, type NotificationLimiter } from "../auth/notification-limit";
+import { sendJobEmail } from "../email/job-email";
+import { signInNotificationEmail } from "../email/templates/sign-in-notification";
+import { NonRetryableError } from "../errors";
+import type { Services } from "../services";
+import { getUser, type User } from "../users/store";
+import { defineJob } from "./define-job";
+
+export const SIGN_IN_EVENT_ID = /^sie_[a-f0-9]{32}$/;
+
+export const signInNotificationSchema = z.object({
+  /** One id per successful sign-in; the job's idempotency key. */
+  eventId: z.string().regex(SIGN_IN_EVENT_ID),
+  userId: z.string().min(1).max(100),
+  /** Unix epoch ms of the sign-in. */
+  signedInAt: z.number().int().positive(),
+  ip: z.string().max(64).nullable(),
+  userAgent: z.string().max(512).nullable(),
+});
+
+export type SignInNotificationPayload = z.output<typeof signInNotificationSchema>;
+
+export interface SignInNotificationDeps {
+  loadUser(services: Services, userId: string): Promise<User | null>;
+  limiter(services: Services): NotificationLimiter;
+}
+
+/** What a rate-limited run returns: a success, so QStash neither retries nor dead-letters it. */
+export const RATE_LIMITED = { skipped: "rate limited" } as const;
+
+export function createSignInNotificationJob(deps: Partial<SignInNotificationDeps> = {}) {
+  const loadUser = deps.loadUser ?? ((services, userId) => getUser(services.redis, userId));
+  const limiter = deps.limiter ?? ((services) => createRedisNotificationLimiter(services.redis));
+  return defineJob({
+    name: "sign-in-notification",
+    schema: signInNotificationSchema,
+    retries: 3,
+    retryDelay: "pow(2, retried) * 1000",
+    // One email per sign-in, however often the message is delivered.
+    idempotencyKey: (payload) => payload.eventId,
+    async handler(payload, context) {
+      const { services } = context;
+      const user = await loadUser(services, payload.userId);
+      if (!user) throw new NonRetryableError(`unknown user ${payload.userId}`);
+      // A burst of sign-ins (a script, a shared password) must not flood the inbox: the rest are skipped, not failed.
+      const decision = await limiter(services).check(user.id, payload.eventId);
+      if (!decision.allowed) return { ...RATE_LIMITED, resetAt: decision.resetAt };
+      const rendered = signInNotificationEmail({
+        name: user.name,
+        locale: user.locale,
+        timeZone: user.timeZone,
+        signedInAt: payload.signedInAt,
+        ip: payload.ip,
+        userAgent: payload.userAgent,
+        appUrl: services.env.APP_URL,
+      });
+      const emailId = await sendJobEmail(context, { job: "sign-in-notification", userId: user.id, to: user.email, rendered });
+      return { emailId, locale: user.locale };
+    },
+  });
+}
+
+/** Tells a user about each sign-in to their account, at most 10 an hour. */
+export const signInNotification = createSignInNotificationJob();
