@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { decodeBase64, jobNameFromUrl, jobNameOf, parseJsonOrText, reasonFromResponse } from "../dlq/decode";
-import { InvalidSignatureError, NonRetryableError } from "../errors";
+import { InvalidSignatureError, NonRetryableError, RetryableError } from "../errors";
 import { markDead } from "../job-runs/store";
 import type { Services } from "../services";
 import { errorToResponse, json } from "./respond";
@@ -40,7 +40,11 @@ export interface FinalFailure {
 export interface FailureCallbackDeps {
   services: Services;
   verify: Verifier;
-  /** Extra work once a failure is recorded for the first time (email log, admin email). */
+  /**
+   * Extra work once a failure is recorded for the first time (email log, admin
+   * email). If it throws, the callback answers 503 and the next delivery of the
+   * callback runs it again (only it: the run is already marked dead).
+   */
   onFirstFailure?(failure: FinalFailure, services: Services): Promise<void>;
 }
 
@@ -64,14 +68,38 @@ export async function handleFailureCallback(request: Request, deps: FailureCallb
     return errorToResponse(new NonRetryableError(`unreadable failure callback: ${String(error)}`));
   }
   const failure = decodeFailure(parsed);
+  const { redis } = deps.services;
   const first = await markDead(
-    deps.services.redis,
+    redis,
     { messageId: failure.messageId, jobName: failure.jobName, error: `${failure.status}: ${failure.reason}`, dlqId: failure.dlqId },
     deps.services.clock.now(),
   );
-  if (first && deps.onFirstFailure) await deps.onFirstFailure(failure, deps.services);
+  if (!deps.onFirstFailure) return json(200, { ok: true, recorded: first });
+
+  // The follow-up runs once per message: on the first callback, and again only
+  // if that attempt failed part-way (the marker still says "pending").
+  const marker = followUpKey(failure.messageId);
+  const pending = first || (await redis.get<string>(marker)) === "pending";
+  if (!pending) return json(200, { ok: true, recorded: false });
+  if (first) await redis.set(marker, "pending", { ex: FOLLOW_UP_TTL_SECONDS });
+  try {
+    await deps.onFirstFailure(failure, deps.services);
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", event: "failure_follow_up_failed", messageId: failure.messageId, error: String(error) }));
+    // A non-2xx answer makes QStash deliver this callback again; the marker lets that attempt finish the job.
+    return errorToResponse(
+      error instanceof RetryableError ? error : new RetryableError("failure follow-up failed", undefined, { cause: error }),
+      { messageId: failure.messageId },
+    );
+  }
+  await redis.set(marker, "done", { ex: FOLLOW_UP_TTL_SECONDS });
   return json(200, { ok: true, recorded: first });
 }
+
+/** Remembers whether a dead message's follow-up (email log, admin alert) finished. */
+const followUpKey = (messageId: string) => `job:dead-follow-up:${messageId}`;
+/** Longer than QStash keeps retrying a callback. */
+const FOLLOW_UP_TTL_SECONDS = 7 * 24 * 60 * 60;
 
 /** Pure: decodes the base64 bodies and finds the job name in the destination URL. */
 export function decodeFailure(callback: FailureCallback): FinalFailure {
