@@ -15,6 +15,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <a href="/" className="brand">Acme</a>
           <nav>
             <a href="/signup">Sign up</a>
+            <a href="/signin">Sign in</a>
+            <a href="/account">Account</a>
           </nav>
         </header>
         <main>{children}</main>

@@ -1,0 +1,38 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { cancelInvite, createInvite, resendInvite } from "@/lib/invites/manage";
+import { getServices } from "@/lib/services";
+import { currentUser } from "../../../signin/session-cookie";
+
+export interface InviteFormState {
+  error: string | null;
+  /** Set after a successful invite, to confirm and clear the field. */
+  sentTo: string | null;
+}
+
+async function signedInUserId(orgId: string): Promise<string> {
+  const user = await currentUser();
+  if (!user) redirect(`/signin?next=${encodeURIComponent(`/orgs/${orgId}/members`)}`);
+  return user.id;
+}
+
+export async function inviteAction(orgId: string, _previous: InviteFormState, form: FormData): Promise<InviteFormState> {
+  const actorUserId = await signedInUserId(orgId);
+  const result = await createInvite(getServices(), { orgId, actorUserId, email: form.get("email") });
+  if (!result.ok) return { error: result.message, sentTo: null };
+  return { error: null, sentTo: result.invite.email };
+}
+
+/** Resend and cancel come back to the page with a notice code it turns into a sentence. */
+export async function resendInviteAction(orgId: string, inviteId: string): Promise<void> {
+  const actorUserId = await signedInUserId(orgId);
+  const result = await resendInvite(getServices(), { orgId, actorUserId, inviteId });
+  redirect(`/orgs/${orgId}/members?notice=${result.ok ? "resent" : result.reason}`);
+}
+
+export async function cancelInviteAction(orgId: string, inviteId: string): Promise<void> {
+  const actorUserId = await signedInUserId(orgId);
+  const result = await cancelInvite(getServices(), { orgId, actorUserId, inviteId });
+  redirect(`/orgs/${orgId}/members?notice=${result.ok ? "cancelled" : result.reason}`);
+}

@@ -1,0 +1,25 @@
+import { safeNextPath } from "@/lib/auth/session";
+import { currentUser } from "./session-cookie";
+import { SignInForm } from "./signin-form";
+
+export const metadata = { title: "Sign in · Acme" };
+
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; email?: string }> }) {
+  const { next, email } = await searchParams;
+  const target = safeNextPath(next);
+  const user = await currentUser();
+  return (
+    <section>
+      <h1>Sign in</h1>
+      {user ? (
+        <p className="muted">
+          You're signed in as {user.email}. <a href={target}>Continue</a> or sign in as someone else below.
+        </p>
+      ) : null}
+      <SignInForm next={target} email={email} />
+      <p className="muted">
+        No account yet? <a href="/signup">Create one</a>. We email you after every sign-in.
+      </p>
+    </section>
+  );
+}
