@@ -1,4 +1,6 @@
 import type { JobDefinition } from "./define-job";
+import { purchaseConfirmation } from "./purchase-confirmation";
+import { refundNotification } from "./refund-notification";
 import { sendInviteEmail } from "./send-invite-email";
 import { signInNotification } from "./sign-in-notification";
 import { testJob } from "./test-job";
@@ -14,6 +16,8 @@ export const jobs = {
   "welcome-email": welcomeEmail,
   "send-invite-email": sendInviteEmail,
   "sign-in-notification": signInNotification,
+  "purchase-confirmation": purchaseConfirmation,
+  "refund-notification": refundNotification,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;

@@ -1,0 +1,31 @@
+import { z } from "zod";
+import { sendJobEmail } from "../email/job-email";
+import { refundNotificationEmail } from "../email/templates/refund-notification";
+import { currencyCode, paymentEventId } from "../payments/events";
+import { defineJob } from "./define-job";
+
+/** Tells the customer a refund was issued, published by the payments webhook. */
+export const refundNotification = defineJob({
+  name: "refund-notification",
+  schema: z.object({
+    eventId: paymentEventId,
+    refundId: z.string().min(1).max(200),
+    purchaseId: z.string().min(1).max(200),
+    userId: z.string().min(1).max(200),
+    email: z.email(),
+    name: z.string().min(1).max(200).optional(),
+    amountCents: z.number().int().positive(),
+    currency: currencyCode,
+    reason: z.string().max(500).optional(),
+    /** Unix epoch ms. */
+    refundedAt: z.number().int().positive(),
+  }),
+  retries: 2,
+  retryDelay: "pow(2, retried) * 1000",
+  idempotencyKey: (payload) => payload.eventId,
+  async handler(payload, context) {
+    const rendered = refundNotificationEmail(payload);
+    const emailId = await sendJobEmail(context, { job: "refund-notification", userId: payload.userId, to: payload.email, rendered });
+    return { emailId };
+  },
+});

@@ -1,0 +1,23 @@
+/**
+ * Amounts travel as integers in the currency's minor unit (cents), as payment
+ * providers send them. The number of decimals comes from the currency itself
+ * (JPY has none, USD two), so formatting needs no table of our own.
+ */
+export function formatMoney(amountMinor: number, currency: string): string {
+  const format = new Intl.NumberFormat("en-US", { style: "currency", currency: currency.toUpperCase() });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(amountMinor / 10 ** digits);
+}
+
+/** A fixed, zone-explicit rendering for emails (deterministic: no reader's locale or zone involved). */
+export function formatDateTimeUtc(epochMs: number): string {
+  return `${new Intl.DateTimeFormat("en-GB", {
+    timeZone: "UTC",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+    hourCycle: "h23",
+  }).format(epochMs)} UTC`;
+}

@@ -1,0 +1,86 @@
+import { z } from "zod";
+import { JobTimeoutError, withDeadline } from "../jobs/deadline";
+import type { EnqueueResult } from "../jobs/enqueue";
+import { purchaseConfirmation } from "../jobs/purchase-confirmation";
+import { refundNotification } from "../jobs/refund-notification";
+import { json } from "../qstash/respond";
+import type { Services } from "../services";
+import { eventEnvelope, HANDLED_EVENT_TYPES, paymentEvent, type PaymentEvent } from "./events";
+import { PAYMENT_SIGNATURE_HEADER, verifyPaymentSignature } from "./signature";
+
+/**
+ * Providers time webhooks out after a few seconds and retry; we promise an
+ * answer within 500 ms. The request only verifies and publishes: no email, no
+ * Redis. If QStash is slow we answer 503 and let the provider retry; the event
+ * id as deduplication id makes a publish that landed anyway harmless.
+ */
+export const ENQUEUE_BUDGET_MS = 400;
+
+export interface PaymentWebhookOptions {
+  /** `PAYMENTS_WEBHOOK_SECRET`; the webhook is off (503) without it. */
+  secret: string | undefined;
+  /** @default ENQUEUE_BUDGET_MS */
+  budgetMs?: number;
+}
+
+export async function handlePaymentWebhook(
+  request: Request,
+  services: Pick<Services, "queue" | "clock">,
+  options: PaymentWebhookOptions,
+): Promise<Response> {
+  if (!options.secret) return json(503, { error: "payments webhook is not configured" });
+  const body = await request.text();
+  const check = await verifyPaymentSignature({
+    header: request.headers.get(PAYMENT_SIGNATURE_HEADER),
+    body,
+    secret: options.secret,
+    nowMs: services.clock.now(),
+  });
+  if (!check.ok) {
+    log("warn", { event: "payment_signature_rejected", reason: check.reason });
+    return json(401, { error: `invalid signature (${check.reason})` });
+  }
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return json(400, { error: "body is not valid JSON" });
+  }
+  const envelope = eventEnvelope.safeParse(raw);
+  if (!envelope.success) return json(400, { error: `invalid event: ${z.prettifyError(envelope.error)}` });
+  const { id, type } = envelope.data;
+  if (!(HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
+    // Acknowledge: a 4xx would make the provider retry an event we will never handle.
+    return json(200, { received: true, ignored: true, id, type });
+  }
+  const parsed = paymentEvent.safeParse(raw);
+  if (!parsed.success) return json(400, { error: `invalid ${type} event: ${z.prettifyError(parsed.error)}`, id });
+
+  let result: EnqueueResult;
+  try {
+    result = await withDeadline(options.budgetMs ?? ENQUEUE_BUDGET_MS, () => enqueueFor(services, parsed.data));
+  } catch (error) {
+    const timedOut = error instanceof JobTimeoutError;
+    log("error", { event: "payment_enqueue_failed", id, type, error: String(error) });
+    return json(503, { error: timedOut ? "queue is slow, retry later" : "could not queue the event, retry later", id }, { "Retry-After": "5" });
+  }
+  log("info", { event: "payment_event_queued", id, type, messageId: result.messageId, deduplicated: result.deduplicated });
+  return json(200, { received: true, id, type, messageId: result.messageId, deduplicated: result.deduplicated });
+}
+
+/** Pure mapping from a provider event to its job, published with the event id as deduplication id. */
+export function enqueueFor(services: Pick<Services, "queue">, event: PaymentEvent): Promise<EnqueueResult> {
+  const options = { deduplicationId: event.id, label: "payments" };
+  const createdMs = event.created * 1000;
+  switch (event.type) {
+    case "purchase.completed":
+      return services.queue.enqueue(purchaseConfirmation, { eventId: event.id, ...event.data, purchasedAt: createdMs }, options);
+    case "refund.created":
+      return services.queue.enqueue(refundNotification, { eventId: event.id, ...event.data, refundedAt: createdMs }, options);
+  }
+}
+
+function log(level: "info" | "warn" | "error", fields: Record<string, unknown>) {
+  console[level](JSON.stringify({ level, ...fields }));
+}
