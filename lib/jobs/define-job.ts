@@ -4,9 +4,15 @@ import type { Services } from "../services";
 /** Where QStash delivers a job: the Node.js route (default) or the opt-in Edge route. */
 export type JobRuntime = "nodejs" | "edge";
 
+/**
+ * `(payload) => string`, declared as a method so its parameter is bivariant like
+ * `handler`'s: a job whose key reads its typed payload still fits `JobDefinition`.
+ */
+type PayloadFunction<Payload> = { derive(payload: Payload): string }["derive"];
+
 export interface JobFlowControl<Payload> {
   /** Jobs sharing a key share the limits; a function derives it from the payload (e.g. per organisation). */
-  key: string | ((payload: Payload) => string);
+  key: string | PayloadFunction<Payload>;
   /** Maximum deliveries in flight for the key. */
   parallelism?: number;
   /** Maximum deliveries started per `period`. */
