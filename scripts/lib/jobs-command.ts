@@ -1,0 +1,99 @@
+import { parseArgs } from "node:util";
+import { getRun, listRecentRuns, type JobRun } from "@/lib/job-runs/store";
+import { createRedis } from "@/lib/redis";
+import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
+import { resolveRedis } from "./credentials";
+import { formatTime, renderFields, renderTable } from "./table";
+
+export const JOBS_USAGE = `Usage: npm run jobs -- <command> [options]
+
+Commands:
+  status <messageId>     What the app recorded for one message: status, attempts, timings, error
+  recent [--limit N]     The most recent runs, newest first (default 20)
+
+Options:
+  --json      Machine-readable output on stdout
+  --help, -h  This text
+
+Reads the run records in Redis: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN from
+the environment, .env.local or .env (or the local stack's Redis on 127.0.0.1:8079).
+Exit codes: 0 ok, 1 error (e.g. no record), 2 usage.`;
+
+export interface JobsCommandDeps {
+  fetch?: typeof fetch;
+}
+
+export async function runJobsCommand(argv: string[], io: CliIo, deps: JobsCommandDeps = {}): Promise<number> {
+  return runCommand(io, JOBS_USAGE, async () => {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        options: { json: { type: "boolean" }, limit: { type: "string" }, help: { type: "boolean", short: "h" } },
+        allowPositionals: true,
+        strict: true,
+      });
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+    const { values: flags, positionals } = parsed;
+    const [command, ...rest] = positionals;
+    if (flags.help || command === "help") {
+      io.stdout.write(`${JOBS_USAGE}\n`);
+      return EXIT_OK;
+    }
+    if (command !== "status" && command !== "recent") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
+    if (command === "status" && rest.length !== 1) throw new UsageError("status takes exactly one messageId");
+    if (command === "recent" && rest.length > 0) throw new UsageError("recent takes no arguments");
+    const limit = flags.limit === undefined ? 20 : Number(flags.limit);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be an integer from 1 to 1000");
+
+    const credentials = await resolveRedis(io.env, (message) => io.stderr.write(`${message}\n`), deps.fetch);
+    const redis = createRedis({ UPSTASH_REDIS_REST_URL: credentials.url, UPSTASH_REDIS_REST_TOKEN: credentials.token });
+
+    if (command === "status") {
+      const messageId = rest[0]!;
+      const run = await getRun(redis, messageId);
+      if (!run) throw new CliError(`no run recorded for message ${messageId} (unknown id, or older than the 14-day retention)`);
+      io.stdout.write(flags.json ? `${JSON.stringify({ run }, null, 2)}\n` : `${renderRun(run)}\n`);
+      return EXIT_OK;
+    }
+    const runs = await listRecentRuns(redis, limit);
+    if (flags.json) {
+      io.stdout.write(`${JSON.stringify({ runs }, null, 2)}\n`);
+      return EXIT_OK;
+    }
+    if (runs.length === 0) {
+      io.stdout.write("No runs recorded yet.\n");
+      return EXIT_OK;
+    }
+    io.stdout.write(
+      `${renderTable(runs, [
+        { header: "MESSAGE ID", value: (run) => run.messageId, max: 80 },
+        { header: "JOB", value: (run) => run.job, max: 30 },
+        { header: "STATUS", value: (run) => run.status },
+        { header: "ATTEMPTS", value: (run) => String(run.attempts), align: "right" },
+        { header: "LAST CHANGE", value: (run) => formatTime(run.finishedAt ?? run.startedAt ?? run.queuedAt) },
+        { header: "ERROR", value: (run) => run.lastError ?? "", max: 60 },
+      ])}\n`,
+    );
+    return EXIT_OK;
+  });
+}
+
+function renderRun(run: JobRun): string {
+  return renderFields([
+    ["Message id", run.messageId],
+    ["Job", run.job],
+    ["Status", run.status],
+    ["Attempts", String(run.attempts)],
+    ["Queued", formatTime(run.queuedAt)],
+    ["Started", formatTime(run.startedAt)],
+    ["Finished", formatTime(run.finishedAt)],
+    ["Duration", run.durationMs === undefined ? "-" : `${run.durationMs} ms`],
+    ["Idempotency key", run.idempotencyKey ?? "-"],
+    ["Last error", run.lastError ?? "-"],
+    ["DLQ id", run.dlqId ? `${run.dlqId}   (npm run dlq -- show ${run.dlqId})` : "-"],
+    ["Result", run.result === undefined ? "-" : JSON.stringify(run.result)],
+  ]);
+}

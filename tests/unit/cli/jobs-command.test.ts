@@ -1,0 +1,55 @@
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
+import { markDead, recordQueued } from "@/lib/job-runs/store";
+import { createRedis } from "@/lib/redis";
+import { runJobsCommand } from "@/scripts/lib/jobs-command";
+import { memoryRedis } from "../../msw/redis-memory";
+import { captureIo } from "./capture-io";
+
+const REDIS = "http://redis.test";
+const redisMock = memoryRedis(REDIS);
+const server = setupServer(...redisMock.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterAll(() => server.close());
+beforeEach(() => redisMock.flush());
+
+const env = { UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t" };
+const redis = createRedis(env);
+const T = Date.UTC(2026, 0, 15, 9);
+
+async function run(argv: string[]) {
+  const capture = captureIo({ env });
+  const code = await runJobsCommand(argv, capture.io);
+  return { code, stdout: capture.stdout, stderr: capture.stderr };
+}
+
+test("status prints the run record, pointing at the DLQ entry", async () => {
+  await recordQueued(redis, { messageId: "msg_1", jobName: "test", deduplicated: false }, T);
+  await markDead(redis, { messageId: "msg_1", jobName: "test", error: "489: test job asked to fail: boom", dlqId: "dlq_1" }, T + 5000);
+  const { code, stdout } = await run(["status", "msg_1"]);
+  expect(code).toBe(0);
+  expect(stdout).toMatch(/Status\s+dead/);
+  expect(stdout).toMatch(/Queued\s+2026-01-15 09:00:00Z/);
+  expect(stdout).toMatch(/Last error\s+489: test job asked to fail: boom/);
+  expect(stdout).toContain("npm run dlq -- show dlq_1");
+
+  const json = await run(["status", "msg_1", "--json"]);
+  expect(JSON.parse(json.stdout).run).toMatchObject({ messageId: "msg_1", status: "dead", dlqId: "dlq_1" });
+});
+
+test("an unknown message exits 1; bad usage exits 2", async () => {
+  expect(await run(["status", "msg_unknown"])).toMatchObject({ code: 1, stderr: expect.stringContaining("no run recorded") });
+  expect((await run(["status"])).code).toBe(2);
+  expect((await run(["nope"])).code).toBe(2);
+  expect((await run(["recent", "--limit", "0"])).code).toBe(2);
+});
+
+test("recent lists runs newest first", async () => {
+  await recordQueued(redis, { messageId: "msg_a", jobName: "test", deduplicated: false }, T);
+  await recordQueued(redis, { messageId: "msg_b", jobName: "welcome-email", deduplicated: false }, T + 1);
+  const { stdout } = await run(["recent"]);
+  const lines = stdout.trim().split("\n");
+  expect(lines[0]).toMatch(/^MESSAGE ID\s+JOB\s+STATUS/);
+  expect(lines[1]).toMatch(/^msg_b\s+welcome-email\s+queued/);
+  expect(lines[2]).toMatch(/^msg_a\s+test\s+queued/);
+});
