@@ -1,0 +1,71 @@
+import { parseEnv } from "@/lib/env";
+import { handleJobRequest, type JobRegistry } from "@/lib/jobs/handle-request";
+import { testJob } from "@/lib/jobs/test-job";
+import { jobUrl } from "@/lib/qstash/urls";
+import { createVerifier, type Verifier } from "@/lib/qstash/verify";
+import { createServices, type Services } from "@/lib/services";
+import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
+import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "@/tests/helpers/qstash-signature";
+
+/** Only the `test` job: the benchmarks must not depend on other jobs being finished or configured. */
+export const benchRegistry: JobRegistry = { test: testJob };
+
+/** Nothing listens here: in-process deliveries only need the URL the signature is checked against. */
+const APP_URL = "http://127.0.0.1:3000";
+
+export interface JobRoute {
+  redis: RedisRestServer;
+  services: Services;
+  verify: Verifier;
+  /** A freshly signed delivery of the `test` job, as QStash would send it. */
+  request(messageId: string, message?: string): Request;
+  /** One delivery through the real route code; throws unless it answered 200. */
+  deliver(request: Request): Promise<{ duplicate: boolean }>;
+  close(): Promise<void>;
+}
+
+/** The job route's dependencies wired like production, with Redis = the local REST emulator on loopback. */
+export async function startJobRoute(options: { redisUrl?: string } = {}): Promise<JobRoute> {
+  const redis = await startRedisRestServer({ port: 0, host: "127.0.0.1", ...options });
+  const env = parseEnv({
+    QSTASH_TOKEN: "bench-token",
+    QSTASH_CURRENT_SIGNING_KEY: DEV_CURRENT_KEY,
+    QSTASH_NEXT_SIGNING_KEY: DEV_NEXT_KEY,
+    UPSTASH_REDIS_REST_URL: redis.url,
+    UPSTASH_REDIS_REST_TOKEN: redis.token,
+    RESEND_API_KEY: "re_bench",
+    APP_URL,
+  });
+  const services = createServices(env);
+  const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
+  const url = jobUrl(APP_URL, testJob);
+  return {
+    redis,
+    services,
+    verify,
+    request: (messageId, message = "hello from the benchmark") =>
+      signedRequest({ url, body: JSON.stringify({ message }), messageId }),
+    async deliver(request) {
+      const response = await handleJobRequest(benchRegistry, "test", request, { services, verify, runtime: "nodejs" });
+      const body = (await response.json()) as { duplicate?: boolean; error?: string };
+      if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${JSON.stringify(body)}`);
+      return { duplicate: body.duplicate === true };
+    },
+    close: () => redis.close(),
+  };
+}
+
+/**
+ * The route logs one JSON line per delivery. Printing thousands of them would
+ * measure the terminal, not the route, and bury the bench output.
+ */
+export async function withQuietLogs<T>(fn: () => Promise<T>): Promise<T> {
+  const saved = { info: console.info, warn: console.warn };
+  console.info = () => {};
+  console.warn = () => {};
+  try {
+    return await fn();
+  } finally {
+    Object.assign(console, saved);
+  }
+}
