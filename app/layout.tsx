@@ -17,6 +17,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <a href="/signup">Sign up</a>
             <a href="/signin">Sign in</a>
             <a href="/account">Account</a>
+            <a href="/admin">Admin</a>
           </nav>
         </header>
         <main>{children}</main>

@@ -1,0 +1,399 @@
+"use client";
+
+import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import type { ScheduleSummary } from "@/lib/admin/schedules";
+import type { DlqEntry, DlqEntryDetail } from "@/lib/dlq/decode";
+import type { JobRun } from "@/lib/job-runs/store";
+
+/** How often the page re-reads the admin API. */
+const POLL_MS = 3000;
+const API = "/api/admin";
+
+type Filter = { job: string; status: string; from: string; to: string };
+type Pending = { action: "retry" | "delete"; dlqId: string | "matching" } | null;
+type Notice = { text: string; bad?: boolean } | null;
+
+async function api<T>(path: string, init?: RequestInit): Promise<T> {
+  const response = await fetch(`${API}${path}`, {
+    cache: "no-store",
+    ...init,
+    headers: { ...(init?.body ? { "content-type": "application/json" } : {}), ...init?.headers },
+  });
+  // Session expired or token rotated: the server page shows the sign-in form.
+  if (response.status === 401) {
+    window.location.reload();
+    throw new Error("signed out");
+  }
+  const body = (await response.json()) as T & { error?: string };
+  if (!response.ok) throw new Error(body.error ?? `HTTP ${response.status}`);
+  return body;
+}
+
+function filterQuery(filter: Filter): string {
+  const query = new URLSearchParams();
+  if (filter.job) query.set("job", filter.job);
+  if (filter.status) query.set("status", filter.status);
+  // datetime-local has no zone: read it as the browser's local time.
+  if (filter.from) query.set("from", new Date(filter.from).toISOString());
+  if (filter.to) query.set("to", new Date(filter.to).toISOString());
+  return query.toString();
+}
+
+const time = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z") : "–");
+const pretty = (value: unknown) => (typeof value === "string" ? value || "(empty)" : JSON.stringify(value, null, 2));
+const short = (value: unknown, limit = 80) => {
+  const text = typeof value === "string" ? value : JSON.stringify(value);
+  return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
+};
+
+export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
+  const [runs, setRuns] = useState<JobRun[] | null>(null);
+  const [dlq, setDlq] = useState<{ messages: DlqEntry[]; cursor?: string } | null>(null);
+  const [schedules, setSchedules] = useState<ScheduleSummary[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [filter, setFilter] = useState<Filter>({ job: "", status: "", from: "", to: "" });
+  const [applied, setApplied] = useState<Filter>(filter);
+  const [pending, setPending] = useState<Pending>(null);
+  const [busy, setBusy] = useState(false);
+  const [notice, setNotice] = useState<Notice>(null);
+  const [detail, setDetail] = useState<DlqEntryDetail | null>(null);
+  const [detailError, setDetailError] = useState<string | null>(null);
+  const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  const appliedRef = useRef(applied);
+  appliedRef.current = applied;
+
+  const load = useCallback(async () => {
+    try {
+      const [runsBody, dlqBody, schedulesBody] = await Promise.all([
+        api<{ runs: JobRun[] }>("/runs?limit=50"),
+        api<{ messages: DlqEntry[]; cursor?: string }>(`/dlq?${filterQuery(appliedRef.current)}`),
+        api<{ schedules: ScheduleSummary[] }>("/schedules"),
+      ]);
+      setRuns(runsBody.runs);
+      setDlq(dlqBody);
+      setSchedules(schedulesBody.schedules);
+      setLoadError(null);
+      setUpdatedAt(Date.now());
+    } catch (error) {
+      setLoadError(error instanceof Error ? error.message : String(error));
+    }
+  }, []);
+
+  useEffect(() => {
+    void load();
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void load();
+    }, POLL_MS);
+    return () => clearInterval(timer);
+  }, [load, applied]);
+
+  const openDetail = useCallback(async (dlqId: string) => {
+    setDetailError(null);
+    try {
+      setDetail((await api<{ message: DlqEntryDetail }>(`/dlq/${encodeURIComponent(dlqId)}`)).message);
+    } catch (error) {
+      setDetail(null);
+      setDetailError(`${dlqId}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }, []);
+
+  useEffect(() => {
+    if (focusDlqId) void openDetail(focusDlqId);
+  }, [focusDlqId, openDetail]);
+
+  async function confirmPending() {
+    if (!pending) return;
+    setBusy(true);
+    try {
+      const { action, dlqId } = pending;
+      let text: string;
+      if (dlqId === "matching") {
+        const hasFilter = Object.values(applied).some(Boolean);
+        const selection = hasFilter ? { filter: Object.fromEntries(new URLSearchParams(filterQuery(applied))) } : { all: true };
+        const outcome = await api<{ matched: number; retried?: unknown[]; deleted?: number; failed: unknown[] }>(`/dlq/${action}`, {
+          method: "POST",
+          body: JSON.stringify(selection),
+        });
+        text =
+          action === "retry"
+            ? `Retried ${outcome.retried?.length ?? 0} of ${outcome.matched} messages.`
+            : `Deleted ${outcome.deleted ?? 0} of ${outcome.matched} messages.`;
+        if (outcome.failed.length > 0) text += ` ${outcome.failed.length} failed.`;
+      } else if (action === "retry") {
+        const outcome = await api<{ retried: Array<{ messageId: string | null }> }>(`/dlq/${encodeURIComponent(dlqId)}/retry`, { method: "POST" });
+        text = `Retried ${dlqId}: delivered again as ${outcome.retried[0]?.messageId ?? "a new message"}.`;
+      } else {
+        await api(`/dlq/${encodeURIComponent(dlqId)}`, { method: "DELETE" });
+        text = `Deleted ${dlqId}.`;
+      }
+      if (detail && (dlqId === "matching" || detail.dlqId === dlqId)) setDetail(null);
+      setNotice({ text });
+    } catch (error) {
+      setNotice({ text: error instanceof Error ? error.message : String(error), bad: true });
+    } finally {
+      setPending(null);
+      setBusy(false);
+      await load();
+    }
+  }
+
+  async function toggleSchedule(schedule: ScheduleSummary) {
+    const action = schedule.isPaused ? "resume" : "pause";
+    try {
+      await api(`/schedules/${encodeURIComponent(schedule.scheduleId)}/${action}`, { method: "POST" });
+      setNotice({ text: `${action === "pause" ? "Paused" : "Resumed"} schedule ${schedule.scheduleId}.` });
+    } catch (error) {
+      setNotice({ text: error instanceof Error ? error.message : String(error), bad: true });
+    }
+    await load();
+  }
+
+  function applyFilter(event: FormEvent) {
+    event.preventDefault();
+    setApplied(filter);
+  }
+
+  const confirmBox = (label: string) => (
+    <span className="confirm" role="group" aria-label={label} data-testid="confirm">
+      {label}
+      <button type="button" className={pending?.action === "delete" ? "danger" : ""} disabled={busy} onClick={() => void confirmPending()}>
+        {pending?.action === "delete" ? "Confirm delete" : "Confirm retry"}
+      </button>
+      <button type="button" className="secondary" disabled={busy} onClick={() => setPending(null)}>
+        Cancel
+      </button>
+    </span>
+  );
+
+  const messages = dlq?.messages ?? [];
+  return (
+    <div>
+      <p className="muted" data-testid="updated">
+        Refreshes every {POLL_MS / 1000} s{updatedAt ? ` · last update ${time(updatedAt)}` : " · loading…"}
+      </p>
+      {loadError ? (
+        <p className="notice bad" role="alert">
+          Could not load: {loadError}
+        </p>
+      ) : null}
+      {notice ? (
+        <p className={`notice${notice.bad ? " bad" : ""}`} role="status" data-testid="notice">
+          {notice.text}
+        </p>
+      ) : null}
+
+      <h2>
+        Dead-letter queue <small>{dlq ? `${messages.length}${dlq.cursor ? "+" : ""} message${messages.length === 1 ? "" : "s"}` : ""}</small>
+      </h2>
+      <form className="filters" onSubmit={applyFilter} aria-label="DLQ filter">
+        <div>
+          <label htmlFor="f-job">Job</label>
+          <input id="f-job" value={filter.job} placeholder="welcome-email" onChange={(e) => setFilter({ ...filter, job: e.target.value.trim() })} />
+        </div>
+        <div>
+          <label htmlFor="f-status">Status</label>
+          <input id="f-status" value={filter.status} inputMode="numeric" placeholder="489" size={5} onChange={(e) => setFilter({ ...filter, status: e.target.value.trim() })} />
+        </div>
+        <div>
+          <label htmlFor="f-from">From</label>
+          <input id="f-from" type="datetime-local" value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.target.value })} />
+        </div>
+        <div>
+          <label htmlFor="f-to">To</label>
+          <input id="f-to" type="datetime-local" value={filter.to} onChange={(e) => setFilter({ ...filter, to: e.target.value })} />
+        </div>
+        <button type="submit">Filter</button>
+        {messages.length > 0 ? (
+          pending?.dlqId === "matching" ? (
+            confirmBox(`${pending.action === "retry" ? "Retry" : "Delete"} every message matching this filter${dlq?.cursor ? " (more than shown)" : ` (${messages.length})`}?`)
+          ) : (
+            <>
+              <button type="button" className="secondary" onClick={() => setPending({ action: "retry", dlqId: "matching" })}>
+                Retry all matching
+              </button>
+              <button type="button" className="danger" onClick={() => setPending({ action: "delete", dlqId: "matching" })}>
+                Delete all matching
+              </button>
+            </>
+          )
+        ) : null}
+      </form>
+      {dlq && messages.length === 0 ? <p className="muted" data-testid="dlq-empty">No dead messages.</p> : null}
+      {messages.length > 0 ? (
+        <table data-testid="dlq-table">
+          <thead>
+            <tr>
+              <th>DLQ id</th>
+              <th>Job</th>
+              <th>Status</th>
+              <th>Published</th>
+              <th>Reason</th>
+              <th>Payload</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {messages.map((entry) => (
+              <tr key={entry.dlqId} data-testid="dlq-row" data-dlq-id={entry.dlqId} data-message-id={entry.messageId}>
+                <td>
+                  <code>{entry.dlqId}</code>
+                </td>
+                <td>{entry.jobName}</td>
+                <td>{entry.responseStatus ?? "–"}</td>
+                <td>{time(entry.createdAt)}</td>
+                <td className="reason">{short(entry.reason, 120)}</td>
+                <td>
+                  <code>{short(entry.payload)}</code>
+                </td>
+                <td>
+                  {pending?.dlqId === entry.dlqId ? (
+                    confirmBox(pending.action === "retry" ? "Retry this message?" : "Delete this message for good?")
+                  ) : (
+                    <>
+                      <button type="button" className="secondary" onClick={() => void openDetail(entry.dlqId)}>
+                        Details
+                      </button>
+                      <button type="button" onClick={() => setPending({ action: "retry", dlqId: entry.dlqId })}>
+                        Retry
+                      </button>
+                      <button type="button" className="danger" onClick={() => setPending({ action: "delete", dlqId: entry.dlqId })}>
+                        Delete
+                      </button>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      {detailError ? <p className="notice bad">{detailError}</p> : null}
+      {detail ? <Detail entry={detail} onClose={() => setDetail(null)} /> : null}
+
+      <h2>
+        Job runs <small>most recent first</small>
+      </h2>
+      {runs && runs.length === 0 ? <p className="muted">No runs recorded yet.</p> : null}
+      {runs && runs.length > 0 ? (
+        <table data-testid="runs-table">
+          <thead>
+            <tr>
+              <th>Message id</th>
+              <th>Job</th>
+              <th>Status</th>
+              <th>Attempts</th>
+              <th>Last change</th>
+              <th>Error</th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <tr key={run.messageId} data-testid="run-row" data-message-id={run.messageId} data-status={run.status}>
+                <td>
+                  <code>{run.messageId}</code>
+                </td>
+                <td>{run.job}</td>
+                <td>
+                  <span className={`status status-${run.status}`}>{run.status}</span>
+                  {run.dlqId ? (
+                    <>
+                      {" "}
+                      <button type="button" className="secondary" onClick={() => void openDetail(run.dlqId!)}>
+                        DLQ
+                      </button>
+                    </>
+                  ) : null}
+                </td>
+                <td>{run.attempts}</td>
+                <td>{time(run.finishedAt ?? run.startedAt ?? run.queuedAt)}</td>
+                <td className="reason">{run.lastError ? short(run.lastError, 120) : ""}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+
+      <h2>Schedules</h2>
+      {schedules && schedules.length === 0 ? <p className="muted">No schedules.</p> : null}
+      {schedules && schedules.length > 0 ? (
+        <table data-testid="schedules-table">
+          <thead>
+            <tr>
+              <th>Schedule</th>
+              <th>Job</th>
+              <th>Cron</th>
+              <th>State</th>
+              <th>Next run</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {schedules.map((schedule) => (
+              <tr key={schedule.scheduleId} data-testid="schedule-row" data-schedule-id={schedule.scheduleId} data-paused={String(schedule.isPaused)}>
+                <td>
+                  <code>{schedule.scheduleId}</code>
+                </td>
+                <td>{schedule.jobName}</td>
+                <td>
+                  <code>{schedule.cron}</code>
+                </td>
+                <td>{schedule.isPaused ? "paused" : "active"}</td>
+                <td>{schedule.isPaused ? "–" : time(schedule.nextScheduleTime)}</td>
+                <td>
+                  <button type="button" className="secondary" onClick={() => void toggleSchedule(schedule)}>
+                    {schedule.isPaused ? "Resume" : "Pause"}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
+  );
+}
+
+function Detail({ entry, onClose }: { entry: DlqEntryDetail; onClose(): void }) {
+  const headers = (map: Record<string, string[]>) =>
+    Object.entries(map)
+      .map(([name, values]) => `${name}: ${values.join(", ")}`)
+      .join("\n") || "(none)";
+  return (
+    <div className="detail" data-testid="dlq-detail" data-dlq-id={entry.dlqId}>
+      <div className="admin-head">
+        <h3>
+          {entry.jobName} · <code>{entry.dlqId}</code>
+        </h3>
+        <button type="button" className="secondary" onClick={onClose}>
+          Close
+        </button>
+      </div>
+      <dl>
+        <dt>Message id</dt>
+        <dd>
+          <code>{entry.messageId}</code>
+        </dd>
+        <dt>Destination</dt>
+        <dd>
+          {entry.method} {entry.url}
+        </dd>
+        <dt>Published</dt>
+        <dd>{time(entry.createdAt)}</dd>
+        <dt>Last status</dt>
+        <dd>{entry.responseStatus ?? "–"}</dd>
+        <dt>Reason</dt>
+        <dd data-testid="dlq-reason">{entry.reason}</dd>
+        <dt>Max retries</dt>
+        <dd>{entry.maxRetries ?? "–"}</dd>
+      </dl>
+      <h4>Payload</h4>
+      <pre data-testid="dlq-payload">{pretty(entry.payload)}</pre>
+      <h4>Response body</h4>
+      <pre>{pretty(entry.responseBody)}</pre>
+      <h4>Request headers</h4>
+      <pre>{headers(entry.headers)}</pre>
+      <h4>Response headers</h4>
+      <pre>{headers(entry.responseHeaders)}</pre>
+    </div>
+  );
+}
