@@ -1,4 +1,5 @@
 import type { JobDefinition } from "./define-job";
+import { notification } from "./notification";
 import { purchaseConfirmation } from "./purchase-confirmation";
 import { refundNotification } from "./refund-notification";
 import { sendInviteEmail } from "./send-invite-email";
@@ -18,6 +19,7 @@ export const jobs = {
   "sign-in-notification": signInNotification,
   "purchase-confirmation": purchaseConfirmation,
   "refund-notification": refundNotification,
+  "notification": notification,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;

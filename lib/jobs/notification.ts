@@ -1,0 +1,48 @@
+import { z } from "zod";
+import { sendJobEmail } from "../email/job-email";
+import { notificationEmail } from "../email/templates/notification";
+import { addNotification } from "../notifications/store";
+import { defineJob } from "./define-job";
+
+/** A same-site path (not `//host`) or an absolute https URL. */
+const link = z
+  .string()
+  .max(2000)
+  .refine((value) => (value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")) || /^https:\/\/[^\s]+$/.test(value), {
+    message: "a same-site path or an https URL",
+  });
+
+/** Stores an in-app notification and, unless told not to, emails it too. */
+export const notification = defineJob({
+  name: "notification",
+  schema: z.object({
+    notificationId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+    userId: z.string().min(1).max(200),
+    email: z.email(),
+    name: z.string().min(1).max(200),
+    title: z.string().trim().min(1).max(200),
+    body: z.string().trim().min(1).max(5000),
+    link: link.optional(),
+    sendEmail: z.boolean().default(true),
+  }),
+  retries: 3,
+  retryDelay: "pow(2, retried) * 1000",
+  idempotencyKey: (payload) => payload.notificationId,
+  async handler(payload, context) {
+    const { services } = context;
+    // Stored first: a failing email retries the job, and the insert is a no-op the second time.
+    const stored = await addNotification(services.redis, {
+      id: payload.notificationId,
+      userId: payload.userId,
+      title: payload.title,
+      body: payload.body,
+      ...(payload.link !== undefined && { link: payload.link }),
+      createdAt: services.clock.now(),
+    });
+    if (!payload.sendEmail) return { stored, emailed: false };
+    const url = payload.link === undefined ? undefined : payload.link.startsWith("/") ? `${services.env.APP_URL}${payload.link}` : payload.link;
+    const rendered = notificationEmail({ name: payload.name, title: payload.title, body: payload.body, url, appUrl: services.env.APP_URL });
+    const emailId = await sendJobEmail(context, { job: "notification", userId: payload.userId, to: payload.email, rendered });
+    return { stored, emailed: true, emailId };
+  },
+});
