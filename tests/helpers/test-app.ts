@@ -1,6 +1,6 @@
 import { Client } from "@upstash/qstash";
 import { parseEnv, type Env } from "@/lib/env";
-import { handleJobRequest, type JobRegistry } from "@/lib/jobs/handle-request";
+import { handleJobRequest, type JobRegistry, type JobRouteDeps } from "@/lib/jobs/handle-request";
 import { registry as defaultRegistry } from "@/lib/jobs/registry";
 import { handleFailureCallback, type FailureCallbackDeps } from "@/lib/qstash/failure-callback";
 import { FAILURE_CALLBACK_PATH, JOB_ROUTE_PREFIX } from "@/lib/qstash/urls";
@@ -25,6 +25,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   onFirstFailure?: FailureCallbackDeps["onFirstFailure"];
   services?: Partial<Omit<Services, "env">>;
+  /** Overrides each job's run budget (e.g. a few ms to test timeouts). */
+  budgetMs?: JobRouteDeps["budgetMs"];
 }
 
 /**
@@ -43,7 +45,12 @@ export async function startTestApp(stack: TestStack, options: TestAppOptions = {
     for (const [runtime, prefix] of Object.entries(JOB_ROUTE_PREFIX) as Array<["nodejs" | "edge", string]>) {
       if (pathname.startsWith(`${prefix}/`) && request.method === "POST") {
         const job = decodeURIComponent(pathname.slice(prefix.length + 1));
-        return handleJobRequest(registry, job, request, { services: app.services, verify, runtime });
+        return handleJobRequest(registry, job, request, {
+          services: app.services,
+          verify,
+          runtime,
+          ...(options.budgetMs && { budgetMs: options.budgetMs }),
+        });
       }
     }
     if (pathname === FAILURE_CALLBACK_PATH && request.method === "POST") {
