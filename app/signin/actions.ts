@@ -3,10 +3,10 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { clientIp, userAgent } from "@/lib/auth/client-info";
-import { safeNextPath } from "@/lib/auth/session";
+import { safeNextPath, signOut } from "@/lib/auth/session";
 import { signIn } from "@/lib/auth/signin";
 import { getServices } from "@/lib/services";
-import { setSessionCookie } from "./session-cookie";
+import { sessionToken, setSessionCookie } from "./session-cookie";
 
 export interface SignInFormState {
   error: string | null;
@@ -23,6 +23,9 @@ export async function signInAction(_previous: SignInFormState, form: FormData): 
     userAgent: userAgent(requestHeaders),
   });
   if (!result.ok) return { error: result.error, email };
+  // Signing in again (perhaps as someone else) ends the browser's previous session instead of orphaning it.
+  const previous = await sessionToken();
+  if (previous && previous !== result.sessionToken) await signOut(getServices(), previous);
   await setSessionCookie(result.sessionToken);
   redirect(safeNextPath(form.get("next")));
 }
