@@ -1,0 +1,40 @@
+import { randomBytes } from "node:crypto";
+import type { StackClock } from "../clock";
+import type { EventLog } from "./log";
+import type { State } from "./model";
+
+/** Settings every part of the emulator reads. */
+export interface CoreConfig {
+  /** Signs deliveries. */
+  currentSigningKey: string;
+  /** Only reported by `GET /v2/keys`; receivers fall back to it during rotation. */
+  nextSigningKey: string;
+  /** Multiplies the default retry ladder. */
+  retryScale: number;
+  /** Per-attempt limit when a message sets no `Upstash-Timeout`, wall-clock ms. */
+  defaultTimeoutMs: number;
+}
+
+/**
+ * The shared context passed to the domain functions (publish, outcome,
+ * schedules, DLQ). Mutations go straight to `state`; `changed()` must follow
+ * so the dispatcher looks again and the data file gets rewritten.
+ */
+export interface Core {
+  readonly clock: StackClock;
+  readonly state: State;
+  readonly log: EventLog;
+  readonly config: CoreConfig;
+  id(prefix: string): string;
+  nextSeq(): number;
+  changed(): void;
+}
+
+/** `msg_…`, `scd_…`: prefix plus 24 random alphanumerics, like QStash's ids. */
+export function randomId(prefix: string): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const bytes = randomBytes(24);
+  let text = "";
+  for (const byte of bytes) text += alphabet[byte % alphabet.length];
+  return `${prefix}_${text}`;
+}

@@ -1,0 +1,103 @@
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  emptyState,
+  type DedupRecord,
+  type DlqEntry,
+  type FlowControlRecord,
+  type MessageRecord,
+  type QueueRecord,
+  type ScheduleRecord,
+  type State,
+  type TopicRecord,
+} from "./model";
+
+/** How long writes are batched; a burst of publishes costs one file write. */
+export const SAVE_DEBOUNCE_MS = 25;
+
+interface DataFile {
+  version: 1;
+  savedAt: number;
+  seq: number;
+  messages: MessageRecord[];
+  dlq: DlqEntry[];
+  schedules: ScheduleRecord[];
+  queues: QueueRecord[];
+  topics: TopicRecord[];
+  flowControl: FlowControlRecord[];
+  dedup: Array<[string, DedupRecord]>;
+}
+
+/**
+ * Mirrors the state to one JSON file: pending messages with their next attempt
+ * time, the DLQ, schedules, queues, URL groups, flow-control settings and dedup
+ * ids. Writes are debounced and always go to a temp file that is renamed over
+ * the old one, so a crash never leaves half a file. `flush()` writes now.
+ */
+export class Persistence {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly file: string | null,
+    private readonly getState: () => State,
+    private readonly nowMs: () => number,
+  ) {}
+
+  /** The saved state, or an empty one (no file, or an unreadable file, which is reported and set aside). */
+  load(): State {
+    if (!this.file || !existsSync(this.file)) return emptyState();
+    try {
+      const data = JSON.parse(readFileSync(this.file, "utf8")) as DataFile;
+      if (data.version !== 1) throw new Error(`unknown version ${String(data.version)}`);
+      const state = emptyState();
+      state.seq = data.seq;
+      for (const message of data.messages) {
+        // An attempt that was in flight at shutdown never reported back: run it again (at-least-once).
+        if (message.state === "ACTIVE") message.state = message.retried > 0 ? "RETRY" : "CREATED";
+        state.messages.set(message.messageId, message);
+      }
+      for (const entry of data.dlq) state.dlq.set(entry.dlqId, entry);
+      for (const schedule of data.schedules) state.schedules.set(schedule.scheduleId, schedule);
+      for (const queue of data.queues) state.queues.set(queue.name, queue);
+      for (const topic of data.topics) state.topics.set(topic.name, topic);
+      for (const flow of data.flowControl) state.flowControl.set(flow.key, flow);
+      for (const [key, record] of data.dedup) state.dedup.set(key, record);
+      return state;
+    } catch (error) {
+      const aside = `${this.file}.unreadable-${Date.now()}`;
+      renameSync(this.file, aside);
+      console.warn(`[local/qstash] could not read ${this.file} (${error instanceof Error ? error.message : String(error)}); moved it to ${aside} and started empty`);
+      return emptyState();
+    }
+  }
+
+  schedule(): void {
+    if (!this.file || this.#timer) return;
+    this.#timer = setTimeout(() => this.flush(), SAVE_DEBOUNCE_MS);
+    this.#timer.unref?.();
+  }
+
+  flush(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.file) return;
+    const state = this.getState();
+    const now = this.nowMs();
+    const data: DataFile = {
+      version: 1,
+      savedAt: now,
+      seq: state.seq,
+      messages: [...state.messages.values()],
+      dlq: [...state.dlq.values()],
+      schedules: [...state.schedules.values()],
+      queues: [...state.queues.values()],
+      topics: [...state.topics.values()],
+      flowControl: [...state.flowControl.values()],
+      dedup: [...state.dedup.entries()].filter(([, record]) => record.expiresAt > now),
+    };
+    mkdirSync(dirname(this.file), { recursive: true });
+    const temp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(temp, `${JSON.stringify(data)}\n`);
+    renameSync(temp, this.file);
+  }
+}
