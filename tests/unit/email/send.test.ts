@@ -80,7 +80,7 @@ describe("toJobError", () => {
   });
 
   test("a 429 without retry-after still waits a second", () => {
-    expect(toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "x" }).retryAfterSeconds).toBe(1);
+    expect((toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "x" }) as RetryableError).retryAfterSeconds).toBe(1);
   });
 });
 
