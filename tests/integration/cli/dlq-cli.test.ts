@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 beforeEach(() => stack.qstash.reset());
 
-const qstashEnv = () => ({ QSTASH_URL: stack.env.QSTASH_URL, QSTASH_TOKEN: stack.env.QSTASH_TOKEN });
+const qstashEnv = (): Record<string, string> => ({ QSTASH_URL: stack.qstash.url, QSTASH_TOKEN: stack.env.QSTASH_TOKEN! });
 
 async function dlq(argv: string[], env: Record<string, string> = qstashEnv(), tty = false) {
   const capture = captureIo({ env, tty, answers: ["y"] });
@@ -87,7 +87,7 @@ describe("npm run dlq", () => {
 
   test("with no credentials it finds the local stack on QSTASH_DEV_PORT and says so", async () => {
     await failTestJob("local");
-    const port = new URL(stack.env.QSTASH_URL).port;
+    const port = new URL(stack.qstash.url).port;
     const outcome = await dlq(["list", "--json"], { QSTASH_DEV_PORT: port });
     expect(outcome.code).toBe(0);
     expect(outcome.stderr).toContain(`using the local stack at http://127.0.0.1:${port}`);
@@ -118,7 +118,7 @@ function spawnScript(args: string[], env: Record<string, string>): Promise<{ cod
   return new Promise((resolve, reject) => {
     // Only the given env: nothing from this process's environment leaks into the credentials.
     const child = spawn(process.execPath, ["--import", "tsx", ...args], {
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NODE_ENV: "test", ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
