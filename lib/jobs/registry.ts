@@ -1,4 +1,5 @@
 import type { JobDefinition } from "./define-job";
+import { eventReminder } from "./event-reminder";
 import { notification } from "./notification";
 import { purchaseConfirmation } from "./purchase-confirmation";
 import { refundNotification } from "./refund-notification";
@@ -20,6 +21,7 @@ export const jobs = {
   "purchase-confirmation": purchaseConfirmation,
   "refund-notification": refundNotification,
   "notification": notification,
+  "event-reminder": eventReminder,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;

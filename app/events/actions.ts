@@ -1,0 +1,42 @@
+"use server";
+
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { cancelEvent, createEvent, moveEvent, type EventResult } from "@/lib/events/reminders";
+import { zonedLocalToUtc } from "@/lib/events/time";
+import { getServices } from "@/lib/services";
+import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
+import { getUser } from "@/lib/users/store";
+
+async function currentUser() {
+  const services = getServices();
+  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
+  const user = userId ? await getUser(services.redis, userId) : null;
+  if (!user) redirect("/events");
+  return user;
+}
+
+function done(result: EventResult): never {
+  redirect(result.ok ? "/events" : `/events?error=${encodeURIComponent(result.message)}`);
+}
+
+/** The form's wall-clock time is read in the user's own time zone. */
+function startsAt(form: FormData, timeZone: string): number {
+  return zonedLocalToUtc(String(form.get("startsAt") ?? ""), timeZone) ?? Number.NaN;
+}
+
+export async function createEventAction(form: FormData): Promise<void> {
+  const user = await currentUser();
+  done(await createEvent(getServices(), { userId: user.id, title: form.get("title"), startsAt: startsAt(form, user.timeZone) }));
+}
+
+export async function moveEventAction(form: FormData): Promise<void> {
+  const user = await currentUser();
+  const eventId = String(form.get("eventId") ?? "");
+  done(await moveEvent(getServices(), { userId: user.id, eventId, startsAt: startsAt(form, user.timeZone) }));
+}
+
+export async function cancelEventAction(form: FormData): Promise<void> {
+  const user = await currentUser();
+  done(await cancelEvent(getServices(), { userId: user.id, eventId: String(form.get("eventId") ?? "") }));
+}
