@@ -1,0 +1,105 @@
+import { describe, expect, it } from "vitest";
+import { useTestQStash } from "@/tests/helpers/local-qstash";
+
+// §14 item 13 (and 12's failure callback): callback bodies as the hosted service sends them.
+
+const DAY_MS = 86_400_000;
+const b64 = (text: string) => Buffer.from(text).toString("base64");
+
+describe("local QStash: callbacks", () => {
+  const ctx = useTestQStash();
+
+  it("§14.13 posts the §5 body to the callback after a successful attempt, as a signed message of its own", async () => {
+    const { client, server, receiver, at } = ctx();
+    receiver.respond((delivery) => (delivery.path === "/work" ? { status: 200, headers: { "x-result": "done" }, body: "all good" } : { status: 200 }));
+    const { messageId } = await client.publish({
+      url: at("/work"),
+      body: "job body",
+      headers: { "Content-Type": "text/plain", "X-Job": "7" },
+      callback: at("/callback"),
+    });
+    const source = await client.messages.get(messageId);
+    await server.idle();
+    const [callback] = receiver.to("/callback");
+    expect(callback).toBeDefined();
+    expect(callback!.messageId).not.toBe(messageId);
+    expect(callback!.claims.sub).toBe(at("/callback"));
+    expect(callback!.headers["content-type"]).toBe("application/json");
+    const body = JSON.parse(callback!.body) as Record<string, unknown>;
+    expect(body).toEqual({
+      status: 200,
+      header: expect.objectContaining({ "X-Result": ["done"] }),
+      body: b64("all good"),
+      retried: 0,
+      maxRetries: 3,
+      sourceMessageId: messageId,
+      url: at("/work"),
+      method: "POST",
+      sourceHeader: { "Content-Type": ["text/plain"], "X-Job": ["7"] },
+      sourceBody: b64("job body"),
+      notBefore: String(source.notBefore),
+      createdAt: String(source.createdAt),
+      callerIP: "127.0.0.1",
+    });
+  });
+
+  it("§14.13 fires the callback after every attempt, and the failure callback once with dlqId", async () => {
+    const { client, server, receiver, at } = ctx();
+    receiver.respond((delivery) => (delivery.path === "/always-fails" ? { status: 500, body: "nope" } : { status: 200 }));
+    const { messageId } = await client.publish({
+      url: at("/always-fails"),
+      body: "x",
+      retries: 2,
+      retryDelay: "1000",
+      callback: at("/cb"),
+      failureCallback: at("/failure"),
+    });
+    await server.advance(DAY_MS);
+    expect(receiver.to("/cb").map((delivery) => (JSON.parse(delivery.body) as { retried: number }).retried)).toEqual([0, 1, 2]);
+    const failures = receiver.to("/failure");
+    expect(failures).toHaveLength(1);
+    const body = JSON.parse(failures[0]!.body) as Record<string, unknown>;
+    const [dead] = (await client.dlq.listMessages()).messages;
+    expect(body).toMatchObject({ status: 500, body: b64("nope"), retried: 2, maxRetries: 2, sourceMessageId: messageId, dlqId: dead!.dlqId });
+    expect(typeof body.createdAt).toBe("string");
+  });
+
+  it("§14.12 a 489 non-retryable answer sends the failure callback at once", async () => {
+    const { client, server, receiver, at } = ctx();
+    receiver.respond((delivery) =>
+      delivery.path === "/bad" ? { status: 489, headers: { "Upstash-NonRetryable-Error": "true" }, body: "invalid" } : { status: 200 },
+    );
+    const { messageId } = await client.publishJSON({ url: at("/bad"), body: { id: 1 }, retries: 3, failureCallback: at("/failure") });
+    await server.idle();
+    const [failure] = receiver.to("/failure");
+    const body = JSON.parse(failure!.body) as Record<string, unknown>;
+    expect(body).toMatchObject({ status: 489, retried: 0, maxRetries: 3, sourceMessageId: messageId, sourceBody: b64('{"id":1}'), body: b64("invalid") });
+    expect(body.dlqId).toEqual((await client.dlq.listMessages()).messages[0]!.dlqId);
+    expect(failure!.claims.sub).toBe(at("/failure"));
+  });
+
+  it("callback messages are retried like any message, and honour Upstash-Callback-* overrides", async () => {
+    const { api, server, receiver, at } = ctx();
+    let callbackCalls = 0;
+    receiver.respond((delivery) => (delivery.path === "/cb" && ++callbackCalls === 1 ? { status: 500 } : { status: 200 }));
+    const response = await api(`/v2/publish/${at("/ok")}`, {
+      method: "POST",
+      body: "x",
+      headers: {
+        "Upstash-Callback": at("/cb"),
+        "Upstash-Callback-Retries": "1",
+        "Upstash-Callback-Retry-Delay": "5000",
+        "Upstash-Callback-Method": "PUT",
+        "Upstash-Callback-Forward-X-Secret": "s3",
+      },
+    });
+    expect(response.status).toBe(200);
+    await server.advance(5_000);
+    const calls = receiver.to("/cb");
+    expect(calls.map((call) => [call.method, call.retried, call.headers["x-secret"]])).toEqual([
+      ["PUT", 0, "s3"],
+      ["PUT", 1, "s3"],
+    ]);
+    expect(calls[1]!.at - calls[0]!.at).toBe(5_000);
+  });
+});
