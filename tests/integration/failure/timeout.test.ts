@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { z } from "zod";
+import { defineJob } from "@/lib/jobs/define-job";
+import { registry } from "@/lib/jobs/registry";
+import { getRun } from "@/lib/job-runs/store";
+import { startTestApp, type TestApp } from "../../helpers/test-app";
+import type { TestStack } from "../../helpers/stack";
+import { startLaggingStack } from "./lagging-stack";
+
+// A job slower than its budget, delivered by the local QStash over real HTTP:
+// the first attempt is cut off with a retryable 504, its lease is released, and
+// QStash's retry runs it to completion.
+let stack: TestStack;
+let app: TestApp;
+const attempts: Array<{ retried: number; aborted: boolean }> = [];
+
+const slow = defineJob({
+  name: "slow-report",
+  schema: z.object({ reportId: z.string() }),
+  retries: 2,
+  retryDelay: "1000",
+  async handler(payload, context) {
+    const attempt = { retried: context.retried, aborted: false };
+    attempts.push(attempt);
+    if (context.retried === 0) {
+      // Pretend to work until the deadline says stop.
+      await new Promise<void>((_, reject) =>
+        context.signal.addEventListener(
+          "abort",
+          () => {
+            attempt.aborted = true;
+            reject(context.signal.reason);
+          },
+          { once: true },
+        ),
+      );
+    }
+    return { reportId: payload.reportId };
+  },
+});
+
+beforeAll(async () => {
+  stack = await startLaggingStack();
+  app = await startTestApp(stack, { registry: { ...registry, "slow-report": slow }, budgetMs: () => 50 });
+});
+afterAll(async () => {
+  await app?.close();
+  await stack?.close();
+});
+
+test("a timed-out attempt answers 504, frees its lease, and the retry finishes the job", async () => {
+  const { messageId } = await app.services.queue.enqueue(slow, { reportId: "r-1" });
+  await stack.qstash.idle();
+  expect(attempts).toEqual([{ retried: 0, aborted: true }]);
+  expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "failed", lastError: "JobTimeoutError: job timed out after 50 ms" });
+
+  await stack.qstash.advance(1_000);
+  expect(attempts).toEqual([
+    { retried: 0, aborted: true },
+    { retried: 1, aborted: false },
+  ]);
+  expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "succeeded", attempts: 2, result: { reportId: "r-1" } });
+
+  const events = (await fetch(`${stack.qstash.url}/v2/events?messageId=${messageId}`, {
+    headers: { authorization: `Bearer ${stack.env.QSTASH_TOKEN}` },
+  }).then((response) => response.json())) as { events: Array<{ state: string; responseStatus?: number }> };
+  expect(events.events.some((event) => event.responseStatus === 504)).toBe(true);
+  expect(events.events.map((event) => event.state)).toContain("DELIVERED");
+});
