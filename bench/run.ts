@@ -60,6 +60,7 @@ for (const scenario of selected) {
   if (result.skipped) console.log(`  skipped: ${result.skipped}`);
   if (result.table.length) console.log(indent(markdownTable(result.table)));
   for (const target of result.targets) console.log(`  ${target.pass ? "PASS" : "FAIL"}  ${target.label}`);
+  for (const note of result.notes) console.log(`  note: ${note}`);
   console.log(`  (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
 }
 const totalSeconds = (performance.now() - started) / 1000;
@@ -87,8 +88,10 @@ function renderDoc(results: ScenarioResult[], seconds: number): string {
       `## ${result.title}`,
       result.description,
       result.skipped ? `**Skipped:** ${result.skipped}` : markdownTable(result.table),
-      ...result.targets.map((target) => `- ${target.pass ? "PASS" : "**FAIL**"}: ${target.label}`),
-      ...result.notes.map((note) => `- ${note}`),
+      [
+        ...result.targets.map((target) => `- ${target.pass ? "PASS" : "**FAIL**"}: ${target.label}`),
+        ...result.notes.map((note) => `- ${note}`),
+      ].join("\n"),
     ]
       .filter(Boolean)
       .join("\n\n"),
