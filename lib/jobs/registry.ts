@@ -1,5 +1,6 @@
 import type { JobDefinition } from "./define-job";
 import { eventReminder } from "./event-reminder";
+import { generateReport } from "./generate-report";
 import { notification } from "./notification";
 import { purchaseConfirmation } from "./purchase-confirmation";
 import { refundNotification } from "./refund-notification";
@@ -22,6 +23,7 @@ export const jobs = {
   "refund-notification": refundNotification,
   "notification": notification,
   "event-reminder": eventReminder,
+  "generate-report": generateReport,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;

@@ -1,0 +1,73 @@
+import { cookies } from "next/headers";
+import { listUserOrgs } from "@/lib/orgs/store";
+import { PERIOD_DAYS } from "@/lib/reports/request";
+import { listOrgReports } from "@/lib/reports/store";
+import { getServices } from "@/lib/services";
+import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
+import { requestReportAction } from "./actions";
+
+export const metadata = { title: "Reports · Acme" };
+export const dynamic = "force-dynamic";
+
+/** Delivery reports of the user's organisations; generating one is a background job. */
+export default async function ReportsPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
+  const { error } = await searchParams;
+  const services = getServices();
+  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
+  if (!userId) {
+    return (
+      <section>
+        <h1>Reports</h1>
+        <p>
+          <a href="/signin?next=/reports">Sign in</a> to see your organisations' reports.
+        </p>
+      </section>
+    );
+  }
+  const orgs = await listUserOrgs(services.redis, userId);
+  const reports = await Promise.all(orgs.map((org) => listOrgReports(services.redis, org.id, 10)));
+  return (
+    <section>
+      <h1>Reports</h1>
+      {error ? <p className="error" role="alert">{error}</p> : null}
+      {orgs.length === 0 ? (
+        <p className="muted">
+          You're not in an organisation yet. <a href="/orgs">Create one</a> to get delivery reports.
+        </p>
+      ) : (
+        <form action={requestReportAction} className="card">
+          <label htmlFor="orgId">Organisation</label>
+          <select id="orgId" name="orgId">
+            {orgs.map((org) => (
+              <option key={org.id} value={org.id}>{org.name}</option>
+            ))}
+          </select>
+          <label htmlFor="periodDays">Period</label>
+          <select id="periodDays" name="periodDays" defaultValue="30">
+            {PERIOD_DAYS.map((days) => (
+              <option key={days} value={days}>Last {days} days</option>
+            ))}
+          </select>
+          <button type="submit">Generate report</button>
+        </form>
+      )}
+      {orgs.map((org, index) =>
+        reports[index]!.length === 0 ? null : (
+          <div key={org.id} style={{ marginTop: 24 }}>
+            <h2>{org.name}</h2>
+            <ul>
+              {reports[index]!.map((report) => (
+                <li key={report.id}>
+                  <a href={`/reports/${report.id}`}>
+                    Last {report.periodDays} days, requested {new Date(report.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+                  </a>{" "}
+                  <span className="muted">({report.status})</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        ),
+      )}
+    </section>
+  );
+}

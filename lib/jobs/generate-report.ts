@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { NonRetryableError } from "../errors";
+import { sendJobEmail } from "../email/job-email";
+import { reportReadyEmail } from "../email/templates/report-ready";
+import { getOrg, listMemberIds } from "../orgs/store";
+import { collectReportInputs } from "../reports/collect";
+import { aggregateReport } from "../reports/model";
+import { getReport, saveReport } from "../reports/store";
+import { defineJob } from "./define-job";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Builds an organisation's delivery report (its members' email log and the
+ * runs behind it), stores it and emails the link. Reports of one organisation
+ * run one at a time (flow control), different organisations in parallel.
+ */
+export const generateReport = defineJob({
+  name: "generate-report",
+  schema: z.object({
+    reportId: z.string().regex(/^rep_[0-9a-f]{32}$/),
+    orgId: z.string().min(1).max(100),
+    periodDays: z.number().int().min(1).max(366),
+    requestedBy: z.object({ userId: z.string().min(1), email: z.email(), name: z.string().min(1).max(200) }),
+  }),
+  retries: 2,
+  retryDelay: "pow(2, retried) * 1000",
+  flowControl: { key: (payload) => `report:${payload.orgId}`, parallelism: 1 },
+  idempotencyKey: (payload) => payload.reportId,
+  async handler(payload, context) {
+    const { services, signal } = context;
+    const org = await getOrg(services.redis, payload.orgId);
+    if (!org) throw new NonRetryableError(`organisation ${payload.orgId} no longer exists`);
+    const existing = await getReport(services.redis, payload.reportId);
+    const base = existing ?? {
+      id: payload.reportId,
+      orgId: org.id,
+      orgName: org.name,
+      requestedBy: payload.requestedBy.userId,
+      periodDays: payload.periodDays,
+      status: "queued" as const,
+      createdAt: services.clock.now(),
+    };
+
+    // A retry after a failed email must not compute (and change) the report again.
+    let report = base;
+    if (base.status !== "ready") {
+      const startedAt = services.clock.now();
+      await saveReport(services.redis, { ...base, status: "running", startedAt });
+      const memberIds = await listMemberIds(services.redis, org.id);
+      const inputs = await collectReportInputs(services.redis, memberIds, signal);
+      const result = aggregateReport({ from: startedAt - payload.periodDays * DAY_MS, to: startedAt, members: memberIds.length, ...inputs });
+      report = { ...base, status: "ready", startedAt, completedAt: services.clock.now(), result };
+      await saveReport(services.redis, report);
+    }
+
+    const reportUrl = `${services.env.APP_URL}/reports/${payload.reportId}`;
+    const rendered = reportReadyEmail({
+      name: payload.requestedBy.name,
+      orgName: report.orgName,
+      periodDays: payload.periodDays,
+      reportUrl,
+    });
+    const emailId = await sendJobEmail(context, {
+      job: "generate-report",
+      userId: payload.requestedBy.userId,
+      to: payload.requestedBy.email,
+      rendered,
+    });
+    return { reportId: payload.reportId, reportUrl, emailId };
+  },
+});
