@@ -1,4 +1,5 @@
 import { createHash, createHmac } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client, Receiver } from "@upstash/qstash";
@@ -166,8 +167,13 @@ export interface TestQStash {
   api(path: string, init?: RequestInit): Promise<Response>;
 }
 
-export async function startTestQStash(options: QStashServerOptions = {}): Promise<TestQStash> {
-  const clock = manualClock(Date.now());
+export interface TestQStashOptions extends QStashServerOptions {
+  /** Where the manual clock starts, ms. @default Date.now() */
+  clockStartMs?: number;
+}
+
+export async function startTestQStash(options: TestQStashOptions = {}): Promise<TestQStash> {
+  const clock = manualClock(options.clockStartMs ?? Date.now());
   const server = await startQStashServer({ port: 0, clock, dataFile: null, ...options });
   const receiver = await startReceiver(server.clock);
   const log: LogEvent[] = [];
@@ -194,7 +200,7 @@ export async function startTestQStash(options: QStashServerOptions = {}): Promis
 }
 
 /** A fresh server and receiver per test; fails the test if any delivery had a bad signature. */
-export function useTestQStash(options: QStashServerOptions = {}): () => TestQStash {
+export function useTestQStash(options: TestQStashOptions = {}): () => TestQStash {
   let current: TestQStash | undefined;
   beforeEach(async () => {
     current = await startTestQStash(options);
@@ -216,6 +222,22 @@ function verifyBinary(token: string, bytes: Buffer, url: string, key: string): v
   const claims = decodeClaims(token);
   if (claims.sub !== url) throw new Error(`sub ${claims.sub} != ${url}`);
   if (claims.body.replace(/=+$/, "") !== createHash("sha256").update(bytes).digest("base64url")) throw new Error("body hash mismatch on a binary delivery");
+}
+
+/**
+ * Most attempts in flight at once according to the server's own log (ACTIVE
+ * opens an attempt, DELIVERED/ERROR/CANCELLED closes it). The server starts
+ * everything that may start in one synchronous pass, so this is exact.
+ */
+export function trackPeakActive(events: EventEmitter, include: (event: LogEvent) => boolean = () => true): () => number {
+  const active = new Set<string>();
+  let peak = 0;
+  events.on("event", (event: LogEvent) => {
+    if (!include(event)) return;
+    if (event.state === "ACTIVE") peak = Math.max(peak, active.add(event.messageId).size);
+    else if (event.state === "DELIVERED" || event.state === "ERROR" || event.state === "CANCELLED") active.delete(event.messageId);
+  });
+  return () => peak;
 }
 
 export function decodeClaims(token: string): SignatureClaims {
