@@ -1,0 +1,146 @@
+import { Client } from "@upstash/qstash";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { CapturedEmail } from "@/local/resend/server";
+import { createJobQueue } from "@/lib/jobs/enqueue";
+import { testJob } from "@/lib/jobs/registry";
+import { getRun } from "@/lib/job-runs/store";
+import { createRedis } from "@/lib/redis";
+import { startTestStack, type TestStack } from "../helpers/stack";
+import { E2E_ADMIN_TOKEN, startNextApp, type RunningApp } from "./support/app";
+import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
+
+// The operator's path in the production build: a job fails for good, the admin
+// gets an email, signs in to /admin, sees the decoded payload and reason, and
+// retries it, which delivers it again. Real Chromium, real local stack.
+let stack: TestStack;
+let app: RunningApp;
+let browser: TestBrowser;
+let qstash: Client;
+
+beforeAll(async () => {
+  stack = await startTestStack({ manual: false });
+  app = await startNextApp(stack);
+  browser = await launchBrowser();
+  qstash = new Client({ baseUrl: stack.qstash.url, token: stack.env.QSTASH_TOKEN!, enableTelemetry: false });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await stack?.close();
+});
+
+const redis = () => createRedis({ UPSTASH_REDIS_REST_URL: stack.env.UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: stack.env.UPSTASH_REDIS_REST_TOKEN! });
+
+function nextAlert(): Promise<CapturedEmail> {
+  const already = stack.resend.emails().find((email) => email.to.includes("ops@acme.test"));
+  if (already) return Promise.resolve(already);
+  return new Promise((resolve) => {
+    const onEmail = (email: CapturedEmail) => {
+      if (!email.to.includes("ops@acme.test")) return;
+      stack.resend.events.off("email", onEmail);
+      resolve(email);
+    };
+    stack.resend.events.on("email", onEmail);
+  });
+}
+
+async function failTestJob(message: string): Promise<string> {
+  const queue = createJobQueue({ client: qstash, appUrl: app.url });
+  const { messageId } = await queue.enqueue(testJob, { message, failWith: "non-retryable" });
+  await stack.qstash.idle();
+  return messageId;
+}
+
+describe("admin page in a real browser", () => {
+  test("the API refuses anonymous callers and accepts the Bearer token", async () => {
+    expect((await fetch(`${app.url}/api/admin/dlq`)).status).toBe(401);
+    const authorized = await fetch(`${app.url}/api/admin/dlq`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
+    expect(authorized.status).toBe(200);
+  });
+
+  test("a dead test job: alert email, decoded on /admin, retried from the page and delivered again", async () => {
+    const alertArrives = nextAlert();
+    const messageId = await failTestJob("e2e boom");
+    const alert = await alertArrives;
+    expect(alert.idempotencyKey).toBe(`dlq-alert/${messageId}`);
+    expect(alert.text).toContain("test job asked to fail: e2e boom");
+    const link = /(http:\/\/\S+\/admin\?dlq=\S+)/.exec(alert.text ?? "")?.[1];
+    expect(link).toBeDefined();
+
+    const page = await browser.context.newPage();
+    // The link from the alert lands on the sign-in form, then on the message.
+    await page.goto(link!);
+    await page.getByTestId("admin-signin").waitFor();
+    await page.getByLabel("Admin token").fill("not-the-admin-token");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "That token is not right." }).waitFor();
+    await page.getByLabel("Admin token").fill(E2E_ADMIN_TOKEN);
+    await page.getByRole("button", { name: "Sign in" }).click();
+
+    const detail = page.getByTestId("dlq-detail");
+    await detail.waitFor();
+    expect(await page.getByTestId("dlq-reason").textContent()).toBe("test job asked to fail: e2e boom");
+    expect(JSON.parse((await page.getByTestId("dlq-payload").textContent()) ?? "")).toEqual({ message: "e2e boom", failWith: "non-retryable" });
+
+    const row = page.locator(`[data-testid="dlq-row"][data-message-id="${messageId}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain("489");
+    expect(await row.textContent()).toContain("e2e boom");
+    await page.locator(`[data-testid="run-row"][data-message-id="${messageId}"][data-status="dead"]`).waitFor();
+    await page.screenshot({ path: artifactPath("admin-dlq.png"), fullPage: true });
+
+    // Retry asks first (an in-page confirm step, not window.confirm).
+    await row.getByRole("button", { name: "Retry" }).click();
+    await row.getByTestId("confirm").waitFor();
+    await page.screenshot({ path: artifactPath("admin-retry-confirm.png"), fullPage: true });
+    await row.getByRole("button", { name: "Confirm retry" }).click();
+    const notice = page.getByTestId("notice");
+    await notice.filter({ hasText: "delivered again as" }).waitFor();
+    const replayId = /delivered again as (\S+?)\.?$/.exec((await notice.textContent()) ?? "")?.[1];
+    expect(replayId).toMatch(/^msg_/);
+    expect(replayId).not.toBe(messageId);
+
+    // Delivered again: the route ran it (still failing on purpose, so it is dead again), and the page shows it.
+    await stack.qstash.idle();
+    expect(await getRun(redis(), replayId!)).toMatchObject({ job: "test", attempts: 1, status: "dead" });
+    await page.locator(`[data-testid="run-row"][data-message-id="${replayId}"]`).waitFor();
+    const replayRow = page.locator(`[data-testid="dlq-row"][data-message-id="${replayId}"]`);
+    await replayRow.waitFor();
+    await row.waitFor({ state: "detached" });
+    await page.screenshot({ path: artifactPath("admin-after-retry.png"), fullPage: true });
+
+    // Delete, also behind a confirm step; cancelling changes nothing.
+    await replayRow.getByRole("button", { name: "Delete" }).click();
+    await replayRow.getByRole("button", { name: "Cancel" }).click();
+    await replayRow.getByRole("button", { name: "Delete" }).click();
+    await replayRow.getByRole("button", { name: "Confirm delete" }).click();
+    await replayRow.waitFor({ state: "detached" });
+    expect((await qstash.dlq.listMessages()).messages).toEqual([]);
+    await page.close();
+  });
+
+  test("schedules pause and resume from the page; sign-out returns to the sign-in form", async () => {
+    const { scheduleId } = await qstash.schedules.create({
+      destination: `${app.url}/api/jobs/test`,
+      cron: "0 3 * * *",
+      body: JSON.stringify({ message: "nightly" }),
+    });
+    const page = await browser.context.newPage();
+    await page.goto(`${app.url}/admin`);
+    const row = page.locator(`[data-testid="schedule-row"][data-schedule-id="${scheduleId}"]`);
+    await row.waitFor();
+    await row.getByRole("button", { name: "Pause" }).click();
+    await page.locator(`[data-testid="schedule-row"][data-schedule-id="${scheduleId}"][data-paused="true"]`).waitFor();
+    expect((await qstash.schedules.get(scheduleId)).isPaused).toBe(true);
+    await page.screenshot({ path: artifactPath("admin-schedules.png"), fullPage: true });
+    await row.getByRole("button", { name: "Resume" }).click();
+    await page.locator(`[data-testid="schedule-row"][data-schedule-id="${scheduleId}"][data-paused="false"]`).waitFor();
+    expect((await qstash.schedules.get(scheduleId)).isPaused).toBe(false);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByTestId("admin-signin").waitFor();
+    expect((await fetch(`${app.url}/api/admin/dlq`)).status).toBe(401);
+    await qstash.schedules.delete(scheduleId);
+    await page.close();
+  });
+});
