@@ -1,3 +1,4 @@
+import { cleanupData } from "./cleanup-data";
 import type { JobDefinition } from "./define-job";
 import { eventReminder } from "./event-reminder";
 import { generateReport } from "./generate-report";
@@ -24,6 +25,7 @@ export const jobs = {
   "notification": notification,
   "event-reminder": eventReminder,
   "generate-report": generateReport,
+  "cleanup-data": cleanupData,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;

@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { EMAIL_LOG_TTL_SECONDS } from "../email-log/store";
+import { RUN_TTL_SECONDS } from "../job-runs/keys";
+import { CLEANUP_TASK_NAMES, cleanupTasks, type CleanupReport } from "../cleanup/tasks";
+import { defineJob } from "./define-job";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Daily housekeeping (scheduled in lib/schedules.ts): runs every task of
+ * lib/cleanup/tasks.ts, each bounded by `maxKeysPerTask` and the abort signal,
+ * resuming its SCAN where the previous run stopped. Retentions default to the
+ * stores' own TTLs, so cleanup never deletes what the app still promises to keep.
+ */
+export const cleanupData = defineJob({
+  name: "cleanup-data",
+  schema: z.object({
+    emailLogRetentionDays: z.number().int().min(1).max(3650).default(EMAIL_LOG_TTL_SECONDS / 86_400),
+    jobRunRetentionDays: z.number().int().min(1).max(3650).default(RUN_TTL_SECONDS / 86_400),
+    maxKeysPerTask: z.number().int().min(100).max(100_000).default(5_000),
+    /** Run only these tasks (default: all). */
+    tasks: z.array(z.enum(CLEANUP_TASK_NAMES as [string, ...string[]])).min(1).optional(),
+  }),
+  retries: 2,
+  retryDelay: "pow(2, retried) * 1000",
+  // One run at a time: two overlapping runs would walk the same cursors.
+  flowControl: { key: "cleanup-data", parallelism: 1 },
+  async handler(payload, { services, signal }) {
+    const nowMs = services.clock.now();
+    const reports: CleanupReport[] = [];
+    for (const task of cleanupTasks) {
+      if (payload.tasks && !payload.tasks.includes(task.name)) continue;
+      reports.push(
+        await task.run({
+          redis: services.redis,
+          nowMs,
+          signal,
+          maxKeys: payload.maxKeysPerTask,
+          retention: { emailLogMs: payload.emailLogRetentionDays * DAY_MS, jobRunsMs: payload.jobRunRetentionDays * DAY_MS },
+        }),
+      );
+    }
+    return { removed: reports.reduce((sum, report) => sum + report.removed, 0), reports };
+  },
+});
