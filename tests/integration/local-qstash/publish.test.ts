@@ -101,12 +101,12 @@ describe("local QStash: publishing", () => {
 
   it("§14.8 parses the full §2.2 header set", async () => {
     const { client, at, clock } = ctx();
-    const { messageId } = await client.publish({
+    const { messageId } = (await client.publish({
       url: at("/full"),
       body: "payload",
       method: "PATCH",
       headers: { "Content-Type": "text/csv", "X-Custom": "yes" },
-      delay: "1d10h30m",
+      delay: "1d10h30m" as `${bigint}d`, // compound on the wire; the SDK type spells one unit
       retries: 7,
       retryDelay: "pow(2, retried) * 1000",
       timeout: 45,
@@ -114,7 +114,7 @@ describe("local QStash: publishing", () => {
       failureCallback: at("/fcb"),
       flowControl: { key: "tenant-1", parallelism: 2, rate: 5, period: "1m" },
       label: ["billing", "nightly"],
-    });
+    })) as { messageId: string };
     const message = await client.messages.get(messageId);
     expect(message).toMatchObject({
       messageId,

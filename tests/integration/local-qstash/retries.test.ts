@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useTestQStash } from "@/tests/helpers/local-qstash";
+import { useTestQStash, type Reply } from "@/tests/helpers/local-qstash";
 
 // §14 item 11 and 12: which answers count as success, when retries happen, and
 // the 489 escape hatch. Time only moves through server.advance().
@@ -57,7 +57,7 @@ describe("local QStash: retries", () => {
     const { client, server, receiver, at, clock } = ctx();
     // An HTTP date has whole seconds: aim at a second boundary 97 s out.
     const dateMs = Math.ceil(clock.now() / 1000) * 1000 + 97_000;
-    const replies = [
+    const replies: Reply[] = [
       { status: 429, headers: { "retry-after": "7" } },
       { status: 429, headers: { "retry-after": new Date(dateMs).toUTCString() } },
       { status: 429, headers: { "x-ratelimit-reset": "6m5s" } },
@@ -76,7 +76,7 @@ describe("local QStash: retries", () => {
 
   it("§14.11 Retry-After 0 means now, and a hint above one day falls back to the default", async () => {
     const { client, server, receiver, at } = ctx();
-    const replies = [{ status: 503, headers: { "retry-after": "0" } }, { status: 503, headers: { "retry-after": "90000" } }, { status: 200 }];
+    const replies: Reply[] = [{ status: 503, headers: { "retry-after": "0" } }, { status: 503, headers: { "retry-after": "90000" } }, { status: 200 }];
     receiver.respond(() => replies.shift()!);
     await client.publish({ url: at("/hints"), body: "x" });
     await server.advance(DAY_MS);
