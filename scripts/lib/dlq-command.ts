@@ -12,7 +12,7 @@ export const DLQ_USAGE = `Usage: npm run dlq -- <command> [options]
 
 Commands:
   list [--job NAME] [--status N] [--from ISO] [--to ISO] [--limit N] [--cursor C]
-                               Dead messages, newest pages first as QStash returns them
+                               Dead messages, in the order QStash returns them
   show <dlqId>                 One message: decoded payload, reason, headers, answer
   retry <dlqId…> | --all | --job NAME [--status N] [--from ISO] [--to ISO]
                                Deliver again (a new message id); removes them from the DLQ
