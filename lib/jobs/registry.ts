@@ -1,5 +1,6 @@
 import { cleanupData } from "./cleanup-data";
 import type { JobDefinition } from "./define-job";
+import { dlqRedrive } from "./dlq-redrive";
 import { eventReminder } from "./event-reminder";
 import { generateReport } from "./generate-report";
 import { notification } from "./notification";
@@ -26,6 +27,7 @@ export const jobs = {
   "event-reminder": eventReminder,
   "generate-report": generateReport,
   "cleanup-data": cleanupData,
+  "dlq-redrive": dlqRedrive,
 } as const satisfies Record<string, JobDefinition>;
 
 export type JobName = keyof typeof jobs;
