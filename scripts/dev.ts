@@ -1,0 +1,71 @@
+/**
+ * `npm run dev`: with QStash credentials configured, plain `next dev`. Without
+ * them (a fresh clone), the bundled local stack first, then `next dev` pointed
+ * at it, so the whole app works offline with no account anywhere.
+ */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { DEV_RESEND_API_KEY, startLocalStack } from "../local/stack";
+import { loadEnvFiles } from "./lib/env-files";
+
+// Local-only secrets so /admin and the payments webhook work out of the box; never used in production.
+const LOCAL_ADMIN_TOKEN = "local-admin-token-0123456789";
+const LOCAL_PAYMENTS_SECRET = "local-payments-webhook-secret";
+
+async function main() {
+  const port = Number(process.env.PORT ?? 3000);
+  const configured = loadEnvFiles();
+  const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
+  const nextArgs = [nextBin, "dev", "--port", String(port), ...process.argv.slice(2)];
+
+  if (configured.QSTASH_TOKEN) {
+    console.log("QStash credentials found in the environment: starting next dev against them.\n");
+    run(nextArgs, process.env, async () => {});
+    return;
+  }
+
+  const stack = await startLocalStack({ ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }) });
+  const appUrl = `http://localhost:${port}`;
+  const env = {
+    ...process.env,
+    ...stack.env,
+    RESEND_API_KEY: DEV_RESEND_API_KEY,
+    APP_URL: appUrl,
+    ADMIN_TOKEN: configured.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN,
+    PAYMENTS_WEBHOOK_SECRET: configured.PAYMENTS_WEBHOOK_SECRET ?? LOCAL_PAYMENTS_SECRET,
+    ADMIN_EMAIL: configured.ADMIN_EMAIL ?? "ops@acme.test",
+    EMAIL_FROM: configured.EMAIL_FROM ?? "Acme <noreply@acme.test>",
+  };
+  console.log("No QStash credentials configured: running on the local stack.\n");
+  console.log(`  App              ${appUrl}`);
+  console.log(`  Inbox (Resend)   ${stack.resend.url}`);
+  console.log(`  Stack dashboard  ${stack.qstash.url}`);
+  console.log(`  Redis REST       ${stack.redis.url}`);
+  console.log(`  Admin            ${appUrl}/admin   (token: ${env.ADMIN_TOKEN})\n`);
+  run(nextArgs, env, () => stack.close());
+}
+
+function run(args: string[], env: NodeJS.ProcessEnv, cleanup: () => Promise<void>) {
+  const child = spawn(process.execPath, args, { env, stdio: "inherit" });
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    child.kill(signal);
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  child.on("exit", (code, signal) => {
+    void cleanup().finally(() => process.exit(code ?? (signal ? 0 : 1)));
+  });
+}
+
+main().catch((error: unknown) => {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/EADDRINUSE/.test(message)) {
+    console.error(`${message}\nA port of the local stack is taken: is another \`npm run dev\` or \`npm run stack\` running?`);
+  } else {
+    console.error(message);
+  }
+  process.exit(1);
+});

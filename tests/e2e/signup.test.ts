@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { CapturedEmail } from "@/local/resend/server";
+import { DEV_CURRENT_KEY, signDelivery } from "../helpers/qstash-signature";
+import { startTestStack, type TestStack } from "../helpers/stack";
+import { startNextApp, type RunningApp } from "./support/app";
+import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
+
+// The production build (next build + next start) on the local stack, driven by a real Chromium.
+let stack: TestStack;
+let app: RunningApp;
+let browser: TestBrowser;
+
+beforeAll(async () => {
+  // Real time: next start verifies signatures against the wall clock.
+  stack = await startTestStack({ manual: false });
+  app = await startNextApp(stack);
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await stack?.close();
+});
+
+function nextEmail(to: string): Promise<CapturedEmail> {
+  const already = stack.resend.emails().find((email) => email.to.includes(to));
+  if (already) return Promise.resolve(already);
+  return new Promise((resolve) => {
+    const onEmail = (email: CapturedEmail) => {
+      if (!email.to.includes(to)) return;
+      stack.resend.events.off("email", onEmail);
+      resolve(email);
+    };
+    stack.resend.events.on("email", onEmail);
+  });
+}
+
+describe("signup in a real browser", () => {
+  test("signing up shows the confirmation at once and the welcome email reaches the local inbox", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${app.url}/signup`);
+    await page.getByLabel("Name").fill("Ada Lovelace");
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill("correct horse battery");
+    const emailArrives = nextEmail("ada@example.com");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.getByTestId("signup-done").waitFor();
+    expect(await page.getByTestId("signup-done").textContent()).toContain("ada@example.com");
+
+    const email = await emailArrives;
+    expect(email.subject).toBe("Welcome, Ada Lovelace!");
+    expect(email.from).toBe("Acme <noreply@acme.test>");
+    expect(email.html).toContain(app.url);
+    expect(email.idempotencyKey).toMatch(/^welcome-email\/usr_/);
+
+    const inbox = await browser.context.newPage();
+    await inbox.goto(`${stack.resend.url}/inbox/${email.id}`);
+    await inbox.getByText("Welcome, Ada Lovelace!").first().waitFor();
+    await inbox.screenshot({ path: artifactPath("signup-welcome-email.png"), fullPage: true });
+  });
+
+  test("the same address can't sign up twice", async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${app.url}/signup`);
+    await page.getByLabel("Name").fill("Ada again");
+    await page.getByLabel("Email").fill("ada@example.com");
+    await page.getByLabel("Password").fill("another password");
+    await page.getByRole("button", { name: "Create account" }).click();
+    await page.locator('[data-field="email"]').waitFor();
+    expect(await page.locator('[data-field="email"]').textContent()).toContain("already exists");
+  });
+});
+
+describe("job routes in the production build", () => {
+  const body = JSON.stringify({ message: "from e2e" });
+
+  test.each([
+    ["Node.js", "/api/jobs/test"],
+    ["Edge", "/api/edge/jobs/test"],
+  ])("the %s route runs a signed delivery and refuses a forged one", async (_runtime, path) => {
+    const url = `${app.url}${path}`;
+    const post = (signature: string, messageId: string) =>
+      fetch(url, {
+        method: "POST",
+        headers: { "content-type": "application/json", "upstash-signature": signature, "upstash-message-id": messageId, "upstash-retried": "0" },
+        body,
+      });
+    const ok = await post(signDelivery({ key: DEV_CURRENT_KEY, url, body }), `msg_e2e_${path.length}`);
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toMatchObject({ ok: true, job: "test", result: { echoed: "from e2e" } });
+
+    const forged = await post(signDelivery({ key: "sig_forged", url, body }), `msg_forged_${path.length}`);
+    expect(forged.status).toBe(401);
+  });
+
+  test("a job published through the local QStash reaches the built app", async () => {
+    const response = await fetch(`${stack.qstash.url}/v2/publish/${app.url}/api/jobs/test`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${stack.env.QSTASH_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ message: "via qstash" }),
+    });
+    const { messageId } = (await response.json()) as { messageId: string };
+    await stack.qstash.idle();
+    const logs = await fetch(`${stack.qstash.url}/v2/events?messageId=${messageId}`, {
+      headers: { authorization: `Bearer ${stack.env.QSTASH_TOKEN}` },
+    }).then((r) => r.json() as Promise<{ events: Array<{ state: string }> }>);
+    expect(logs.events.map((event) => event.state)).toContain("DELIVERED");
+  });
+});
