@@ -1,5 +1,5 @@
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest } from "node:https";
+import { request as httpRequest, type Agent, type ClientRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import { collectHeaderValues, type HeaderMap } from "./header-map";
 
 /** Response bytes kept for the DLQ, logs and callbacks; the rest is read and dropped. */
@@ -14,6 +14,8 @@ export interface OutgoingRequest {
   timeoutMs: number;
   /** Aborts the attempt when the server shuts down. */
   signal: AbortSignal;
+  /** Connection pools to reuse. */
+  agents: { http: Agent; https: HttpsAgent };
 }
 
 export interface AttemptResult {
@@ -27,13 +29,14 @@ export interface AttemptResult {
 
 /**
  * One HTTP exchange with a destination, with node:http rather than fetch so
- * the exact header set and body bytes go out, and without keep-alive so a
- * receiver's `server.close()` never waits on our idle sockets. Never throws:
- * failures come back as results for the outcome rules to judge.
+ * the exact header set and body bytes go out. Never throws: failures come
+ * back as results for the outcome rules to judge.
  */
 export function sendAttempt(outgoing: OutgoingRequest): Promise<AttemptResult> {
   return new Promise((resolve) => {
     let settled = false;
+    let request: ClientRequest | undefined;
+    const failed = (error: string): AttemptResult => ({ headers: {}, body: Buffer.alloc(0), error });
     const finish = (result: AttemptResult) => {
       if (settled) return;
       settled = true;
@@ -42,8 +45,8 @@ export function sendAttempt(outgoing: OutgoingRequest): Promise<AttemptResult> {
       resolve(result);
     };
     const url = new URL(outgoing.url);
-    const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-    const request = send(url, { method: outgoing.method, headers: outgoing.headers, agent: false }, (response) => {
+    const options = { method: outgoing.method, headers: outgoing.headers };
+    const onResponse = (response: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on("data", (chunk: Buffer) => {
@@ -53,20 +56,33 @@ export function sendAttempt(outgoing: OutgoingRequest): Promise<AttemptResult> {
       response.on("end", () =>
         finish({ status: response.statusCode ?? 0, headers: collectHeaderValues(response.rawHeaders), body: Buffer.concat(chunks) }),
       );
-      response.on("error", (error) => finish({ headers: {}, body: Buffer.alloc(0), error: describe(error) }));
-    });
+      response.on("error", (error) => finish(failed(describe(error))));
+    };
+    const send = (mayRetryStaleSocket: boolean) => {
+      const sent =
+        url.protocol === "https:"
+          ? httpsRequest(url, { ...options, agent: outgoing.agents.https }, onResponse)
+          : httpRequest(url, { ...options, agent: outgoing.agents.http }, onResponse);
+      sent.on("error", (error: Error & { code?: string }) => {
+        // A kept-alive socket the destination closed meanwhile: that is our pooling, not the
+        // destination failing, so resend once on a fresh socket (the pattern Node's docs give).
+        if (mayRetryStaleSocket && sent.reusedSocket && error.code === "ECONNRESET" && !settled) send(false);
+        else finish(failed(describe(error)));
+      });
+      sent.end(outgoing.body);
+      request = sent;
+    };
     const timer = setTimeout(() => {
-      request.destroy();
-      finish({ headers: {}, body: Buffer.alloc(0), error: `timeout after ${outgoing.timeoutMs}ms` });
+      request?.destroy();
+      finish(failed(`timeout after ${outgoing.timeoutMs}ms`));
     }, outgoing.timeoutMs);
     timer.unref?.();
     const onAbort = () => {
-      request.destroy();
-      finish({ headers: {}, body: Buffer.alloc(0), error: "aborted: server shutting down" });
+      request?.destroy();
+      finish(failed("aborted: server shutting down"));
     };
     outgoing.signal.addEventListener("abort", onAbort, { once: true });
-    request.on("error", (error) => finish({ headers: {}, body: Buffer.alloc(0), error: describe(error) }));
-    request.end(outgoing.body);
+    send(true);
   });
 }
 

@@ -1,3 +1,6 @@
+import { setMaxListeners } from "node:events";
+import { Agent } from "node:http";
+import { Agent as HttpsAgent } from "node:https";
 import { sendAttempt } from "./attempt";
 import type { Core } from "./core";
 import { prepareDelivery } from "./delivery";
@@ -30,11 +33,19 @@ type Block = { reason: "paused" | "full" } | { reason: "rate"; untilMs: number }
 export class Dispatcher {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #abort = new AbortController();
+  /** Keep-alive sockets to destinations, closed with the server; saves a TCP handshake per delivery. */
+  readonly #agents = {
+    http: new Agent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }),
+  };
   #wake: { atMs: number; cancel: () => void } | undefined;
   #pumpQueued = false;
   #closed = false;
 
-  constructor(private readonly core: Core) {}
+  constructor(private readonly core: Core) {
+    // Every attempt in flight listens for shutdown on this one signal.
+    setMaxListeners(GLOBAL_PARALLELISM + 10, this.#abort.signal);
+  }
 
   get inFlightCount(): number {
     return this.#inFlight.size;
@@ -130,6 +141,8 @@ export class Dispatcher {
     this.#wake?.cancel();
     this.#abort.abort();
     await Promise.allSettled(this.#inFlight.values());
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
   }
 
   #readyMessages(now: number): MessageRecord[] {
@@ -187,7 +200,7 @@ export class Dispatcher {
     core.log.record("ACTIVE", message, now);
     const prepared = prepareDelivery(core, message);
     const timeoutMs = message.timeoutMs ?? core.config.defaultTimeoutMs;
-    const run = sendAttempt({ ...prepared, timeoutMs, signal: this.#abort.signal })
+    const run = sendAttempt({ ...prepared, timeoutMs, signal: this.#abort.signal, agents: this.#agents })
       .then((result) => {
         if (this.#closed) return; // Shutting down: leave it pending so the next start retries it.
         applyOutcome(core, message, result);

@@ -93,7 +93,8 @@ export class EventLog {
       dlqId: extra.dlqId,
     });
     this.#entries.push({ seq: ++this.#seq, event });
-    if (this.#entries.length > this.capacity) this.#entries.splice(0, this.#entries.length - this.capacity);
+    // Trim in chunks rather than per event, so a full log doesn't copy 10k entries on every record.
+    if (this.#entries.length > this.capacity * 1.1) this.#entries.splice(0, this.#entries.length - this.capacity);
     this.emitter.emit("event", event);
     return event;
   }

@@ -39,6 +39,17 @@ describe("local QStash: DLQ", () => {
     ]);
   });
 
+  it("§6 a non-UTF-8 response body is kept as responseBodyBase64", async () => {
+    const { client, server, receiver, at } = ctx();
+    const bytes = Buffer.from([0xff, 0x00, 0xfe]);
+    receiver.respond(() => ({ status: 489, headers: { "upstash-nonretryable-error": "true" }, body: bytes as unknown as string }));
+    await client.publish({ url: at("/binary-dead"), body: "x" });
+    await server.idle();
+    const [entry] = (await client.dlq.listMessages()).messages;
+    expect(entry).toMatchObject({ responseBodyBase64: bytes.toString("base64") });
+    expect(entry!.responseBody).toBeUndefined();
+  });
+
   it("§14.17 an empty DLQ still answers {messages: []} and leaves the cursor out", async () => {
     const response = await ctx().api("/v2/dlq");
     expect(await response.json()).toEqual({ messages: [] });

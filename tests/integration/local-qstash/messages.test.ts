@@ -36,6 +36,25 @@ describe("local QStash: messages", () => {
     expect(await unknown.json()).toEqual({ error: "message msg_nope not found" });
   });
 
+  it("§2.2 Upstash-Redact-Fields hides the body and named headers from the API, never from the delivery", async () => {
+    const { client, server, receiver, at } = ctx();
+    const { messageId } = await client.publish({
+      url: at("/secret"),
+      body: "card=4242",
+      headers: { Authorization: "Bearer s3cret", "X-Plain": "visible" },
+      delay: 5,
+      redact: { body: true, header: ["Authorization"] },
+    });
+    expect(await client.messages.get(messageId)).toMatchObject({
+      body: "REDACTED",
+      header: { Authorization: ["REDACTED"], "X-Plain": ["visible"] },
+    });
+    await server.advance(5_000);
+    expect(receiver.deliveries[0]).toMatchObject({ body: "card=4242", headers: expect.objectContaining({ authorization: "Bearer s3cret" }) });
+    const { logs } = await client.logs({ filter: { messageId } });
+    expect(logs.every((log) => log.body === "REDACTED" && log.header?.Authorization?.[0] === "REDACTED")).toBe(true);
+  });
+
   it("§14.14 DELETE /v2/messages/{id} answers JSON {cancelled:1}, and nothing is delivered", async () => {
     const { client, server, receiver, at, states, api } = ctx();
     const { messageId } = await client.publish({ url: at("/cancel-me"), body: "x", delay: 30 });
