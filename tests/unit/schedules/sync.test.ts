@@ -1,0 +1,124 @@
+import type { Schedule } from "@upstash/qstash";
+import { describe, expect, test } from "vitest";
+import { cleanupData } from "@/lib/jobs/cleanup-data";
+import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions, type ScheduleDefinition } from "@/lib/schedules";
+import { compareSchedule, formatPlan, planIsEmpty, planScheduleSync } from "@/lib/schedules/sync";
+
+const APP = "https://app.test";
+const desired = desiredSchedules(scheduleDefinitions({ timeZone: "Asia/Ulaanbaatar" }), APP);
+
+/** What QStash reports for a schedule created from `request` (the fields the sync compares). */
+function asStored(request: (typeof desired)[number], overrides: Partial<Schedule> = {}): Schedule {
+  return {
+    scheduleId: request.scheduleId,
+    cron: request.cron,
+    createdAt: 1,
+    destination: request.destination,
+    method: "POST",
+    body: request.body,
+    retries: request.retries,
+    isPaused: false,
+    ...(request.retryDelay && { retryDelayExpression: request.retryDelay }),
+    ...(request.flowControl && { flowControlKey: request.flowControl.key, parallelism: request.flowControl.parallelism }),
+    labels: request.label,
+    label: request.label[0],
+    ...overrides,
+  };
+}
+
+describe("declared schedules", () => {
+  test("cleanup daily at 02:00 in the configured zone, DLQ re-drive every 10 minutes, through the signed job route", () => {
+    expect(desired.map(({ scheduleId, cron, destination, retries, body }) => ({ scheduleId, cron, destination, retries, body }))).toEqual([
+      {
+        scheduleId: "cleanup-data-daily",
+        cron: "CRON_TZ=Asia/Ulaanbaatar 0 2 * * *",
+        destination: "https://app.test/api/jobs/cleanup-data",
+        retries: 2,
+        body: "{}",
+      },
+      {
+        scheduleId: "dlq-redrive-every-10-minutes",
+        cron: "*/10 * * * *",
+        destination: "https://app.test/api/jobs/dlq-redrive",
+        retries: 1,
+        body: "{}",
+      },
+    ]);
+    expect(desired[0]).toMatchObject({
+      label: ["cleanup-data", MANAGED_LABEL],
+      failureCallback: "https://app.test/api/qstash/failure",
+      flowControl: { key: "cleanup-data", parallelism: 1 },
+      headers: { "Content-Type": "application/json" },
+    });
+  });
+
+  test("the time zone is configurable and checked", () => {
+    expect(desiredSchedules(scheduleDefinitions({ timeZone: "Europe/Berlin" }), APP)[0]!.cron).toBe("CRON_TZ=Europe/Berlin 0 2 * * *");
+    expect(() => desiredSchedules(scheduleDefinitions({ timeZone: "Mars/Olympus" }), APP)).toThrow(/unknown time zone/);
+  });
+
+  test("payloads are validated by the job's schema, and typed", () => {
+    const bad = { id: "x", job: cleanupData, cron: "* * * * *", payload: { maxKeysPerTask: 1 }, description: "" } as ScheduleDefinition;
+    expect(() => desiredSchedules([bad], APP)).toThrow(/invalid payload for job "cleanup-data"/);
+    const duplicate = scheduleDefinitions({ timeZone: "UTC" });
+    expect(() => desiredSchedules([...duplicate, duplicate[0]!], APP)).toThrow(/declared twice/);
+    const typed: ScheduleDefinition<typeof cleanupData> = {
+      id: "x",
+      job: cleanupData,
+      cron: "* * * * *",
+      // @ts-expect-error maxKeysPerTask is a number
+      payload: { maxKeysPerTask: "many" },
+      description: "",
+    };
+    void typed;
+  });
+});
+
+describe("planScheduleSync (pure)", () => {
+  test("nothing in QStash: create all", () => {
+    const plan = planScheduleSync(desired, [], MANAGED_LABEL);
+    expect(plan.create.map((schedule) => schedule.scheduleId)).toEqual(["cleanup-data-daily", "dlq-redrive-every-10-minutes"]);
+    expect(planIsEmpty(plan)).toBe(false);
+  });
+
+  test("everything as declared: nothing to do (idempotent)", () => {
+    const plan = planScheduleSync(desired, desired.map((request) => asStored(request)), MANAGED_LABEL);
+    expect(plan).toEqual({ create: [], update: [], remove: [], unchanged: ["cleanup-data-daily", "dlq-redrive-every-10-minutes"] });
+    expect(formatPlan(plan, false)).toContain("Schedules are up to date (2 unchanged).");
+  });
+
+  test("body key order and whitespace don't count; base64 bodies are read", () => {
+    const request = { ...desired[0]!, body: JSON.stringify({ b: 1, a: [1, 2] }) };
+    expect(compareSchedule(request, asStored(request, { body: '{ "a": [1,2], "b": 1 }' }))).toEqual([]);
+    expect(compareSchedule(request, asStored(request, { body: undefined, bodyBase64: btoa('{"a":[1,2],"b":1}') }))).toEqual([]);
+  });
+
+  test("a changed cron, destination, body, retries or retry delay is an update listing each field", () => {
+    const stored = asStored(desired[0]!, {
+      cron: "0 3 * * *",
+      destination: "https://old.test/api/jobs/cleanup-data",
+      body: '{"maxKeysPerTask":100}',
+      retries: 5,
+      retryDelayExpression: "1000",
+    });
+    const plan = planScheduleSync([desired[0]!], [stored], MANAGED_LABEL);
+    expect(plan.update).toHaveLength(1);
+    expect(plan.update[0]!.changes.map((change) => change.field)).toEqual(["cron", "destination", "body", "retries", "retryDelay"]);
+    expect(plan.update[0]!.changes[0]).toEqual({ field: "cron", from: "0 3 * * *", to: "CRON_TZ=Asia/Ulaanbaatar 0 2 * * *" });
+  });
+
+  test("a schedule with our id but without our label is taken over (label added)", () => {
+    const stored = asStored(desired[0]!, { labels: ["cleanup-data"], label: "cleanup-data" });
+    expect(planScheduleSync([desired[0]!], [stored], MANAGED_LABEL).update[0]!.changes.map((change) => change.field)).toEqual(["label"]);
+  });
+
+  test("stale schedules we manage are removed; other people's schedules are left alone", () => {
+    const ours = asStored(desired[0]!, { scheduleId: "old-nightly-report", labels: ["generate-report", MANAGED_LABEL] });
+    const theirs = asStored(desired[0]!, { scheduleId: "marketing-digest", labels: ["marketing"], label: "marketing" });
+    const unlabeled = asStored(desired[0]!, { scheduleId: "scd_manual", labels: undefined, label: undefined });
+    const plan = planScheduleSync(desired, [...desired.map((request) => asStored(request)), ours, theirs, unlabeled], MANAGED_LABEL);
+    expect(plan.remove.map((schedule) => schedule.scheduleId)).toEqual(["old-nightly-report"]);
+    expect(formatPlan(plan, true)).toMatch(/^- old-nightly-report/m);
+    expect(formatPlan(plan, true)).toContain("Dry run: 0 to create, 0 to update, 1 to remove, 2 unchanged. Nothing was changed.");
+  });
+});
