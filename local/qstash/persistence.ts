@@ -52,6 +52,8 @@ export class Persistence {
       const state = emptyState();
       state.seq = data.seq;
       for (const message of data.messages) {
+        // It was being cancelled while its attempt ran; the cancel wins.
+        if (message.cancelRequested) continue;
         // An attempt that was in flight at shutdown never reported back: run it again (at-least-once).
         if (message.state === "ACTIVE") message.state = message.retried > 0 ? "RETRY" : "CREATED";
         state.messages.set(message.messageId, message);

@@ -21,7 +21,7 @@ export function publishRoutes({ core }: ApiDeps): Route[] {
     route(
       "POST",
       /^\/v2\/enqueue\/([^/]+)\/(.+)$/,
-      (ctx, [queue, destination]) => publishOne(ctx, destination!, queueName(decodeURIComponent(queue!))),
+      (ctx, [queue, destination]) => publishOne(ctx, destination!, queueName(decodeSegment(queue!))),
       true,
     ),
     route("POST", /^\/v2\/batch$/, (ctx) => {
@@ -69,6 +69,14 @@ function parseBatch(value: unknown): BatchItem[] {
     if (queue !== undefined && typeof queue !== "string") throw badRequest(`batch item ${index}: queue must be a string`);
     return { destination, headers: headers as BatchItem["headers"], body: (body as string | null) ?? undefined, queue };
   });
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`invalid queue name ${JSON.stringify(segment)}: bad percent-encoding`);
+  }
 }
 
 function queueName(name: string): string {
