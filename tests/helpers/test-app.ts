@@ -27,6 +27,11 @@ export interface TestAppOptions {
   services?: Partial<Omit<Services, "env">>;
   /** Overrides each job's run budget (e.g. a few ms to test timeouts). */
   budgetMs?: JobRouteDeps["budgetMs"];
+  /**
+   * Signatures are checked against the wall clock; a stack fast-forwarded by hours signs tokens
+   * that are not valid yet. This widens the iat/nbf/exp window (signature, URL and body still checked).
+   */
+  clockToleranceSeconds?: number;
 }
 
 /**
@@ -60,10 +65,10 @@ export async function startTestApp(stack: TestStack, options: TestAppOptions = {
   };
   const server = await serveFetch(handler);
   const env = parseEnv({ ...stack.env, APP_URL: server.url, ...options.env });
-  const verify = createVerifier({
-    currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY,
-    nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY,
-  });
+  const verify = createVerifier(
+    { currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY },
+    { clockToleranceSeconds: options.clockToleranceSeconds },
+  );
   const services = createServices(env, options.services);
   app = {
     url: server.url,
