@@ -17,6 +17,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <a href="/signup">Sign up</a>
             <a href="/signin">Sign in</a>
             <a href="/account">Account</a>
+            <a href="/account/emails">Emails</a>
+            <a href="/events">Events</a>
+            <a href="/notifications">Notifications</a>
+            <a href="/reports">Reports</a>
             <a href="/admin">Admin</a>
           </nav>
         </header>

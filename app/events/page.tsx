@@ -20,7 +20,7 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
       <section>
         <h1>Events</h1>
         <p>
-          Sign in to plan events. New here? <a href="/signup">Create an account</a>.
+          <a href="/signin?next=/events">Sign in</a> to plan events. New here? <a href="/signup">Create an account</a>.
         </p>
       </section>
     );

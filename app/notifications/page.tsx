@@ -16,7 +16,7 @@ export default async function NotificationsPage() {
       <section>
         <h1>Notifications</h1>
         <p>
-          Sign in to see your notifications. New here? <a href="/signup">Create an account</a>.
+          <a href="/signin?next=/notifications">Sign in</a> to see your notifications. New here? <a href="/signup">Create an account</a>.
         </p>
       </section>
     );

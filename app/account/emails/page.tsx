@@ -16,7 +16,7 @@ export default async function EmailLogPage() {
       <section>
         <h1>Your emails</h1>
         <p>
-          Sign in to see the emails we sent you. New here? <a href="/signup">Create an account</a>.
+          <a href="/signin?next=/account/emails">Sign in</a> to see the emails we sent you. New here? <a href="/signup">Create an account</a>.
         </p>
       </section>
     );
