@@ -13,6 +13,8 @@ export interface CoreConfig {
   retryScale: number;
   /** Per-attempt limit when a message sets no `Upstash-Timeout`, wall-clock ms. */
   defaultTimeoutMs: number;
+  /** Time for signature claims, ms (wall clock unless a test pins it). */
+  signingTime(): number;
 }
 
 /**

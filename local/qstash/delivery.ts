@@ -30,14 +30,13 @@ export function prepareDelivery(core: Core, message: MessageRecord): PreparedDel
   headers["Upstash-Caller-Ip"] = message.callerIp;
   if (message.scheduleId) headers["Upstash-Schedule-Id"] = message.scheduleId;
   if (message.topicName) headers["Upstash-Topic-Name"] = message.topicName;
-  // The clock's time, not Date.now(): with a manual clock, signatures move with
-  // the emulated time, so a receiver verifying with the same clock (or with a
-  // clockTolerance covering the drift) accepts them. See README "Clock".
+  // Signature time is transport time: the request goes out now, whatever the
+  // (possibly fast-forwarded) stack clock says. See README "Clock".
   headers["Upstash-Signature"] = signDelivery({
     key: core.config.currentSigningKey,
     url: message.url,
     body,
-    nowMs: core.clock.now(),
+    nowMs: core.config.signingTime(),
     jti: core.id("jwt"),
   });
   headers["Content-Length"] = String(body.length);

@@ -49,6 +49,13 @@ export interface QStashServerOptions {
   retryScale?: number;
   /** Wall-clock limit per attempt when a message has no Upstash-Timeout, ms. @default 30000 */
   defaultTimeoutMs?: number;
+  /**
+   * Time put in each signature's iat/nbf/exp, ms. A delivery physically happens now,
+   * so the wall clock is the default even under a manual clock: an app that verifies
+   * against real time (every app) then accepts fast-forwarded deliveries.
+   * @default () => Date.now()
+   */
+  signingTime?: () => number;
   /** Events kept in memory for /v2/events. @default 10000 */
   maxEvents?: number;
   /** Id generator, e.g. for deterministic ids in tests. @default random `<prefix>_<24 alphanumerics>` */
@@ -93,6 +100,7 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
       nextSigningKey: keys.next,
       retryScale: options.retryScale ?? 1,
       defaultTimeoutMs: options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+      signingTime: options.signingTime ?? (() => Date.now()),
     },
     id: options.generateId ?? randomId,
     nextSeq: () => ++core.state.seq,

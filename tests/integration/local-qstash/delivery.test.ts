@@ -55,12 +55,19 @@ describe("local QStash: deliveries", () => {
   it("§14.10 signs an HS256 JWT: sub is the delivered URL, exp = iat + 300, padded base64url body hash, current key", async () => {
     const { client, server, receiver, at, clock } = ctx();
     const url = at("/signed?q=a%20b");
+    // Fast-forward first: signatures carry wall-clock time, not the stack clock's.
+    await server.advance(60 * 60 * 1000);
+    const before = Math.floor(Date.now() / 1000);
     await client.publishJSON({ url, body: { hello: "world" } });
     await server.idle();
+    const after = Math.floor(Date.now() / 1000);
     const [delivery] = receiver.deliveries;
     const [header, , signature] = delivery!.headers["upstash-signature"]!.split(".");
     expect(JSON.parse(Buffer.from(header!, "base64url").toString())).toEqual({ alg: "HS256", typ: "JWT" });
-    const iat = Math.floor(clock.now() / 1000);
+    const iat = Number(delivery!.claims.iat);
+    expect(iat).toBeGreaterThanOrEqual(before);
+    expect(iat).toBeLessThanOrEqual(after);
+    expect(iat).toBeLessThan(Math.floor(clock.now() / 1000));
     expect(delivery!.claims).toMatchObject({ iss: "Upstash", sub: url, iat, nbf: iat, exp: iat + 300 });
     expect(delivery!.claims.jti).toMatch(/^jwt_/);
     expect(delivery!.claims.body).toBe("k6I5cakU5erL8KjSUVTNownDwccvu5kU1Hxg88toFYg=");
