@@ -1,18 +1,14 @@
 "use server";
 
-import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cancelEvent, createEvent, moveEvent, type EventResult } from "@/lib/events/reminders";
 import { zonedLocalToUtc } from "@/lib/events/time";
 import { getServices } from "@/lib/services";
-import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
-import { getUser } from "@/lib/users/store";
+import { currentUser } from "../signin/session-cookie";
 
-async function currentUser() {
-  const services = getServices();
-  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
-  const user = userId ? await getUser(services.redis, userId) : null;
-  if (!user) redirect("/events");
+async function signedInUser() {
+  const user = await currentUser();
+  if (!user) redirect("/signin?next=/events");
   return user;
 }
 
@@ -26,17 +22,17 @@ function startsAt(form: FormData, timeZone: string): number {
 }
 
 export async function createEventAction(form: FormData): Promise<void> {
-  const user = await currentUser();
+  const user = await signedInUser();
   done(await createEvent(getServices(), { userId: user.id, title: form.get("title"), startsAt: startsAt(form, user.timeZone) }));
 }
 
 export async function moveEventAction(form: FormData): Promise<void> {
-  const user = await currentUser();
+  const user = await signedInUser();
   const eventId = String(form.get("eventId") ?? "");
   done(await moveEvent(getServices(), { userId: user.id, eventId, startsAt: startsAt(form, user.timeZone) }));
 }
 
 export async function cancelEventAction(form: FormData): Promise<void> {
-  const user = await currentUser();
+  const user = await signedInUser();
   done(await cancelEvent(getServices(), { userId: user.id, eventId: String(form.get("eventId") ?? "") }));
 }

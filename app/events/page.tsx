@@ -1,9 +1,8 @@
-import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
 import { listUserEvents } from "@/lib/events/store";
 import { formatInZone, utcToZonedLocal } from "@/lib/events/time";
 import { getServices } from "@/lib/services";
-import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
-import { getUser } from "@/lib/users/store";
+import { currentUser } from "../signin/session-cookie";
 import { cancelEventAction, createEventAction, moveEventAction } from "./actions";
 
 export const metadata = { title: "Events · Acme" };
@@ -12,19 +11,9 @@ export const dynamic = "force-dynamic";
 /** Calendar events; each gets an email reminder one hour before it starts. */
 export default async function EventsPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   const { error } = await searchParams;
+  const user = await currentUser();
+  if (!user) redirect("/signin?next=/events");
   const services = getServices();
-  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
-  const user = userId ? await getUser(services.redis, userId) : null;
-  if (!user) {
-    return (
-      <section>
-        <h1>Events</h1>
-        <p>
-          <a href="/signin?next=/events">Sign in</a> to plan events. New here? <a href="/signup">Create an account</a>.
-        </p>
-      </section>
-    );
-  }
   const events = await listUserEvents(services.redis, user.id);
   const nowMs = services.clock.now();
   const inAnHour = utcToZonedLocal(nowMs + 2 * 60 * 60 * 1000, user.timeZone);

@@ -1,32 +1,18 @@
-import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
 import { listNotifications, unreadCount } from "@/lib/notifications/store";
 import { getServices } from "@/lib/services";
-import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
-import { getUser } from "@/lib/users/store";
+import { currentUser } from "../signin/session-cookie";
 import { markReadAction, sendTestNotificationAction } from "./actions";
 
 export const metadata = { title: "Notifications · Acme" };
 export const dynamic = "force-dynamic";
 
 export default async function NotificationsPage() {
-  const services = getServices();
-  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
-  if (!userId) {
-    return (
-      <section>
-        <h1>Notifications</h1>
-        <p>
-          <a href="/signin?next=/notifications">Sign in</a> to see your notifications. New here? <a href="/signup">Create an account</a>.
-        </p>
-      </section>
-    );
-  }
-  const [user, items, unread] = await Promise.all([
-    getUser(services.redis, userId),
-    listNotifications(services.redis, userId, 100),
-    unreadCount(services.redis, userId),
-  ]);
-  const format = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: user?.timeZone ?? "UTC" });
+  const user = await currentUser();
+  if (!user) redirect("/signin?next=/notifications");
+  const { redis } = getServices();
+  const [items, unread] = await Promise.all([listNotifications(redis, user.id, 100), unreadCount(redis, user.id)]);
+  const format = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: user.timeZone });
   return (
     <section>
       <h1>Notifications</h1>

@@ -1,9 +1,10 @@
-import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { formatInZone } from "@/lib/events/time";
 import { listUserOrgs } from "@/lib/orgs/store";
 import { PERIOD_DAYS } from "@/lib/reports/request";
 import { listOrgReports } from "@/lib/reports/store";
 import { getServices } from "@/lib/services";
-import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
+import { currentUser } from "../signin/session-cookie";
 import { requestReportAction } from "./actions";
 
 export const metadata = { title: "Reports · Acme" };
@@ -12,19 +13,10 @@ export const dynamic = "force-dynamic";
 /** Delivery reports of the user's organisations; generating one is a background job. */
 export default async function ReportsPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
   const { error } = await searchParams;
+  const user = await currentUser();
+  if (!user) redirect("/signin?next=/reports");
   const services = getServices();
-  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
-  if (!userId) {
-    return (
-      <section>
-        <h1>Reports</h1>
-        <p>
-          <a href="/signin?next=/reports">Sign in</a> to see your organisations' reports.
-        </p>
-      </section>
-    );
-  }
-  const orgs = await listUserOrgs(services.redis, userId);
+  const orgs = await listUserOrgs(services.redis, user.id);
   const reports = await Promise.all(orgs.map((org) => listOrgReports(services.redis, org.id, 10)));
   return (
     <section>
@@ -59,7 +51,7 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
               {reports[index]!.map((report) => (
                 <li key={report.id}>
                   <a href={`/reports/${report.id}`}>
-                    Last {report.periodDays} days, requested {new Date(report.createdAt).toISOString().slice(0, 16).replace("T", " ")} UTC
+                    Last {report.periodDays} days, requested {formatInZone(report.createdAt, user.timeZone)}
                   </a>{" "}
                   <span className="muted">({report.status})</span>
                 </li>

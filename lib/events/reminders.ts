@@ -1,6 +1,7 @@
 import { QstashError } from "@upstash/qstash";
 import { z } from "zod";
 import { eventReminder } from "../jobs/event-reminder";
+import { randomHex } from "../orgs/store";
 import type { Services } from "../services";
 import {
   cancelEventRecord,
@@ -33,7 +34,7 @@ export type EventResult =
 
 /** `cal_` + 128 random bits in hex. */
 export function newEventId(): string {
-  return `cal_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `cal_${randomHex(16)}`;
 }
 
 function checkStart(startsAt: number, nowMs: number): string | null {

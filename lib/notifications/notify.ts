@@ -1,5 +1,6 @@
 import type { EnqueueResult } from "../jobs/enqueue";
 import { notification } from "../jobs/notification";
+import { randomHex } from "../orgs/store";
 import type { Services } from "../services";
 import { getUser } from "../users/store";
 
@@ -15,7 +16,7 @@ export interface NotifyInput {
 
 /** `ntf_` + 128 random bits in hex. */
 export function newNotificationId(): string {
-  return `ntf_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `ntf_${randomHex(16)}`;
 }
 
 /**

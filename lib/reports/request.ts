@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { generateReport } from "../jobs/generate-report";
-import { getOrg, isMember } from "../orgs/store";
+import { getOrg, isMember, randomHex } from "../orgs/store";
 import type { Services } from "../services";
 import { getUser } from "../users/store";
 import { saveReport } from "./store";
@@ -13,7 +13,7 @@ export const periodDays = z.coerce
 
 /** `rep_` + 128 random bits in hex: the report link is unguessable. */
 export function newReportId(): string {
-  return `rep_${Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, "0")).join("")}`;
+  return `rep_${randomHex(16)}`;
 }
 
 export type RequestReportResult =

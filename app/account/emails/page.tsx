@@ -1,28 +1,17 @@
-import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
 import { listEmailLog } from "@/lib/email-log/store";
 import { getServices } from "@/lib/services";
-import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
-import { getUser } from "@/lib/users/store";
+import { currentUser } from "../../signin/session-cookie";
 
 export const metadata = { title: "Your emails · Acme" };
 export const dynamic = "force-dynamic";
 
 /** Every email a job sent (or tried to send) to the signed-in user, newest first. */
 export default async function EmailLogPage() {
-  const services = getServices();
-  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
-  if (!userId) {
-    return (
-      <section>
-        <h1>Your emails</h1>
-        <p>
-          <a href="/signin?next=/account/emails">Sign in</a> to see the emails we sent you. New here? <a href="/signup">Create an account</a>.
-        </p>
-      </section>
-    );
-  }
-  const [user, entries] = await Promise.all([getUser(services.redis, userId), listEmailLog(services.redis, userId, 100)]);
-  const format = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: user?.timeZone ?? "UTC" });
+  const user = await currentUser();
+  if (!user) redirect("/signin?next=/account/emails");
+  const entries = await listEmailLog(getServices().redis, user.id, 100);
+  const format = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: user.timeZone });
   return (
     <section>
       <h1>Your emails</h1>

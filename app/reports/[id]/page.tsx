@@ -1,33 +1,22 @@
-import { cookies } from "next/headers";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
+import { formatInZone } from "@/lib/events/time";
 import { isMember } from "@/lib/orgs/store";
 import { getReport } from "@/lib/reports/store";
 import { getServices } from "@/lib/services";
-import { getSessionUserId, SESSION_COOKIE } from "@/lib/sessions";
+import { currentUser } from "../../signin/session-cookie";
 
 export const metadata = { title: "Report · Acme", robots: { index: false } };
 export const dynamic = "force-dynamic";
 
-const utc = (ms: number) => `${new Date(ms).toISOString().slice(0, 16).replace("T", " ")} UTC`;
-
 /** One stored report, for members of its organisation. */
 export default async function ReportPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
+  const user = await currentUser();
+  if (!user) redirect(`/signin?next=${encodeURIComponent(`/reports/${id}`)}`);
   const services = getServices();
-  const userId = await getSessionUserId(services.redis, (await cookies()).get(SESSION_COOKIE)?.value);
-  if (!userId) {
-    return (
-      <section>
-        <h1>Report</h1>
-        <p>
-          <a href={`/signin?next=${encodeURIComponent(`/reports/${id}`)}`}>Sign in</a> to view this report.
-        </p>
-      </section>
-    );
-  }
   const report = /^rep_[0-9a-f]{32}$/.test(id) ? await getReport(services.redis, id) : null;
   // Not a member reads the same as not found: the page never confirms a report exists.
-  if (!report || !(await isMember(services.redis, report.orgId, userId))) notFound();
+  if (!report || !(await isMember(services.redis, report.orgId, user.id))) notFound();
 
   if (report.status !== "ready" || !report.result) {
     return (
@@ -44,7 +33,7 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
     <section>
       <h1>{report.orgName}: last {report.periodDays} days</h1>
       <p className="muted">
-        {utc(result.from)} – {utc(result.to)} · {result.members} members · generated {utc(report.completedAt ?? result.to)}
+        {formatInZone(result.from, user.timeZone)} – {formatInZone(result.to, user.timeZone)} · {result.members} members
       </p>
       <h2>Emails</h2>
       <p data-testid="report-emails">
