@@ -1,7 +1,8 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createIdempotencyGuard } from "@/lib/idempotency/guard";
-import { constantTimeEqual, requireAdmin } from "@/lib/job-status/admin-auth";
+import { constantTimeEqual } from "@/lib/job-status/admin-auth";
+import { requireAdmin } from "@/lib/job-status/require-admin";
 import { handleJobStatusRequest } from "@/lib/job-status/status";
 import { recordQueued } from "@/lib/job-runs/store";
 import { testEnv } from "../../helpers/env";
@@ -38,7 +39,7 @@ describe("requireAdmin", () => {
     ["basic scheme", `Basic ${TOKEN}`],
     ["empty bearer", "Bearer "],
   ])("401 for %s, without echoing what was sent", async (_name, header) => {
-    const denied = await requireAdmin(get("msg_1", header), TOKEN);
+    const denied = await requireAdmin(get("msg_1", header), TOKEN, 0);
     expect(denied?.status).toBe(401);
     expect(denied?.headers.get("www-authenticate")).toMatch(/^Bearer/);
     const text = await denied!.text();
@@ -47,12 +48,12 @@ describe("requireAdmin", () => {
   });
 
   test("the right token passes, scheme case-insensitively", async () => {
-    expect(await requireAdmin(get("msg_1", `Bearer ${TOKEN}`), TOKEN)).toBeNull();
-    expect(await requireAdmin(get("msg_1", `bearer ${TOKEN}`), TOKEN)).toBeNull();
+    expect(await requireAdmin(get("msg_1", `Bearer ${TOKEN}`), TOKEN, 0)).toBeNull();
+    expect(await requireAdmin(get("msg_1", `bearer ${TOKEN}`), TOKEN, 0)).toBeNull();
   });
 
   test("404 while no ADMIN_TOKEN is configured", async () => {
-    expect((await requireAdmin(get("msg_1", `Bearer ${TOKEN}`), undefined))?.status).toBe(404);
+    expect((await requireAdmin(get("msg_1", `Bearer ${TOKEN}`), undefined, 0))?.status).toBe(404);
   });
 });
 
