@@ -8,16 +8,3 @@ export function formatMoney(amountMinor: number, currency: string): string {
   const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
   return format.format(amountMinor / 10 ** digits);
 }
-
-/** A fixed, zone-explicit rendering for emails (deterministic: no reader's locale or zone involved). */
-export function formatDateTimeUtc(epochMs: number): string {
-  return `${new Intl.DateTimeFormat("en-GB", {
-    timeZone: "UTC",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-    hourCycle: "h23",
-  }).format(epochMs)} UTC`;
-}

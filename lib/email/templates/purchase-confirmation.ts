@@ -1,4 +1,5 @@
-import { formatDateTimeUtc, formatMoney } from "../../payments/money";
+import { formatInZone } from "../../events/time";
+import { formatMoney } from "../../payments/money";
 import { escapeHtml, layout, type RenderedEmail } from "./html";
 
 export interface PurchaseConfirmationInput {
@@ -16,7 +17,7 @@ export interface PurchaseConfirmationInput {
 /** Pure: the same purchase always renders the same bytes, so a retry reuses Resend's idempotency key safely. */
 export function purchaseConfirmationEmail(input: PurchaseConfirmationInput): RenderedEmail {
   const total = formatMoney(input.amountCents, input.currency);
-  const when = formatDateTimeUtc(input.purchasedAt);
+  const when = formatInZone(input.purchasedAt, "UTC");
   const greeting = input.name ? `Hi ${input.name},` : "Hi,";
   const subject = `Your receipt for order ${input.purchaseId}`;
   const lines = input.items.map((item) => ({

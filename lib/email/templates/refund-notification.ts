@@ -1,4 +1,5 @@
-import { formatDateTimeUtc, formatMoney } from "../../payments/money";
+import { formatInZone } from "../../events/time";
+import { formatMoney } from "../../payments/money";
 import { escapeHtml, layout, type RenderedEmail } from "./html";
 
 export interface RefundNotificationInput {
@@ -16,7 +17,7 @@ export interface RefundNotificationInput {
 /** Pure, like every template: deterministic from its input. */
 export function refundNotificationEmail(input: RefundNotificationInput): RenderedEmail {
   const amount = formatMoney(input.amountCents, input.currency);
-  const when = formatDateTimeUtc(input.refundedAt);
+  const when = formatInZone(input.refundedAt, "UTC");
   const greeting = input.name ? `Hi ${input.name},` : "Hi,";
   const subject = `Your refund of ${amount} is on its way`;
   const html = layout({
