@@ -111,13 +111,23 @@ describe("POST /api/webhooks/payments", () => {
   test(`answers 503 within the ${ENQUEUE_BUDGET_MS} ms budget when QStash hangs`, async () => {
     expect(ENQUEUE_BUDGET_MS).toBeLessThan(500);
     const ctx = fakeServices();
-    const hanging = { ...ctx.services, queue: { ...ctx.queue, enqueue: () => new Promise<never>(() => {}) } };
+    let entered!: () => void;
+    const publishing = new Promise<void>((resolve) => (entered = resolve));
+    // A publish that never answers; it tells the test once the request reached it (the deadline is armed by then).
+    const hanging = {
+      ...ctx.services,
+      queue: {
+        ...ctx.queue,
+        enqueue: () => {
+          entered();
+          return new Promise<never>(() => {});
+        },
+      },
+    };
     const request = await signedWebhook(URL, purchaseEvent(), { atSeconds: Math.floor(ctx.clock.now() / 1000) });
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     const pending = handlePaymentWebhook(request, hanging, { secret });
-    // Signature checks run on Web Crypto's thread pool: let them finish until the deadline timer is armed.
-    for (let turn = 0; turn < 100 && vi.getTimerCount() === 0; turn++) await new Promise((resolve) => setImmediate(resolve));
-    expect(vi.getTimerCount()).toBe(1);
+    await publishing;
     await vi.advanceTimersByTimeAsync(ENQUEUE_BUDGET_MS);
     const response = await pending;
     expect(response.status).toBe(503);
