@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
 import { argumentError, dataError, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
-import { decodeLuaReply, luaErrorMessage, wrapScript } from "./embedded-lua";
+import { createLuaRunner } from "./embedded-lua";
 import { refuseCommand, TransactionAbortedError, type Command, type Engine, type Outcome, type Reply } from "./engine";
 
 type MockMethod = (...args: string[]) => Promise<unknown>;
@@ -16,6 +16,14 @@ export function createEmbeddedEngine(): Engine {
   // give each engine its own address and keep servers in one process apart.
   const mock = new RedisMock({ host: `embedded-${randomUUID()}`, port: 6379 }) as unknown as Record<string, MockMethod>;
   const call = (name: string, ...args: string[]) => mock[name]!(...args);
+  const commands = syncCommands(mock);
+  const lua = createLuaRunner((name, args) => {
+    const lower = name.toLowerCase();
+    if (NOT_IN_SCRIPTS.has(lower) || refuseCommand([lower])) throw new Error("ERR This Redis command is not allowed from script");
+    const command = commands.get(lower);
+    if (!command) throw new Error("ERR Unknown Redis command called from script");
+    return command(...args);
+  });
 
   const data: DataView = {
     type: async (key) => String(await call("type", key)),
@@ -56,11 +64,7 @@ export function createEmbeddedEngine(): Engine {
     if (!/^-?\d+$/.test(numKeysText ?? "")) return { error: "ERR value is not an integer or out of range" };
     if (numKeys < 0) return { error: "ERR Number of keys can't be negative" };
     if (numKeys > rest.length) return { error: "ERR Number of keys can't be greater than number of args" };
-    try {
-      return decodeLuaReply(await call("eval", wrapScript(source ?? ""), String(numKeys), ...rest));
-    } catch (error) {
-      return { error: luaErrorMessage(error) };
-    }
+    return lua.run(source ?? "", rest.slice(0, numKeys), rest.slice(numKeys));
   }
 
   return {
@@ -80,8 +84,35 @@ export function createEmbeddedEngine(): Engine {
       exclusive(async () => {
         await call("flushall");
         await call("disconnect");
+        lua.close();
       }),
   };
+}
+
+/** Scripts may not run scripts (the mock's EVAL would also answer asynchronously). */
+const NOT_IN_SCRIPTS = new Set(["eval", "evalsha", "eval_ro", "evalsha_ro", "evaluate", "script"]);
+
+type SyncCommand = (...args: string[]) => unknown;
+
+/**
+ * The mock's command implementations, bound to `mock` and called synchronously,
+ * as its own Lua bridge does: its public methods all return promises, which a
+ * running Lua script cannot wait for. The exported `Pipeline` class hands every
+ * implementation to `_createCommand` while it is constructed; a subclass keeps
+ * them instead of queueing anything.
+ */
+function syncCommands(mock: object): Map<string, SyncCommand> {
+  const table = new Map<string, SyncCommand>();
+  const { Pipeline } = RedisMock as unknown as { Pipeline: new (redis: object) => object };
+  class CommandTable extends Pipeline {
+    _createCommand(name: string, implementation: SyncCommand): () => void {
+      table.set(name, implementation.bind(mock));
+      return () => undefined;
+    }
+  }
+  new CommandTable(mock);
+  if (!table.has("get")) throw new Error("ioredis-mock no longer exposes its commands through Pipeline; local/redis needs updating");
+  return table;
 }
 
 function staticOutcome(command: Command): Outcome | null {
