@@ -203,6 +203,62 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
       expect(await redis.eval("return redis.status_reply('FINE')", [], [])).toBe("FINE");
     });
 
+    it("gives a script fresh KEYS and ARGV on every run, through EVAL and EVALSHA alike", async () => {
+      const redis = client({ automaticDeserialization: false });
+      const source = "return {#KEYS, #ARGV, KEYS[1] or false, ARGV[#ARGV] or false}";
+      const other = "return {ARGV[1], KEYS[1]}";
+      expect(await redis.eval(source, ["a", "b", "c"], ["1", "2", "3"])).toEqual([3, 3, "a", "3"]);
+      expect(await redis.eval(other, ["x"], ["y"])).toEqual(["y", "x"]);
+      expect(await redis.evalsha(sha1(source), ["k"], [])).toEqual([1, 0, "k", null]);
+      expect(await redis.eval(source, [], ["only"])).toEqual([0, 1, null, "only"]);
+      expect(await redis.evalsha(sha1(source), [], [])).toEqual([0, 0, null, null]);
+    });
+
+    it("does not let a global set by one script reach a later run", async () => {
+      // Redis refuses globals (and reading a missing one); the embedded engine gives
+      // every run its own global table. Either way nothing survives the run.
+      const redis = client({ automaticDeserialization: false });
+      const setGlobals = [
+        "pcall(function() leaked = ARGV[1] end)",
+        "pcall(function() _G.leaked_g = ARGV[1] end)",
+        "pcall(function() rawset(_G, 'leaked_raw', ARGV[1]) end)",
+        "pcall(function() redis.call = function() return 'hijacked' end end)",
+        "return 1",
+      ].join("\n");
+      const readGlobals = [
+        "local ok, plain = pcall(function() return leaked end)",
+        "return {ok and plain or false, rawget(_G, 'leaked_g') or false, rawget(_G, 'leaked_raw') or false,",
+        "  redis.call('INCR', KEYS[1])}",
+      ].join("\n");
+      expect(await redis.eval(setGlobals, [], ["secret"])).toBe(1);
+      expect(await redis.eval(readGlobals, ["k"], [])).toEqual([null, null, null, 1]);
+      // The same script twice: its second run starts without what the first defined.
+      const counter = "local ok, seen = pcall(function() return runs end)\npcall(function() runs = 1 end)\nreturn ok and seen or false";
+      expect(await redis.eval(counter, [], [])).toBeNull();
+      expect(await redis.evalsha(sha1(counter), [], [])).toBeNull();
+    });
+
+    it("passes values between Lua and Redis like Redis: empty strings, large numbers, number arguments", async () => {
+      const redis = client({ automaticDeserialization: false });
+      await redis.set("empty", "");
+      expect(await redis.eval("return {redis.call('GET', KEYS[1]), redis.call('GET', 'missing')}", ["empty"], [])).toEqual(["", null]);
+      const nowMs = "1795421841498";
+      expect(await redis.eval("return tonumber(ARGV[1]) + 1000", [], [nowMs])).toBe(1795421842498);
+      const store = "redis.call('SET', KEYS[1], tonumber(ARGV[1]) + 1)\nredis.call('SET', KEYS[2], 5)\nreturn redis.call('MGET', KEYS[1], KEYS[2])";
+      expect(await redis.eval(store, ["big", "small"], [nowMs])).toEqual(["1795421841499", "5"]);
+      await expect(redis.eval("return redis.call('NOSUCHCOMMAND')", [], [])).rejects.toThrow(/Unknown Redis command called from script/);
+    });
+
+    it("keeps running every script after many distinct ones were compiled", async () => {
+      const sources = Array.from({ length: 600 }, (_, i) => `return {${i}, KEYS[1]}`);
+      const response = await rest("/pipeline", sources.map((source, i) => ["EVAL", source, 1, `k${i}`]));
+      const results = response.json as { result: unknown }[];
+      expect(results).toHaveLength(600);
+      expect(results[599]).toEqual({ result: [599, "k599"] });
+      expect((await rest("/", ["EVAL", sources[0], 1, "again"])).json).toEqual({ result: [0, "again"] });
+      expect((await rest("/", ["EVALSHA", sha1(sources[1]!), 1, "sha"])).json).toEqual({ result: [1, "sha"] });
+    });
+
     it("compare-and-deletes a lock with EVAL", async () => {
       const redis = client();
       const release = 'if redis.call("GET", KEYS[1]) == ARGV[1] then return redis.call("DEL", KEYS[1]) else return 0 end';
