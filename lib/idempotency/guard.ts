@@ -44,6 +44,13 @@ local taken = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
 if not taken then
   local current = redis.call('GET', KEYS[1])
   if not current then return 'running:' end
+  -- Another message already did this work (same business key): this message's record says so,
+  -- instead of staying "queued" forever. A redelivery of the same message keeps its own record.
+  if string.sub(current, 1, 5) == 'done:' and string.sub(current, 6) ~= ARGV[8] then
+    redis.call('HSET', KEYS[2], 'job', ARGV[3], 'status', 'succeeded', 'finishedAt', ARGV[4], 'attempts', tonumber(ARGV[5]) + 1, 'idempotencyKey', ARGV[6], 'duplicateOf', string.sub(current, 6))
+    redis.call('EXPIRE', KEYS[2], ARGV[7])
+    redis.call('ZADD', KEYS[3], ARGV[4], ARGV[8])
+  end
   return current
 end
 redis.call('HSET', KEYS[2], 'job', ARGV[3], 'status', 'running', 'startedAt', ARGV[4], 'attempts', tonumber(ARGV[5]) + 1, 'idempotencyKey', ARGV[6])

@@ -19,6 +19,8 @@ export interface JobRun {
   idempotencyKey?: string;
   /** Set once the message reached the DLQ. */
   dlqId?: string;
+  /** Set when another message with the same idempotency key had already done the work. */
+  duplicateOf?: string;
 }
 
 // HSETNX on status: the delivery can beat this write (the local stack delivers at once),
@@ -96,5 +98,6 @@ function toRun(messageId: string, raw: Record<string, unknown>): JobRun {
     result: raw.result === undefined || raw.result === "" ? undefined : raw.result,
     idempotencyKey: text(raw.idempotencyKey),
     dlqId: text(raw.dlqId),
+    duplicateOf: text(raw.duplicateOf),
   };
 }

@@ -60,6 +60,19 @@ describe("idempotent runs", () => {
     expect(await getRun(app.services.redis, "msg_a")).toMatchObject({ status: "succeeded", attempts: 1, result: { id: "a" } });
   });
 
+  test("another message with the same business key is recorded as a duplicate of the first, not left queued", async () => {
+    const keyed = { ...jobs, keyed: { ...counting, name: "keyed", idempotencyKey: (payload: { id: string }) => payload.id } };
+    const send = async (messageId: string) => {
+      const url = `${app.url}/api/jobs/keyed`;
+      const request = signedRequest({ url, body: JSON.stringify({ id: "k" }), messageId });
+      return (await handleJobRequest(keyed, "keyed", request, { services: app.services, verify, runtime: "nodejs" })).json();
+    };
+    expect(await send("msg_k1")).toMatchObject({ ok: true, result: { id: "k" } });
+    expect(await send("msg_k2")).toMatchObject({ ok: true, duplicate: true });
+    expect(runs).toEqual(["k"]);
+    expect(await getRun(app.services.redis, "msg_k2")).toMatchObject({ status: "succeeded", duplicateOf: "msg_k1" });
+  });
+
   test("a duplicate arriving while the first still runs is refused with a retryable 409", async () => {
     const first = deliver({ id: "b", block: true }, "msg_b");
     // Wait until the first delivery is inside the handler (it holds the lease).
