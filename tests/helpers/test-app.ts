@@ -27,11 +27,6 @@ export interface TestAppOptions {
   services?: Partial<Omit<Services, "env">>;
   /** Overrides each job's run budget (e.g. a few ms to test timeouts). */
   budgetMs?: JobRouteDeps["budgetMs"];
-  /**
-   * Signatures are checked against the wall clock; a stack fast-forwarded by hours signs tokens
-   * that are not valid yet. This widens the iat/nbf/exp window (signature, URL and body still checked).
-   */
-  clockToleranceSeconds?: number;
 }
 
 /**
@@ -65,10 +60,12 @@ export async function startTestApp(stack: TestStack, options: TestAppOptions = {
   };
   const server = await serveFetch(handler);
   const env = parseEnv({ ...stack.env, APP_URL: server.url, ...options.env });
-  const verify = createVerifier(
-    { currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY },
-    { clockToleranceSeconds: options.clockToleranceSeconds },
-  );
+  // Verified against real time with no tolerance, exactly like production: the stack signs with
+  // wall-clock time even when its own clock has been fast-forwarded.
+  const verify = createVerifier({
+    currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY,
+    nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY,
+  });
   const services = createServices(env, options.services);
   app = {
     url: server.url,

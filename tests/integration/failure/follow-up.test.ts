@@ -5,7 +5,7 @@ import { getRun } from "@/lib/job-runs/store";
 import { createFailureFollowUp } from "@/lib/qstash/failure-follow-up";
 import { startTestApp, type TestApp } from "../../helpers/test-app";
 import type { TestStack } from "../../helpers/stack";
-import { startLaggingStack } from "./lagging-stack";
+import { startTestStack } from "../../helpers/stack";
 
 // A welcome email that can't be sent ends in the DLQ; the failure callback then
 // marks the user's email log entry failed and emails the admin once, through
@@ -14,7 +14,7 @@ let stack: TestStack;
 let app: TestApp;
 
 beforeAll(async () => {
-  stack = await startLaggingStack();
+  stack = await startTestStack();
   app = await startTestApp(stack, {
     registry,
     env: { ADMIN_EMAIL: "ops@acme.test", EMAIL_FROM: "Acme <noreply@acme.test>" },

@@ -5,7 +5,7 @@ import { registry } from "@/lib/jobs/registry";
 import { getRun } from "@/lib/job-runs/store";
 import { startTestApp, type TestApp } from "../../helpers/test-app";
 import type { TestStack } from "../../helpers/stack";
-import { startLaggingStack } from "./lagging-stack";
+import { startTestStack } from "../../helpers/stack";
 
 // A job slower than its budget, delivered by the local QStash over real HTTP:
 // the first attempt is cut off with a retryable 504, its lease is released, and
@@ -40,7 +40,7 @@ const slow = defineJob({
 });
 
 beforeAll(async () => {
-  stack = await startLaggingStack();
+  stack = await startTestStack();
   app = await startTestApp(stack, { registry: { ...registry, "slow-report": slow }, budgetMs: () => 50 });
 });
 afterAll(async () => {

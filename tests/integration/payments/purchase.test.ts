@@ -16,8 +16,6 @@ beforeAll(async () => {
   app = await startTestApp(stack, {
     env: { PAYMENTS_WEBHOOK_SECRET: WEBHOOK_SECRET },
     services: { clock: { now: () => stack.clock.now() } },
-    // The stack is fast-forwarded past the wall clock; see TestAppOptions.clockToleranceSeconds.
-    clockToleranceSeconds: 6 * 60 * 60,
     routes: {
       "/api/webhooks/payments": (request, current) =>
         handlePaymentWebhook(request, current.services, { secret: current.env.PAYMENTS_WEBHOOK_SECRET }),

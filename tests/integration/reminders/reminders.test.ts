@@ -17,8 +17,6 @@ beforeAll(async () => {
   stack = await startTestStack();
   app = await startTestApp(stack, {
     services: { clock: { now: () => stack.clock.now() } },
-    // Hours are fast-forwarded past the wall clock; see TestAppOptions.clockToleranceSeconds.
-    clockToleranceSeconds: 24 * 60 * 60,
   });
 });
 afterAll(async () => {

@@ -14,7 +14,6 @@ beforeAll(async () => {
   stack = await startTestStack();
   app = await startTestApp(stack, {
     services: { clock: { now: () => stack.clock.now() } },
-    clockToleranceSeconds: 24 * 60 * 60,
   });
 });
 afterAll(async () => {
