@@ -1,4 +1,4 @@
-import { inviteKey, inviteTokenKey, orgInvitesKey, orgPendingKey, TOKEN_INDEX_GRACE_MS } from "../invites/store";
+import { inviteKey, inviteTokenKey, orgInvitesKey, orgPendingKey, REMOVE_INVITE_LUA, TOKEN_INDEX_GRACE_MS } from "../invites/store";
 import { scanBounded } from "./scan";
 import type { CleanupTask } from "./tasks";
 
@@ -23,13 +23,7 @@ export function isRemovableInvite(raw: Record<string, unknown> | null, nowMs: nu
 const REMOVE_IF_EXPIRED = `
 local f = redis.call('HMGET', KEYS[1], 'status', 'expiresAt')
 if (f[1] ~= 'PENDING' and f[1] ~= 'EXPIRED') or (not tonumber(f[2])) or tonumber(f[2]) > tonumber(ARGV[3]) then return 0 end
-redis.call('DEL', KEYS[1])
-if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
-redis.call('ZREM', KEYS[3], ARGV[1])
-if redis.call('HGET', KEYS[4], 'id:' .. ARGV[2]) == ARGV[1] then
-  redis.call('HDEL', KEYS[4], 'id:' .. ARGV[2], 'exp:' .. ARGV[2])
-end
-return 1`;
+${REMOVE_INVITE_LUA}`;
 
 /** Invites (`invite:<id>` hashes) that expired more than the link grace period ago. */
 export const expiredInvitesTask: CleanupTask = {

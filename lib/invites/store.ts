@@ -123,16 +123,24 @@ redis.call('SADD', KEYS[3], ARGV[4])
 redis.call('SADD', KEYS[4], ARGV[5])
 return 'accepted'`;
 
-// KEYS: invite, token index, org invites, org pending
-// ARGV: id, email
-const REMOVE = `
-redis.call('DEL', KEYS[1])
+/**
+ * Lua that deletes an invite and every index entry still pointing at it, and
+ * returns 1. KEYS: invite, token index, org invites, org pending. ARGV: id, email
+ * (a script may add ARGV after these). The expired-invite cleanup runs the same
+ * statements behind its own guard, so the two can't drift apart on the index layout.
+ */
+export const REMOVE_INVITE_LUA = `redis.call('DEL', KEYS[1])
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 redis.call('ZREM', KEYS[3], ARGV[1])
 if redis.call('HGET', KEYS[4], 'id:' .. ARGV[2]) == ARGV[1] then
   redis.call('HDEL', KEYS[4], 'id:' .. ARGV[2], 'exp:' .. ARGV[2])
 end
 return 1`;
+
+// KEYS: invite, token index, org invites, org pending
+// ARGV: id, email
+const REMOVE = `
+${REMOVE_INVITE_LUA}`;
 
 export type InsertResult = { state: "created" } | { state: "exists"; inviteId: string };
 
