@@ -73,6 +73,18 @@ describe("enqueue", () => {
     });
   });
 
+  test("a job that opts into the Edge runtime is published to the Edge route", async () => {
+    const edgeJob = defineJob({
+      name: "edge-ping",
+      schema: z.object({ n: z.number() }),
+      retries: 0,
+      runtime: "edge",
+      handler: async () => undefined,
+    });
+    await queue().enqueue(edgeJob, { n: 1 });
+    expect(mock.published[0]!.url).toBe(`${QSTASH}/v2/publish/https://app.test/api/edge/jobs/edge-ping`);
+  });
+
   test("a payload the schema rejects never leaves the process", async () => {
     const error = await queue()
       .enqueue(welcomeEmail, { userId: "u1", email: "not-an-email", name: "" })
