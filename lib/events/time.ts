@@ -38,9 +38,12 @@ export function utcToZonedLocal(epochMs: number, timeZone: string): string {
   return shifted.toISOString().slice(0, 16);
 }
 
-/** A deterministic, zone-explicit rendering for emails and pages: "Thursday, 15 January 2026 at 14:00 (Asia/Ulaanbaatar)". */
-export function formatInZone(epochMs: number, timeZone: string): string {
-  const text = new Intl.DateTimeFormat("en-GB", {
+/**
+ * The long English date and time used in emails and pages, "Thursday, 15 January 2026 at 14:00",
+ * in `timeZone`. Explicit fields and a 23-hour clock (not `dateStyle`) keep the text fixed for a given instant.
+ */
+export function longDateTimeFormat(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-GB", {
     timeZone,
     weekday: "long",
     day: "numeric",
@@ -49,6 +52,11 @@ export function formatInZone(epochMs: number, timeZone: string): string {
     hour: "2-digit",
     minute: "2-digit",
     hourCycle: "h23",
-  }).format(epochMs);
+  });
+}
+
+/** A deterministic, zone-explicit rendering for emails and pages: "Thursday, 15 January 2026 at 14:00 (Asia/Ulaanbaatar)". */
+export function formatInZone(epochMs: number, timeZone: string): string {
+  const text = longDateTimeFormat(timeZone).format(epochMs);
   return `${text} (${timeZone})`;
 }

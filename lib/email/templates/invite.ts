@@ -1,3 +1,4 @@
+import { longDateTimeFormat } from "../../events/time";
 import { escapeHtml, layout, type RenderedEmail } from "./html";
 
 export interface InviteEmailInput {
@@ -12,16 +13,7 @@ export interface InviteEmailInput {
 }
 
 /** Invitees may have no account (and so no time zone yet): expiry is shown in UTC. */
-const expiryFormat = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "UTC",
-  weekday: "long",
-  day: "numeric",
-  month: "long",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
+const expiryFormat = longDateTimeFormat("UTC");
 
 /** e.g. "Wednesday, 22 January 2025 at 12:30 UTC". Non-breaking spaces from ICU become plain ones. */
 export function formatInviteExpiry(expiresAt: number): string {
