@@ -1,5 +1,15 @@
 /** Time-zone helpers with Intl only (no library, Edge-safe). */
 
+/** Whether this runtime's Intl knows `zone` as a time zone (an IANA name such as "Asia/Ulaanbaatar", or "UTC"). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function offsetMs(epochMs: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat("en-US", {
     timeZone,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isTimeZone } from "../events/time";
 import { welcomeEmail } from "../jobs/welcome-email";
 import { createSession } from "../sessions";
 import type { Services } from "../services";
@@ -48,13 +49,4 @@ export async function signUp(services: Services, input: unknown): Promise<Signup
   }
   const sessionToken = await createSession(services.redis, user.id);
   return { ok: true, user, sessionToken, welcomeMessageId };
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

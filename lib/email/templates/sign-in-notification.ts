@@ -1,3 +1,4 @@
+import { isTimeZone } from "../../events/time";
 import type { Locale } from "../../users/store";
 import { escapeHtml, layout, type RenderedEmail } from "./html";
 
@@ -45,15 +46,6 @@ export function utcOffset(date: Date, timeZone: string): string {
       .find((part) => part.type === "timeZoneName")?.value ?? "GMT";
   const offset = name.replace(/^GMT/, "").replace("\u2212", "-");
   return `UTC${offset === "" ? "+00:00" : offset}`;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 interface Copy {
