@@ -3,7 +3,7 @@
  *
  *   npx tsx local/qstash/main.ts [--port 8080] [--data-file .local/qstash.json] [--manual-clock]
  */
-import { parseArgs } from "node:util";
+import { closeOnSignal, parseFlags, parsePort, runMain } from "../cli";
 import { manualClock, systemClock } from "../clock";
 import { DEFAULT_DATA_FILE, DEFAULT_DEV_PORT, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, startQStashServer } from "./server";
 
@@ -19,24 +19,20 @@ const USAGE = `Usage: tsx local/qstash/main.ts [options]
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+  const values = parseFlags(
+    {
       port: { type: "string" },
       host: { type: "string" },
       "data-file": { type: "string" },
       "no-data-file": { type: "boolean" },
       "manual-clock": { type: "boolean" },
       "retry-scale": { type: "string" },
-      help: { type: "boolean" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const portText = values.port ?? process.env.QSTASH_DEV_PORT;
-  const port = portText === undefined ? DEFAULT_DEV_PORT : Number(portText);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid port ${portText}\n\n${USAGE}`);
+    USAGE,
+  );
+  if (!values) return;
+  // The port may come from the environment too, so the error doesn't name the flag.
+  const port = parsePort(values.port ?? process.env.QSTASH_DEV_PORT, DEFAULT_DEV_PORT, USAGE, "port");
   const retryScale = values["retry-scale"] === undefined ? 1 : Number(values["retry-scale"]);
   if (!(retryScale > 0)) throw new Error(`invalid --retry-scale ${values["retry-scale"]}\n\n${USAGE}`);
   const manual = values["manual-clock"] === true || process.env.QSTASH_MANUAL_CLOCK === "true";
@@ -57,17 +53,7 @@ async function main(): Promise<void> {
   console.log(`  QSTASH_NEXT_SIGNING_KEY=${DEV_NEXT_SIGNING_KEY}\n`);
   if (port === DEFAULT_DEV_PORT) console.log("  Or set QSTASH_DEV=true: the official SDK finds this server by itself.\n");
 
-  const stop = () => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  closeOnSignal(server);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

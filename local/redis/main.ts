@@ -6,7 +6,7 @@
  * Without --redis-url (or REDIS_URL in the environment) data lives in memory
  * and is gone when the process stops.
  */
-import { parseArgs } from "node:util";
+import { closeOnSignal, parseFlags, parsePort, runMain } from "../cli";
 import { DEFAULT_PORT, DEFAULT_TOKEN, startRedisRestServer } from "./server";
 import { redactUrl } from "./proxy-engine";
 
@@ -21,21 +21,17 @@ const USAGE = `Usage: tsx local/redis/main.ts [options]
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+  const values = parseFlags(
+    {
       port: { type: "string" },
       host: { type: "string" },
       token: { type: "string" },
       "redis-url": { type: "string" },
-      help: { type: "boolean" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port ${values.port}\n\n${USAGE}`);
+    USAGE,
+  );
+  if (!values) return;
+  const port = parsePort(values.port, DEFAULT_PORT, USAGE);
   const redisUrl = values["redis-url"] ?? process.env.REDIS_URL ?? undefined;
 
   const server = await startRedisRestServer({
@@ -48,17 +44,7 @@ async function main(): Promise<void> {
   console.log(`  UPSTASH_REDIS_REST_URL=${server.url}`);
   console.log(`  UPSTASH_REDIS_REST_TOKEN=${server.token}\n`);
 
-  const stop = () => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  closeOnSignal(server);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);

@@ -3,7 +3,7 @@
  *
  *   npx tsx local/resend/main.ts [--port 8025] [--host 127.0.0.1] [--rate-limit 10] [--data-file .local/resend.json]
  */
-import { parseArgs } from "node:util";
+import { closeOnSignal, parseFlags, parsePort, runMain } from "../cli";
 import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_SECOND, RESEND_RATE_LIMIT_PER_SECOND, startResendServer } from "./server";
 
 const DEFAULT_DATA_FILE = ".local/resend.json";
@@ -20,23 +20,19 @@ const USAGE = `Usage: tsx local/resend/main.ts [options]
 `;
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
+  const values = parseFlags(
+    {
       port: { type: "string" },
       host: { type: "string" },
       "rate-limit": { type: "string" },
       "resend-rate-limit": { type: "boolean" },
       "data-file": { type: "string" },
       "no-data-file": { type: "boolean" },
-      help: { type: "boolean" },
     },
-  });
-  if (values.help) {
-    process.stdout.write(USAGE);
-    return;
-  }
-  const port = values.port === undefined ? DEFAULT_PORT : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new Error(`invalid --port ${values.port}\n\n${USAGE}`);
+    USAGE,
+  );
+  if (!values) return;
+  const port = parsePort(values.port, DEFAULT_PORT, USAGE);
   const rateLimitPerSecond = values["resend-rate-limit"]
     ? RESEND_RATE_LIMIT_PER_SECOND
     : values["rate-limit"] === undefined
@@ -55,17 +51,7 @@ async function main(): Promise<void> {
   console.log(`  RESEND_BASE_URL=${server.url}`);
   console.log("  RESEND_API_KEY=re_local_development   (any key starting with re_ works)\n");
 
-  const stop = () => {
-    server.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once("SIGINT", stop);
-  process.once("SIGTERM", stop);
+  closeOnSignal(server);
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+runMain(main);
