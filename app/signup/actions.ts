@@ -2,6 +2,7 @@
 
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import { safeNextPath } from "@/lib/auth/session";
 import { getServices } from "@/lib/services";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/sessions";
 import { signUp } from "@/lib/users/signup";
@@ -9,6 +10,8 @@ import { signUp } from "@/lib/users/signup";
 export interface SignupFormState {
   fieldErrors: Record<string, string>;
   values: { name: string; email: string; locale: string; timeZone: string };
+  /** Same-site path to return to after signup (an invite link, say). */
+  next?: string;
 }
 
 export async function signUpAction(_previous: SignupFormState, form: FormData): Promise<SignupFormState> {
@@ -18,8 +21,9 @@ export async function signUpAction(_previous: SignupFormState, form: FormData): 
     locale: String(form.get("locale") ?? "en"),
     timeZone: String(form.get("timeZone") ?? "UTC"),
   };
+  const next = form.get("next") ? safeNextPath(form.get("next"), "") : "";
   const result = await signUp(getServices(), { ...values, password: String(form.get("password") ?? "") });
-  if (!result.ok) return { fieldErrors: result.fieldErrors, values };
+  if (!result.ok) return { fieldErrors: result.fieldErrors, values, next };
   (await cookies()).set(SESSION_COOKIE, result.sessionToken, {
     httpOnly: true,
     sameSite: "lax",
@@ -27,5 +31,5 @@ export async function signUpAction(_previous: SignupFormState, form: FormData): 
     maxAge: SESSION_TTL_SECONDS,
     path: "/",
   });
-  redirect(`/signup/done?email=${encodeURIComponent(result.user.email)}`);
+  redirect(next || `/signup/done?email=${encodeURIComponent(result.user.email)}`);
 }

@@ -1,12 +1,14 @@
+import { safeNextPath } from "@/lib/auth/session";
 import { SignupForm } from "./signup-form";
 
 export const metadata = { title: "Sign up · Acme" };
 
-export default function SignupPage() {
+export default async function SignupPage({ searchParams }: { searchParams: Promise<{ next?: string; email?: string }> }) {
+  const { next, email } = await searchParams;
   return (
     <section>
       <h1>Create your account</h1>
-      <SignupForm />
+      <SignupForm email={typeof email === "string" ? email.slice(0, 320) : ""} next={safeNextPath(next, "")} />
     </section>
   );
 }

@@ -3,9 +3,8 @@
 import { useActionState, useEffect, useRef } from "react";
 import { signUpAction, type SignupFormState } from "./actions";
 
-const initial: SignupFormState = { fieldErrors: {}, values: { name: "", email: "", locale: "en", timeZone: "UTC" } };
-
-export function SignupForm() {
+export function SignupForm({ email = "", next = "" }: { email?: string; next?: string }) {
+  const initial: SignupFormState = { fieldErrors: {}, values: { name: "", email, locale: "en", timeZone: "UTC" }, next };
   const [state, action, pending] = useActionState(signUpAction, initial);
   const zone = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -38,6 +37,7 @@ export function SignupForm() {
         <option value="mn">Монгол</option>
       </select>
       <input ref={zone} type="hidden" name="timeZone" defaultValue={state.values.timeZone} />
+      {state.next ? <input type="hidden" name="next" value={state.next} /> : null}
       {error("timeZone")}
       <button type="submit" disabled={pending}>
         {pending ? "Creating account…" : "Create account"}

@@ -104,7 +104,9 @@ export default async function InvitePage({
           {!user ? (
             <p>
               <a href={`/signin?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>Sign in as {view.invite.email}</a> to
-              accept. No account yet? <a href="/signup">Sign up</a> with {view.invite.email}, then open this link again.
+              accept. No account yet?{" "}
+              <a href={`/signup?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>Sign up</a> with{" "}
+              {view.invite.email} and you'll come straight back here.
             </p>
           ) : matches ? (
             <form action={acceptInviteAction.bind(null, token)}>

@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, expect, test } from "vitest";
+import type { CapturedEmail } from "@/local/resend/server";
+import { startTestStack, type TestStack } from "../helpers/stack";
+import { startNextApp, type RunningApp } from "./support/app";
+import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
+
+// Owner invites, invitee signs up from the link and lands back on it, accepts once; the link is then spent.
+let stack: TestStack;
+let app: RunningApp;
+let owner: TestBrowser;
+let invitee: TestBrowser;
+
+beforeAll(async () => {
+  stack = await startTestStack({ manual: false });
+  app = await startNextApp(stack);
+  // Two browsers: two people, two cookie jars.
+  [owner, invitee] = await Promise.all([launchBrowser(), launchBrowser()]);
+});
+afterAll(async () => {
+  await Promise.allSettled([owner?.close(), invitee?.close()]);
+  await app?.close();
+  await stack?.close();
+});
+
+function emailTo(to: string, subject: RegExp): Promise<CapturedEmail> {
+  const match = (email: CapturedEmail) => email.to.includes(to) && subject.test(email.subject);
+  const already = stack.resend.emails().find(match);
+  if (already) return Promise.resolve(already);
+  return new Promise((resolve) => {
+    const onEmail = (email: CapturedEmail) => {
+      if (!match(email)) return;
+      stack.resend.events.off("email", onEmail);
+      resolve(email);
+    };
+    stack.resend.events.on("email", onEmail);
+  });
+}
+
+test("an invited person signs up from the emailed link, accepts, and the link can't be used again", async () => {
+  const page = await owner.context.newPage();
+  await page.goto(`${app.url}/signup`);
+  await page.getByLabel("Name").fill("Olga Owner");
+  await page.getByLabel("Email").fill("olga@example.com");
+  await page.getByLabel("Password").fill("owner-password-1");
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByTestId("signup-done").waitFor();
+
+  await page.goto(`${app.url}/orgs`);
+  await page.getByLabel("Name").fill("Steppe Analytics");
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await page.getByRole("heading", { name: "Steppe Analytics · Members" }).waitFor();
+  const inviteEmail = emailTo("bat@example.com", /Steppe Analytics/);
+  await page.getByLabel("Email address").fill("bat@example.com");
+  await page.getByRole("button", { name: "Send invite" }).click();
+  await page.getByRole("status").filter({ hasText: "Invite sent to bat@example.com" }).waitFor();
+
+  const email = await inviteEmail;
+  const acceptUrl = /href="([^"]*\/invite\/[^"]+)"/.exec(email.html ?? "")?.[1];
+  expect(acceptUrl).toBeDefined();
+  expect(acceptUrl!.startsWith(`${app.url}/invite/`)).toBe(true);
+
+  const guest = await invitee.context.newPage();
+  await guest.goto(acceptUrl!);
+  await guest.locator("main").getByRole("link", { name: "Sign up" }).click();
+  expect(await guest.getByLabel("Email").inputValue()).toBe("bat@example.com");
+  await guest.getByLabel("Name").fill("Bat Invitee");
+  await guest.getByLabel("Password").fill("invitee-password-1");
+  await guest.getByRole("button", { name: "Create account" }).click();
+  // Signup returns to the invite, now signed in as the invited address.
+  const accept = guest.getByRole("button", { name: "Accept and join Steppe Analytics" });
+  await accept.waitFor();
+  await guest.screenshot({ path: artifactPath("invite-accept.png"), fullPage: true });
+  await accept.click();
+  await guest.getByText("You joined Steppe Analytics.").waitFor();
+
+  await guest.goto(acceptUrl!);
+  await guest.getByRole("heading", { name: "This invite has already been used" }).waitFor();
+  await guest.screenshot({ path: artifactPath("invite-already-accepted.png"), fullPage: true });
+
+  await page.reload();
+  await page.getByRole("table", { name: "Members" }).getByText("bat@example.com").waitFor();
+});
