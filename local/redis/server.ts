@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { listen, readBody } from "../http";
 import { createEmbeddedEngine } from "./embedded-engine";
 import { TransactionAbortedError, type Engine } from "./engine";
 import { encodeOutcome, parseBatch, parseSingle, ProtocolError } from "./protocol";
@@ -78,7 +78,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     if (!endpoint) return sendJson(res, 404, { error: `ERR unknown endpoint ${path}` });
     if (!authorized(req, url, token)) return sendJson(res, 401, { error: "Unauthorized" });
 
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === null) return sendJson(res, 413, { error: "ERR request body too large" });
     const base64 = String(req.headers["upstash-encoding"] ?? "").toLowerCase() === "base64";
     try {
@@ -96,15 +96,10 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const hostForUrl = host.includes(":") ? `[${host}]` : host;
+  const baseUrl = await listen(server, options.port ?? DEFAULT_PORT, host);
 
   return {
-    url: `http://${hostForUrl}:${port}`,
+    url: baseUrl,
     token,
     flush: () => engine.flush(),
     async close() {
@@ -126,18 +121,6 @@ function authorized(req: IncomingMessage, url: URL, token: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
-}
-
-/** The body as UTF-8 text, or null when it exceeds MAX_BODY_BYTES. */
-async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -1,20 +1,8 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import { INBOX_CSP } from "./inbox";
 
 /** Requests above this are refused; Resend caps attachments at 40 MB, base64 adds a third. */
 export const MAX_BODY_BYTES = 60 * 1024 * 1024;
-
-/** The body as UTF-8, or null when larger than MAX_BODY_BYTES. */
-export async function readBody(req: IncomingMessage): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString("utf8");
-}
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;

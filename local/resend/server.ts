@@ -1,12 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { systemClock, type StackClock } from "../clock";
+import { listen, readBody } from "../http";
 import { handleApi, isApiPath } from "./api";
 import { ResendApiError } from "./errors";
 import { FaultController, parseFaultConfig } from "./faults";
-import { readBody, sendHtml, sendJson } from "./http";
+import { MAX_BODY_BYTES, sendHtml, sendJson } from "./http";
 import { IdempotencyStore } from "./idempotency";
 import { renderEmail, renderInbox, renderNotFound } from "./inbox";
 import { DEFAULT_RATE_LIMIT_PER_SECOND, RateLimiter } from "./rate-limit";
@@ -90,7 +90,7 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
-    const body = await readBody(req);
+    const body = await readBody(req, MAX_BODY_BYTES);
     if (body === null) throw new ResendApiError(413, "validation_error", "The request body is too large.");
 
     if (isApiPath(path)) return handleApi(req, res, url, path, body, deps);
@@ -140,15 +140,10 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  const hostForUrl = host.includes(":") ? `[${host}]` : host;
+  const baseUrl = await listen(server, options.port ?? DEFAULT_PORT, host);
 
   return {
-    url: `http://${hostForUrl}:${port}`,
+    url: baseUrl,
     emails: () => store.all(),
     faults,
     events,
