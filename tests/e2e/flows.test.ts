@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { CapturedEmail } from "@/local/resend/server";
 import { startTestStack, type TestStack } from "../helpers/stack";
 import { startNextApp, type RunningApp } from "./support/app";
+import { waitForEmail } from "./support/mail";
 import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
 
 // The flows a user reaches from the nav, by hand, in the production build on the local stack.
@@ -20,20 +20,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function emailTo(to: string, subject: RegExp): Promise<CapturedEmail> {
-  const match = (email: CapturedEmail) => email.to.includes(to) && subject.test(email.subject);
-  const already = stack.resend.emails().find(match);
-  if (already) return Promise.resolve(already);
-  return new Promise((resolve) => {
-    const onEmail = (email: CapturedEmail) => {
-      if (!match(email)) return;
-      stack.resend.events.off("email", onEmail);
-      resolve(email);
-    };
-    stack.resend.events.on("email", onEmail);
-  });
-}
-
 test("signed-out visitors are sent to sign in and come back", async () => {
   for (const path of ["/account", "/account/emails", "/events", "/notifications", "/reports", "/orgs"]) {
     const response = await fetch(`${app.url}${path}`, { redirect: "manual" });
@@ -49,14 +35,14 @@ test("notifications, the email log, a report and a sign-in notification, by hand
   await page.getByLabel("Email").fill("nomin@example.com");
   await page.getByLabel("Password").fill("nomin-password-1");
   await page.getByLabel("Language").selectOption("mn");
-  const welcome = emailTo("nomin@example.com", /Welcome/);
+  const welcome = waitForEmail(stack, "nomin@example.com", /Welcome/);
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByTestId("signup-done").waitFor();
   await welcome;
 
   // In-app notification with an email twin.
   await page.goto(`${app.url}/notifications`);
-  const notificationEmail = emailTo("nomin@example.com", /./);
+  const notificationEmail = waitForEmail(stack, "nomin@example.com", /Test notification/);
   await page.getByRole("button", { name: "Send me a test notification" }).click();
   await page.getByTestId("notifications").waitFor();
   expect(await page.getByTestId("unread-count").textContent()).toBe("1 unread");
@@ -73,7 +59,7 @@ test("notifications, the email log, a report and a sign-in notification, by hand
   await page.getByRole("button", { name: "Create organisation" }).click();
   await page.getByRole("heading", { name: "Nomin's Team · Members" }).waitFor();
   await page.goto(`${app.url}/reports`);
-  const reportEmail = emailTo("nomin@example.com", /report/i);
+  const reportEmail = waitForEmail(stack, "nomin@example.com", /report/i);
   await page.getByRole("button", { name: "Generate report" }).click();
   await page.waitForURL(/\/reports\/[^/]+$/);
   await reportEmail;
@@ -87,7 +73,7 @@ test("notifications, the email log, a report and a sign-in notification, by hand
   await page.goto(`${app.url}/signin`);
   await page.getByLabel("Email").fill("nomin@example.com");
   await page.getByLabel("Password").fill("nomin-password-1");
-  const signInEmail = emailTo("nomin@example.com", /нэвтрэлт/);
+  const signInEmail = waitForEmail(stack, "nomin@example.com", /нэвтрэлт/);
   await page.getByRole("button", { name: /Sign in/ }).click();
   await page.getByRole("heading", { name: "Your account" }).waitFor();
   const email = await signInEmail;

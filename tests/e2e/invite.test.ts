@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import type { CapturedEmail } from "@/local/resend/server";
 import { startTestStack, type TestStack } from "../helpers/stack";
 import { startNextApp, type RunningApp } from "./support/app";
+import { waitForEmail } from "./support/mail";
 import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
 
 // Owner invites, invitee signs up from the link and lands back on it, accepts once; the link is then spent.
@@ -22,20 +22,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function emailTo(to: string, subject: RegExp): Promise<CapturedEmail> {
-  const match = (email: CapturedEmail) => email.to.includes(to) && subject.test(email.subject);
-  const already = stack.resend.emails().find(match);
-  if (already) return Promise.resolve(already);
-  return new Promise((resolve) => {
-    const onEmail = (email: CapturedEmail) => {
-      if (!match(email)) return;
-      stack.resend.events.off("email", onEmail);
-      resolve(email);
-    };
-    stack.resend.events.on("email", onEmail);
-  });
-}
-
 test("an invited person signs up from the emailed link, accepts, and the link can't be used again", async () => {
   const page = await owner.context.newPage();
   await page.goto(`${app.url}/signup`);
@@ -49,7 +35,7 @@ test("an invited person signs up from the emailed link, accepts, and the link ca
   await page.getByLabel("Name").fill("Steppe Analytics");
   await page.getByRole("button", { name: "Create organisation" }).click();
   await page.getByRole("heading", { name: "Steppe Analytics · Members" }).waitFor();
-  const inviteEmail = emailTo("bat@example.com", /Steppe Analytics/);
+  const inviteEmail = waitForEmail(stack, "bat@example.com", /Steppe Analytics/);
   await page.getByLabel("Email address").fill("bat@example.com");
   await page.getByRole("button", { name: "Send invite" }).click();
   await page.getByRole("status").filter({ hasText: "Invite sent to bat@example.com" }).waitFor();

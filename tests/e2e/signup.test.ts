@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { CapturedEmail } from "@/local/resend/server";
 import { DEV_CURRENT_KEY, signDelivery } from "../helpers/qstash-signature";
 import { startTestStack, type TestStack } from "../helpers/stack";
 import { startNextApp, type RunningApp } from "./support/app";
+import { waitForEmail } from "./support/mail";
 import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
 
 // The production build (next build + next start) on the local stack, driven by a real Chromium.
@@ -22,19 +22,6 @@ afterAll(async () => {
   await stack?.close();
 });
 
-function nextEmail(to: string): Promise<CapturedEmail> {
-  const already = stack.resend.emails().find((email) => email.to.includes(to));
-  if (already) return Promise.resolve(already);
-  return new Promise((resolve) => {
-    const onEmail = (email: CapturedEmail) => {
-      if (!email.to.includes(to)) return;
-      stack.resend.events.off("email", onEmail);
-      resolve(email);
-    };
-    stack.resend.events.on("email", onEmail);
-  });
-}
-
 describe("signup in a real browser", () => {
   test("signing up shows the confirmation at once and the welcome email reaches the local inbox", async () => {
     const page = await browser.context.newPage();
@@ -42,7 +29,7 @@ describe("signup in a real browser", () => {
     await page.getByLabel("Name").fill("Ada Lovelace");
     await page.getByLabel("Email").fill("ada@example.com");
     await page.getByLabel("Password").fill("correct horse battery");
-    const emailArrives = nextEmail("ada@example.com");
+    const emailArrives = waitForEmail(stack, "ada@example.com");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByTestId("signup-done").waitFor();
     expect(await page.getByTestId("signup-done").textContent()).toContain("ada@example.com");
