@@ -4,6 +4,7 @@ import { createEmailSender, type EmailSender } from "./email/send";
 import { getEnv, type Env } from "./env";
 import { createJobQueue, type JobQueue } from "./jobs/enqueue";
 import { recordQueued } from "./job-runs/store";
+import { verifierFor, type Verifier } from "./qstash/verify";
 import { createRedis, type Redis } from "./redis";
 
 /** Everything a job or a producer talks to. Built once per process from the env; tests build their own. */
@@ -40,4 +41,12 @@ let shared: Services | undefined;
 export function getServices(): Services {
   shared ??= createServices(getEnv());
   return shared;
+}
+
+let sharedVerifier: Verifier | undefined;
+
+/** The process-wide QStash signature verifier, shared by every route that QStash calls. */
+export function getVerifier(): Verifier {
+  sharedVerifier ??= verifierFor(getEnv());
+  return sharedVerifier;
 }

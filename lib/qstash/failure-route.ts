@@ -1,9 +1,7 @@
-import { getEnv } from "../env";
 import { registry } from "../jobs/registry";
-import { getServices } from "../services";
+import { getServices, getVerifier } from "../services";
 import { handleFailureCallback, type FailureCallbackDeps } from "./failure-callback";
 import { createFailureFollowUp } from "./failure-follow-up";
-import { createVerifier, type Verifier } from "./verify";
 
 /**
  * POST handler for QStash failure callbacks. By default a dead message also
@@ -12,13 +10,7 @@ import { createVerifier, type Verifier } from "./verify";
 export function createFailureCallbackRoute(
   onFirstFailure: FailureCallbackDeps["onFirstFailure"] = createFailureFollowUp({ registry }),
 ) {
-  let verify: Verifier | undefined;
   return async function POST(request: Request): Promise<Response> {
-    const env = getEnv();
-    verify ??= createVerifier({
-      currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY,
-      nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY,
-    });
-    return handleFailureCallback(request, { services: getServices(), verify, onFirstFailure });
+    return handleFailureCallback(request, { services: getServices(), verify: getVerifier(), onFirstFailure });
   };
 }

@@ -1,4 +1,5 @@
 import { Receiver } from "@upstash/qstash";
+import type { Env } from "../env";
 import { InvalidSignatureError } from "../errors";
 
 export interface SigningKeys {
@@ -41,3 +42,8 @@ export function createVerifier(keys: SigningKeys, options: { clockToleranceSecon
 }
 
 export type Verifier = ReturnType<typeof createVerifier>;
+
+/** The verifier for the keys in a parsed environment (both are required there). */
+export function verifierFor(env: Pick<Env, "QSTASH_CURRENT_SIGNING_KEY" | "QSTASH_NEXT_SIGNING_KEY">): Verifier {
+  return createVerifier({ currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY });
+}

@@ -4,7 +4,7 @@ import { handleJobRequest, type JobRegistry, type JobRouteDeps } from "@/lib/job
 import { registry as defaultRegistry } from "@/lib/jobs/registry";
 import { handleFailureCallback, type FailureCallbackDeps } from "@/lib/qstash/failure-callback";
 import { FAILURE_CALLBACK_PATH, JOB_ROUTE_PREFIX } from "@/lib/qstash/urls";
-import { createVerifier } from "@/lib/qstash/verify";
+import { verifierFor } from "@/lib/qstash/verify";
 import { createServices, type Services } from "@/lib/services";
 import { serveFetch, type FetchHandler } from "./http-adapter";
 import type { TestStack } from "./stack";
@@ -62,10 +62,7 @@ export async function startTestApp(stack: TestStack, options: TestAppOptions = {
   const env = parseEnv({ ...stack.env, APP_URL: server.url, ...options.env });
   // Verified against real time with no tolerance, exactly like production: the stack signs with
   // wall-clock time even when its own clock has been fast-forwarded.
-  const verify = createVerifier({
-    currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY,
-    nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY,
-  });
+  const verify = verifierFor(env);
   const services = createServices(env, options.services);
   app = {
     url: server.url,
