@@ -7,7 +7,7 @@ import { pathToFileURL } from "node:url";
 import { manualClock, systemClock, type StackClock } from "./clock";
 import { startQStashServer, type QStashServer } from "./qstash/server";
 import { startRedisRestServer, type RedisRestServer } from "./redis/server";
-import { startResendServer, type ResendServer } from "./resend/server";
+import { rateLimitFromEnv, startResendServer, type ResendServer } from "./resend/server";
 
 /** The official QStash dev server's public credentials (safe to commit; the SDK has them built in). */
 export const DEV_QSTASH_TOKEN = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=";
@@ -25,7 +25,7 @@ export interface LocalStackOptions {
   dataDir?: string | null;
   /** Proxy Redis commands to a real server (redis://…) instead of the embedded engine. */
   redisUrl?: string;
-  /** Resend look-alike's requests per second per key. */
+  /** Resend look-alike's requests per second per key (`npm run stack`: `RESEND_RATE_LIMIT_PER_SECOND`, default 2). @default 10 */
   resendRateLimitPerSecond?: number;
 }
 
@@ -95,14 +95,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
 /** `npm run stack`: run until Ctrl-C and print what to put in an app's environment. */
 async function main() {
+  // The same variable the app paces its email jobs by, so the look-alike refuses what Resend would.
+  const resendRateLimitPerSecond = rateLimitFromEnv(process.env.RESEND_RATE_LIMIT_PER_SECOND);
   const stack = await startLocalStack({
     clock: process.env.STACK_MANUAL_CLOCK === "true" ? manualClock(Date.now()) : systemClock(),
+    resendRateLimitPerSecond,
     ...(process.env.REDIS_URL && { redisUrl: process.env.REDIS_URL }),
   });
   console.log("Local Upstash stack is running:\n");
   console.log(`  QStash        ${stack.qstash.url}   (dashboard at /)`);
   console.log(`  Redis REST    ${stack.redis.url}${process.env.REDIS_URL ? "   (proxying to REDIS_URL)" : ""}`);
-  console.log(`  Resend inbox  ${stack.resend.url}`);
+  console.log(`  Resend inbox  ${stack.resend.url}   (${resendRateLimitPerSecond} requests/s, RESEND_RATE_LIMIT_PER_SECOND)`);
   console.log("\nPoint an app at it with:\n");
   for (const [name, value] of Object.entries(stack.env)) console.log(`  ${name}=${value}`);
   console.log("\nOr set QSTASH_DEV=true: the official SDK then finds this server on 127.0.0.1:8080.\n");

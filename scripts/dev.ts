@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { rateLimitFromEnv } from "../local/resend/server";
 import { DEV_RESEND_API_KEY, startLocalStack } from "../local/stack";
 import { loadEnvFiles } from "./lib/env-files";
 
@@ -24,12 +25,15 @@ async function main() {
     return;
   }
 
-  const stack = await startLocalStack({ ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }) });
+  // One limit for both sides: the app paces its email jobs by it, the Resend look-alike enforces it.
+  const resendRateLimitPerSecond = rateLimitFromEnv(configured.RESEND_RATE_LIMIT_PER_SECOND);
+  const stack = await startLocalStack({ resendRateLimitPerSecond, ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }) });
   const appUrl = `http://localhost:${port}`;
   const env = {
     ...process.env,
     ...stack.env,
     RESEND_API_KEY: DEV_RESEND_API_KEY,
+    RESEND_RATE_LIMIT_PER_SECOND: String(resendRateLimitPerSecond),
     APP_URL: appUrl,
     ADMIN_TOKEN: configured.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN,
     PAYMENTS_WEBHOOK_SECRET: configured.PAYMENTS_WEBHOOK_SECRET ?? LOCAL_PAYMENTS_SECRET,
@@ -38,7 +42,7 @@ async function main() {
   };
   console.log("No QStash credentials configured: running on the local stack.\n");
   console.log(`  App              ${appUrl}`);
-  console.log(`  Inbox (Resend)   ${stack.resend.url}`);
+  console.log(`  Inbox (Resend)   ${stack.resend.url}   (${resendRateLimitPerSecond} requests/s)`);
   console.log(`  Stack dashboard  ${stack.qstash.url}`);
   console.log(`  Redis REST       ${stack.redis.url}`);
   console.log(`  Admin            ${appUrl}/admin   (token: ${env.ADMIN_TOKEN})\n`);

@@ -2,9 +2,11 @@
  * Runs the Resend look-alike on its own:
  *
  *   npx tsx local/resend/main.ts [--port 8025] [--host 127.0.0.1] [--rate-limit 10] [--data-file .local/resend.json]
+ *
+ * Without --rate-limit, a set `RESEND_RATE_LIMIT_PER_SECOND` (the app's email pace) is the limit.
  */
 import { closeOnSignal, parseFlags, parsePort, runMain } from "../cli";
-import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_SECOND, RESEND_RATE_LIMIT_PER_SECOND, startResendServer } from "./server";
+import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_SECOND, RATE_LIMIT_VARIABLE, RESEND_RATE_LIMIT_PER_SECOND, rateLimitFromEnv, startResendServer } from "./server";
 
 const DEFAULT_DATA_FILE = ".local/resend.json";
 
@@ -12,7 +14,7 @@ const USAGE = `Usage: tsx local/resend/main.ts [options]
 
   --port <n>            TCP port (0 = any free port)             default ${DEFAULT_PORT}
   --host <addr>         interface to bind                        default 127.0.0.1
-  --rate-limit <n>      requests per second per API key          default ${DEFAULT_RATE_LIMIT_PER_SECOND}
+  --rate-limit <n>      requests per second per API key          default $${RATE_LIMIT_VARIABLE} if set, else ${DEFAULT_RATE_LIMIT_PER_SECOND}
   --resend-rate-limit   use Resend's own default (${RESEND_RATE_LIMIT_PER_SECOND}/s) to see 429s like production
   --data-file <path>    where captured mail survives restarts    default ${DEFAULT_DATA_FILE}
   --no-data-file        keep captured mail in memory only
@@ -35,9 +37,11 @@ async function main(): Promise<void> {
   const port = parsePort(values.port, DEFAULT_PORT, USAGE);
   const rateLimitPerSecond = values["resend-rate-limit"]
     ? RESEND_RATE_LIMIT_PER_SECOND
-    : values["rate-limit"] === undefined
-      ? DEFAULT_RATE_LIMIT_PER_SECOND
-      : Number(values["rate-limit"]);
+    : values["rate-limit"] !== undefined
+      ? Number(values["rate-limit"])
+      : process.env[RATE_LIMIT_VARIABLE]
+        ? rateLimitFromEnv(process.env[RATE_LIMIT_VARIABLE])
+        : DEFAULT_RATE_LIMIT_PER_SECOND;
   const dataFile = values["no-data-file"] ? null : (values["data-file"] ?? DEFAULT_DATA_FILE);
 
   const server = await startResendServer({

@@ -4,6 +4,21 @@ import type { StackClock } from "../clock";
 export const RESEND_RATE_LIMIT_PER_SECOND = 2;
 /** The emulator's default, generous so local development never trips it. */
 export const DEFAULT_RATE_LIMIT_PER_SECOND = 10;
+/**
+ * The variable the app paces its email jobs by. `npm run stack` and `npm run dev`
+ * limit the look-alike by the same one, so development meets the limit production will.
+ */
+export const RATE_LIMIT_VARIABLE = "RESEND_RATE_LIMIT_PER_SECOND";
+
+/** `RESEND_RATE_LIMIT_PER_SECOND` as a limit: unset or empty is Resend's default (2); anything but a positive integer throws. */
+export function rateLimitFromEnv(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return RESEND_RATE_LIMIT_PER_SECOND;
+  const limit = Number(value.trim());
+  if (!Number.isInteger(limit) || limit < 1) {
+    throw new Error(`invalid ${RATE_LIMIT_VARIABLE} ${JSON.stringify(value)}: want a whole number of requests per second, at least 1`);
+  }
+  return limit;
+}
 
 const WINDOW_MS = 1_000;
 

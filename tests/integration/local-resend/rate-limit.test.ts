@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { email, useTestResend } from "@/tests/helpers/local-resend";
-import { RESEND_RATE_LIMIT_PER_SECOND } from "@/local/resend/server";
+import { RESEND_RATE_LIMIT_PER_SECOND, rateLimitFromEnv } from "@/local/resend/server";
 
 describe("local Resend: rate limit at Resend's 2 requests per second", () => {
   const ctx = useTestResend({ rateLimitPerSecond: RESEND_RATE_LIMIT_PER_SECOND });
@@ -46,5 +46,21 @@ describe("local Resend: default rate limit", () => {
     expect(results.slice(0, 10).every((r) => r.error === null)).toBe(true);
     expect(results[0]!.headers).toMatchObject({ "ratelimit-limit": "10" });
     expect(results[10]!.error?.name).toBe("rate_limit_exceeded");
+  });
+});
+
+describe("local Resend: RESEND_RATE_LIMIT_PER_SECOND (npm run stack / npm run dev)", () => {
+  it("defaults to Resend's own 2 per second when unset or empty, like the app's pace", () => {
+    expect(rateLimitFromEnv(undefined)).toBe(2);
+    expect(rateLimitFromEnv("")).toBe(2);
+  });
+
+  it("takes a raised plan's limit", () => {
+    expect(rateLimitFromEnv("10")).toBe(10);
+    expect(rateLimitFromEnv(" 5 ")).toBe(5);
+  });
+
+  it.each(["0", "-1", "1.5", "two", "2/s"])("refuses %j with a message naming the variable", (value) => {
+    expect(() => rateLimitFromEnv(value)).toThrow(/RESEND_RATE_LIMIT_PER_SECOND/);
   });
 });
