@@ -1,5 +1,6 @@
+import { Client } from "@upstash/qstash";
 import { describe, expect, it } from "vitest";
-import { useTestQStash } from "@/tests/helpers/local-qstash";
+import { DEV_TOKEN, useTestQStash } from "@/tests/helpers/local-qstash";
 
 // §14 item 13 (and 12's failure callback): callback bodies as the hosted service sends them.
 
@@ -101,5 +102,56 @@ describe("local QStash: callbacks", () => {
       ["PUT", 1, "s3"],
     ]);
     expect(calls[1]!.at - calls[0]!.at).toBe(5_000);
+  });
+
+  it("forwards Upstash-Forward-* to the destination and Upstash-Failure-Callback-Forward-* to the failure callback only", async () => {
+    const { server, receiver, at } = ctx();
+    // The SDK's client-wide headers: a plain name becomes Upstash-Forward-<name>, Upstash-* names pass as given.
+    const client = new Client({
+      baseUrl: server.url,
+      token: DEV_TOKEN,
+      enableTelemetry: false,
+      retry: false,
+      headers: { "X-Vercel-Protection-Bypass": "bypass-1", "Upstash-Failure-Callback-Forward-X-Vercel-Protection-Bypass": "bypass-2" },
+    });
+    receiver.respond((delivery) =>
+      delivery.path === "/job" ? { status: 489, headers: { "Upstash-NonRetryable-Error": "true" } } : { status: 200 },
+    );
+    await client.publishJSON({ url: at("/job"), body: { n: 1 }, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }, failureCallback: at("/failure") });
+    await client.batchJSON([{ url: at("/job"), body: { n: 2 }, failureCallback: at("/failure") }]);
+    await server.idle();
+
+    const jobs = receiver.to("/job");
+    expect(jobs.map((delivery) => delivery.headers["x-vercel-protection-bypass"])).toEqual(["bypass-1", "bypass-1"]);
+    expect(jobs[0]!.headers.traceparent).toBe("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    for (const delivery of jobs) expect(Object.keys(delivery.headers).filter((name) => name.includes("callback"))).toEqual([]);
+    const failures = receiver.to("/failure");
+    expect(failures).toHaveLength(2);
+    // QStash sends the failure callback its own forwarded headers, not the destination's.
+    expect(failures.map((delivery) => delivery.headers["x-vercel-protection-bypass"])).toEqual(["bypass-2", "bypass-2"]);
+    expect(failures.map((delivery) => delivery.headers.traceparent)).toEqual([undefined, undefined]);
+  });
+
+  it("a schedule's messages carry its forwarded headers to the destination and the failure callback", async () => {
+    const { client, server, receiver, at, api } = ctx();
+    receiver.respond((delivery) => (delivery.path === "/tick" ? { status: 500 } : { status: 200 }));
+    const response = await api(`/v2/schedules/${at("/tick")}`, {
+      method: "POST",
+      body: "{}",
+      headers: {
+        "Content-Type": "application/json",
+        "Upstash-Cron": "* * * * *",
+        "Upstash-Retries": "0",
+        "Upstash-Failure-Callback": at("/failure"),
+        "Upstash-Forward-X-Vercel-Protection-Bypass": "s1",
+        "Upstash-Failure-Callback-Forward-X-Vercel-Protection-Bypass": "s1",
+      },
+    });
+    expect(response.status).toBe(200);
+    await server.advance(60_000);
+    await server.idle();
+    expect(receiver.to("/tick").map((delivery) => delivery.headers["x-vercel-protection-bypass"])).toEqual(["s1"]);
+    expect(receiver.to("/failure").map((delivery) => delivery.headers["x-vercel-protection-bypass"])).toEqual(["s1"]);
+    expect((await client.schedules.list())[0]!.header).toMatchObject({ "X-Vercel-Protection-Bypass": ["s1"] });
   });
 });
