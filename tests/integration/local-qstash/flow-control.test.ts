@@ -33,6 +33,40 @@ describe("local QStash: flow control", () => {
     expect(receiver.deliveries.map((delivery) => delivery.at - start)).toEqual([0, 0, 60_000, 60_000, 120_000]);
   });
 
+  it("§8 a burst of 200 at rate 2 and parallelism 2 (an email pace): two starts a second, drained in N / rate", async () => {
+    const { client, server, receiver, at, clock } = ctx();
+    const burst = 200;
+    const start = clock.now();
+    const pace = { key: "email", rate: 2, parallelism: 2 };
+    await client.batchJSON(Array.from({ length: burst }, (_, n) => ({ url: at(`/burst/${n}`), body: { n }, flowControl: pace })));
+    await server.advance((burst / pace.rate + 5) * 1_000);
+    const offsets = receiver.deliveries.map((delivery) => delivery.at - start);
+    expect(offsets).toHaveLength(burst);
+    expect(Math.max(...perSecond(offsets).values())).toBe(pace.rate);
+    // The last pair starts one period before N / rate seconds have passed: no slack, no burst.
+    expect(Math.max(...offsets)).toBe((burst / pace.rate - 1) * 1_000);
+    // Publish order is kept through the wait list.
+    expect(receiver.deliveries.map((delivery) => JSON.parse(delivery.body).n)).toEqual(Array.from({ length: burst }, (_, n) => n));
+  });
+
+  it("§8 + §3.2 a retry after Retry-After waits its time and then takes a pace slot like any delivery", async () => {
+    const { client, server, receiver, at, clock } = ctx();
+    const start = clock.now();
+    const pace = { key: "email", rate: 2, parallelism: 2 };
+    receiver.respond((delivery) =>
+      delivery.path === "/paced/0" && delivery.retried === 0 ? { status: 429, headers: { "Retry-After": "1" } } : { status: 200 },
+    );
+    for (let n = 0; n < 6; n++) await client.publishJSON({ url: at(`/paced/${n}`), body: { n }, retries: 1, flowControl: pace });
+    await server.advance(10_000);
+    const offsets = receiver.deliveries.map((delivery) => delivery.at - start);
+    expect(offsets).toHaveLength(7);
+    expect(Math.max(...perSecond(offsets).values())).toBe(2);
+    const [first, retry] = receiver.to("/paced/0");
+    expect(retry!.retried).toBe(1);
+    expect(retry!.at - first!.at).toBeGreaterThanOrEqual(1_000);
+    expect((await client.dlq.listMessages()).messages).toEqual([]);
+  });
+
   it("§14.22 get, list and globalParallelism have the §8 shapes", async () => {
     const { client, api, at, clock } = ctx();
     await client.publish({ url: at("/s"), body: "x", delay: 60, flowControl: { key: "shape", parallelism: 3, rate: 10, period: 30 } });
@@ -85,3 +119,10 @@ describe("local QStash: flow control", () => {
     expect(await client.flowControl.get("pinned")).toMatchObject({ parallelismMax: 7, rateMax: 9, isPinnedParallelism: false, isPinnedRate: false });
   });
 });
+
+/** Deliveries started in each whole second after the start (offsets in ms). */
+function perSecond(offsets: number[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const offset of offsets) counts.set(Math.floor(offset / 1_000), (counts.get(Math.floor(offset / 1_000)) ?? 0) + 1);
+  return counts;
+}
