@@ -41,23 +41,62 @@ export interface Filterable {
   time: number;
 }
 
+/** Every query field an endpoint may receive besides its filters and `fromDate`/`toDate`. */
+export type ControlField = "count" | "cursor" | "dlqIds" | "messageIds";
+
+/** `?qstash_token=` authenticates any API call (see server.ts). */
+const AUTH_FIELDS = ["qstash_token"];
+
+/** The states `?state=` may name: the server's, the SDK's spelling of CANCELLED, and the IN_PROGRESS group. */
+const FILTER_STATES = new Set([
+  "CREATED", "ACTIVE", "RETRY", "ERROR", "DELIVERED", "FAILED", "CANCEL_REQUESTED", "CANCELLED", "CANCELED", "IN_PROGRESS",
+]);
+
 /**
  * A value may be repeated (`?label=a&label=b`) or comma-joined (`?label=a,b`);
  * values of one field are ORed, fields are ANDed. `urlGroup` is accepted as
  * an alias of `topicName`.
+ *
+ * Every field the endpoint does not know, and every empty or malformed value,
+ * is a 400 naming it: dropping it would leave a wider filter than the caller
+ * wrote, and on the delete and cancel endpoints a typo (`?labeel=x`) would
+ * then empty the whole queue.
  */
-export function parseFilter(params: URLSearchParams, allowed: readonly FilterField[]): Filter {
+export function parseFilter(params: URLSearchParams, allowed: readonly FilterField[], control: readonly ControlField[] = []): Filter {
+  rejectUnknownFields(params, allowed, control);
   const filter: Filter = { values: {} };
   for (const field of allowed) {
     const raw = [...params.getAll(field), ...(field === "topicName" ? params.getAll("urlGroup") : [])];
-    const values = raw.flatMap((value) => (field === "url" ? [value] : value.split(","))).map((value) => value.trim()).filter(Boolean);
-    if (values.length > 0) filter.values[field] = values;
+    if (raw.length === 0) continue;
+    const values = raw.flatMap((value) => (field === "url" ? [value] : value.split(","))).map((value) => value.trim());
+    if (values.some((value) => value === "")) throw badRequest(`empty value in query field "${field}"`);
+    for (const value of values) checkValue(field, value);
+    filter.values[field] = values;
   }
   const fromDate = params.get("fromDate");
-  if (fromDate) filter.fromDate = parseDate(fromDate, "fromDate");
+  if (fromDate !== null) filter.fromDate = parseDate(fromDate, "fromDate");
   const toDate = params.get("toDate");
-  if (toDate) filter.toDate = parseDate(toDate, "toDate");
+  if (toDate !== null) filter.toDate = parseDate(toDate, "toDate");
   return filter;
+}
+
+function rejectUnknownFields(params: URLSearchParams, allowed: readonly FilterField[], control: readonly ControlField[]): void {
+  const known = new Set<string>([...allowed, ...control, ...AUTH_FIELDS, "fromDate", "toDate"]);
+  if (allowed.includes("topicName")) known.add("urlGroup");
+  for (const name of new Set(params.keys())) {
+    if (!known.has(name)) {
+      throw badRequest(`unknown query field "${name}"; this endpoint accepts ${[...known].filter((field) => !AUTH_FIELDS.includes(field)).join(", ")}`);
+    }
+  }
+}
+
+function checkValue(field: FilterField, value: string): void {
+  if (field === "state" && !FILTER_STATES.has(value)) {
+    throw badRequest(`invalid value ${JSON.stringify(value)} for query field "state"; want one of ${[...FILTER_STATES].join(", ")}`);
+  }
+  if (field === "responseStatus" && !/^[1-5]\d\d$/.test(value)) {
+    throw badRequest(`invalid value ${JSON.stringify(value)} for query field "responseStatus"; want an HTTP status code`);
+  }
 }
 
 export function isEmptyFilter(filter: Filter): boolean {
@@ -104,7 +143,7 @@ function urlPart(url: string, part: "host" | "hostname" | "pathname"): string | 
 }
 
 function parseDate(value: string, name: string): number {
-  const number = Number(value);
+  const number = value.trim() === "" ? NaN : Number(value);
   if (Number.isFinite(number)) return number;
   const parsed = Date.parse(value);
   if (Number.isNaN(parsed)) throw badRequest(`invalid ${name}: ${JSON.stringify(value)}, want Unix milliseconds`);

@@ -27,9 +27,9 @@ export function dlqRoutes({ core }: ApiDeps): Route[] {
 
   /** `dlqIds` (repeated) picks entries directly; otherwise filters page through in DLQ order. */
   const select = (ctx: RequestContext): { entries: DlqEntry[]; cursor?: string } => {
+    const filter = parseFilter(ctx.query, DLQ_FILTERS, ["count", "cursor", "dlqIds"]);
     const ids = ctx.query.getAll("dlqIds").flatMap((value) => value.split(",")).filter(Boolean);
     if (ids.length > 0) return { entries: ids.flatMap((id) => core.state.dlq.get(id) ?? []) };
-    const filter = parseFilter(ctx.query, DLQ_FILTERS);
     const all = [...core.state.dlq.values()].filter((entry) => matches(entry, filter));
     const { items, cursor } = page(all, parseCount(ctx.query, PAGE_SIZE, PAGE_SIZE), ctx.query.get("cursor"));
     return cursor ? { entries: items, cursor } : { entries: items };

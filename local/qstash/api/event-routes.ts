@@ -25,9 +25,10 @@ export function eventRoutes({ core }: ApiDeps, keys: { current: string; next: st
   return [
     route("GET", /^\/v2\/keys\/?$/, () => json({ current: keys.current, next: keys.next })),
     route("GET", /^\/v2\/(?:events|logs)\/?$/, (ctx) => {
+      const filter = parseFilter(ctx.query, EVENT_FILTERS, ["count", "cursor", "messageIds"]);
       const ids = ctx.query.getAll("messageIds").flatMap((value) => value.split(",")).filter(Boolean);
       const { events, cursor } = core.log.query(
-        parseFilter(ctx.query, EVENT_FILTERS),
+        filter,
         parseCount(ctx.query, 100, 1_000),
         ctx.query.get("cursor") ?? undefined,
         ids.length > 0 ? ids : undefined,

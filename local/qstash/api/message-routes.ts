@@ -26,13 +26,15 @@ export function messageRoutes({ core, dispatcher }: ApiDeps): Route[] {
       return json({ cancelled: 1 });
     }),
     route("DELETE", /^\/v2\/messages\/?$/, (ctx) => {
+      // `count` is a legacy knob: QStash cancels every match in one call and the SDK
+      // documents it as ignored, so it is accepted and has no effect.
+      const filter = parseFilter(ctx.query, CANCEL_FILTERS, ["count", "messageIds"]);
       const ids = ctx.query.getAll("messageIds").flatMap((value) => value.split(",")).filter(Boolean);
       const pending = [...core.state.messages.values()].filter((message) => !message.cancelRequested);
       let targets: MessageRecord[];
       if (ids.length > 0) targets = pending.filter((message) => ids.includes(message.messageId));
       else {
-        // `count` is a legacy knob the server ignores; no filter at all means every pending message.
-        const filter = parseFilter(ctx.query, CANCEL_FILTERS);
+        // No filter at all (the SDK's `{all: true}`) means every pending message.
         targets = isEmptyFilter(filter)
           ? pending
           : pending.filter((message) =>
