@@ -30,6 +30,8 @@ export interface Core {
   id(prefix: string): string;
   nextSeq(): number;
   changed(): void;
+  /** A queue's or flow-control key's limits changed (pause, resume, parallelism, rate): held-back messages get another look. */
+  limitsChanged(): void;
 }
 
 /** `msg_…`, `scd_…`: prefix plus 24 random alphanumerics, like QStash's ids. */

@@ -4,6 +4,8 @@ import { Agent as HttpsAgent } from "node:https";
 import { sendAttempt } from "./attempt";
 import type { Core } from "./core";
 import { prepareDelivery } from "./delivery";
+import type { MessageObserver } from "./message-store";
+import { MinHeap } from "./min-heap";
 import type { MessageRecord } from "./model";
 import { applyOutcome } from "./outcome";
 import { fireDueSchedules, nextScheduleAt } from "./schedules";
@@ -13,24 +15,29 @@ export const GLOBAL_PARALLELISM = 100;
 /** Upper bound on the steps of one `idle()`/`advance()`, so a bug can't spin forever. */
 const MAX_STEPS = 100_000;
 
-interface Counts {
-  /** Queue name → messages holding a slot (started and not finished). */
-  queueSlots: Map<string, number>;
-  /** Flow-control key → deliveries in flight. */
-  flowInFlight: Map<string, number>;
-}
+/** Why a due message can't start yet: the limit holding it (a park key) and, for a rate limit, when its window ends. */
+type Block = { park: string; rateWindowEndsAt?: number } | null;
 
-type Block = { reason: "paused" | "full" } | { reason: "rate"; untilMs: number } | null;
+const queuePark = (name: string) => `queue:${name}`;
+const flowPark = (key: string) => `flow:${key}`;
+/** Heap order: earliest next attempt first, publish order among equals (FIFO). */
+const earlier = (a: MessageRecord, b: MessageRecord) => a.nextAttemptAt < b.nextAttemptAt || (a.nextAttemptAt === b.nextAttemptAt && a.seq < b.seq);
+/** Stale heap entries (cancelled or reset messages) tolerated before one compaction pass. */
+const COMPACT_AFTER = 1_024;
 
 /**
- * Decides what to deliver and when. One wake-up timer on the clock, armed for
- * the earliest future due time (a delayed message, a retry, a rate window, a
- * schedule); each wake-up, finished attempt or state change runs `pump()`,
- * which starts everything that may start now in (due time, publish order).
- * Nothing else keeps timers, so reloading state after a restart needs no re-arming
- * beyond one pump.
+ * Decides what to deliver and when. Pending messages sit in a min-heap ordered
+ * by next attempt time; a pump pops what is due and starts it, so a delivery
+ * costs O(log n) however many messages wait. A due message a queue or
+ * flow-control limit holds back is parked under that limit, and released one
+ * at a time as the limit frees a slot (all at once when the limit's settings
+ * change). Queue slots and flow-control deliveries in flight are counters kept
+ * as messages start, finish or leave, never recounted. One wake-up timer on the
+ * clock is armed for the earliest future due time (a delayed message, a retry,
+ * a rate window, a schedule). The heap follows the message store through its
+ * observer, so whoever adds or removes a message needs no extra call.
  */
-export class Dispatcher {
+export class Dispatcher implements MessageObserver {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #abort = new AbortController();
   /** Keep-alive sockets to destinations, closed with the server; saves a TCP handshake per delivery. */
@@ -38,6 +45,19 @@ export class Dispatcher {
     http: new Agent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }),
     https: new HttpsAgent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }),
   };
+  /** Pending messages not in flight and not parked. Entries for removed messages are skipped lazily. */
+  readonly #due = new MinHeap<MessageRecord>(earlier);
+  #stale = 0;
+  /** Due messages a queue or flow-control limit holds back, per limit, earliest first. */
+  readonly #parked = new Map<string, MinHeap<MessageRecord>>();
+  /** Messages just released from a park: if a different limit holds one, the next in its old park gets the turn. */
+  readonly #releasedFrom = new Map<MessageRecord, string>();
+  /** Flow-control key → end of the rate window its parked messages wait for. */
+  readonly #rateWindows = new Map<string, number>();
+  /** Queue name → messages holding a slot (started and not finished). */
+  readonly #queueSlots = new Map<string, number>();
+  /** Flow-control key → deliveries in flight. */
+  readonly #flowInFlight = new Map<string, number>();
   #wake: { atMs: number; cancel: () => void } | undefined;
   #pumpQueued = false;
   #closed = false;
@@ -45,6 +65,13 @@ export class Dispatcher {
   constructor(private readonly core: Core) {
     // Every attempt in flight listens for shutdown on this one signal.
     setMaxListeners(GLOBAL_PARALLELISM + 10, this.#abort.signal);
+    const { messages } = core.state;
+    messages.observer = this;
+    // Messages reloaded from the data file: a started queue message still holds its slot.
+    for (const message of messages.values()) {
+      if (message.started && message.queueName) bump(this.#queueSlots, message.queueName, 1);
+      this.#due.push(message);
+    }
   }
 
   get inFlightCount(): number {
@@ -53,6 +80,34 @@ export class Dispatcher {
 
   isInFlight(messageId: string): boolean {
     return this.#inFlight.has(messageId);
+  }
+
+  added(message: MessageRecord): void {
+    if (!this.#inFlight.has(message.messageId)) this.#due.push(message);
+  }
+
+  removed(message: MessageRecord): void {
+    if (message.started && message.queueName) {
+      bump(this.#queueSlots, message.queueName, -1);
+      this.#release(queuePark(message.queueName), 1);
+    }
+    if (!this.#inFlight.has(message.messageId) && ++this.#stale > COMPACT_AFTER && this.#stale > this.#due.size / 2) this.#compact();
+  }
+
+  cleared(): void {
+    this.#due.drain();
+    this.#parked.clear();
+    this.#releasedFrom.clear();
+    this.#rateWindows.clear();
+    this.#queueSlots.clear();
+    this.#stale = 0;
+  }
+
+  /** A queue's or flow-control key's settings changed (pause, resume, parallelism, rate): every parked message is looked at again. */
+  limitsChanged(): void {
+    for (const park of [...this.#parked.keys()]) this.#release(park, Infinity);
+    this.#rateWindows.clear();
+    this.requestPump();
   }
 
   /** Coalesces many state changes in one tick into a single pump. */
@@ -70,11 +125,22 @@ export class Dispatcher {
     const { core } = this;
     const now = core.clock.now();
     fireDueSchedules(core, now);
-    const counts = this.#counts();
-    for (const message of this.#readyMessages(now)) {
-      if (this.#inFlight.size >= GLOBAL_PARALLELISM) break;
-      if (this.#block(message, now, counts) !== null) continue;
-      this.#start(message, now, counts);
+    this.#openRateWindows(now);
+    while (this.#inFlight.size < GLOBAL_PARALLELISM) {
+      const message = this.#peekDue();
+      if (!message || message.nextAttemptAt > now) break;
+      this.#due.pop();
+      const from = this.#releasedFrom.get(message);
+      if (from !== undefined) this.#releasedFrom.delete(message);
+      const block = this.#block(message, now);
+      if (block === null) {
+        this.#start(message, now);
+        continue;
+      }
+      this.#park(block.park, message);
+      if (block.rateWindowEndsAt !== undefined) this.#rateWindows.set(message.flowControl!.key, block.rateWindowEndsAt);
+      // Released by one limit but held by another: the first limit's free slot goes to the next in line.
+      if (from !== undefined && from !== block.park) this.#release(from, 1);
     }
     this.#armWake(now);
   }
@@ -82,9 +148,11 @@ export class Dispatcher {
   /** True when something could start right now (nothing blocks it). */
   hasStartableWork(): boolean {
     const now = this.core.clock.now();
-    const counts = this.#counts();
     if ((nextScheduleAt(this.core) ?? Infinity) <= now) return true;
-    return this.#readyMessages(now).some((message) => this.#block(message, now, counts) === null);
+    for (const endsAt of this.#rateWindows.values()) if (endsAt <= now) return true;
+    // After a pump, a due message still in the heap is one nothing but global parallelism holds back.
+    const message = this.#peekDue();
+    return message !== undefined && message.nextAttemptAt <= now;
   }
 
   /** Resolves once nothing is in flight and nothing is due at the clock's current time. */
@@ -123,15 +191,9 @@ export class Dispatcher {
     const consider = (atMs: number) => {
       if (atMs > now && (next === undefined || atMs < next)) next = atMs;
     };
-    const counts = this.#counts();
-    for (const message of this.core.state.messages.values()) {
-      if (this.#inFlight.has(message.messageId) || message.cancelRequested) continue;
-      if (message.nextAttemptAt > now) consider(message.nextAttemptAt);
-      else {
-        const block = this.#block(message, now, counts);
-        if (block?.reason === "rate") consider(block.untilMs);
-      }
-    }
+    const message = this.#peekDue();
+    if (message) consider(message.nextAttemptAt);
+    for (const endsAt of this.#rateWindows.values()) consider(endsAt);
     return next;
   }
 
@@ -145,56 +207,102 @@ export class Dispatcher {
     this.#agents.https.destroy();
   }
 
-  #readyMessages(now: number): MessageRecord[] {
-    return [...this.core.state.messages.values()]
-      .filter((message) => !this.#inFlight.has(message.messageId) && !message.cancelRequested && message.nextAttemptAt <= now)
-      .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.seq - b.seq);
-  }
-
-  /** Live usage: queue slots held (started, unfinished) and deliveries in flight per flow-control key. */
-  #counts(): Counts {
-    const queueSlots = new Map<string, number>();
-    const flowInFlight = new Map<string, number>();
-    for (const message of this.core.state.messages.values()) {
-      if (message.queueName && message.started) queueSlots.set(message.queueName, (queueSlots.get(message.queueName) ?? 0) + 1);
-      const key = message.flowControl?.key;
-      if (key && this.#inFlight.has(message.messageId)) flowInFlight.set(key, (flowInFlight.get(key) ?? 0) + 1);
+  /** The earliest pending message in the heap, dropping entries whose message left or is in flight. */
+  #peekDue(): MessageRecord | undefined {
+    for (;;) {
+      const message = this.#due.peek();
+      if (!message || this.#isWaiting(message)) return message;
+      this.#due.pop();
+      this.#stale = Math.max(0, this.#stale - 1);
+      // A message released from a park and gone since: its turn passes to the next in that park.
+      const from = this.#releasedFrom.get(message);
+      if (from !== undefined) {
+        this.#releasedFrom.delete(message);
+        this.#release(from, 1);
+      }
     }
-    return { queueSlots, flowInFlight };
   }
 
-  #block(message: MessageRecord, now: number, counts: Counts): Block {
+  #isWaiting(message: MessageRecord): boolean {
+    return this.core.state.messages.get(message.messageId) === message && !this.#inFlight.has(message.messageId) && !message.cancelRequested;
+  }
+
+  #park(park: string, message: MessageRecord): void {
+    let heap = this.#parked.get(park);
+    if (!heap) this.#parked.set(park, (heap = new MinHeap(earlier)));
+    heap.push(message);
+  }
+
+  /** Moves up to `count` parked messages back into the heap; the next pump decides whether they start. */
+  #release(park: string, count: number): void {
+    const heap = this.#parked.get(park);
+    if (!heap) return;
+    let released = 0;
+    while (released < count && heap.size > 0) {
+      const message = heap.pop()!;
+      if (!this.#isWaiting(message)) continue;
+      this.#releasedFrom.set(message, park);
+      this.#due.push(message);
+      released++;
+    }
+    if (heap.size === 0) this.#parked.delete(park);
+    if (released > 0) this.requestPump();
+  }
+
+  /** A flow-control key's rate window ended: as many parked messages as the rate allows get another look. */
+  #openRateWindows(now: number): void {
+    for (const [key, endsAt] of this.#rateWindows) {
+      if (endsAt > now) continue;
+      this.#rateWindows.delete(key);
+      this.#release(flowPark(key), this.core.state.flowControl.get(key)?.rate ?? Infinity);
+    }
+  }
+
+  /** Drops entries of messages that left, once they are a good share of the heap and parks. */
+  #compact(): void {
+    const waiting = (message: MessageRecord) => this.#isWaiting(message);
+    this.#due.retain(waiting);
+    for (const [park, heap] of this.#parked) {
+      heap.retain(waiting);
+      if (heap.size === 0) this.#parked.delete(park);
+    }
+    for (const message of [...this.#releasedFrom.keys()]) if (!waiting(message)) this.#releasedFrom.delete(message);
+    this.#stale = 0;
+  }
+
+  #block(message: MessageRecord, now: number): Block {
     const { state } = this.core;
     if (message.queueName) {
       const queue = state.queues.get(message.queueName);
-      if (queue?.paused) return { reason: "paused" };
+      if (queue?.paused) return { park: queuePark(message.queueName) };
       // A started message keeps its slot through its retries: strict FIFO at parallelism 1.
-      if (!message.started && (counts.queueSlots.get(message.queueName) ?? 0) >= (queue?.parallelism ?? 1)) return { reason: "full" };
+      if (!message.started && (this.#queueSlots.get(message.queueName) ?? 0) >= (queue?.parallelism ?? 1)) return { park: queuePark(message.queueName) };
     }
     const key = message.flowControl?.key;
     const flow = key ? state.flowControl.get(key) : undefined;
     if (key && flow) {
-      if (flow.isPaused) return { reason: "paused" };
-      if (flow.parallelism !== undefined && (counts.flowInFlight.get(key) ?? 0) >= flow.parallelism) return { reason: "full" };
+      if (flow.isPaused) return { park: flowPark(key) };
+      if (flow.parallelism !== undefined && (this.#flowInFlight.get(key) ?? 0) >= flow.parallelism) return { park: flowPark(key) };
       const periodEnd = flow.ratePeriodStart + flow.periodSeconds * 1_000;
-      if (flow.rate !== undefined && now < periodEnd && flow.rateCount >= flow.rate) return { reason: "rate", untilMs: periodEnd };
+      if (flow.rate !== undefined && now < periodEnd && flow.rateCount >= flow.rate) return { park: flowPark(key), rateWindowEndsAt: periodEnd };
     }
     return null;
   }
 
-  #start(message: MessageRecord, now: number, counts: Counts): void {
+  #start(message: MessageRecord, now: number): void {
     const { core } = this;
-    if (message.queueName && !message.started) counts.queueSlots.set(message.queueName, (counts.queueSlots.get(message.queueName) ?? 0) + 1);
+    if (message.queueName && !message.started) bump(this.#queueSlots, message.queueName, 1);
     const key = message.flowControl?.key;
     const flow = key ? core.state.flowControl.get(key) : undefined;
     if (key && flow) {
-      counts.flowInFlight.set(key, (counts.flowInFlight.get(key) ?? 0) + 1);
+      bump(this.#flowInFlight, key, 1);
       if (now >= flow.ratePeriodStart + flow.periodSeconds * 1_000) {
         flow.ratePeriodStart = now;
         flow.rateCount = 0;
       }
       flow.rateCount += 1;
     }
+    const countedFlow = key && flow ? key : undefined;
     message.started = true;
     message.state = "ACTIVE";
     core.log.record("ACTIVE", message, now);
@@ -208,6 +316,12 @@ export class Dispatcher {
       .catch((error: unknown) => console.error("[local/qstash] delivery bookkeeping failed:", error))
       .finally(() => {
         this.#inFlight.delete(message.messageId);
+        if (countedFlow !== undefined) {
+          bump(this.#flowInFlight, countedFlow, -1);
+          this.#release(flowPark(countedFlow), 1);
+        }
+        // Still pending after its outcome: a retry, due at its new next attempt time.
+        if (!this.#closed && this.#isWaiting(message)) this.#due.push(message);
         this.requestPump();
       });
     this.#inFlight.set(message.messageId, run);
@@ -226,4 +340,11 @@ export class Dispatcher {
     });
     this.#wake = { atMs: next, cancel };
   }
+}
+
+/** Adds `delta` to a counter, dropping it at zero so idle keys leave no entry behind. */
+function bump(counts: Map<string, number>, key: string, delta: number): void {
+  const value = (counts.get(key) ?? 0) + delta;
+  if (value > 0) counts.set(key, value);
+  else counts.delete(key);
 }

@@ -1,4 +1,5 @@
 import type { HeaderMap } from "./header-map";
+import { MessageStore } from "./message-store";
 import type { CallbackOverrides, FlowControlSpec, HttpMethod, Redaction } from "./publish-options";
 
 /** Where a message is in its life; finished messages leave `State.messages`. */
@@ -124,7 +125,7 @@ export interface DedupRecord {
 }
 
 export interface State {
-  messages: Map<string, MessageRecord>;
+  messages: MessageStore;
   dlq: Map<string, DlqEntry>;
   schedules: Map<string, ScheduleRecord>;
   queues: Map<string, QueueRecord>;
@@ -136,7 +137,7 @@ export interface State {
 
 export function emptyState(): State {
   return {
-    messages: new Map(),
+    messages: new MessageStore(),
     dlq: new Map(),
     schedules: new Map(),
     queues: new Map(),

@@ -3,7 +3,7 @@ import type { Core } from "./core";
 import type { Destination } from "./destination";
 import { notFound } from "./errors";
 import type { FlatHeaders } from "./header-map";
-import type { MessageRecord } from "./model";
+import type { FlowControlRecord, MessageRecord } from "./model";
 import type { FlowControlSpec, PublishOptions } from "./publish-options";
 
 /** Attempts = 1 + retries when the publisher doesn't say. */
@@ -120,12 +120,16 @@ export function applyFlowControlConfig(core: Core, spec: FlowControlSpec, now: n
     rateCount: 0,
     ratePeriodStart: now,
   };
+  const limits = (flow: FlowControlRecord) => `${flow.parallelism}/${flow.rate}/${flow.periodSeconds}`;
+  const before = existing ? limits(existing) : undefined;
   if (!record.pinnedParallelism) record.parallelism = spec.parallelism;
   if (!record.pinnedRate) {
     record.rate = spec.rate;
     record.periodSeconds = spec.periodSeconds ?? 1;
   }
   core.state.flowControl.set(spec.key, record);
+  // Messages held back under the old limits may fit the new ones.
+  if (before !== undefined && before !== limits(record)) core.limitsChanged();
 }
 
 function resolveTargets(core: Core, destination: Destination) {

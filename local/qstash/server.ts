@@ -108,6 +108,10 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
       persistence.schedule();
       dispatcher?.requestPump();
     },
+    limitsChanged() {
+      dispatcher?.limitsChanged();
+      core.changed();
+    },
   };
   dispatcher = new Dispatcher(core);
   const now = clock.now();

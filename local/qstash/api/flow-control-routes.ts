@@ -78,7 +78,7 @@ export function flowControlRoutes({ core, dispatcher }: ApiDeps): Route[] {
           if (query.get("rate") === "true") record.pinnedRate = false;
           break;
       }
-      core.changed();
+      core.limitsChanged();
       return empty();
     }),
   ];

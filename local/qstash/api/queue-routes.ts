@@ -26,7 +26,7 @@ export function queueRoutes({ core, dispatcher }: ApiDeps): Route[] {
     const queue = find(name);
     queue.paused = paused;
     queue.updatedAt = core.clock.now();
-    core.changed();
+    core.limitsChanged();
     return empty();
   };
 
@@ -40,7 +40,7 @@ export function queueRoutes({ core, dispatcher }: ApiDeps): Route[] {
       const now = core.clock.now();
       const existing = core.state.queues.get(name);
       core.state.queues.set(name, { name, createdAt: existing?.createdAt ?? now, updatedAt: now, parallelism, paused: body?.paused === true });
-      core.changed();
+      core.limitsChanged();
       return empty();
     }),
     route("GET", /^\/v2\/queues\/?$/, () => json([...core.state.queues.values()].map(view))),
@@ -50,7 +50,7 @@ export function queueRoutes({ core, dispatcher }: ApiDeps): Route[] {
       // Deleting a queue drops what is still waiting in it, as QStash does.
       for (const message of [...core.state.messages.values()]) if (message.queueName === queue.name) cancelMessage(core, dispatcher, message);
       core.state.queues.delete(queue.name);
-      core.changed();
+      core.limitsChanged();
       return empty();
     }),
     route("POST", /^\/v2\/queues\/([^/]+)\/pause$/, (_ctx, [name]) => setPaused(name!, true)),
