@@ -57,6 +57,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const redis = await startRedisRestServer({
       port: options.ports?.redis ?? 8079,
       token: DEV_REDIS_TOKEN,
+      now: () => clock.now(),
       ...(options.redisUrl && { redisUrl: options.redisUrl }),
     });
     started.push(redis);

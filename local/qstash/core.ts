@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { StackClock } from "../clock";
+import type { QStashFaults } from "./faults";
 import type { EventLog } from "./log";
 import type { State } from "./model";
 
@@ -27,6 +28,8 @@ export interface Core {
   readonly state: State;
   readonly log: EventLog;
   readonly config: CoreConfig;
+  /** Switched-on failures (duplicate deliveries, publish outages); see faults.ts. */
+  readonly faults: QStashFaults;
   id(prefix: string): string;
   nextSeq(): number;
   changed(): void;

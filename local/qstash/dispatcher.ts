@@ -325,6 +325,9 @@ export class Dispatcher implements MessageObserver {
         this.requestPump();
       });
     this.#inFlight.set(message.messageId, run);
+    core.faults.onAttempt(message.messageId, () =>
+      sendAttempt({ ...prepareDelivery(core, message), timeoutMs, signal: this.#abort.signal, agents: this.#agents }),
+    );
     core.changed();
   }
 

@@ -13,6 +13,8 @@ import { scheduleRoutes } from "./api/schedule-routes";
 import { topicRoutes } from "./api/topic-routes";
 import { controlRoutes } from "./control";
 import { randomId, type Core } from "./core";
+import { faultRoutes, QStashFaults } from "./faults";
+import { applyOutageFailure } from "../outage";
 import { nextCronTime } from "./cron";
 import { DEFAULT_DEV_PORT, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN } from "./credentials";
 import { Dispatcher } from "./dispatcher";
@@ -24,6 +26,7 @@ import { matchRoute, type Route } from "./router";
 
 export { DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, DEFAULT_DEV_PORT } from "./credentials";
 export type { LogEvent, LogState } from "./log";
+export type { QStashFaultConfig, QStashFaultEvent, QStashFaultState, QStashFaults } from "./faults";
 export { signDelivery } from "./signing";
 
 export const DEFAULT_DATA_FILE = ".local/qstash.json";
@@ -60,6 +63,8 @@ export interface QStashServerOptions {
   maxEvents?: number;
   /** Id generator, e.g. for deterministic ids in tests. @default random `<prefix>_<24 alphanumerics>` */
   generateId?: (prefix: string) => string;
+  /** Random source in [0, 1) for the duplicate and outage-rate faults. @default Math.random */
+  random?: () => number;
 }
 
 export interface QStashServer {
@@ -72,8 +77,10 @@ export interface QStashServer {
   idle(): Promise<void>;
   /** Advances a manual clock and waits for every delivery it triggers, retries falling due inside the window included. */
   advance(ms: number): Promise<void>;
-  /** Emits "event" (LogEvent) for every state change, so tests can await instead of polling. */
+  /** Emits "event" (LogEvent) for every state change and "fault" (QStashFaultEvent) for every injected fault. */
   events: EventEmitter;
+  /** Duplicate deliveries and publish outages, the same switches `/__stack/faults` sets. */
+  faults: QStashFaults;
   /** Wipes every message, DLQ entry, schedule, queue, URL group, flow-control key, dedup id and event. */
   reset(): void;
 }
@@ -95,6 +102,7 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     clock,
     state: persistence.load(),
     log,
+    faults: new QStashFaults(clock, events, options.random ?? Math.random),
     config: {
       currentSigningKey: keys.current,
       nextSigningKey: keys.next,
@@ -124,6 +132,7 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     const { state } = core;
     for (const map of [state.messages, state.dlq, state.schedules, state.queues, state.topics, state.flowControl, state.dedup]) map.clear();
     log.clear();
+    core.faults.reset();
     core.changed();
   };
   const deps = { core, dispatcher };
@@ -137,7 +146,7 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     ...topicRoutes(deps),
     ...flowControlRoutes(deps),
   ];
-  const stackRoutes = controlRoutes(core, dispatcher, reset);
+  const stackRoutes = [...controlRoutes(core, dispatcher, reset), ...faultRoutes(core.faults)];
 
   const authorized = (ctx: RequestContext) => {
     const bearer = /^Bearer\s+(.*)$/i.exec(ctx.headers.authorization ?? "")?.[1]?.trim();
@@ -150,6 +159,8 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const ctx = await readRequest(req);
     const isApi = ctx.path.startsWith("/v2/");
+    const outage = isApi ? core.faults.publishFailure(ctx.method, ctx.path) : null;
+    if (outage) return applyOutageFailure(res, outage, "injected fault: the publish API is down");
     // /v2 always needs the token; the controls and dashboard only when reached from off the machine.
     if ((isApi || !ctx.loopback) && !authorized(ctx)) return sendReply(res, { status: 401, body: { error: "Unauthorized: missing or wrong bearer token" } });
     const match = matchRoute(isApi ? apiRoutes : stackRoutes, ctx.method, ctx.path);
@@ -183,6 +194,7 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     url: `http://${hostForUrl}:${address.port}`,
     clock,
     events,
+    faults: core.faults,
     idle: () => dispatcher.idle(),
     advance: (ms) => dispatcher.advance(ms),
     reset,

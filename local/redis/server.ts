@@ -4,8 +4,12 @@ import { listen, readBody } from "../http";
 import { createEmbeddedEngine } from "./embedded-engine";
 import { TransactionAbortedError, type Engine } from "./engine";
 import { encodeOutcome, parseBatch, parseSingle, ProtocolError } from "./protocol";
+import { RedisFaults } from "./faults";
+import { applyOutageFailure } from "../outage";
 import { createProxyEngine } from "./proxy-engine";
 import { ScriptCache, withScripts } from "./scripts";
+
+export type { RedisFaults, RedisFaultState } from "./faults";
 
 export const DEFAULT_PORT = 8079;
 export const DEFAULT_TOKEN = "local-redis-token";
@@ -19,6 +23,8 @@ export interface RedisRestServerOptions {
   token?: string;
   /** Proxy to this Redis (`redis://…`) instead of the embedded in-memory engine. */
   redisUrl?: string;
+  /** Time source for fault windows, epoch ms. @default Date.now */
+  now?: () => number;
 }
 
 export interface RedisRestServer {
@@ -30,6 +36,8 @@ export interface RedisRestServer {
   close(): Promise<void>;
   /** Deletes every key in the backend. */
   flush(): Promise<void>;
+  /** Outage windows, the same switch `/__faults` sets. */
+  faults: RedisFaults;
 }
 
 /** Request bodies above this are refused (the hosted service caps requests too). */
@@ -50,6 +58,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
   // The hosted service uses this to route reads to a caught-up replica; one node
   // is always caught up, so any fresh value will do.
   let syncToken = 0;
+  const faults = new RedisFaults(options.now ?? Date.now);
 
   const server = createServer((req, res) => {
     res.setHeader("upstash-sync-token", String(++syncToken));
@@ -64,6 +73,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
+    if (path === "/__faults") return handleFaults(req, res, url, method);
     if (method === "GET" || method === "HEAD") {
       if (path !== "/") return sendJson(res, 404, { error: "ERR path-style commands are not supported; POST a JSON command array" });
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
@@ -76,6 +86,8 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     }
     const endpoint = ENDPOINTS[path];
     if (!endpoint) return sendJson(res, 404, { error: `ERR unknown endpoint ${path}` });
+    const failure = faults.nextFailure();
+    if (failure) return applyOutageFailure(res, failure, "ERR injected fault: the database is unreachable");
     if (!authorized(req, url, token)) return sendJson(res, 401, { error: "Unauthorized" });
 
     const body = await readBody(req, MAX_BODY_BYTES);
@@ -96,11 +108,26 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     }
   }
 
+  /** The fault switch; it changes what every client sees, so it takes the token like the data API. */
+  async function handleFaults(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    if (!authorized(req, url, token)) return sendJson(res, 401, { error: "Unauthorized" });
+    if (method === "GET") return sendJson(res, 200, faults.state());
+    if (method === "DELETE") return sendJson(res, 200, faults.clear());
+    if (method !== "POST") return sendJson(res, 405, { error: "Method not allowed" });
+    const body = await readBody(req, 64 * 1024);
+    try {
+      return sendJson(res, 200, faults.set(JSON.parse(body || "{}") as { outage: never }));
+    } catch (error) {
+      return sendJson(res, 400, { error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
   const baseUrl = await listen(server, options.port ?? DEFAULT_PORT, host);
 
   return {
     url: baseUrl,
     token,
+    faults,
     flush: () => engine.flush(),
     async close() {
       await new Promise<void>((resolve) => {
