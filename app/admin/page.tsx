@@ -1,5 +1,5 @@
 import { cookies } from "next/headers";
-import { ADMIN_COOKIE, verifyAdminSession } from "@/lib/admin/auth";
+import { ADMIN_COOKIE, redisAdminSessions, verifyAdminSession } from "@/lib/admin/auth";
 import { getServices } from "@/lib/services";
 import { signOutAction } from "./actions";
 import { AdminDashboard } from "./dashboard";
@@ -12,7 +12,7 @@ export const dynamic = "force-dynamic";
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function AdminPage({ searchParams }: Props) {
-  const { env, clock } = getServices();
+  const { env, clock, redis } = getServices();
   const params = await searchParams;
   const focus = typeof params.dlq === "string" ? params.dlq : undefined;
   if (!env.ADMIN_TOKEN) {
@@ -26,7 +26,7 @@ export default async function AdminPage({ searchParams }: Props) {
     );
   }
   const session = (await cookies()).get(ADMIN_COOKIE)?.value;
-  if (!(await verifyAdminSession(env.ADMIN_TOKEN, session, clock.now()))) {
+  if (!(await verifyAdminSession(env.ADMIN_TOKEN, session, clock.now(), redisAdminSessions(redis)))) {
     return (
       <section>
         <h1>Admin sign-in</h1>

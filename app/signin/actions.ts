@@ -3,7 +3,8 @@
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { clientIp, userAgent } from "@/lib/auth/client-info";
-import { safeNextPath, signOut } from "@/lib/auth/session";
+import { resolveNext } from "@/lib/auth/redirect";
+import { signOut } from "@/lib/auth/session";
 import { signIn } from "@/lib/auth/signin";
 import { getServices } from "@/lib/services";
 import { sessionToken, setSessionCookie } from "./session-cookie";
@@ -27,5 +28,5 @@ export async function signInAction(_previous: SignInFormState, form: FormData): 
   const previous = await sessionToken();
   if (previous && previous !== result.sessionToken) await signOut(getServices(), previous);
   await setSessionCookie(result.sessionToken);
-  redirect(safeNextPath(form.get("next")));
+  redirect(resolveNext(form.get("next"), getServices().env.APP_URL, { fallback: "/account" }));
 }

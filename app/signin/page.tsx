@@ -1,4 +1,5 @@
-import { safeNextPath } from "@/lib/auth/session";
+import { resolveNext } from "@/lib/auth/redirect";
+import { getServices } from "@/lib/services";
 import { currentUser } from "./session-cookie";
 import { SignInForm } from "./signin-form";
 
@@ -6,7 +7,7 @@ export const metadata = { title: "Sign in · Acme" };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; email?: string }> }) {
   const { next, email } = await searchParams;
-  const target = safeNextPath(next);
+  const target = resolveNext(next, getServices().env.APP_URL, { fallback: "/account" });
   const user = await currentUser();
   return (
     <section>

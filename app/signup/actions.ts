@@ -2,7 +2,7 @@
 
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { safeNextPath } from "@/lib/auth/session";
+import { resolveNext } from "@/lib/auth/redirect";
 import { getServices } from "@/lib/services";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/sessions";
 import { signUp } from "@/lib/users/signup";
@@ -21,7 +21,7 @@ export async function signUpAction(_previous: SignupFormState, form: FormData): 
     locale: String(form.get("locale") ?? "en"),
     timeZone: String(form.get("timeZone") ?? "UTC"),
   };
-  const next = form.get("next") ? safeNextPath(form.get("next"), "") : "";
+  const next = resolveNext(form.get("next"), getServices().env.APP_URL, { fallback: "" });
   const result = await signUp(getServices(), { ...values, password: String(form.get("password") ?? "") });
   if (!result.ok) return { fieldErrors: result.fieldErrors, values, next };
   (await cookies()).set(SESSION_COOKIE, result.sessionToken, {

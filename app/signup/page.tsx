@@ -1,4 +1,5 @@
-import { safeNextPath } from "@/lib/auth/session";
+import { resolveNext } from "@/lib/auth/redirect";
+import { getServices } from "@/lib/services";
 import { SignupForm } from "./signup-form";
 
 export const metadata = { title: "Sign up · Acme" };
@@ -8,7 +9,7 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
   return (
     <section>
       <h1>Create your account</h1>
-      <SignupForm email={typeof email === "string" ? email.slice(0, 320) : ""} next={safeNextPath(next, "")} />
+      <SignupForm email={typeof email === "string" ? email.slice(0, 320) : ""} next={resolveNext(next, getServices().env.APP_URL, { fallback: "" })} />
     </section>
   );
 }

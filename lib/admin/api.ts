@@ -5,7 +5,7 @@ import { getDlqEntry, deleteEntries, listDlq, resolveSelection, retryEntries, ty
 import { dlqFilterInputSchema, isEmptyFilter } from "../dlq/filters";
 import { getRun, listRecentRuns, recordQueued } from "../job-runs/store";
 import type { Redis } from "../redis";
-import { authenticateAdmin, sameOrigin } from "./auth";
+import { authenticateAdmin, redisAdminSessions, sameOrigin } from "./auth";
 import { listSchedules, setSchedulePaused } from "./schedules";
 
 /** Where the admin API is mounted; the App Router catch-all under app/api/admin mirrors it. */
@@ -46,7 +46,7 @@ const bulkSchema = z.union([
  *   GET    /schedules            POST   /schedules/:id/pause|resume
  */
 export async function handleAdminRequest(request: Request, deps: AdminApiDeps): Promise<Response> {
-  const auth = await authenticateAdmin(request, deps.adminToken, deps.clock.now());
+  const auth = await authenticateAdmin(request, deps.adminToken, deps.clock.now(), redisAdminSessions(deps.redis));
   if (!auth.ok) return reply(auth.status, { error: auth.error });
   const mutating = request.method !== "GET" && request.method !== "HEAD";
   if (mutating && auth.via === "cookie" && !sameOrigin(request)) return reply(403, { error: "cross-origin request refused" });

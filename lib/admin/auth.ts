@@ -3,18 +3,20 @@
  *
  * The API accepts `Authorization: Bearer <ADMIN_TOKEN>` (CLI, scripts) or the
  * session cookie the /admin sign-in sets. The cookie holds an HMAC, never the
- * token: `v1.<expiresAtMs>.<HMAC-SHA256(ADMIN_TOKEN, "admin-session.v1.<expiresAtMs>")>`.
+ * token: `v2.<expiresAtMs>.<sessionId>.<HMAC-SHA256(ADMIN_TOKEN, "admin-session.v2.<expiresAtMs>.<sessionId>")>`.
  * So a leaked cookie can't be replayed as a Bearer token or outlive its expiry,
- * no server-side session store is needed, and rotating ADMIN_TOKEN signs every
- * browser out at once.
+ * and rotating ADMIN_TOKEN signs every browser out at once. The session id must
+ * also be open in Redis: signing out closes it there, so a copied cookie dies
+ * with the sign-out instead of living on for the rest of its 12 hours.
  */
 
+import type { Redis } from "@upstash/redis";
 import { constantTimeEqual } from "../job-status/admin-auth";
 
 export const ADMIN_COOKIE = "admin_session";
 /** How long a sign-in lasts. */
 export const ADMIN_SESSION_TTL_SECONDS = 12 * 60 * 60;
-const SESSION_VERSION = "v1";
+const SESSION_VERSION = "v2";
 
 export type AdminAuth =
   | { ok: true; via: "bearer" | "cookie" }
@@ -36,24 +38,76 @@ function base64url(bytes: Uint8Array): string {
   return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
-/** A signed session value for the cookie, valid until `nowMs + ttlSeconds`. */
+/** Server-side record of open admin sessions; a cookie is only good while its id is open here. */
+export interface AdminSessions {
+  open(sessionId: string, ttlMs: number): Promise<void>;
+  isOpen(sessionId: string): Promise<boolean>;
+  close(sessionId: string): Promise<void>;
+}
+
+const adminSessionKey = (sessionId: string) => `admin:session:${sessionId}`;
+
+/** Open sessions as Redis keys that expire with their cookie. */
+export function redisAdminSessions(redis: Pick<Redis, "set" | "exists" | "del">): AdminSessions {
+  return {
+    async open(sessionId, ttlMs) {
+      await redis.set(adminSessionKey(sessionId), 1, { px: Math.max(1, Math.ceil(ttlMs)) });
+    },
+    async isOpen(sessionId) {
+      return (await redis.exists(adminSessionKey(sessionId))) === 1;
+    },
+    async close(sessionId) {
+      await redis.del(adminSessionKey(sessionId));
+    },
+  };
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{22}$/;
+
+/** A signed session value for the cookie, valid until `nowMs + ttlSeconds` or until signed out. */
 export async function createAdminSession(
   adminToken: string,
+  sessions: AdminSessions,
   nowMs: number,
   ttlSeconds = ADMIN_SESSION_TTL_SECONDS,
 ): Promise<{ value: string; maxAgeSeconds: number }> {
   const expiresAt = nowMs + ttlSeconds * 1000;
-  const signature = base64url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresAt}`));
-  return { value: `${SESSION_VERSION}.${expiresAt}.${signature}`, maxAgeSeconds: ttlSeconds };
+  const sessionId = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  await sessions.open(sessionId, ttlSeconds * 1000);
+  const signature = base64url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresAt}.${sessionId}`));
+  return { value: `${SESSION_VERSION}.${expiresAt}.${sessionId}.${signature}`, maxAgeSeconds: ttlSeconds };
 }
 
-export async function verifyAdminSession(adminToken: string, value: string | undefined | null, nowMs: number): Promise<boolean> {
-  if (!value || value.length > 200) return false;
-  const [version, expiresText, signature] = value.split(".");
-  if (version !== SESSION_VERSION || !expiresText || !signature || !/^\d{1,16}$/.test(expiresText)) return false;
-  if (Number(expiresText) <= nowMs) return false;
-  const expected = base64url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresText}`));
-  return tokensMatch(expected, signature);
+/** The session id of a cookie value that is well-formed, signed with `adminToken` and not expired; null otherwise. */
+export async function signedSessionId(adminToken: string, value: string | undefined | null, nowMs: number): Promise<string | null> {
+  if (!value || value.length > 200) return null;
+  const [version, expiresText, sessionId, signature, ...rest] = value.split(".");
+  if (version !== SESSION_VERSION || !expiresText || !sessionId || !signature || rest.length > 0) return null;
+  if (!/^\d{1,16}$/.test(expiresText) || !SESSION_ID.test(sessionId)) return null;
+  if (Number(expiresText) <= nowMs) return null;
+  const expected = base64url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresText}.${sessionId}`));
+  return (await tokensMatch(expected, signature)) ? sessionId : null;
+}
+
+/**
+ * True for a signed, unexpired cookie whose session is still open. Without a
+ * session store nothing is accepted: a caller that forgets it fails closed.
+ */
+export async function verifyAdminSession(
+  adminToken: string,
+  value: string | undefined | null,
+  nowMs: number,
+  sessions: AdminSessions | undefined,
+): Promise<boolean> {
+  const sessionId = await signedSessionId(adminToken, value, nowMs);
+  if (!sessionId || !sessions) return false;
+  return sessions.isOpen(sessionId);
+}
+
+/** Signing out: the session closes server-side, so the cookie stops working wherever it was copied to. */
+export async function closeAdminSession(adminToken: string, value: string | undefined | null, nowMs: number, sessions: AdminSessions): Promise<void> {
+  const sessionId = await signedSessionId(adminToken, value, nowMs);
+  if (sessionId) await sessions.close(sessionId);
 }
 
 /** Reads one cookie from a `Cookie` header. */
@@ -74,7 +128,12 @@ export function readCookie(header: string | null, name: string): string | undefi
 }
 
 /** Who is calling: the Bearer token wins over the cookie. Never says which part was wrong. */
-export async function authenticateAdmin(request: Request, adminToken: string | undefined, nowMs: number): Promise<AdminAuth> {
+export async function authenticateAdmin(
+  request: Request,
+  adminToken: string | undefined,
+  nowMs: number,
+  sessions?: AdminSessions,
+): Promise<AdminAuth> {
   if (!adminToken) return { ok: false, status: 404, error: "admin disabled (ADMIN_TOKEN is not set)" };
   const authorization = request.headers.get("authorization");
   if (authorization) {
@@ -83,7 +142,7 @@ export async function authenticateAdmin(request: Request, adminToken: string | u
     return { ok: false, status: 401, error: "unauthorized" };
   }
   const session = readCookie(request.headers.get("cookie"), ADMIN_COOKIE);
-  if (session && (await verifyAdminSession(adminToken, session, nowMs))) return { ok: true, via: "cookie" };
+  if (session && (await verifyAdminSession(adminToken, session, nowMs, sessions))) return { ok: true, via: "cookie" };
   return { ok: false, status: 401, error: "unauthorized" };
 }
 

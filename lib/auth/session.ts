@@ -11,13 +11,3 @@ export async function getSessionUser(services: Services, token: string | undefin
 export async function signOut(services: Services, token: string | undefined): Promise<void> {
   if (token) await deleteSession(services.redis, token);
 }
-
-/**
- * Where to go after signing in: a same-site path only, so `?next=` can't send
- * people to another site (`//evil.example` and `/\evil.example` are refused).
- */
-export function safeNextPath(next: unknown, fallback = "/account"): string {
-  if (typeof next !== "string" || !next.startsWith("/") || next.startsWith("//") || next.startsWith("/\\")) return fallback;
-  if (next.length > 500 || /[\u0000-\u001f]/.test(next)) return fallback;
-  return next;
-}

@@ -4,6 +4,7 @@ import { randomHex } from "../orgs/store";
 import type { Services } from "../services";
 import { createSession } from "../sessions";
 import { authenticate, type User } from "../users/store";
+import { createSignInLimiter, tooManyAttemptsMessage, type SignInLimiter } from "./signin-limit";
 
 export const signInSchema = z.object({
   email: z.string().trim().min(1, "Enter your email address").max(254),
@@ -19,7 +20,7 @@ export type SignInResult =
       /** Null when the notification could not be queued (sign-in still succeeds). */
       notificationMessageId: string | null;
     }
-  | { ok: false; error: string };
+  | { ok: false; error: string; /** Set when refused by the attempt limits. */ retryAfterMs?: number };
 
 /** `sie_` + 128 random bits in hex. */
 export function newSignInEventId(): string {
@@ -33,12 +34,20 @@ export function newSignInEventId(): string {
 export async function signIn(
   services: Services,
   input: { email: unknown; password: unknown; ip: string | null; userAgent: string | null },
+  limiter: SignInLimiter = createSignInLimiter(services.redis),
 ): Promise<SignInResult> {
   const parsed = signInSchema.safeParse({ email: input.email, password: input.password });
   if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? "Enter your email and password" };
+  // Counted before the password is checked; over the limit, the password is not checked at all.
+  const gate = await limiter.attempt({ email: parsed.data.email, ip: input.ip }, services.clock.now());
+  if (!gate.allowed) {
+    console.warn(JSON.stringify({ level: "warn", event: "sign_in_throttled", ip: input.ip }));
+    return { ok: false, error: tooManyAttemptsMessage(gate.retryAfterMs), retryAfterMs: gate.retryAfterMs };
+  }
   const user = await authenticate(services.redis, parsed.data.email, parsed.data.password);
   // One message for both cases, so the form doesn't reveal which addresses have accounts.
   if (!user) return { ok: false, error: "That email and password don't match an account." };
+  await limiter.succeeded(parsed.data.email);
 
   const sessionToken = await createSession(services.redis, user.id);
   const eventId = newSignInEventId();

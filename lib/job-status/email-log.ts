@@ -1,13 +1,14 @@
 import { listEmailLog } from "../email-log/store";
 import { json } from "../qstash/respond";
 import type { Services } from "../services";
+import { redisAdminSessions } from "../admin/auth";
 import { requireAdmin } from "./require-admin";
 
 const USER_ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 
 /** Admin-only: `GET /api/email-log/<userId>?limit=` lists one user's email log, newest first. */
 export async function handleEmailLogRequest(request: Request, userId: string, services: Services): Promise<Response> {
-  const denied = await requireAdmin(request, services.env.ADMIN_TOKEN, services.clock.now());
+  const denied = await requireAdmin(request, services.env.ADMIN_TOKEN, services.clock.now(), redisAdminSessions(services.redis));
   if (denied) return denied;
   const headers = { "cache-control": "no-store" };
   if (!USER_ID.test(userId)) return json(400, { error: "invalid user id" }, headers);

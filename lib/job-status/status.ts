@@ -1,6 +1,7 @@
 import { getRun, type JobRun } from "../job-runs/store";
 import { json } from "../qstash/respond";
 import type { Services } from "../services";
+import { redisAdminSessions } from "../admin/auth";
 import { requireAdmin } from "./require-admin";
 
 /** What `GET /api/job-status/<messageId>` answers. Times are ISO 8601 strings; durations in ms. */
@@ -44,7 +45,7 @@ export function toStatusView(run: JobRun): JobStatusView {
 
 /** Admin-only status of one QStash message, from the run record the route keeps in Redis. */
 export async function handleJobStatusRequest(request: Request, messageId: string, services: Services): Promise<Response> {
-  const denied = await requireAdmin(request, services.env.ADMIN_TOKEN, services.clock.now());
+  const denied = await requireAdmin(request, services.env.ADMIN_TOKEN, services.clock.now(), redisAdminSessions(services.redis));
   if (denied) return denied;
   const headers = { "cache-control": "no-store" };
   if (!MESSAGE_ID.test(messageId)) return json(400, { error: "invalid message id" }, headers);

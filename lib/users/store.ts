@@ -64,15 +64,24 @@ export async function findUserIdByEmail(redis: Redis, email: string): Promise<st
   return id ? String(id) : null;
 }
 
+let dummyHash: Promise<string> | undefined;
+
+/** A real hash (same scheme and work factor as stored ones) of a random password nobody knows. */
+function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(crypto.randomUUID());
+  return dummyHash;
+}
+
 /** Returns the user when the password matches; null otherwise (unknown email included). */
 export async function authenticate(redis: Redis, email: string, password: string): Promise<User | null> {
   const id = await findUserIdByEmail(redis, email);
-  if (!id) return null;
-  const raw = await redis.hgetall(userKey(id));
-  if (!raw) return null;
-  const parsed = storedUser.safeParse(raw);
-  if (!parsed.success || !parsed.data.passwordHash) return null;
-  if (!(await verifyPassword(password, parsed.data.passwordHash))) return null;
+  // Same reads for a known and an unknown address; "usr_none" never exists.
+  const raw = await redis.hgetall(userKey(id ?? "usr_none"));
+  const parsed = raw && Object.keys(raw).length > 0 ? storedUser.safeParse(raw) : null;
+  const storedHash = parsed?.success ? parsed.data.passwordHash : undefined;
+  // An unknown address costs the same full hash as a wrong password, so timing doesn't tell which addresses exist.
+  const matches = await verifyPassword(password, storedHash ?? (await dummyPasswordHash()));
+  if (!storedHash || !parsed?.success || !matches) return null;
   const { passwordHash: _ignored, ...user } = parsed.data;
   return user;
 }

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { handleAdminRequest } from "@/lib/admin/api";
-import { ADMIN_COOKIE, createAdminSession } from "@/lib/admin/auth";
+import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
 import { registry, testJob } from "@/lib/jobs/registry";
 import { getRun } from "@/lib/job-runs/store";
 import { serveFetch, type RunningServer } from "../../helpers/http-adapter";
@@ -77,7 +77,7 @@ describe("admin API on the local stack", () => {
   test("bulk retry and delete by filter, with the session cookie from the same origin", async () => {
     await failTestJob("one");
     await failTestJob("two");
-    const { value } = await createAdminSession(TOKEN, app.services.clock.now());
+    const { value } = await createAdminSession(TOKEN, redisAdminSessions(app.services.redis), app.services.clock.now());
     const cookie = { authorization: "", cookie: `${ADMIN_COOKIE}=${value}`, origin: admin.url };
     const deleted = await call("POST", "/dlq/delete", { body: { filter: { job: "test", status: 489 } }, headers: cookie });
     expect(deleted.body).toEqual({ matched: 2, deleted: 2, failed: [] });

@@ -2,7 +2,7 @@ import { Client } from "@upstash/qstash";
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { handleAdminRequest, type AdminApiDeps } from "@/lib/admin/api";
-import { ADMIN_COOKIE, createAdminSession } from "@/lib/admin/auth";
+import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
 import { fixedClock } from "@/lib/clock";
 import { getRun, markDead, recordQueued } from "@/lib/job-runs/store";
 import { createRedis } from "@/lib/redis";
@@ -57,7 +57,7 @@ describe("access", () => {
   });
 
   test("the session cookie works; a cross-origin change with it is refused", async () => {
-    const { value } = await createAdminSession(TOKEN, clock.now());
+    const { value } = await createAdminSession(TOKEN, redisAdminSessions(redis), clock.now());
     const cookie = { authorization: "", cookie: `${ADMIN_COOKIE}=${value}` };
     expect((await call("GET", "/dlq", { headers: cookie })).status).toBe(200);
     const crossSite = await call("POST", "/dlq/dlq_1/retry", { headers: { ...cookie, origin: "https://evil.test", host: "app.test" } });

@@ -1,8 +1,27 @@
-import { describe, expect, test } from "vitest";
-import { ADMIN_COOKIE, authenticateAdmin, createAdminSession, readCookie, sameOrigin, verifyAdminSession } from "@/lib/admin/auth";
+import { setupServer } from "msw/node";
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import {
+  ADMIN_COOKIE,
+  authenticateAdmin,
+  closeAdminSession,
+  createAdminSession,
+  readCookie,
+  redisAdminSessions,
+  sameOrigin,
+  verifyAdminSession,
+} from "@/lib/admin/auth";
+import { createRedis } from "@/lib/redis";
+import { memoryRedis } from "../../msw/redis-memory";
 
 const TOKEN = "admin-token-0123456789";
 const NOW = Date.UTC(2026, 0, 15, 9);
+const REDIS = "http://redis.test";
+const redisMock = memoryRedis(REDIS);
+const server = setupServer(...redisMock.handlers);
+beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+afterAll(() => server.close());
+beforeEach(() => redisMock.flush());
+const sessions = redisAdminSessions(createRedis({ UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t" }));
 
 const request = (headers: Record<string, string>) => new Request("https://app.test/api/admin/dlq", { headers });
 
@@ -19,36 +38,53 @@ describe("authenticateAdmin", () => {
   });
 
   test("a wrong Bearer header is not rescued by a valid cookie", async () => {
-    const { value } = await createAdminSession(TOKEN, NOW);
-    const outcome = await authenticateAdmin(request({ authorization: "Bearer nope", cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW);
+    const { value } = await createAdminSession(TOKEN, sessions, NOW);
+    const outcome = await authenticateAdmin(request({ authorization: "Bearer nope", cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW, sessions);
     expect(outcome).toMatchObject({ ok: false, status: 401 });
   });
 
   test("accepts the signed session cookie until it expires", async () => {
-    const { value, maxAgeSeconds } = await createAdminSession(TOKEN, NOW, 60);
+    const { value, maxAgeSeconds } = await createAdminSession(TOKEN, sessions, NOW, 60);
     expect(maxAgeSeconds).toBe(60);
     const cookie = `other=1; ${ADMIN_COOKIE}=${value}`;
-    expect(await authenticateAdmin(request({ cookie }), TOKEN, NOW + 59_000)).toEqual({ ok: true, via: "cookie" });
-    expect(await authenticateAdmin(request({ cookie }), TOKEN, NOW + 60_000)).toMatchObject({ ok: false, status: 401 });
+    expect(await authenticateAdmin(request({ cookie }), TOKEN, NOW + 59_000, sessions)).toEqual({ ok: true, via: "cookie" });
+    expect(await authenticateAdmin(request({ cookie }), TOKEN, NOW + 60_000, sessions)).toMatchObject({ ok: false, status: 401 });
+  });
+
+  test("without the session store a cookie is refused (fails closed)", async () => {
+    const { value } = await createAdminSession(TOKEN, sessions, NOW);
+    expect(await authenticateAdmin(request({ cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW)).toMatchObject({ ok: false, status: 401 });
   });
 });
 
 describe("session cookie", () => {
   test("holds an HMAC, never the token, and dies when the token rotates", async () => {
-    const { value } = await createAdminSession(TOKEN, NOW);
+    const { value } = await createAdminSession(TOKEN, sessions, NOW);
     expect(value).not.toContain(TOKEN);
-    expect(value).toMatch(/^v1\.\d+\.[A-Za-z0-9_-]{43}$/);
-    expect(await verifyAdminSession(TOKEN, value, NOW)).toBe(true);
-    expect(await verifyAdminSession("rotated-token-0123456789", value, NOW)).toBe(false);
+    expect(value).toMatch(/^v2\.\d+\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    expect(await verifyAdminSession(TOKEN, value, NOW, sessions)).toBe(true);
+    expect(await verifyAdminSession("rotated-token-0123456789", value, NOW, sessions)).toBe(false);
   });
 
-  test("a tampered expiry or signature is refused", async () => {
-    const { value } = await createAdminSession(TOKEN, NOW);
-    const [version, expires, signature] = value.split(".");
-    expect(await verifyAdminSession(TOKEN, `${version}.${Number(expires) + 1}.${signature}`, NOW)).toBe(false);
-    expect(await verifyAdminSession(TOKEN, `${version}.${expires}.${signature!.slice(1)}A`, NOW)).toBe(false);
-    expect(await verifyAdminSession(TOKEN, TOKEN, NOW)).toBe(false);
-    expect(await verifyAdminSession(TOKEN, undefined, NOW)).toBe(false);
+  test("a tampered expiry, session id or signature is refused", async () => {
+    const { value } = await createAdminSession(TOKEN, sessions, NOW);
+    const { value: other } = await createAdminSession(TOKEN, sessions, NOW);
+    const [version, expires, id, signature] = value.split(".");
+    expect(await verifyAdminSession(TOKEN, `${version}.${Number(expires) + 1}.${id}.${signature}`, NOW, sessions)).toBe(false);
+    expect(await verifyAdminSession(TOKEN, `${version}.${expires}.${other.split(".")[2]}.${signature}`, NOW, sessions)).toBe(false);
+    expect(await verifyAdminSession(TOKEN, `${version}.${expires}.${id}.${signature!.slice(1)}A`, NOW, sessions)).toBe(false);
+    expect(await verifyAdminSession(TOKEN, `v1.${expires}.${signature}`, NOW, sessions)).toBe(false);
+    expect(await verifyAdminSession(TOKEN, TOKEN, NOW, sessions)).toBe(false);
+    expect(await verifyAdminSession(TOKEN, undefined, NOW, sessions)).toBe(false);
+  });
+
+  test("signing out closes the session server-side: a copy of the cookie stops working", async () => {
+    const { value } = await createAdminSession(TOKEN, sessions, NOW);
+    const { value: otherBrowser } = await createAdminSession(TOKEN, sessions, NOW);
+    await closeAdminSession(TOKEN, value, NOW, sessions);
+    expect(await verifyAdminSession(TOKEN, value, NOW, sessions)).toBe(false);
+    expect(await authenticateAdmin(request({ cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW, sessions)).toMatchObject({ ok: false, status: 401 });
+    expect(await verifyAdminSession(TOKEN, otherBrowser, NOW, sessions)).toBe(true);
   });
 });
 

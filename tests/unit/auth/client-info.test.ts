@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
 import { clientIp, userAgent } from "@/lib/auth/client-info";
-import { safeNextPath } from "@/lib/auth/session";
 import { newSignInEventId } from "@/lib/auth/signin";
 import { SIGN_IN_EVENT_ID } from "@/lib/jobs/sign-in-notification";
 
@@ -25,19 +24,6 @@ describe("userAgent", () => {
     expect(userAgent(new Headers({ "user-agent": "x".repeat(600) }))).toHaveLength(512);
     expect(userAgent(new Headers())).toBeNull();
   });
-});
-
-describe("safeNextPath", () => {
-  test("keeps same-site paths", () => {
-    expect(safeNextPath("/invite/abc?x=1")).toBe("/invite/abc?x=1");
-  });
-
-  test.each([undefined, "", "https://evil.example", "//evil.example", "/\\evil.example", "javascript:alert(1)", "/a\nb"])(
-    "sends %j to the account page",
-    (next) => {
-      expect(safeNextPath(next)).toBe("/account");
-    },
-  );
 });
 
 describe("sign-in event ids", () => {
