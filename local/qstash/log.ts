@@ -45,9 +45,19 @@ export interface LogExtra {
   dlqId?: string;
 }
 
+/**
+ * What the log keeps per event: the message by reference (its defining fields
+ * never change once published) plus the few values that do. The event JSON is
+ * built when someone reads it, so a queued message costs its log entry a few
+ * dozen bytes rather than a second copy of its headers and fields.
+ */
 interface Stored {
   seq: number;
-  event: LogEvent;
+  time: number;
+  state: LogState;
+  message: MessageRecord;
+  retried: number;
+  extra: LogExtra | undefined;
 }
 
 /**
@@ -63,40 +73,12 @@ export class EventLog {
     private readonly capacity = 10_000,
   ) {}
 
-  record(state: LogState, message: MessageRecord, time: number, extra: LogExtra = {}): LogEvent {
-    const response = extra.response;
-    const event: LogEvent = compact({
-      time,
-      state,
-      messageId: message.messageId,
-      url: message.url,
-      method: message.method,
-      topicName: message.topicName,
-      endpointName: message.endpointName,
-      header: redactHeaders(message.header, message.redact),
-      body: message.redact?.body ? REDACTED : message.bodyBase64 || undefined,
-      nextDeliveryTime: extra.nextDeliveryTime,
-      error: response?.error,
-      responseStatus: response?.status,
-      ...bodyFields(response?.bodyBase64 ?? "", { text: "responseBody", base64: "responseBodyBase64" }),
-      responseHeaders: response?.headers ? canonicalizeHeaderMap(response.headers) : undefined,
-      label: message.labels[0],
-      labels: message.labels.length > 0 ? message.labels : undefined,
-      scheduleId: message.scheduleId,
-      queueName: message.queueName,
-      flowControlKey: message.flowControl?.key,
-      callerIp: message.callerIp,
-      callback: message.callback,
-      failureCallback: message.failureCallback,
-      maxRetries: message.maxRetries,
-      retried: message.retried,
-      dlqId: extra.dlqId,
-    });
-    this.#entries.push({ seq: ++this.#seq, event });
+  record(state: LogState, message: MessageRecord, time: number, extra?: LogExtra): void {
+    const stored: Stored = { seq: ++this.#seq, time, state, message, retried: message.retried, extra };
+    this.#entries.push(stored);
     // Trim in chunks rather than per event, so a full log doesn't copy 10k entries on every record.
     if (this.#entries.length > this.capacity * 1.1) this.#entries.splice(0, this.#entries.length - this.capacity);
-    this.emitter.emit("event", event);
-    return event;
+    if (this.emitter.listenerCount("event") > 0) this.emitter.emit("event", toEvent(stored));
   }
 
   /**
@@ -105,28 +87,60 @@ export class EventLog {
    */
   query(filter: Filter, count: number, cursor?: string, messageIds?: string[]): { events: LogEvent[]; cursor?: string } {
     const below = cursor ? Number(cursor) : Infinity;
-    const picked: Stored[] = [];
+    const picked: Array<{ stored: Stored; event: LogEvent }> = [];
     let more = false;
     for (let index = this.#entries.length - 1; index >= 0; index--) {
       const stored = this.#entries[index]!;
       if (stored.seq >= below) continue;
-      if (messageIds && !messageIds.includes(stored.event.messageId)) continue;
-      if (!matchesFilter({ ...stored.event, labels: stored.event.labels ?? [] }, filter)) continue;
+      if (messageIds && !messageIds.includes(stored.message.messageId)) continue;
+      const event = toEvent(stored);
+      if (!matchesFilter({ ...event, labels: event.labels ?? [] }, filter)) continue;
       if (picked.length === count) {
         more = true;
         break;
       }
-      picked.push(stored);
+      picked.push({ stored, event });
     }
-    const events = picked.map((stored) => stored.event);
-    return more ? { events, cursor: String(picked.at(-1)!.seq) } : { events };
+    const events = picked.map((pick) => pick.event);
+    return more ? { events, cursor: String(picked.at(-1)!.stored.seq) } : { events };
   }
 
   recent(count: number): LogEvent[] {
-    return this.#entries.slice(-count).reverse().map((stored) => stored.event);
+    return this.#entries.slice(-count).reverse().map(toEvent);
   }
 
   clear(): void {
     this.#entries = [];
   }
+}
+
+function toEvent({ time, state, message, retried, extra = {} }: Stored): LogEvent {
+  const response = extra.response;
+  return compact({
+    time,
+    state,
+    messageId: message.messageId,
+    url: message.url,
+    method: message.method,
+    topicName: message.topicName,
+    endpointName: message.endpointName,
+    header: redactHeaders(message.header, message.redact),
+    body: message.redact?.body ? REDACTED : message.bodyBase64 || undefined,
+    nextDeliveryTime: extra.nextDeliveryTime,
+    error: response?.error,
+    responseStatus: response?.status,
+    ...bodyFields(response?.bodyBase64 ?? "", { text: "responseBody", base64: "responseBodyBase64" }),
+    responseHeaders: response?.headers ? canonicalizeHeaderMap(response.headers) : undefined,
+    label: message.labels[0],
+    labels: message.labels.length > 0 ? message.labels : undefined,
+    scheduleId: message.scheduleId,
+    queueName: message.queueName,
+    flowControlKey: message.flowControl?.key,
+    callerIp: message.callerIp,
+    callback: message.callback,
+    failureCallback: message.failureCallback,
+    maxRetries: message.maxRetries,
+    retried,
+    dlqId: extra.dlqId,
+  });
 }

@@ -3,8 +3,12 @@ import type { Core } from "./core";
 import type { Destination } from "./destination";
 import { notFound } from "./errors";
 import type { FlatHeaders } from "./header-map";
+import { Interner } from "./intern";
 import type { FlowControlRecord, MessageRecord } from "./model";
 import type { FlowControlSpec, PublishOptions } from "./publish-options";
+
+/** Equal URLs, headers and labels of pending messages are stored once. */
+const shared = new Interner();
 
 /** Attempts = 1 + retries when the publisher doesn't say. */
 export const DEFAULT_RETRIES = 3;
@@ -73,8 +77,17 @@ export type NewMessage = Omit<MessageRecord, "messageId" | "seq" | "createdAt" |
 /** Adds a pending message and logs CREATED; the dispatcher picks it up at `notBefore`. */
 export function createMessage(core: Core, fields: NewMessage): MessageRecord {
   const now = core.clock.now();
-  const message: MessageRecord = {
+  const message: MessageRecord = definedOnly({
     ...fields,
+    url: shared.string(fields.url),
+    header: shared.headers(fields.header),
+    callerIp: shared.string(fields.callerIp),
+    callback: shared.string(fields.callback),
+    failureCallback: shared.string(fields.failureCallback),
+    topicName: shared.string(fields.topicName),
+    endpointName: shared.string(fields.endpointName),
+    queueName: shared.string(fields.queueName),
+    labels: shared.list(fields.labels),
     messageId: core.id("msg"),
     seq: core.nextSeq(),
     createdAt: now,
@@ -82,7 +95,7 @@ export function createMessage(core: Core, fields: NewMessage): MessageRecord {
     retried: 0,
     nextAttemptAt: fields.notBefore,
     started: false,
-  };
+  });
   core.state.messages.set(message.messageId, message);
   core.log.record("CREATED", message, now);
   core.changed();
@@ -160,4 +173,14 @@ function dedupKeyFor(request: PublishRequest): string | undefined {
 function markDeduplicated(response: unknown): unknown {
   if (Array.isArray(response)) return response.map((entry: object) => ({ ...entry, deduplicated: true }));
   return { ...(response as object), deduplicated: true };
+}
+
+/**
+ * A copy without the undefined fields: a pending message carries only the
+ * options it was published with, and messages published alike share one shape.
+ */
+function definedOnly<T extends object>(object: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
+  return out as T;
 }
