@@ -1,0 +1,146 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Client } from "@upstash/qstash";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { defineJob } from "@/lib/jobs/define-job";
+import { registry, testJob } from "@/lib/jobs/registry";
+import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/schedules";
+import { syncSchedules } from "@/lib/schedules/sync";
+import { runDoctor } from "@/scripts/lib/doctor/command";
+import type { CheckResult } from "@/scripts/lib/doctor/check";
+import { captureIo } from "../../unit/cli/capture-io";
+import { startProtectionProxy, type ProtectionProxy } from "../../helpers/protection-proxy";
+import { startTestApp, type TestApp } from "../../helpers/test-app";
+import { startTestStack, type TestStack } from "../../helpers/stack";
+
+// Each broken setup below is made on purpose against the local stack; the doctor must name it.
+let stack: TestStack;
+let app: TestApp;
+const started: Array<{ close(): Promise<void> }> = [];
+
+const TIME_ZONE = "Asia/Ulaanbaatar";
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  app = await startTestApp(stack);
+  started.push(app);
+  // A healthy setup has its schedules synced.
+  const client = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN, enableTelemetry: false });
+  await syncSchedules(client, desiredSchedules(scheduleDefinitions({ timeZone: TIME_ZONE }), app.url), { managedLabel: MANAGED_LABEL, dryRun: false });
+});
+afterAll(async () => {
+  for (const server of started.reverse()) await server.close();
+  await stack?.close();
+});
+
+function healthyEnv(overrides: Record<string, string | undefined> = {}) {
+  return { ...stack.env, APP_URL: app.url, SCHEDULES_TIME_ZONE: TIME_ZONE, ...overrides };
+}
+
+async function doctor(env: Record<string, string | undefined>, args: string[] = []) {
+  const captured = captureIo({ env });
+  const exitCode = await runDoctor([...args, "--json", "--timeout", "20"], captured.io, { pollIntervalMs: 20 });
+  const report = JSON.parse(captured.stdout) as { ok: boolean; checks: CheckResult[] };
+  const byId = Object.fromEntries(report.checks.map((check) => [check.id, check]));
+  return { exitCode, report, byId };
+}
+
+describe("npm run doctor against the local stack", () => {
+  test("a healthy setup prints one ✔ line per check and exits 0", async () => {
+    const captured = captureIo({ env: healthyEnv() });
+    const exitCode = await runDoctor(["--timeout", "20"], captured.io, { pollIntervalMs: 20 });
+    const lines = captured.stdout.trim().split("\n");
+    expect(lines.at(-1)).toBe("All checks passed.");
+    expect(lines.slice(0, -1).map((line) => line.split(":")[0])).toEqual([
+      "✔ Environment",
+      "✔ QStash token and signing keys",
+      "✔ Upstash Redis",
+      "✔ Resend key and sender domain",
+      "✔ Job route",
+      "✔ Test job delivery",
+      "✔ Failure callback",
+      "✔ Schedules",
+      "✔ Time limits",
+    ]);
+    expect(exitCode).toBe(0);
+    expect(captured.stderr).toBe("");
+  });
+
+  test("an incomplete environment is one ✘ naming the variables; the rest are skipped", async () => {
+    const { exitCode, report } = await doctor(healthyEnv({ QSTASH_TOKEN: undefined, RESEND_API_KEY: "" }));
+    expect(exitCode).toBe(1);
+    expect(report.checks[0]).toMatchObject({ id: "environment", status: "fail" });
+    expect(report.checks[0]!.fix).toContain("QSTASH_TOKEN, RESEND_API_KEY");
+    expect(report.checks.slice(1).every((check) => check.status === "skip")).toBe(true);
+  });
+
+  test("wrong signing keys: ✘ on the keys, and the delivery names them as the cause", async () => {
+    const wrongKeys = { QSTASH_CURRENT_SIGNING_KEY: "sig_wrongCurrentKey000000000000", QSTASH_NEXT_SIGNING_KEY: "sig_wrongNextKey00000000000000000" };
+    const misconfigured = await startTestApp(stack, { env: wrongKeys });
+    started.push(misconfigured);
+    const { exitCode, byId } = await doctor(healthyEnv(wrongKeys), ["--url", misconfigured.url]);
+    expect(exitCode).toBe(1);
+    expect(byId.qstash).toMatchObject({ status: "fail" });
+    expect(byId.qstash!.detail).toContain("QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY differ");
+    expect(byId.delivery).toMatchObject({ status: "fail", observed: { status: 401 } });
+    expect(byId.delivery!.detail).toContain("likely cause: wrong-keys");
+    expect(byId["job-route"]!.status).toBe("pass");
+  });
+
+  test("a deployment whose APP_URL differs from the URL QStash calls: ✘ base URL / sub mismatch", async () => {
+    const elsewhere = await startTestApp(stack, { env: { APP_URL: "https://another-host.example" } });
+    started.push(elsewhere);
+    const { byId } = await doctor(healthyEnv(), ["--url", elsewhere.url]);
+    expect(byId.delivery).toMatchObject({ status: "fail", observed: { status: 401 } });
+    expect(byId.delivery!.detail).toContain("likely cause: url-mismatch");
+    expect(byId.delivery!.fix).toContain(`APP_URL on the deployment to the base URL QStash calls (${elsewhere.url})`);
+  });
+
+  test("Deployment Protection in front of the app: ✘ on the route, the delivery and the failure callback", async () => {
+    const proxy: ProtectionProxy = await startProtectionProxy({ secret: "a-secret-the-doctor-does-not-have" });
+    started.push(proxy);
+    const behind = await startTestApp(stack, { env: { APP_URL: proxy.url } });
+    started.push(behind);
+    proxy.setTarget(behind.url);
+    const { byId } = await doctor(healthyEnv(), ["--url", proxy.url]);
+    for (const id of ["job-route", "delivery", "failure-callback"]) {
+      expect(byId[id]).toMatchObject({ status: "fail", observed: { status: 401 } });
+      expect(byId[id]!.fix).toContain("Protection Bypass for Automation");
+    }
+    expect(byId.delivery!.detail).toContain("likely cause: protection");
+  });
+
+  test("a base URL where the routes are not deployed: ✘ missing route", async () => {
+    const { byId } = await doctor(healthyEnv(), ["--url", `${app.url}/not-the-app`]);
+    for (const id of ["job-route", "failure-callback"]) expect(byId[id]).toMatchObject({ status: "fail", observed: { status: 404 } });
+    expect(byId["job-route"]!.detail).toContain("404");
+    expect(byId.delivery!.detail).toContain("likely cause: missing-route");
+  });
+
+  test("Redis down: ✘ on Upstash Redis", async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const { byId } = await doctor(healthyEnv({ UPSTASH_REDIS_REST_URL: deadUrl }));
+    expect(byId.redis).toMatchObject({ status: "fail" });
+    expect(byId.redis!.detail).toContain(`${deadUrl} did not answer`);
+    expect(byId.qstash!.status).toBe("pass");
+  });
+
+  test("a job slower than its time limit: ✘ delivery with the timeout named", async () => {
+    const slowTest = defineJob({
+      name: testJob.name,
+      schema: testJob.schema,
+      retries: testJob.retries,
+      // Runs until its deadline aborts it, like a job stuck on a slow API.
+      handler: (_payload, { signal }) => new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+    });
+    const slow = await startTestApp(stack, { registry: { ...registry, test: slowTest }, budgetMs: () => 50 });
+    started.push(slow);
+    const { byId } = await doctor(healthyEnv(), ["--url", slow.url]);
+    expect(byId.delivery).toMatchObject({ status: "fail", observed: { status: 504 } });
+    expect(byId.delivery!.detail).toContain("likely cause: timeout");
+    expect(byId.delivery!.fix).toContain("maxDuration");
+  });
+});
