@@ -12,6 +12,7 @@ import {
   rotateInviteToken,
   type Invite,
 } from "./store";
+import { createInviteLimiter, inviteLimitMessage, MAX_INVITE_RESENDS, type InviteLimiter } from "./limits";
 import { acceptUrl, generateInviteToken, hashInviteToken } from "./token";
 
 export const inviteFormSchema = z.object({
@@ -26,7 +27,17 @@ export const inviteFormSchema = z.object({
 /** Everything a member-management call can answer besides success; the page shows `message`. */
 export type ManageFailure = {
   ok: false;
-  reason: "not_found" | "forbidden" | "invalid" | "already_member" | "already_invited" | "not_pending" | "conflict" | "unavailable";
+  reason:
+    | "not_found"
+    | "forbidden"
+    | "invalid"
+    | "already_member"
+    | "already_invited"
+    | "not_pending"
+    | "conflict"
+    | "unavailable"
+    | "rate_limited"
+    | "resend_limit";
   message: string;
 };
 
@@ -60,6 +71,7 @@ export async function loadOwnedOrg(
 export async function createInvite(
   services: Services,
   input: { orgId: string; actorUserId: string; email: unknown },
+  limiter: InviteLimiter = createInviteLimiter(services.redis),
 ): Promise<CreateInviteResult> {
   const parsed = inviteFormSchema.safeParse({ email: input.email });
   if (!parsed.success) return fail("invalid", parsed.error.issues[0]?.message ?? "Enter a valid email address");
@@ -74,6 +86,8 @@ export async function createInvite(
   }
 
   const nowMs = services.clock.now();
+  const gate = await limiter.attempt({ inviterId: input.actorUserId, orgId: org.id, email }, nowMs);
+  if (!gate.allowed) return fail("rate_limited", inviteLimitMessage(gate));
   const token = generateInviteToken();
   const invite: Invite = {
     id: newInviteId(),
@@ -106,18 +120,23 @@ export async function createInvite(
 export async function resendInvite(
   services: Services,
   input: { orgId: string; actorUserId: string; inviteId: string },
+  limiter: InviteLimiter = createInviteLimiter(services.redis),
 ): Promise<ResendInviteResult> {
   const owned = await loadOwnedOrg(services, input.orgId, input.actorUserId);
   if (!owned.ok) return owned;
   const invite = await getInvite(services.redis, input.inviteId);
   if (!invite || invite.orgId !== owned.org.id) return fail("not_found", "This invite doesn't exist.");
+  if (invite.generation > MAX_INVITE_RESENDS) return resendLimit();
 
   const nowMs = services.clock.now();
+  const gate = await limiter.attempt({ inviterId: input.actorUserId, orgId: owned.org.id, email: invite.email }, nowMs);
+  if (!gate.allowed) return fail("rate_limited", inviteLimitMessage(gate));
   const token = generateInviteToken();
   const next = { tokenHash: await hashInviteToken(token), expiresAt: nowMs + INVITE_TTL_MS };
-  const rotated = await rotateInviteToken(services.redis, invite, next, nowMs);
+  const rotated = await rotateInviteToken(services.redis, invite, next, nowMs, MAX_INVITE_RESENDS);
   if (rotated.state === "unknown") return fail("not_found", "This invite doesn't exist.");
   if (rotated.state === "conflict") return fail("conflict", `${invite.email} has a newer pending invite.`);
+  if (rotated.state === "resend_limit") return resendLimit();
   if (rotated.state === "final") return fail("not_pending", `This invite was already ${rotated.status.toLowerCase()}.`);
 
   try {
@@ -129,6 +148,9 @@ export async function resendInvite(
     return fail("unavailable", "We couldn't send the invite right now. Please try again.");
   }
 }
+
+const resendLimit = () =>
+  fail("resend_limit", `An invite can be resent ${MAX_INVITE_RESENDS} times. Cancel it and invite again if the address is right.`);
 
 export async function cancelInvite(
   services: Services,

@@ -66,11 +66,12 @@ redis.call('HSET', KEYS[4], 'id:' .. ARGV[3], ARGV[1], 'exp:' .. ARGV[3], ARGV[7
 return 'created'`;
 
 // KEYS: invite, new token index, org pending
-// ARGV: id, email, newTokenHash, nowMs, expiresAt, tokenIndexTtlMs
+// ARGV: id, email, newTokenHash, nowMs, expiresAt, tokenIndexTtlMs, maxGeneration
 const ROTATE = `
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'unknown' end
 if status ~= 'PENDING' and status ~= 'EXPIRED' then return status end
+if tonumber(redis.call('HGET', KEYS[1], 'generation') or '1') >= tonumber(ARGV[7]) then return 'resend_limit' end
 local liveId = redis.call('HGET', KEYS[3], 'id:' .. ARGV[2])
 if liveId and liveId ~= ARGV[1] then
   local liveExpiry = tonumber(redis.call('HGET', KEYS[3], 'exp:' .. ARGV[2]))
@@ -185,6 +186,7 @@ export type RotateResult =
   | { state: "rotated"; generation: number }
   | { state: "unknown" }
   | { state: "conflict" }
+  | { state: "resend_limit" }
   | { state: "final"; status: InviteStatus };
 
 /**
@@ -196,17 +198,19 @@ export async function rotateInviteToken(
   invite: Pick<Invite, "id" | "orgId" | "email">,
   next: { tokenHash: string; expiresAt: number },
   nowMs: number,
+  maxResends: number,
 ): Promise<RotateResult> {
   const answer = String(
     await redis.eval(
       ROTATE,
       [inviteKey(invite.id), inviteTokenKey(next.tokenHash), orgPendingKey(invite.orgId)],
-      [invite.id, invite.email, next.tokenHash, nowMs, next.expiresAt, tokenIndexTtlMs(next.expiresAt, nowMs)],
+      [invite.id, invite.email, next.tokenHash, nowMs, next.expiresAt, tokenIndexTtlMs(next.expiresAt, nowMs), 1 + maxResends],
     ),
   );
   if (answer.startsWith("rotated:")) return { state: "rotated", generation: Number(answer.slice("rotated:".length)) };
   if (answer === "unknown") return { state: "unknown" };
   if (answer === "conflict") return { state: "conflict" };
+  if (answer === "resend_limit") return { state: "resend_limit" };
   return { state: "final", status: toStatus(answer) };
 }
 

@@ -1,4 +1,5 @@
 import { longDateTimeFormat } from "../../events/time";
+import { subjectText } from "../subject-text";
 import { escapeHtml, layout, type RenderedEmail } from "./html";
 
 export interface InviteEmailInput {
@@ -22,7 +23,8 @@ export function formatInviteExpiry(expiresAt: number): string {
 
 /** Pure: the same payload renders the same bytes, so a retry under the same Resend idempotency key is accepted. */
 export function inviteEmail(input: InviteEmailInput): RenderedEmail {
-  const subject = `${input.inviterName} invited you to join ${input.orgName}`;
+  // Names are chosen by the inviter and go out under our sender: quoted, defanged and short in the subject.
+  const subject = `${subjectText(input.inviterName, 40)} invited you to join “${subjectText(input.orgName, 50)}”`;
   const expires = formatInviteExpiry(input.expiresAt);
   const html = layout({
     lang: "en",

@@ -55,7 +55,7 @@ describe("invite → email → accept", () => {
 
     const [email, ...more] = emailsTo("bat@example.com");
     expect(more).toHaveLength(0);
-    expect(email!.subject).toBe("Ada Owner invited you to join Nomad Labs");
+    expect(email!.subject).toBe("Ada Owner invited you to join “Nomad Labs”");
     expect(email!.idempotencyKey).toBe(`send-invite-email/${created.invite.id}/1`);
     const link = linkIn(email!.text);
     expect(link.url).toBe(`${app.url}/invite/${link.token}`);

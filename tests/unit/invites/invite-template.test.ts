@@ -12,7 +12,7 @@ const input = {
 describe("invite email", () => {
   test("names the inviter and the organisation in English", () => {
     const email = inviteEmail(input);
-    expect(email.subject).toBe("Ada Lovelace invited you to join Nomad Labs");
+    expect(email.subject).toBe("Ada Lovelace invited you to join “Nomad Labs”");
     expect(email.text).toBe(
       [
         "Ada Lovelace invited bat@example.com to join the organisation Nomad Labs.",

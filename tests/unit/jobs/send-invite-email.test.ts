@@ -102,7 +102,7 @@ describe("send-invite-email: handler", () => {
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({
       to: "bat@example.com",
-      subject: "Ada invited you to join Nomad Labs",
+      subject: "Ada invited you to join “Nomad Labs”",
       idempotencyKey: "send-invite-email/inv_0123456789abcdef0123456789abcdef/1",
       tags: [{ name: "job", value: "send-invite-email" }],
     });

@@ -13,11 +13,18 @@ export interface InviteFormState {
 
 async function signedInUserId(orgId: string): Promise<string> {
   const user = await currentUser();
-  if (!user) redirect(`/signin?next=${encodeURIComponent(`/orgs/${orgId}/members`)}`);
+  if (!user) redirect(/^org_[a-f0-9]{32}$/.test(orgId) ? `/signin?next=${encodeURIComponent(`/orgs/${orgId}/members`)}` : "/signin");
   return user.id;
 }
 
-export async function inviteAction(orgId: string, _previous: InviteFormState, form: FormData): Promise<InviteFormState> {
+/**
+ * The org id travels as a form field, not as a bound argument: a bound server
+ * action inside a client component's useActionState hangs the server when the
+ * form is posted without JavaScript. The field is untrusted like any other;
+ * createInvite checks that the signed-in user owns that org.
+ */
+export async function inviteAction(_previous: InviteFormState, form: FormData): Promise<InviteFormState> {
+  const orgId = String(form.get("orgId") ?? "");
   const actorUserId = await signedInUserId(orgId);
   const result = await createInvite(getServices(), { orgId, actorUserId, email: form.get("email") });
   if (!result.ok) return { error: result.message, sentTo: null };

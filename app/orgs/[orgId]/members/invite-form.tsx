@@ -4,12 +4,13 @@ import { useActionState } from "react";
 import { inviteAction, type InviteFormState } from "./actions";
 
 export function InviteForm({ orgId }: { orgId: string }) {
-  const [state, action, pending] = useActionState<InviteFormState, FormData>(inviteAction.bind(null, orgId), {
+  const [state, action, pending] = useActionState<InviteFormState, FormData>(inviteAction, {
     error: null,
     sentTo: null,
   });
   return (
     <form action={action} className="card" aria-label="Invite a member">
+      <input type="hidden" name="orgId" value={orgId} />
       <label htmlFor="email">Email address</label>
       <input id="email" name="email" type="email" required autoComplete="off" key={state.sentTo ?? "form"} />
       {state.error ? (

@@ -14,6 +14,8 @@ const NOTICES: Record<string, { text: string; ok: boolean }> = {
   not_found: { text: "That invite doesn't exist.", ok: false },
   conflict: { text: "That address has a newer pending invite.", ok: false },
   unavailable: { text: "We couldn't send the email right now. Please try again.", ok: false },
+  rate_limited: { text: "Too many invites were sent recently. Try again tomorrow.", ok: false },
+  resend_limit: { text: "That invite was already resent as often as we allow. Cancel it and invite again.", ok: false },
 };
 
 const dateTime = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
