@@ -50,4 +50,15 @@ describe("dependency direction", () => {
     );
     expect(offenders).toEqual([]);
   });
+
+  test("the job runtime traces through @opentelemetry/api alone, so no SDK is bundled into a job route", () => {
+    const runtime = sourceFiles("lib").filter((file) => file.startsWith("lib/job-runtime/"));
+    const offenders = runtime.flatMap((file) =>
+      imports(file)
+        .filter((spec) => (spec.startsWith("@opentelemetry/") && spec !== "@opentelemetry/api") || spec.startsWith("@vercel/otel"))
+        .map((spec) => `${file} → ${spec}`),
+    );
+    expect(offenders).toEqual([]);
+  });
 });
+

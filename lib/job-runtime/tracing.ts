@@ -1,0 +1,153 @@
+/**
+ * OpenTelemetry spans for publishing and running jobs, through
+ * `@opentelemetry/api` only: without an SDK registered (instrumentation.ts
+ * does that with @vercel/otel) every call here is a no-op, and nothing heavier
+ * is ever loaded into a job route.
+ *
+ * One trace runs from the request that enqueued a job to the job's handler:
+ * the producer span's context travels with the message as a forwarded
+ * `traceparent` header (QStash passes `Upstash-Forward-*` headers on), and the
+ * consumer span continues it. Attribute names follow the OpenTelemetry
+ * messaging semantic conventions; QStash-specific ones use the
+ * `messaging.qstash.*` namespace the conventions reserve for a system.
+ */
+import {
+  context,
+  propagation,
+  ROOT_CONTEXT,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  type Attributes,
+  type Context,
+  type Span,
+} from "@opentelemetry/api";
+
+export const TRACER_NAME = "qstash-jobs";
+
+export const ATTR = {
+  system: "messaging.system",
+  operationType: "messaging.operation.type",
+  operationName: "messaging.operation.name",
+  destination: "messaging.destination.name",
+  messageId: "messaging.message.id",
+  batchCount: "messaging.batch.message_count",
+  retryCount: "messaging.qstash.retry_count",
+  jobName: "messaging.qstash.job.name",
+  outcome: "messaging.qstash.job.outcome",
+} as const;
+
+export const MESSAGING_SYSTEM = "qstash";
+
+/** How a delivery ended, as the consumer span's outcome attribute. */
+export type DeliveryOutcome = "succeeded" | "duplicate" | "busy" | "failed" | "retry" | "non_retryable" | "rejected";
+
+const tracer = () => trace.getTracer(TRACER_NAME);
+
+/** W3C trace context of `span` as headers (`traceparent`, maybe `tracestate`); empty when no propagator is registered. */
+export function traceHeaders(span?: Span): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  const ctx = span ? trace.setSpan(context.active(), span) : context.active();
+  propagation.inject(ctx, carrier);
+  return carrier;
+}
+
+/** A producer span for one message, not made active: its context goes into the message, not into the caller. */
+export function startPublishSpan(jobName: string, operation: "publish" | "batch" | "schedule" | "outbox"): Span {
+  return tracer().startSpan(`${operation} ${jobName}`, {
+    kind: SpanKind.PRODUCER,
+    attributes: {
+      [ATTR.system]: MESSAGING_SYSTEM,
+      [ATTR.operationType]: "send",
+      [ATTR.operationName]: operation,
+      [ATTR.destination]: jobName,
+      [ATTR.jobName]: jobName,
+    },
+  });
+}
+
+/** Ends publish spans with the message ids QStash gave, or the error it answered. */
+export function endPublishSpan(span: Span, result: { messageId: string } | { error: unknown }): void {
+  if ("messageId" in result) span.setAttribute(ATTR.messageId, result.messageId);
+  else recordError(span, result.error);
+  span.end();
+}
+
+function headerGetter(headers: Headers) {
+  return {
+    keys: () => [...headers.keys()],
+    get: (carrier: Headers, key: string) => carrier.get(key) ?? undefined,
+  };
+}
+
+/**
+ * The context a delivery continues: the producer's, from the forwarded
+ * `traceparent`. When the platform already opened a server span for this
+ * request in that same trace (Next.js does, from the same header), nest under
+ * it instead so the spans form one tree.
+ */
+export function deliveryContext(headers: Headers): Context {
+  const extracted = propagation.extract(ROOT_CONTEXT, headers, headerGetter(headers));
+  const producer = trace.getSpanContext(extracted);
+  const active = trace.getSpanContext(context.active());
+  if (producer && active && active.traceId === producer.traceId) return context.active();
+  return producer ? extracted : context.active();
+}
+
+/** Runs one delivery inside a consumer span; `fn` reports the outcome through the returned setter. */
+export async function withDeliverySpan<T>(
+  request: { headers: Headers; jobName: string; messageId?: string; retried?: number },
+  fn: (span: Span) => Promise<T>,
+): Promise<T> {
+  const attributes: Attributes = {
+    [ATTR.system]: MESSAGING_SYSTEM,
+    [ATTR.operationType]: "process",
+    [ATTR.operationName]: "process",
+    [ATTR.destination]: request.jobName,
+    [ATTR.jobName]: request.jobName,
+    ...(request.messageId && { [ATTR.messageId]: request.messageId }),
+    ...(request.retried !== undefined && { [ATTR.retryCount]: request.retried }),
+  };
+  return tracer().startActiveSpan(`process ${request.jobName}`, { kind: SpanKind.CONSUMER, attributes }, deliveryContext(request.headers), async (span) => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+export function setOutcome(span: Span | undefined, outcome: DeliveryOutcome, error?: unknown): void {
+  if (!span) return;
+  span.setAttribute(ATTR.outcome, outcome);
+  if (error !== undefined) recordError(span, error);
+}
+
+/** A child step of the active span (verify, claim, handler, complete); errors are recorded and rethrown. */
+export async function step<T>(name: string, fn: () => Promise<T>, attributes: Attributes = {}): Promise<T> {
+  return tracer().startActiveSpan(name, { attributes }, async (span) => {
+    try {
+      return await fn();
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+function recordError(span: Span, error: unknown): void {
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+}
+
+/** Trace and span id of the active span, for log lines; empty when nothing is traced. */
+export function traceFields(): { traceId?: string; spanId?: string } {
+  const spanContext = trace.getActiveSpan()?.spanContext();
+  if (!spanContext || !trace.isSpanContextValid(spanContext)) return {};
+  return { traceId: spanContext.traceId, spanId: spanContext.spanId };
+}
