@@ -7,17 +7,17 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { rateLimitFromEnv } from "../local/resend/server";
 import { DEV_RESEND_API_KEY, startLocalStack } from "../local/stack";
+import { loadOrCreateDevSecrets, namesHostname, nextDevArgs } from "./lib/dev-server";
 import { loadEnvFiles } from "./lib/env-files";
-
-// Local-only secrets so /admin and the payments webhook work out of the box; never used in production.
-const LOCAL_ADMIN_TOKEN = "local-admin-token-0123456789";
-const LOCAL_PAYMENTS_SECRET = "local-payments-webhook-secret";
 
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
   const configured = loadEnvFiles();
   const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
-  const nextArgs = [nextBin, "dev", "--port", String(port), ...process.argv.slice(2)];
+  // Loopback only by default: the local stack signs with public dev keys, so anyone who can reach the
+  // server could forge jobs. `npm run dev -- --hostname 0.0.0.0` opts in to the network.
+  const nextArgs = nextDevArgs(nextBin, port, process.argv.slice(2));
+  const loopbackOnly = !namesHostname(process.argv.slice(2));
 
   if (configured.QSTASH_TOKEN) {
     console.log("QStash credentials found in the environment: starting next dev against them.\n");
@@ -28,15 +28,17 @@ async function main() {
   // One limit for both sides: the app paces its email jobs by it, the Resend look-alike enforces it.
   const resendRateLimitPerSecond = rateLimitFromEnv(configured.RESEND_RATE_LIMIT_PER_SECOND);
   const stack = await startLocalStack({ resendRateLimitPerSecond, ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }) });
-  const appUrl = `http://localhost:${port}`;
+  const appUrl = `http://${loopbackOnly ? "127.0.0.1" : "localhost"}:${port}`;
+  // Local-only secrets so /admin and the payments webhook work out of the box: random per checkout.
+  const secrets = loadOrCreateDevSecrets();
   const env = {
     ...process.env,
     ...stack.env,
     RESEND_API_KEY: DEV_RESEND_API_KEY,
     RESEND_RATE_LIMIT_PER_SECOND: String(resendRateLimitPerSecond),
     APP_URL: appUrl,
-    ADMIN_TOKEN: configured.ADMIN_TOKEN ?? LOCAL_ADMIN_TOKEN,
-    PAYMENTS_WEBHOOK_SECRET: configured.PAYMENTS_WEBHOOK_SECRET ?? LOCAL_PAYMENTS_SECRET,
+    ADMIN_TOKEN: configured.ADMIN_TOKEN ?? secrets.adminToken,
+    PAYMENTS_WEBHOOK_SECRET: configured.PAYMENTS_WEBHOOK_SECRET ?? secrets.paymentsWebhookSecret,
     ADMIN_EMAIL: configured.ADMIN_EMAIL ?? "ops@acme.test",
     EMAIL_FROM: configured.EMAIL_FROM ?? "Acme <noreply@acme.test>",
   };
@@ -45,7 +47,7 @@ async function main() {
   console.log(`  Inbox (Resend)   ${stack.resend.url}   (${resendRateLimitPerSecond} requests/s)`);
   console.log(`  Stack dashboard  ${stack.qstash.url}`);
   console.log(`  Redis REST       ${stack.redis.url}`);
-  console.log(`  Admin            ${appUrl}/admin   (token: ${env.ADMIN_TOKEN})\n`);
+  console.log(`  Admin            ${appUrl}/admin   (token: ${env.ADMIN_TOKEN}, kept in .local/)\n`);
   run(nextArgs, env, () => stack.close());
 }
 

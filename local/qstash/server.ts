@@ -11,6 +11,7 @@ import { publishRoutes } from "./api/publish-routes";
 import { queueRoutes } from "./api/queue-routes";
 import { scheduleRoutes } from "./api/schedule-routes";
 import { topicRoutes } from "./api/topic-routes";
+import { refusedByBrowserGuard } from "../browser-guard";
 import { controlRoutes } from "./control";
 import { randomId, type Core } from "./core";
 import { faultRoutes, QStashFaults } from "./faults";
@@ -157,6 +158,12 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Before the body is read: a rebound host or another site's page gets nothing, controls included.
+    const refused = refusedByBrowserGuard(req, { checkOrigin: true });
+    if (refused) {
+      req.resume();
+      return sendReply(res, { status: 403, body: { error: refused } });
+    }
     const ctx = await readRequest(req);
     const isApi = ctx.path.startsWith("/v2/");
     const outage = isApi ? core.faults.publishFailure(ctx.method, ctx.path) : null;

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { refusedByBrowserGuard } from "../browser-guard";
 import { listen, readBody } from "../http";
 import { createEmbeddedEngine } from "./embedded-engine";
 import { TransactionAbortedError, type Engine } from "./engine";
@@ -73,6 +74,12 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
+    // The dev token is public: without this a web page could read the data through a rebound host.
+    const refused = refusedByBrowserGuard(req, { checkOrigin: true });
+    if (refused) {
+      req.resume();
+      return sendJson(res, 403, { error: `ERR ${refused}` });
+    }
     if (path === "/__faults") return handleFaults(req, res, url, method);
     if (method === "GET" || method === "HEAD") {
       if (path !== "/") return sendJson(res, 404, { error: "ERR path-style commands are not supported; POST a JSON command array" });

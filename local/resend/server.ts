@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { systemClock, type StackClock } from "../clock";
+import { refusedByBrowserGuard } from "../browser-guard";
 import { listen, readBody } from "../http";
 import { handleApi, isApiPath } from "./api";
 import { ResendApiError } from "./errors";
@@ -90,6 +91,9 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     const url = new URL(req.url ?? "/", "http://localhost");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
+    // The inbox shows raw invite and sign-in links: no rebound host, no other site's page.
+    const refused = refusedByBrowserGuard(req, { checkOrigin: true });
+    if (refused) return sendJson(res, 403, { statusCode: 403, name: "forbidden", message: refused });
     const body = await readBody(req, MAX_BODY_BYTES);
     if (body === null) throw new ResendApiError(413, "validation_error", "The request body is too large.");
 
