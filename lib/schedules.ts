@@ -3,6 +3,7 @@ import type { JobDefinition, JobInput } from "./jobs/define-job";
 import { buildRequest } from "./jobs/enqueue";
 import { cleanupData } from "./jobs/cleanup-data";
 import { dlqRedrive } from "./jobs/dlq-redrive";
+import { protectionBypassHeaders } from "./job-runtime/protection-bypass";
 
 /**
  * Recurring jobs, declared as code. `npm run schedules:sync` makes QStash match
@@ -54,7 +55,11 @@ export function scheduleDefinitions(options: { timeZone: string }): ScheduleDefi
 export type DesiredSchedule = CreateScheduleRequest & { scheduleId: string; body: string; retries: number; label: string[] };
 
 /** Pure: the create requests for `definitions` on the deployment at `appUrl`. Validates payloads and the time zone. */
-export function desiredSchedules(definitions: readonly ScheduleDefinition[], appUrl: string): DesiredSchedule[] {
+export function desiredSchedules(
+  definitions: readonly ScheduleDefinition[],
+  appUrl: string,
+  options: { protectionBypassSecret?: string } = {},
+): DesiredSchedule[] {
   const seen = new Set<string>();
   return definitions.map((definition) => {
     if (seen.has(definition.id)) throw new Error(`schedule id "${definition.id}" is declared twice`);
@@ -68,7 +73,8 @@ export function desiredSchedules(definitions: readonly ScheduleDefinition[], app
       destination: request.url,
       cron: definition.cron,
       body: JSON.stringify(request.body),
-      headers: { "Content-Type": "application/json" },
+      // A schedule keeps the headers it was created with, so the bypass secret is part of what sync compares.
+      headers: { "Content-Type": "application/json", ...protectionBypassHeaders(options.protectionBypassSecret) },
       retries: definition.job.retries,
       ...(request.retryDelay !== undefined && { retryDelay: request.retryDelay }),
       ...(request.timeout !== undefined && { timeout: request.timeout }),

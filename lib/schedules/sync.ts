@@ -1,8 +1,9 @@
 import type { Client, Schedule } from "@upstash/qstash";
+import { PROTECTION_BYPASS_HEADER } from "../job-runtime/protection-bypass";
 import type { DesiredSchedule } from "../schedules";
 
 /** What `schedules:sync` compares; anything else QStash reports (next run time, state) is not ours to set. */
-export type ComparedField = "cron" | "destination" | "body" | "retries" | "retryDelay" | "flowControl" | "label";
+export type ComparedField = "cron" | "destination" | "body" | "retries" | "retryDelay" | "flowControl" | "label" | "protectionBypass";
 
 export interface ScheduleChange {
   field: ComparedField;
@@ -50,6 +51,19 @@ function labelsOf(schedule: Pick<Schedule, "label" | "labels">): string[] {
   return schedule.labels ?? (schedule.label ? [schedule.label] : []);
 }
 
+function headerValue(headers: Record<string, string | string[]> | undefined, name: string): string | undefined {
+  const found = Object.entries(headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+  return Array.isArray(found) ? found[0] : found;
+}
+
+/** The Vercel bypass secret a schedule forwards, described without printing it. */
+function bypassState(desired: DesiredSchedule, actual: Schedule): [string, string] {
+  const want = headerValue(desired.headers as Record<string, string> | undefined, PROTECTION_BYPASS_HEADER);
+  const have = headerValue(actual.header, PROTECTION_BYPASS_HEADER);
+  if (want === have) return ["same", "same"];
+  return [have === undefined ? "none" : "another secret", want === undefined ? "none" : "this deployment's secret"];
+}
+
 /** Pure: the differences between one declared schedule and what QStash holds under its id. */
 export function compareSchedule(desired: DesiredSchedule, actual: Schedule): ScheduleChange[] {
   const flow = (key?: string, parallelism?: number, rate?: number) =>
@@ -66,6 +80,7 @@ export function compareSchedule(desired: DesiredSchedule, actual: Schedule): Sch
       flow(desired.flowControl?.key, desired.flowControl?.parallelism, desired.flowControl?.rate),
     ],
     ["label", [...labelsOf(actual)].sort().join(","), [...desired.label].sort().join(",")],
+    ["protectionBypass", ...bypassState(desired, actual)],
   ];
   return pairs.filter(([, from, to]) => from !== to).map(([field, from, to]) => ({ field, from, to }));
 }

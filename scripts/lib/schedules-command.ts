@@ -17,7 +17,8 @@ Options:
   --json         Machine-readable plan on stdout
   --help, -h     This text
 
-Environment: QSTASH_URL, QSTASH_TOKEN, APP_URL, SCHEDULES_TIME_ZONE (default ${DEFAULT_SCHEDULES_TIME_ZONE}),
+Environment: QSTASH_URL, QSTASH_TOKEN, APP_URL, VERCEL_AUTOMATION_BYPASS_SECRET (forwarded so
+protected deployments accept the deliveries), SCHEDULES_TIME_ZONE (default ${DEFAULT_SCHEDULES_TIME_ZONE}),
 from the environment, .env.local or .env. Without QSTASH_TOKEN a local stack on 127.0.0.1:8080 is used.
 Exit codes: 0 ok, 1 error, 2 usage.`;
 
@@ -61,7 +62,9 @@ export async function runSchedulesSync(argv: string[], io: CliIo, deps: Schedule
     const timeZone = io.env.SCHEDULES_TIME_ZONE || DEFAULT_SCHEDULES_TIME_ZONE;
     let desired;
     try {
-      desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl);
+      desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl, {
+        protectionBypassSecret: io.env.VERCEL_AUTOMATION_BYPASS_SECRET || undefined,
+      });
     } catch (error) {
       throw new CliError(error instanceof Error ? error.message : String(error));
     }

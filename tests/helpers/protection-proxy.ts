@@ -1,8 +1,6 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-
-/** The header Vercel's Deployment Protection lets automation through with. */
-export const BYPASS_HEADER = "x-vercel-protection-bypass";
+import { PROTECTION_BYPASS_HEADER as BYPASS_HEADER } from "@/lib/job-runtime/protection-bypass";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-connection"]);
 

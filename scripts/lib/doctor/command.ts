@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { Client } from "@upstash/qstash";
+import { protectionBypassHeaders } from "@/lib/job-runtime/protection-bypass";
 import { registry } from "@/lib/jobs/registry";
 import { failureCallbackUrl, jobUrl } from "@/lib/qstash/urls";
 import { DEFAULT_SCHEDULES_TIME_ZONE } from "@/lib/schedules";
@@ -68,7 +69,15 @@ export async function runChecks(
     return { checks };
   }
   const appUrl = baseUrlFrom(options.url, env.APP_URL);
-  const client = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false, retry: false });
+  const bypassSecret = source.VERCEL_AUTOMATION_BYPASS_SECRET || undefined;
+  // Publishes like the app does, bypass secret included, so a protected deployment is judged fairly.
+  const client = new Client({
+    baseUrl: env.QSTASH_URL,
+    token: env.QSTASH_TOKEN,
+    enableTelemetry: false,
+    retry: false,
+    headers: protectionBypassHeaders(bypassSecret),
+  });
 
   const qstash = await checkQStash(env).catch((error: unknown) => ({
     ...fail("qstash", "QStash token and signing keys", `could not run: ${describeError(error)}`, "check QSTASH_URL and QSTASH_TOKEN"),
@@ -79,7 +88,7 @@ export async function runChecks(
   record(await guarded("redis", "Upstash Redis", "check UPSTASH_REDIS_REST_URL and its token", () => checkRedis(env)));
   record(await guarded("resend", "Resend key and sender domain", "check RESEND_API_KEY", () => checkResend(env)));
   const testJobUrl = jobUrl(appUrl, registry.test!);
-  record(await guarded("job-route", "Job route", "check the base URL", () => checkSignedRoute({ id: "job-route", title: "Job route", url: testJobUrl })));
+  record(await guarded("job-route", "Job route", "check the base URL", () => checkSignedRoute({ id: "job-route", title: "Job route", url: testJobUrl, bypassSecret })));
   record(
     tokenWorks
       ? await guarded("delivery", "Test job delivery", "see the QStash console's logs", () =>
@@ -89,13 +98,15 @@ export async function runChecks(
   );
   record(
     await guarded("failure-callback", "Failure callback", "check the base URL", () =>
-      checkSignedRoute({ id: "failure-callback", title: "Failure callback", url: failureCallbackUrl(appUrl) }),
+      checkSignedRoute({ id: "failure-callback", title: "Failure callback", url: failureCallbackUrl(appUrl), bypassSecret }),
     ),
   );
   const timeZone = env.SCHEDULES_TIME_ZONE || DEFAULT_SCHEDULES_TIME_ZONE;
   record(
     tokenWorks
-      ? await guarded("schedules", "Schedules", "run npm run schedules:sync -- --dry-run", () => checkSchedules(client, appUrl, timeZone))
+      ? await guarded("schedules", "Schedules", "run npm run schedules:sync -- --dry-run", () =>
+          checkSchedules(client, appUrl, { timeZone, protectionBypassSecret: bypassSecret }),
+        )
       : skip("schedules", "Schedules", "needs a working QStash token"),
   );
   const maxDurationSeconds = await readMaxDuration(options.routeFile);

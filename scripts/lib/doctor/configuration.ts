@@ -9,9 +9,14 @@ import { fail, pass, skip, type CheckResult } from "./check";
 export const JOB_ROUTE_FILE = "app/api/jobs/[job]/route.ts";
 
 /** The dry-run diff of `npm run schedules:sync`: empty when QStash holds exactly what lib/schedules.ts declares. */
-export async function checkSchedules(client: Pick<Client, "schedules">, appUrl: string, timeZone = DEFAULT_SCHEDULES_TIME_ZONE): Promise<CheckResult> {
+export async function checkSchedules(
+  client: Pick<Client, "schedules">,
+  appUrl: string,
+  options: { timeZone?: string; protectionBypassSecret?: string } = {},
+): Promise<CheckResult> {
   const [id, title] = ["schedules", "Schedules"];
-  const desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl);
+  const timeZone = options.timeZone ?? DEFAULT_SCHEDULES_TIME_ZONE;
+  const desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl, { protectionBypassSecret: options.protectionBypassSecret });
   const plan = await syncSchedules(client, desired, { managedLabel: MANAGED_LABEL, dryRun: true });
   if (planIsEmpty(plan)) return pass(id, title, `${plan.unchanged.length} in sync with lib/schedules.ts`);
   const parts = [

@@ -1,9 +1,7 @@
 import { describeError, fail, pass, snippet, type CheckResult } from "./check";
 import { diagnose, type Answer } from "./diagnose";
 import { PROBE_TIMEOUT_MS } from "./accounts";
-
-/** Vercel's Deployment Protection lets a request through with this header set to the project's bypass secret. */
-export const BYPASS_HEADER = "x-vercel-protection-bypass";
+import { PROTECTION_BYPASS_HEADER } from "@/lib/job-runtime/protection-bypass";
 
 /** One unsigned POST, redirects not followed: QStash doesn't follow them either. */
 export async function probe(url: string, bypassSecret?: string): Promise<Answer> {
@@ -11,7 +9,7 @@ export async function probe(url: string, bypassSecret?: string): Promise<Answer>
     const response = await fetch(url, {
       method: "POST",
       redirect: "manual",
-      headers: { "content-type": "application/json", ...(bypassSecret && { [BYPASS_HEADER]: bypassSecret }) },
+      headers: { "content-type": "application/json", ...(bypassSecret && { [PROTECTION_BYPASS_HEADER]: bypassSecret }) },
       body: "{}",
       signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
     });

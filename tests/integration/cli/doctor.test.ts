@@ -110,6 +110,27 @@ describe("npm run doctor against the local stack", () => {
     expect(byId.delivery!.detail).toContain("likely cause: protection");
   });
 
+  test("behind Deployment Protection with VERCEL_AUTOMATION_BYPASS_SECRET set, every check passes", async () => {
+    const secret = "the-projects-bypass-secret";
+    const proxy = await startProtectionProxy({ secret });
+    started.push(proxy);
+    const behind = await startTestApp(stack, { env: { APP_URL: proxy.url } });
+    started.push(behind);
+    proxy.setTarget(behind.url);
+    const client = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN, enableTelemetry: false });
+    const desired = desiredSchedules(scheduleDefinitions({ timeZone: TIME_ZONE }), proxy.url, { protectionBypassSecret: secret });
+    await syncSchedules(client, desired, { managedLabel: MANAGED_LABEL, dryRun: false });
+    try {
+      const { exitCode, report } = await doctor(healthyEnv({ APP_URL: proxy.url, VERCEL_AUTOMATION_BYPASS_SECRET: secret }));
+      expect(report.checks.filter((check) => check.status !== "pass")).toEqual([]);
+      expect(exitCode).toBe(0);
+      expect(proxy.rejected).toEqual([]);
+    } finally {
+      // Put the healthy setup's schedules back for the other tests.
+      await syncSchedules(client, desiredSchedules(scheduleDefinitions({ timeZone: TIME_ZONE }), app.url), { managedLabel: MANAGED_LABEL, dryRun: false });
+    }
+  });
+
   test("a base URL where the routes are not deployed: ✘ missing route", async () => {
     const { byId } = await doctor(healthyEnv(), ["--url", `${app.url}/not-the-app`]);
     for (const id of ["job-route", "failure-callback"]) expect(byId[id]).toMatchObject({ status: "fail", observed: { status: 404 } });

@@ -87,6 +87,20 @@ describe("planScheduleSync (pure)", () => {
     expect(formatPlan(plan, false)).toContain("Schedules are up to date (2 unchanged).");
   });
 
+  test("the Vercel bypass secret is compared without being printed: added, rotated or removed is an update", () => {
+    const [protectedSchedule] = desiredSchedules(scheduleDefinitions({ timeZone: "Asia/Ulaanbaatar" }), APP, { protectionBypassSecret: "s3cret-new" });
+    expect(protectedSchedule!.headers).toMatchObject({
+      "x-vercel-protection-bypass": "s3cret-new",
+      "Upstash-Failure-Callback-Forward-x-vercel-protection-bypass": "s3cret-new",
+    });
+    const stored = (secret?: string) => asStored(protectedSchedule!, secret ? { header: { "X-Vercel-Protection-Bypass": [secret] } } : {});
+    expect(compareSchedule(protectedSchedule!, stored())).toEqual([{ field: "protectionBypass", from: "none", to: "this deployment's secret" }]);
+    expect(compareSchedule(protectedSchedule!, stored("s3cret-old"))).toEqual([{ field: "protectionBypass", from: "another secret", to: "this deployment's secret" }]);
+    expect(compareSchedule(protectedSchedule!, stored("s3cret-new"))).toEqual([]);
+    expect(compareSchedule(desired[0]!, stored("s3cret-old"))).toEqual([{ field: "protectionBypass", from: "another secret", to: "none" }]);
+    expect(JSON.stringify(compareSchedule(protectedSchedule!, stored("s3cret-old")))).not.toContain("s3cret");
+  });
+
   test("body key order and whitespace don't count; base64 bodies are read", () => {
     const request = { ...desired[0]!, body: JSON.stringify({ b: 1, a: [1, 2] }) };
     expect(compareSchedule(request, asStored(request, { body: '{ "a": [1,2], "b": 1 }' }))).toEqual([]);
