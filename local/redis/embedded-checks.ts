@@ -13,6 +13,10 @@ import type { Command } from "./engine";
 interface CommandSpec {
   /** Redis arity: exact when positive, minimum when negative; the name counts. */
   arity: number;
+  flags: string[];
+  keyStart: number;
+  keyStop: number;
+  step: number;
 }
 
 // @ioredis/commands ships with ioredis (Redis's own command table); resolve it
@@ -20,6 +24,21 @@ interface CommandSpec {
 const requireHere = createRequire(import.meta.url);
 const requireFromIoredis = createRequire(requireHere.resolve("ioredis"));
 const COMMANDS = requireFromIoredis("@ioredis/commands/built/commands.json") as Record<string, CommandSpec>;
+
+/** Whether Redis flags the command as a write (refused inside EVAL_RO). */
+export function isWriteCommand(name: string): boolean {
+  return COMMANDS[name]?.flags.includes("write") ?? false;
+}
+
+/** The key arguments of a command, from Redis's command table (first/last key and step). */
+export function commandKeys(command: Command): string[] {
+  const spec = COMMANDS[(command[0] ?? "").toLowerCase()];
+  if (!spec || spec.keyStart <= 0 || spec.step <= 0) return [];
+  const last = spec.keyStop < 0 ? command.length + spec.keyStop : spec.keyStop;
+  const keys: string[] = [];
+  for (let i = spec.keyStart; i <= last && i < command.length; i += spec.step) keys.push(command[i]!);
+  return keys;
+}
 
 /** Inline error text for a command Redis would refuse before running it, else null. */
 export function staticError(command: Command): string | null {

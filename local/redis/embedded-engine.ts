@@ -1,10 +1,11 @@
 import { randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
-import { argumentError, dataError, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
+import { OWN_COMMANDS } from "./commands";
+import { RedisError, typeOf, type CommandContext } from "./commands/context";
+import { argumentError, commandKeys, dataError, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
 import { createLuaRunner } from "./embedded-lua";
+import { Keyspace } from "./keyspace";
 import { refuseCommand, TransactionAbortedError, type Command, type Engine, type Outcome, type Reply } from "./engine";
-
-type MockMethod = (...args: string[]) => Promise<unknown>;
 
 /**
  * In-memory Redis on ioredis-mock. Every batch runs under one lock, so a
@@ -14,21 +15,41 @@ type MockMethod = (...args: string[]) => Promise<unknown>;
 export function createEmbeddedEngine(): Engine {
   // ioredis-mock shares data between instances with the same host:port/db, so
   // give each engine its own address and keep servers in one process apart.
-  const mock = new RedisMock({ host: `embedded-${randomUUID()}`, port: 6379 }) as unknown as Record<string, MockMethod>;
-  const call = (name: string, ...args: string[]) => mock[name]!(...args);
-  const commands = syncCommands(mock);
+  const mock = new RedisMock({ host: `embedded-${randomUUID()}`, port: 6379 }) as unknown as Record<string, unknown>;
+  // The data lives in a Keyspace of our own, which hands out stored values
+  // without the copies ioredis-mock's store makes on every access.
+  const ks = new Keyspace();
+  mock.data = ks.mockData();
+  mock.expires = ks.mockExpires();
+  const mockCommands = syncCommands(mock);
+  const context: CommandContext = {
+    ks,
+    mock: (name, ...args) => mockCommands.get(name)!(...args),
+  };
+  const commands = new Map<string, SyncCommand>(mockCommands);
+  for (const [name, implementation] of OWN_COMMANDS) commands.set(name, (...args) => implementation(context, args));
+
+  /** Set while an EVAL_RO or EVALSHA_RO script runs. */
+  let readOnlyScript = false;
   const lua = createLuaRunner((name, args) => {
     const lower = name.toLowerCase();
     if (NOT_IN_SCRIPTS.has(lower) || refuseCommand([lower])) throw new Error("ERR This Redis command is not allowed from script");
     const command = commands.get(lower);
     if (!command) throw new Error("ERR Unknown Redis command called from script");
-    return command(...args);
+    if (readOnlyScript && isWriteCommand(lower)) throw new Error("ERR Write commands are not allowed from read-only scripts.");
+    return command(...normalizeKeywords([lower, ...args]).slice(1));
   });
 
   const data: DataView = {
-    type: async (key) => String(await call("type", key)),
-    get: async (key) => (await call("get", key)) as string | null,
-    hget: async (key, field) => (await call("hget", key, field)) as string | null,
+    type: async (key) => typeOf(ks.get(key)),
+    get: async (key) => {
+      const value = ks.get(key);
+      return typeof value === "string" ? value : Buffer.isBuffer(value) ? value.toString("utf8") : null;
+    },
+    hget: async (key, field) => {
+      const value = ks.get(key) as Record<string, string> | undefined;
+      return value && Object.hasOwn(value, field) ? value[field]! : null;
+    },
   };
 
   let tail: Promise<unknown> = Promise.resolve();
@@ -41,30 +62,40 @@ export function createEmbeddedEngine(): Engine {
   async function runOne(raw: Command): Promise<Outcome> {
     const refused = refuseCommand(raw) ?? staticOutcome(raw);
     if (refused) return refused;
-    const command = normalizeKeywords(raw);
-    const name = command[0]!.toLowerCase();
-    const args = command.slice(1);
+    const name = raw[0]!.toLowerCase();
     try {
-      if (name === "eval" || name === "eval_ro") return await runScript(args);
+      if (name === "eval" || name === "eval_ro") return runScript(raw.slice(1), name === "eval_ro");
       if (name === "evalsha" || name === "evalsha_ro") {
         return { error: "NOSCRIPT No matching script. Please use EVAL." };
       }
-      if (name === "script") return { error: `ERR unknown subcommand '${args[0]}'. Try SCRIPT HELP.` };
+      if (name === "script") return { error: `ERR unknown subcommand '${raw[1]}'. Try SCRIPT HELP.` };
+      const own = OWN_COMMANDS.get(name);
+      if (own) return { result: toReply(own(context, raw.slice(1))) };
+      const command = normalizeKeywords(raw);
+      const args = command.slice(1);
       const invalid = argumentError(command) ?? (await dataError(command, data));
       if (invalid) return { error: invalid };
-      if (typeof mock[name] !== "function") return { error: unsupported(name) };
-      return { result: toReply(await call(name, ...args)) };
+      const implementation = mockCommands.get(name);
+      if (!implementation) return { error: unsupported(name) };
+      const result = toReply(await implementation(...args));
+      dropEmptyCollections(command, ks);
+      return { result };
     } catch (error) {
       return { error: errorText(error, name) };
     }
   }
 
-  async function runScript([source, numKeysText, ...rest]: string[]): Promise<Outcome> {
+  function runScript([source, numKeysText, ...rest]: string[], readOnly: boolean): Outcome {
     const numKeys = Number(numKeysText);
     if (!/^-?\d+$/.test(numKeysText ?? "")) return { error: "ERR value is not an integer or out of range" };
     if (numKeys < 0) return { error: "ERR Number of keys can't be negative" };
     if (numKeys > rest.length) return { error: "ERR Number of keys can't be greater than number of args" };
-    return lua.run(source ?? "", rest.slice(0, numKeys), rest.slice(numKeys));
+    readOnlyScript = readOnly;
+    try {
+      return lua.run(source ?? "", rest.slice(0, numKeys), rest.slice(numKeys));
+    } finally {
+      readOnlyScript = false;
+    }
   }
 
   return {
@@ -79,11 +110,11 @@ export function createEmbeddedEngine(): Engine {
         return outcomes;
       });
     },
-    flush: () => exclusive(async () => void (await call("flushall"))),
+    flush: () => exclusive(async () => ks.clear()),
     close: () =>
       exclusive(async () => {
-        await call("flushall");
-        await call("disconnect");
+        ks.clear();
+        (mock.disconnect as () => void)();
         lua.close();
       }),
   };
@@ -115,6 +146,22 @@ function syncCommands(mock: object): Map<string, SyncCommand> {
   return table;
 }
 
+/**
+ * Redis deletes a list, set, sorted set or hash when its last element goes; some
+ * of ioredis-mock's commands (LTRIM, SMOVE, SPOP…) leave an empty one behind,
+ * which EXISTS, TYPE and SCAN would then report.
+ */
+function dropEmptyCollections(command: Command, ks: Keyspace): void {
+  for (const key of commandKeys(command)) {
+    const value = ks.values.get(key);
+    if (value === undefined || typeof value === "string" || Buffer.isBuffer(value)) continue;
+    const empty = Array.isArray(value) ? value.length === 0
+      : value instanceof Set || value instanceof Map ? value.size === 0
+      : value !== null && (value as object).constructor === Object && Object.keys(value as object).length === 0;
+    if (empty) ks.delete(key);
+  }
+}
+
 function staticOutcome(command: Command): Outcome | null {
   const error = staticError(command);
   return error === null ? null : { error };
@@ -125,6 +172,7 @@ function unsupported(name: string): string {
 }
 
 function errorText(error: unknown, name: string): string {
+  if (error instanceof RedisError) return error.message;
   if (error instanceof TypeError && error.message.startsWith("Unsupported command")) return unsupported(name);
   const message = error instanceof Error ? error.message : String(error);
   if (/does not contain a|WRONGTYPE/.test(message)) return WRONGTYPE;
