@@ -3,6 +3,7 @@ import { JobTimeoutError, withDeadline } from "../jobs/deadline";
 import type { EnqueueResult } from "../jobs/enqueue";
 import { purchaseConfirmation } from "../jobs/purchase-confirmation";
 import { refundNotification } from "../jobs/refund-notification";
+import { readBodyWithin } from "../job-runtime/read-body";
 import { json } from "../qstash/respond";
 import type { Services } from "../services";
 import { eventEnvelope, HANDLED_EVENT_TYPES, paymentEvent, type PaymentEvent } from "./events";
@@ -15,6 +16,9 @@ import { PAYMENT_SIGNATURE_HEADER, verifyPaymentSignature } from "./signature";
  * id as deduplication id makes a publish that landed anyway harmless.
  */
 export const ENQUEUE_BUDGET_MS = 400;
+
+/** Payment events are a few KB; anything past this is refused (413) before it is read, let alone verified. */
+export const WEBHOOK_MAX_BODY_BYTES = 64 * 1024;
 
 export interface PaymentWebhookOptions {
   /** `PAYMENTS_WEBHOOK_SECRET`; the webhook is off (503) without it. */
@@ -29,7 +33,12 @@ export async function handlePaymentWebhook(
   options: PaymentWebhookOptions,
 ): Promise<Response> {
   if (!options.secret) return json(503, { error: "payments webhook is not configured" });
-  const body = await request.text();
+  const read = await readBodyWithin(request, WEBHOOK_MAX_BODY_BYTES);
+  if (!read.ok) {
+    log("warn", { event: "payment_body_too_large", reason: read.reason, limit: WEBHOOK_MAX_BODY_BYTES });
+    return json(413, { error: `body larger than ${WEBHOOK_MAX_BODY_BYTES} bytes` });
+  }
+  const body = read.text;
   const check = await verifyPaymentSignature({
     header: request.headers.get(PAYMENT_SIGNATURE_HEADER),
     body,
@@ -38,7 +47,8 @@ export async function handlePaymentWebhook(
   });
   if (!check.ok) {
     log("warn", { event: "payment_signature_rejected", reason: check.reason });
-    return json(401, { error: `invalid signature (${check.reason})` });
+    // The reason stays in the log line: telling the caller which check failed only helps a forger.
+    return json(401, { error: "invalid signature" });
   }
 
   let raw: unknown;
