@@ -14,6 +14,7 @@
  */
 import type { PublishRequest } from "@upstash/qstash";
 import type { Pipeline, Redis } from "@upstash/redis";
+import { endPublishSpan, startPublishSpan, traceHeaders } from "./tracing";
 
 /** Hash: entry id → entry JSON. */
 export const OUTBOX_ENTRIES_KEY = "outbox:entries";
@@ -137,10 +138,15 @@ export function createOutbox(config: OutboxConfig): Outbox {
 
   async function publishOne(entry: OutboxEntry): Promise<PublishedEntry | null> {
     let result: { messageId: string; deduplicated?: boolean };
+    // A flush runs in the producer's request, so the delivery joins that request's trace; a sweep starts its own.
+    const span = startPublishSpan(entry.jobName, "outbox");
     try {
       // The entry id makes every retry of this publish the same message to QStash.
-      result = await config.publish({ ...entry.request, deduplicationId: entry.request.deduplicationId ?? entry.id });
+      const headers = { ...(entry.request.headers as Record<string, string> | undefined), ...traceHeaders(span) };
+      result = await config.publish({ ...entry.request, headers, deduplicationId: entry.request.deduplicationId ?? entry.id });
+      endPublishSpan(span, result);
     } catch (error) {
+      endPublishSpan(span, { error });
       report("warn", "outbox_publish_failed", { entryId: entry.id, job: entry.jobName, error: String(error) });
       return null;
     }

@@ -11,7 +11,9 @@ import {
   type OutboxEntry,
   type PublishedEntry,
 } from "@/lib/job-runtime/outbox";
+import { ATTR } from "@/lib/job-runtime/tracing";
 import { startTestStack, type TestStack } from "@/tests/helpers/stack";
+import { installTestTracing } from "@/tests/helpers/tracing";
 
 // The outbox against the local stack: a real Redis REST server and the local
 // QStash, with their outage switches standing in for a bad day.
@@ -45,6 +47,23 @@ describe("outbox", () => {
   const entry = (n: number): OutboxEntry => outboxEntry("welcome-email", { url: `http://127.0.0.1:9/api/jobs/welcome-email`, body: { n }, retries: 0, delay: 3600 }, stack.clock.now());
   const messages = async () => ((await (await fetch(`${stack.qstash.url}/__stack/state`)).json()) as { messages: Array<{ body?: string }> }).messages;
   const write = (entries: OutboxEntry[]) => stageOutboxEntries(redis.multi().set("domain:thing", "created"), entries).exec();
+
+  it("publishes each entry under a producer span whose traceparent travels with the message", async () => {
+    const tracing = installTestTracing();
+    try {
+      const sent: Array<{ headers?: unknown }> = [];
+      const traced = createOutbox({ redis, publish: (request) => (sent.push({ headers: { ...(request.headers as Record<string, string>) } }), qstash.publishJSON(request)), now: () => stack.clock.now() });
+      const e = entry(7);
+      await write([e]);
+      const { published: [result] } = await traced.flush([e]);
+      const span = tracing.byName("outbox welcome-email");
+      const { traceId, spanId } = span.spanContext();
+      expect(sent[0]!.headers).toEqual({ traceparent: `00-${traceId}-${spanId}-01` });
+      expect(span.attributes).toMatchObject({ [ATTR.operationName]: "outbox", [ATTR.messageId]: result!.messageId, [ATTR.destination]: "welcome-email" });
+    } finally {
+      await tracing.uninstall();
+    }
+  });
 
   it("writes the entry with the domain change, publishes it with its id as deduplication id, then removes it", async () => {
     const e = entry(1);
