@@ -8,13 +8,14 @@ import { writeFileSync } from "node:fs";
 import { arch, cpus, loadavg, release, totalmem, type } from "node:os";
 import { performance } from "node:perf_hooks";
 import { duplicateScenario } from "./scenarios/duplicate";
+import { embeddedRedisScenario } from "./scenarios/embedded-redis";
 import { endToEndScenario } from "./scenarios/end-to-end";
 import { jobRouteScenario } from "./scenarios/job-route";
 import { memoryScenario } from "./scenarios/memory";
 import { verifyScenario } from "./scenarios/verify";
 import { formatValue, markdownTable, type Scenario, type ScenarioResult } from "./lib/report";
 
-const SCENARIOS: Scenario[] = [jobRouteScenario, verifyScenario, duplicateScenario, endToEndScenario, memoryScenario];
+const SCENARIOS: Scenario[] = [jobRouteScenario, verifyScenario, duplicateScenario, endToEndScenario, memoryScenario, embeddedRedisScenario];
 /** Every scenario bounds itself; this only catches a hang nobody foresaw. */
 const WATCHDOG_MS = 5 * 60_000;
 const DOC = new URL("../docs/benchmarks.md", import.meta.url);

@@ -29,16 +29,37 @@ export function sortedEntries(zset: Zset): Entry[] {
   return sorted;
 }
 
-/** Every write to a sorted set goes through here or `changed`. */
-function changed(zset: Zset): void {
+/**
+ * Keeps the cached order in step with one member's change (`previous` → `next`,
+ * either may be absent): a binary search and one splice instead of a re-sort.
+ * Every write to a sorted set goes through here or `forgetOrder`.
+ */
+function reorder(zset: Zset, previous: Entry | undefined, next: Entry | undefined): void {
+  const sorted = sortedCache.get(zset);
+  if (!sorted) return;
+  if (previous) {
+    const at = firstIndex(sorted, (entry) => compareEntries(entry, previous) >= 0);
+    if (sorted[at]?.value === previous.value) sorted.splice(at, 1);
+    else sortedCache.delete(zset);
+  }
+  if (next && sortedCache.has(zset)) sorted.splice(firstIndex(sorted, (entry) => compareEntries(entry, next) >= 0), 0, next);
+}
+
+function forgetOrder(zset: Zset): void {
   sortedCache.delete(zset);
+}
+
+/** Sets one member's score, keeping the cached order. */
+function put(zset: Zset, member: string, score: number): void {
+  const next = { score, value: member };
+  reorder(zset, zset.get(member), next);
+  zset.set(member, next);
 }
 
 export const formatScore = formatDouble;
 
 /** Writes `zset` under `key`, or deletes the key when it is empty. */
 function store(ctx: CommandContext, key: string, zset: Zset): void {
-  changed(zset);
   if (zset.size === 0) ctx.ks.delete(key);
   else ctx.ks.set(key, zset);
 }
@@ -234,12 +255,12 @@ function zadd(ctx: CommandContext, [key, ...rest]: string[]): unknown {
       if ((flags.has("GT") && score <= current.score) || (flags.has("LT") && score >= current.score)) continue;
       if (incr) incrResult = score;
       if (score !== current.score) {
-        zset.set(member, { score, value: member });
+        put(zset, member, score);
         updated++;
       }
     } else {
       if (flags.has("XX")) continue;
-      zset.set(member, { score, value: member });
+      put(zset, member, score);
       added++;
       if (incr) incrResult = score;
     }
@@ -254,7 +275,7 @@ function zincrby(ctx: CommandContext, [key, increment, member]: string[]): strin
   const zset = readZset(ctx, key!) ?? new Map();
   const score = (zset.get(member!)?.score ?? 0) + by;
   if (Number.isNaN(score)) fail("ERR resulting score is not a number (NaN)");
-  zset.set(member!, { score, value: member! });
+  put(zset, member!, score);
   store(ctx, key!, zset);
   return formatDouble(score);
 }
@@ -263,13 +284,25 @@ function zrem(ctx: CommandContext, [key, ...members]: string[]): number {
   const zset = readZset(ctx, key!);
   if (!zset) return 0;
   let removed = 0;
-  for (const member of members) if (zset.delete(member)) removed++;
+  for (const member of members) {
+    const entry = zset.get(member);
+    if (!entry) continue;
+    reorder(zset, entry, undefined);
+    zset.delete(member);
+    removed++;
+  }
   store(ctx, key!, zset);
   return removed;
 }
 
 function removeEntries(ctx: CommandContext, key: string, zset: Zset, entries: Entry[]): number {
-  for (const entry of entries) zset.delete(entry.value);
+  // A few removals keep the cached order; a large range is cheaper to re-sort on the next read.
+  const removed = entries.slice();
+  if (removed.length > 32) forgetOrder(zset);
+  for (const entry of removed) {
+    reorder(zset, entry, undefined);
+    zset.delete(entry.value);
+  }
   store(ctx, key, zset);
   return entries.length;
 }
