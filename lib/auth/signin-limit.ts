@@ -12,7 +12,9 @@ import { normalizeEmail } from "../users/store";
  * Per IP: 30 attempts per 15 minutes from one client address, which stops one
  * machine from trying a few passwords on many accounts; roomy enough for an
  * office behind one NAT. A success does not clear it (an attacker with an
- * account of their own could otherwise reset it between guesses).
+ * account of their own could otherwise reset it between guesses). When the
+ * address is unknown (no proxy header) only the account limit applies: one
+ * shared "unknown" bucket would let anyone lock everybody out.
  *
  * Every attempt is counted before the password is checked, so a burst of
  * parallel guesses can't all slip in before the first failure is recorded.
@@ -53,7 +55,7 @@ export function createSignInLimiter(redis: Redis): SignInLimiter {
     async attempt({ email, ip }, nowMs) {
       const [account, client] = await Promise.all([
         perAccount.limit(normalizeEmail(email)),
-        perIp.limit(ip ?? "unknown"),
+        ip ? perIp.limit(ip) : Promise.resolve({ success: true, reset: 0, reason: undefined }),
       ]);
       for (const answer of [account, client]) {
         if (answer.reason === "timeout") throw new Error("sign-in rate limit could not be checked (Redis timed out)");

@@ -23,13 +23,14 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** A fresh Chromium with its own empty user-data dir. */
-export async function launchBrowser(): Promise<TestBrowser> {
+/** A fresh Chromium with its own empty user-data dir; `javaScriptEnabled: false` for progressive-enhancement tests. */
+export async function launchBrowser(options: { javaScriptEnabled?: boolean } = {}): Promise<TestBrowser> {
   const userDataDir = mkdtempSync(join(tmpdir(), "e2e-chromium-"));
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args: CHROMIUM_ARGS,
+    javaScriptEnabled: options.javaScriptEnabled ?? true,
   });
   return {
     context,
