@@ -10,6 +10,16 @@ export function decodeUtf8(bytes: Uint8Array): string | null {
   }
 }
 
+/**
+ * A message body as stored: one char per byte (latin1), so any bytes survive
+ * exactly, at a third less than base64 and without a Buffer object per message.
+ */
+export type StoredBody = string;
+
+export const storeBody = (bytes: Uint8Array): StoredBody => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+export const bodyBytes = (stored: StoredBody): Buffer => Buffer.from(stored, "latin1");
+export const bodyBase64 = (stored: StoredBody): string => bodyBytes(stored).toString("base64");
+
 export function bodyFields(bodyBase64: string, names: { text: string; base64: string }): Record<string, string> {
   if (!bodyBase64) return {};
   const text = decodeUtf8(Buffer.from(bodyBase64, "base64"));

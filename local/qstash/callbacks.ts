@@ -1,4 +1,5 @@
 import type { AttemptResult } from "./attempt";
+import { bodyBase64, storeBody } from "./body";
 import type { Core } from "./core";
 import { canonicalizeHeaderMap } from "./header-map";
 import type { MessageRecord } from "./model";
@@ -20,7 +21,7 @@ export function callbackBody(source: MessageRecord, result: AttemptResult, retri
     url: source.url,
     method: source.method,
     sourceHeader: source.header,
-    sourceBody: source.bodyBase64,
+    sourceBody: bodyBase64(source.body),
     topicName: source.topicName,
     endpointName: source.endpointName,
     scheduleId: source.scheduleId,
@@ -54,7 +55,7 @@ export function publishCallback(
     url,
     method: overrides.method ?? "POST",
     header: { "Content-Type": ["application/json"], ...overrides.forwardHeaders },
-    bodyBase64: Buffer.from(body).toString("base64"),
+    body: storeBody(Buffer.from(body)),
     notBefore: now + (overrides.delayMs ?? 0),
     maxRetries: overrides.retries ?? source.maxRetries,
     retryDelayExpression: overrides.retryDelayExpression ?? source.retryDelayExpression,

@@ -1,3 +1,4 @@
+import { bodyBytes } from "./body";
 import type { Core } from "./core";
 import type { MessageRecord } from "./model";
 import { signDelivery } from "./signing";
@@ -19,7 +20,7 @@ export interface PreparedDelivery {
  * receivers could not read one), so it is signed over the empty body.
  */
 export function prepareDelivery(core: Core, message: MessageRecord): PreparedDelivery {
-  const body = message.method === "GET" ? Buffer.alloc(0) : Buffer.from(message.bodyBase64, "base64");
+  const body = message.method === "GET" ? Buffer.alloc(0) : bodyBytes(message.body);
   const headers: Record<string, string> = {};
   for (const [name, values] of Object.entries(message.header)) {
     if (!HOP_BY_HOP.has(name.toLowerCase())) headers[name] = values.join(", ");

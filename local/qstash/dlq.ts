@@ -16,7 +16,7 @@ export function retryDlqEntry(core: Core, entry: DlqEntry, overrides: PublishOpt
     url: source.url,
     method: overrides.method ?? source.method,
     header: { ...source.header, ...forwarded },
-    bodyBase64: source.bodyBase64,
+    body: source.body,
     notBefore: overrides.notBeforeMs ?? now + (overrides.delayMs ?? 0),
     maxRetries: overrides.retries ?? source.maxRetries,
     retryDelayExpression: overrides.retryDelayExpression ?? source.retryDelayExpression,

@@ -1,6 +1,6 @@
 import type { EventEmitter } from "node:events";
 import { canonicalizeHeaderMap, type HeaderMap } from "./header-map";
-import { bodyFields } from "./body";
+import { bodyBase64, bodyFields } from "./body";
 import { matchesFilter, type Filter } from "./filters";
 import type { AttemptResponse, MessageRecord } from "./model";
 import { compact, redactHeaders, REDACTED } from "./views";
@@ -125,7 +125,7 @@ function toEvent({ time, state, message, retried, extra = {} }: Stored): LogEven
     topicName: message.topicName,
     endpointName: message.endpointName,
     header: redactHeaders(message.header, message.redact),
-    body: message.redact?.body ? REDACTED : message.bodyBase64 || undefined,
+    body: message.redact?.body ? REDACTED : message.body ? bodyBase64(message.body) : undefined,
     nextDeliveryTime: extra.nextDeliveryTime,
     error: response?.error,
     responseStatus: response?.status,

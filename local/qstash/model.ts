@@ -1,3 +1,4 @@
+import type { StoredBody } from "./body";
 import type { HeaderMap } from "./header-map";
 import { MessageStore } from "./message-store";
 import type { CallbackOverrides, FlowControlSpec, HttpMethod, Redaction } from "./publish-options";
@@ -17,8 +18,8 @@ export interface MessageRecord {
   method: HttpMethod;
   /** Forwarded headers (prefix removed) and Content-Type. */
   header: HeaderMap;
-  /** The stored body bytes, base64; delivered unchanged. */
-  bodyBase64: string;
+  /** The body bytes (see `StoredBody`); delivered unchanged. */
+  body: StoredBody;
   /** ms */
   createdAt: number;
   /** ms; earliest first attempt. */

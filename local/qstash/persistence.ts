@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { bodyBase64, storeBody } from "./body";
 import {
   emptyState,
   type DedupRecord,
@@ -15,12 +16,19 @@ import {
 /** How long writes are batched; a burst of publishes costs one file write. */
 export const SAVE_DEBOUNCE_MS = 25;
 
+/** A message as the file keeps it: the body in base64, as since the first version of the file. */
+type SavedMessage = Omit<MessageRecord, "body"> & { bodyBase64: string };
+type SavedDlqEntry = Omit<DlqEntry, "message"> & { message: SavedMessage };
+
+const toSaved = ({ body, ...rest }: MessageRecord): SavedMessage => ({ ...rest, bodyBase64: bodyBase64(body) });
+const fromSaved = ({ bodyBase64: saved, ...rest }: SavedMessage): MessageRecord => ({ ...rest, body: storeBody(Buffer.from(saved, "base64")) });
+
 interface DataFile {
   version: 1;
   savedAt: number;
   seq: number;
-  messages: MessageRecord[];
-  dlq: DlqEntry[];
+  messages: SavedMessage[];
+  dlq: SavedDlqEntry[];
   schedules: ScheduleRecord[];
   queues: QueueRecord[];
   topics: TopicRecord[];
@@ -51,14 +59,15 @@ export class Persistence {
       if (data.version !== 1) throw new Error(`unknown version ${String(data.version)}`);
       const state = emptyState();
       state.seq = data.seq;
-      for (const message of data.messages) {
+      for (const saved of data.messages) {
+        const message = fromSaved(saved);
         // It was being cancelled while its attempt ran; the cancel wins.
         if (message.cancelRequested) continue;
         // An attempt that was in flight at shutdown never reported back: run it again (at-least-once).
         if (message.state === "ACTIVE") message.state = message.retried > 0 ? "RETRY" : "CREATED";
         state.messages.set(message.messageId, message);
       }
-      for (const entry of data.dlq) state.dlq.set(entry.dlqId, entry);
+      for (const entry of data.dlq) state.dlq.set(entry.dlqId, { ...entry, message: fromSaved(entry.message) });
       for (const schedule of data.schedules) state.schedules.set(schedule.scheduleId, schedule);
       for (const queue of data.queues) state.queues.set(queue.name, queue);
       for (const topic of data.topics) state.topics.set(topic.name, topic);
@@ -89,8 +98,8 @@ export class Persistence {
       version: 1,
       savedAt: now,
       seq: state.seq,
-      messages: [...state.messages.values()],
-      dlq: [...state.dlq.values()],
+      messages: [...state.messages.values()].map(toSaved),
+      dlq: [...state.dlq.values()].map((entry) => ({ ...entry, message: toSaved(entry.message) })),
       schedules: [...state.schedules.values()],
       queues: [...state.queues.values()],
       topics: [...state.topics.values()],

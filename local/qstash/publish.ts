@@ -3,6 +3,7 @@ import type { Core } from "./core";
 import type { Destination } from "./destination";
 import { notFound } from "./errors";
 import type { FlatHeaders } from "./header-map";
+import { storeBody } from "./body";
 import { Interner } from "./intern";
 import type { FlowControlRecord, MessageRecord } from "./model";
 import type { FlowControlSpec, PublishOptions } from "./publish-options";
@@ -55,7 +56,7 @@ export function publish(core: Core, request: PublishRequest): PublishResult {
     createMessage(core, {
       ...messageFields(request.options, now),
       url: target.url,
-      bodyBase64: request.body.toString("base64"),
+      body: storeBody(request.body),
       callerIp: request.callerIp,
       topicName: target.topicName,
       endpointName: target.endpointName,

@@ -1,4 +1,4 @@
-import { bodyFields } from "./body";
+import { bodyBase64, bodyFields } from "./body";
 import { canonicalizeHeaderMap, type HeaderMap } from "./header-map";
 import type { DlqEntry, MessageRecord } from "./model";
 import type { Redaction } from "./publish-options";
@@ -44,7 +44,7 @@ export function messageJson(message: MessageRecord): MessageView {
     url: message.url,
     method: message.method,
     header: redactHeaders(message.header, message.redact),
-    ...redactBody(message.bodyBase64, message.redact, { text: "body", base64: "bodyBase64" }),
+    ...redactBody(bodyBase64(message.body), message.redact, { text: "body", base64: "bodyBase64" }),
     maxRetries: message.maxRetries,
     retryDelayExpression: message.retryDelayExpression,
     notBefore: message.notBefore,

@@ -35,6 +35,16 @@ describe("local QStash: persistence", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("a body of multi-byte characters comes back byte for byte after a restart", async () => {
+    const text = "héllo wörld ✓ 🎉 Сайн уу";
+    const first = await start();
+    await first.client.publish({ url: `${receiver.url}/bytes`, body: text, delay: 60 });
+    await first.server.close();
+    const second = await start();
+    await second.server.advance(61_000);
+    expect(receiver.deliveries.map((delivery) => delivery.bytes.equals(Buffer.from(text)))).toEqual([true]);
+  });
+
   it("a delayed message published before a restart is delivered after it", async () => {
     const first = await start();
     const { messageId } = await first.client.publishJSON({ url: `${receiver.url}/later`, body: { keep: "me" }, delay: "2h", label: "durable" });
