@@ -5,6 +5,7 @@ import { jobUrl } from "@/lib/qstash/urls";
 import { createVerifier, type Verifier } from "@/lib/qstash/verify";
 import { createServices, type Services } from "@/lib/services";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
+import { startCountingProxy, type CountingProxy } from "./counting-proxy";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "@/tests/helpers/qstash-signature";
 
 /** Only the `test` job: the benchmarks must not depend on other jobs being finished or configured. */
@@ -17,6 +18,10 @@ export interface JobRoute {
   redis: RedisRestServer;
   services: Services;
   verify: Verifier;
+  /** Counts requests reaching the REST server, when asked for. */
+  proxy: CountingProxy | undefined;
+  /** The job URL deliveries are signed for. */
+  url: string;
   /** A freshly signed delivery of the `test` job, as QStash would send it. */
   request(messageId: string, message?: string): Request;
   /** One delivery through the real route code; throws unless it answered 200. */
@@ -25,13 +30,15 @@ export interface JobRoute {
 }
 
 /** The job route's dependencies wired like production, with Redis = the local REST emulator on loopback. */
-export async function startJobRoute(options: { redisUrl?: string } = {}): Promise<JobRoute> {
-  const redis = await startRedisRestServer({ port: 0, host: "127.0.0.1", ...options });
+export async function startJobRoute(options: { redisUrl?: string; countRoundTrips?: boolean } = {}): Promise<JobRoute> {
+  const redis = await startRedisRestServer({ port: 0, host: "127.0.0.1", ...(options.redisUrl && { redisUrl: options.redisUrl }) });
+  // A proxy in front of the REST server counts every request the route makes.
+  const proxy = options.countRoundTrips ? await startCountingProxy(redis.url) : undefined;
   const env = parseEnv({
     QSTASH_TOKEN: "bench-token",
     QSTASH_CURRENT_SIGNING_KEY: DEV_CURRENT_KEY,
     QSTASH_NEXT_SIGNING_KEY: DEV_NEXT_KEY,
-    UPSTASH_REDIS_REST_URL: redis.url,
+    UPSTASH_REDIS_REST_URL: proxy?.url ?? redis.url,
     UPSTASH_REDIS_REST_TOKEN: redis.token,
     RESEND_API_KEY: "re_bench",
     APP_URL,
@@ -43,6 +50,7 @@ export async function startJobRoute(options: { redisUrl?: string } = {}): Promis
     redis,
     services,
     verify,
+    url,
     request: (messageId, message = "hello from the benchmark") =>
       signedRequest({ url, body: JSON.stringify({ message }), messageId }),
     async deliver(request) {
@@ -51,7 +59,11 @@ export async function startJobRoute(options: { redisUrl?: string } = {}): Promis
       if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${JSON.stringify(body)}`);
       return { duplicate: body.duplicate === true };
     },
-    close: () => redis.close(),
+    proxy,
+    async close() {
+      await proxy?.close();
+      await redis.close();
+    },
   };
 }
 

@@ -11,6 +11,18 @@ export interface ScenarioResult {
   notes: string[];
   /** Set when the scenario could not run here; the reason goes in the doc instead of a table. */
   skipped?: string;
+  /** Rows for the summary of targets at the top of the report. */
+  summary?: SummaryRow[];
+}
+
+/** One line of the targets summary: a figure, what it is measured against in the same run, and the bar. */
+export interface SummaryRow {
+  measure: string;
+  baseline: string;
+  /** The ratio or value with its repetitions and spread. */
+  figure: string;
+  target: string;
+  status: "PASS" | "FAIL" | "reported";
 }
 
 export interface Target {

@@ -1,0 +1,173 @@
+import { performance } from "node:perf_hooks";
+import { findRedisServerBinary } from "@/tests/helpers/redis-server";
+import { startBenchApp } from "../lib/app";
+import { withQuietLogs } from "../lib/fixtures";
+import { BULLMQ_CONCURRENCY, startBullBaseline } from "../lib/bullmq";
+import { compare, percentile, summarize } from "../lib/measure";
+import { summarizeProfile } from "../lib/profile";
+import { formatRatio, formatValue, type Scenario, type SummaryRow } from "../lib/report";
+import { startStackProcess } from "../lib/stack-process";
+
+const BURST = 2_000;
+const BATCH = 100;
+const STEADY = { perSecond: 100, seconds: 5, repetitions: 2 };
+const TARGET = { burstRatio: 0.9, p95: 10, p99: 25 };
+/** Generous: on a machine shared with other work a burst can take many times its quiet-machine time. */
+const DONE_TIMEOUT_MS = 180_000;
+
+const body = (i: number) => ({ message: `benchmark message ${i}` });
+
+export const localStackScenario: Scenario = {
+  id: "local-stack",
+  title: "6. The local stack under load: burst, steady rate, BullMQ, CPU profile",
+  async run() {
+    const stack = await startStackProcess();
+    const app = await startBenchApp(stack.env).catch(async (error: unknown) => {
+      await stack.stop();
+      throw error;
+    });
+    const notes: string[] = [];
+    const summary: SummaryRow[] = [];
+    try {
+      let published = 0;
+      const publishBurst = async (count = BURST) => {
+        const target = app.done + count;
+        const start = performance.now();
+        for (let first = 0; first < count; first += BATCH) {
+          await app.qstash.batchJSON(Array.from({ length: BATCH }, () => ({ url: app.jobUrl, body: body(published++), retries: 0 })));
+        }
+        await app.waitForDone(target, DONE_TIMEOUT_MS);
+        return performance.now() - start;
+      };
+      const directBurst = async (count = BURST) => {
+        const target = app.done + count;
+        const ms = await stack.blast(app.jobUrl, Array.from({ length: count }, (_, i) => JSON.stringify(body(i))));
+        await app.waitForDone(target, DONE_TIMEOUT_MS);
+        return ms;
+      };
+      const burst = await withQuietLogs(async () => {
+        // Warm-up with a tenth of a burst each: JIT, keep-alive sockets, the engine's first scripts.
+        await directBurst(BURST / 10);
+        await publishBurst(BURST / 10);
+        return compare(() => directBurst(), () => publishBurst(), { warmup: 0, rounds: 3, perRound: 1, budgetMs: 240_000 });
+      });
+      await stack.idle();
+      const rate = (ms: number) => BURST / (ms / 1_000);
+      const throughputRatio = burst.baseline.median / burst.subject.median;
+      const spread = { min: 1 / burst.roundRatios.max, max: 1 / burst.roundRatios.min };
+
+      // Steady rate: one publishJSON every 10 ms, latency from the publish call to the route's answer.
+      const latencies: number[] = [];
+      const perRep: Array<{ p95: number; p99: number }> = [];
+      await withQuietLogs(async () => {
+        for (let rep = 0; rep < STEADY.repetitions; rep++) {
+          const count = STEADY.perSecond * STEADY.seconds;
+          const publishedAt = new Map<string, number>();
+          const target = app.done + count;
+          const start = performance.now();
+          const pending: Promise<unknown>[] = [];
+          for (let i = 0; i < count; i++) {
+            const wait = start + (i * 1_000) / STEADY.perSecond - performance.now();
+            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+            const at = performance.now();
+            pending.push(app.qstash.publishJSON({ url: app.jobUrl, body: body(i), retries: 0 }).then(({ messageId }) => publishedAt.set(messageId, at)));
+          }
+          await Promise.all(pending);
+          await app.waitForDone(target, DONE_TIMEOUT_MS);
+          const rep_ = [...publishedAt].map(([id, at]) => app.doneAt.get(id)! - at).sort((a, b) => a - b);
+          latencies.push(...rep_);
+          perRep.push({ p95: percentile(rep_, 95), p99: percentile(rep_, 99) });
+        }
+      });
+      const steady = [...latencies].sort((a, b) => a - b);
+      const p = (q: number) => percentile(steady, q);
+
+      // Where the stack's CPU goes during one more burst.
+      await stack.profileStart();
+      const profiledMs = await withQuietLogs(() => publishBurst());
+      const profile = summarizeProfile(await stack.profileStop());
+
+      // BullMQ on redis-server, same burst and rate, same process layout as far as it goes.
+      let bull: { burst: number[]; steady: number[] } | undefined;
+      if (findRedisServerBinary()) {
+        const baseline = await startBullBaseline();
+        try {
+          await baseline.burst(200); // warm-up
+          const bursts = [];
+          for (let i = 0; i < 3; i++) bursts.push(await baseline.burst(BURST));
+          const bullLatencies: number[] = [];
+          for (let rep = 0; rep < STEADY.repetitions; rep++) bullLatencies.push(...(await baseline.steady(STEADY.perSecond * STEADY.seconds, 1_000 / STEADY.perSecond)));
+          bull = { burst: bursts, steady: bullLatencies.sort((a, b) => a - b) };
+        } finally {
+          await baseline.close();
+        }
+      } else {
+        notes.push("`redis-server` is not on PATH: the BullMQ rows were skipped (`apt-get install -y redis-server`).");
+      }
+
+      const table = [
+        ["Measure", "Samples", "Median", "p95 / p99", "Throughput"],
+        ["Baseline: the app's route alone, 2,000 signed deliveries sent straight to it (100 in flight)", String(burst.baseline.samples), formatValue(burst.baseline.median, "ms"), "", formatValue(rate(burst.baseline.median), "msg/s")],
+        ["Subject: 2,000 jobs published (batches of 100) and delivered by the local stack", String(burst.subject.samples), formatValue(burst.subject.median, "ms"), "", formatValue(rate(burst.subject.median), "msg/s")],
+        ["**Ratio** jobs/s through the stack / the route's own req/s", `${burst.rounds} rounds`, `**${formatRatio(throughputRatio)}**`, `rounds: ${formatRatio(spread.min)} – ${formatRatio(spread.max)}`, ""],
+        [`Steady ${STEADY.perSecond} jobs/s, publish → done (${STEADY.repetitions} × ${STEADY.seconds} s)`, String(steady.length), formatValue(p(50), "ms"), `${formatValue(p(95), "ms")} / ${formatValue(p(99), "ms")}`, ""],
+        ...perRep.map((rep, index) => [`  repetition ${index + 1}`, "", "", `${formatValue(rep.p95, "ms")} / ${formatValue(rep.p99, "ms")}`, ""]),
+      ];
+      if (bull) {
+        const bullMedian = summarize(bull.burst).median;
+        table.push(
+          [`BullMQ on redis-server: 2,000-job burst (addBulk, worker concurrency ${BULLMQ_CONCURRENCY})`, String(bull.burst.length), formatValue(bullMedian, "ms"), "", formatValue(rate(bullMedian), "msg/s")],
+          ["**Ratio** local stack jobs/s / BullMQ jobs/s", "", `**${formatRatio(bullMedian / burst.subject.median)}**`, `BullMQ runs: ${bull.burst.map((ms) => formatValue(rate(ms), "msg/s")).join(", ")}`, ""],
+          [`BullMQ steady ${STEADY.perSecond} jobs/s, add → completed`, String(bull.steady.length), formatValue(percentile(bull.steady, 50), "ms"), `${formatValue(percentile(bull.steady, 95), "ms")} / ${formatValue(percentile(bull.steady, 99), "ms")}`, ""],
+        );
+        summary.push({
+          measure: "2,000-job burst, jobs/s",
+          baseline: "BullMQ on redis-server",
+          figure: `${formatRatio(bullMedian / burst.subject.median)} (${formatValue(rate(burst.subject.median), "msg/s")} vs ${formatValue(rate(bullMedian), "msg/s")}; BullMQ runs ${bull.burst.map((ms) => Math.round(rate(ms))).join(", ")})`,
+          target: "reported",
+          status: "reported",
+        });
+      }
+      summary.unshift(
+        {
+          measure: "2,000-job burst through the local stack, jobs/s",
+          baseline: "the app route's own req/s",
+          figure: `${formatRatio(throughputRatio)} (rounds ${formatRatio(spread.min)} – ${formatRatio(spread.max)}, ${burst.rounds} rounds)`,
+          target: `≥ ${TARGET.burstRatio}×`,
+          status: throughputRatio >= TARGET.burstRatio ? "PASS" : "FAIL",
+        },
+        {
+          measure: `steady ${STEADY.perSecond} jobs/s, publish → done p95 / p99`,
+          baseline: "—",
+          figure: `${p(95).toFixed(1)} / ${p(99).toFixed(1)} ms (per repetition: ${perRep.map((rep) => `${rep.p95.toFixed(1)} / ${rep.p99.toFixed(1)}`).join("; ")})`,
+          target: `≤ ${TARGET.p95} / ${TARGET.p99} ms`,
+          status: p(95) <= TARGET.p95 && p(99) <= TARGET.p99 ? "PASS" : "FAIL",
+        },
+      );
+      notes.push(
+        `CPU profile of the stack process during one more burst (${formatValue(profiledMs, "ms")}, ${profile.busyMs.toFixed(0)} ms on CPU), self time by place: ` +
+          profile.shares.map((share) => `${share.where} ${(share.share * 100).toFixed(1)}%`).join(", ") +
+          ".",
+      );
+      return {
+        title: this.title,
+        description: [
+          "The local stack (QStash, Redis REST on its embedded engine, Resend) runs in a process of its own, as `npm run dev`",
+          "runs it beside the app; the app's real job route (`test` job) runs on a node:http server in the bench process.",
+          `**Burst:** ${BURST.toLocaleString("en-US")} jobs published with \`Client.batchJSON\` (batches of ${BATCH}), timed until the route has`,
+          `answered all of them. Baseline: the same number of deliveries, signed beforehand, sent by the stack process straight to the`,
+          "route with the dispatcher's own HTTP client and parallelism (100): what the app takes when nothing sits in between.",
+          `**Steady rate:** one \`publishJSON\` every ${1_000 / STEADY.perSecond} ms; latency from the publish call to the route's 200.`,
+          "**BullMQ:** a Queue and a Worker (no-op processor) on a throwaway `redis-server`, same burst and rate.",
+        ].join("\n"),
+        table,
+        targets: summary.filter((row) => row.status !== "reported").map((row) => ({ label: `${row.measure}: ${row.figure} (target ${row.target})`, pass: row.status === "PASS" })),
+        summary,
+        notes,
+      };
+    } finally {
+      await app.close();
+      await stack.stop();
+    }
+  },
+};

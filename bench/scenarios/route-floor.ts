@@ -1,0 +1,136 @@
+import { DONE_TTL_MS } from "@/lib/idempotency/guard";
+import { findRedisServerBinary, startRedisServer } from "@/tests/helpers/redis-server";
+import { startJobRoute, withQuietLogs, type JobRoute } from "../lib/fixtures";
+import { compare, timed, type Comparison } from "../lib/measure";
+import { comparisonRows, COMPARISON_HEADER, formatRatio, type Scenario, type SummaryRow } from "../lib/report";
+
+const TARGET_RATIO = 1.05;
+const OPTIONS = { warmup: 50, rounds: 8, perRound: 50, budgetMs: 20_000 };
+const COUNTED = 20;
+
+/**
+ * The floor a job route can't go below: verify the signature, take the key
+ * (SET NX PX), mark it done (SET). Same client, same REST server, same Redis.
+ */
+async function bareDelivery(route: JobRoute, request: Request): Promise<void> {
+  const body = await request.text();
+  await route.verify({ signature: request.headers.get("upstash-signature"), body, expectedUrl: route.url });
+  const key = `bench:bare:${request.headers.get("upstash-message-id")}`;
+  if ((await route.services.redis.set(key, "running:lease", { nx: true, px: 90_000 })) === null) throw new Error("bare key taken");
+  await route.services.redis.set(key, "done:lease", { px: DONE_TTL_MS });
+}
+
+async function measure(route: JobRoute): Promise<Comparison> {
+  let n = 0;
+  return withQuietLogs(() =>
+    compare(
+      async () => {
+        const request = route.request(`msg_bare_${n++}`);
+        return timed(() => bareDelivery(route, request));
+      },
+      async () => {
+        const request = route.request(`msg_route_${n++}`);
+        return timed(() => route.deliver(request));
+      },
+      OPTIONS,
+    ),
+  );
+}
+
+/** Round trips per delivery as the Redis REST server sees them, scripts already loaded. */
+async function countRoundTrips(): Promise<{ fresh: number; duplicate: number; commands: string }> {
+  const route = await startJobRoute({ countRoundTrips: true });
+  const proxy = route.proxy!;
+  try {
+    return await withQuietLogs(async () => {
+      for (let i = 0; i < 5; i++) await route.deliver(route.request(`msg_count_warm_${i}`));
+      proxy.reset();
+      for (let i = 0; i < COUNTED; i++) await route.deliver(route.request(`msg_count_${i}`));
+      const fresh = proxy.counts();
+      proxy.reset();
+      for (let i = 0; i < COUNTED; i++) {
+        const { duplicate } = await route.deliver(route.request(`msg_count_${i}`));
+        if (!duplicate) throw new Error("a redelivery ran again");
+      }
+      const duplicate = proxy.counts();
+      const commands = Object.entries(fresh.byCommand)
+        .map(([name, count]) => `${name} ${(count / COUNTED).toFixed(1)}`)
+        .join(", ");
+      return { fresh: fresh.requests / COUNTED, duplicate: duplicate.requests / COUNTED, commands };
+    });
+  } finally {
+    await route.close();
+  }
+}
+
+export const routeFloorScenario: Scenario = {
+  id: "route-floor",
+  title: "9. Job route against its floor",
+  async run() {
+    const rows = [COMPARISON_HEADER];
+    const summary: SummaryRow[] = [];
+    const notes: string[] = [];
+    const figures: string[] = [];
+    const pass: boolean[] = [];
+    const record = (result: Comparison, backend: string) => {
+      rows.push(...comparisonRows(result, { baseline: `Baseline: verify + SET NX PX + SET (${backend})`, subject: `Subject: \`handleJobRequest\`, first delivery (${backend})` }, "ms"));
+      figures.push(`${formatRatio(result.ratio)} ${backend} (rounds ${formatRatio(result.roundRatios.min)} – ${formatRatio(result.roundRatios.max)}, ${result.rounds} rounds)`);
+      pass.push(result.ratio <= TARGET_RATIO);
+    };
+
+    const embedded = await startJobRoute();
+    try {
+      record(await measure(embedded), "embedded engine");
+    } finally {
+      await embedded.close();
+    }
+    if (findRedisServerBinary()) {
+      const server = await startRedisServer();
+      try {
+        const proxied = await startJobRoute({ redisUrl: server.url });
+        try {
+          record(await measure(proxied), "proxy → redis-server");
+        } finally {
+          await proxied.close();
+        }
+      } finally {
+        await server.stop();
+      }
+    } else {
+      notes.push("`redis-server` is not on PATH: the proxied rows were skipped (`apt-get install -y redis-server`).");
+      pass.push(false);
+    }
+    const trips = await countRoundTrips();
+    summary.push(
+      {
+        measure: "job route, new message, embedded / proxied",
+        baseline: "verify + `SET NX PX` + `SET` route",
+        figure: figures.join("; "),
+        target: `≤ ${TARGET_RATIO}× on both`,
+        status: pass.every(Boolean) ? "PASS" : "FAIL",
+      },
+      {
+        measure: "Redis round trips per successful / duplicate delivery (counted at the server)",
+        baseline: "—",
+        figure: `${trips.fresh.toFixed(2)} / ${trips.duplicate.toFixed(2)} (${COUNTED} deliveries each; commands per success: ${trips.commands})`,
+        target: "2 / 1",
+        status: trips.fresh <= 2 && trips.duplicate <= 1 ? "PASS" : "FAIL",
+      },
+    );
+    return {
+      title: this.title,
+      description: [
+        "In process, one signed delivery of the `test` job through `handleJobRequest` (verify, zod, claim, handler, complete)",
+        "against the local Redis REST server, on its embedded engine and as a proxy to a throwaway `redis-server`.",
+        "Baseline: the least any exactly-once route must do over the same client and server: verify the signature,",
+        "`SET key NX PX` to take it, `SET key` to mark it done. Fresh message ids on both sides.",
+        `Round trips: a counting proxy in front of the REST server sees every HTTP request the route makes over ${COUNTED}`,
+        "fresh deliveries and their redeliveries, after a warm-up (scripts already loaded).",
+      ].join("\n"),
+      table: rows,
+      targets: summary.map((row) => ({ label: `${row.measure}: ${row.figure} (target ${row.target})`, pass: row.status === "PASS" })),
+      summary,
+      notes,
+    };
+  },
+};
