@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { duplicateScenario } from "./scenarios/duplicate";
 import { embeddedRedisScenario } from "./scenarios/embedded-redis";
 import { endToEndScenario } from "./scenarios/end-to-end";
+import { enqueueScenario } from "./scenarios/enqueue";
 import { jobRouteScenario } from "./scenarios/job-route";
 import { localStackScenario } from "./scenarios/local-stack";
 import { qstashMemoryScenario } from "./scenarios/qstash-memory";
@@ -30,6 +31,7 @@ const SCENARIOS: Scenario[] = [
   qstashMemoryScenario,
   coldStartScenario,
   routeFloorScenario,
+  enqueueScenario,
 ];
 /** Every scenario bounds itself; this only catches a hang nobody foresaw. */
 const WATCHDOG_MS = 30 * 60_000;
