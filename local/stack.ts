@@ -6,7 +6,8 @@
 import { pathToFileURL } from "node:url";
 import { manualClock, systemClock, type StackClock } from "./clock";
 import { startQStashServer, type QStashServer } from "./qstash/server";
-import { startRedisRestServer, type RedisRestServer } from "./redis/server";
+import { chooseRedisBackend, startRedisBackend } from "./redis/backend";
+import type { RedisRestServer } from "./redis/server";
 import { rateLimitFromEnv, startResendServer, type ResendServer } from "./resend/server";
 
 /** The official QStash dev server's public credentials (safe to commit; the SDK has them built in). */
@@ -23,8 +24,10 @@ export interface LocalStackOptions {
   clock?: StackClock;
   /** Folder for state files that survive a restart; null keeps everything in memory. @default ".local" */
   dataDir?: string | null;
-  /** Proxy Redis commands to a real server (redis://…) instead of the embedded engine. */
+  /** Proxy Redis commands to a real server (redis://…) instead of the embedded engine; always wins. */
   redisUrl?: string;
+  /** Start a throwaway redis-server when one is on PATH (data in `dataDir`); `npm run stack` and `npm run dev` do. @default false */
+  useRedisServer?: boolean;
   /** Resend look-alike's requests per second per key (`npm run stack`: `RESEND_RATE_LIMIT_PER_SECOND`, default 2). @default 10 */
   resendRateLimitPerSecond?: number;
 }
@@ -33,6 +36,8 @@ export interface LocalStack {
   qstash: QStashServer;
   redis: RedisRestServer;
   resend: ResendServer;
+  /** Which Redis backend runs and where its data lives, for the start banner. */
+  redisBackend: string;
   clock: StackClock;
   /** Environment variables that point an app (or the official SDKs) at this stack. */
   env: Record<string, string>;
@@ -54,13 +59,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       nextSigningKey: DEV_NEXT_SIGNING_KEY,
     });
     started.push(qstash);
-    const redis = await startRedisRestServer({
-      port: options.ports?.redis ?? 8079,
-      token: DEV_REDIS_TOKEN,
-      now: () => clock.now(),
-      ...(options.redisUrl && { redisUrl: options.redisUrl }),
-    });
-    started.push(redis);
+    const backend = await startRedisBackend(
+      chooseRedisBackend({ redisUrl: options.redisUrl, useRedisServer: options.useRedisServer ?? false }),
+      { port: options.ports?.redis ?? 8079, token: DEV_REDIS_TOKEN, now: () => clock.now() },
+      dataDir,
+    );
+    started.push(backend);
+    const redis = backend.server;
     const resend = await startResendServer({
       port: options.ports?.resend ?? 8025,
       clock,
@@ -82,6 +87,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       qstash,
       redis,
       resend,
+      redisBackend: backend.description,
       clock,
       env,
       async close() {
@@ -101,11 +107,12 @@ async function main() {
   const stack = await startLocalStack({
     clock: process.env.STACK_MANUAL_CLOCK === "true" ? manualClock(Date.now()) : systemClock(),
     resendRateLimitPerSecond,
+    useRedisServer: true,
     ...(process.env.REDIS_URL && { redisUrl: process.env.REDIS_URL }),
   });
   console.log("Local Upstash stack is running:\n");
   console.log(`  QStash        ${stack.qstash.url}   (dashboard at /)`);
-  console.log(`  Redis REST    ${stack.redis.url}${process.env.REDIS_URL ? "   (proxying to REDIS_URL)" : ""}`);
+  console.log(`  Redis REST    ${stack.redis.url}   (${stack.redisBackend})`);
   console.log(`  Resend inbox  ${stack.resend.url}   (${resendRateLimitPerSecond} requests/s, RESEND_RATE_LIMIT_PER_SECOND)`);
   console.log("\nPoint an app at it with:\n");
   for (const [name, value] of Object.entries(stack.env)) console.log(`  ${name}=${value}`);

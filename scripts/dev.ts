@@ -27,7 +27,8 @@ async function main() {
 
   // One limit for both sides: the app paces its email jobs by it, the Resend look-alike enforces it.
   const resendRateLimitPerSecond = rateLimitFromEnv(configured.RESEND_RATE_LIMIT_PER_SECOND);
-  const stack = await startLocalStack({ resendRateLimitPerSecond, ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }) });
+  // Redis: REDIS_URL if set, else a redis-server from PATH, else the embedded engine (the banner says which).
+  const stack = await startLocalStack({ resendRateLimitPerSecond, useRedisServer: true, ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }) });
   const appUrl = `http://${loopbackOnly ? "127.0.0.1" : "localhost"}:${port}`;
   // Local-only secrets so /admin and the payments webhook work out of the box: random per checkout.
   const secrets = loadOrCreateDevSecrets();
@@ -46,7 +47,7 @@ async function main() {
   console.log(`  App              ${appUrl}`);
   console.log(`  Inbox (Resend)   ${stack.resend.url}   (${resendRateLimitPerSecond} requests/s)`);
   console.log(`  Stack dashboard  ${stack.qstash.url}`);
-  console.log(`  Redis REST       ${stack.redis.url}`);
+  console.log(`  Redis REST       ${stack.redis.url}   (${stack.redisBackend})`);
   console.log(`  Admin            ${appUrl}/admin   (token: ${env.ADMIN_TOKEN}, kept in .local/)\n`);
   run(nextArgs, env, () => stack.close());
 }

@@ -5,6 +5,7 @@ import { RedisError, typeOf, type CommandContext } from "./commands/context";
 import { argumentError, commandKeys, dataError, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
 import { createLuaRunner } from "./embedded-lua";
 import { Keyspace } from "./keyspace";
+import { KeyspaceSnapshot } from "./snapshot";
 import { refuseCommand, TransactionAbortedError, type Command, type Engine, type Outcome, type Reply } from "./engine";
 
 /**
@@ -12,13 +13,20 @@ import { refuseCommand, TransactionAbortedError, type Command, type Engine, type
  * `/multi-exec` is atomic and a pipeline is not interleaved with other requests.
  * Expiry follows the process clock (`Date.now()`), like the mock itself.
  */
-export function createEmbeddedEngine(): Engine {
+export interface EmbeddedEngineOptions {
+  /** Keep the data in this JSON file across restarts; null or absent keeps it in memory only. */
+  dataFile?: string | null;
+}
+
+export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engine {
   // ioredis-mock shares data between instances with the same host:port/db, so
   // give each engine its own address and keep servers in one process apart.
   const mock = new RedisMock({ host: `embedded-${randomUUID()}`, port: 6379 }) as unknown as Record<string, unknown>;
   // The data lives in a Keyspace of our own, which hands out stored values
   // without the copies ioredis-mock's store makes on every access.
   const ks = new Keyspace();
+  const snapshot = options.dataFile ? new KeyspaceSnapshot(options.dataFile, ks) : null;
+  snapshot?.load();
   mock.data = ks.mockData();
   mock.expires = ks.mockExpires();
   const mockCommands = syncCommands(mock);
@@ -107,17 +115,29 @@ export function createEmbeddedEngine(): Engine {
         }
         const outcomes: Outcome[] = [];
         for (const command of commands) outcomes.push(await runOne(command));
+        if (snapshot && commands.some(mayWrite)) snapshot.schedule();
         return outcomes;
       });
     },
-    flush: () => exclusive(async () => ks.clear()),
+    flush: () =>
+      exclusive(async () => {
+        ks.clear();
+        snapshot?.schedule();
+      }),
     close: () =>
       exclusive(async () => {
+        snapshot?.flush();
         ks.clear();
         (mock.disconnect as () => void)();
         lua.close();
       }),
   };
+}
+
+/** Whether a command can change data, so the snapshot needs writing (scripts always might). */
+function mayWrite(command: Command): boolean {
+  const name = (command[0] ?? "").toLowerCase();
+  return isWriteCommand(name) || name.startsWith("eval") || name === "fcall";
 }
 
 /** Scripts may not run scripts (the mock's EVAL would also answer asynchronously). */

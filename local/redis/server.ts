@@ -24,6 +24,8 @@ export interface RedisRestServerOptions {
   token?: string;
   /** Proxy to this Redis (`redis://…`) instead of the embedded in-memory engine. */
   redisUrl?: string;
+  /** Embedded engine only: keep the data in this JSON file across restarts. @default in memory only */
+  dataFile?: string | null;
   /** Time source for fault windows, epoch ms. @default Date.now */
   now?: () => number;
 }
@@ -55,7 +57,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
   const scripts = new ScriptCache();
   const engine: Engine = options.redisUrl
     ? withScripts(await createProxyEngine(options.redisUrl), scripts, { forwardUnknownSha: true })
-    : withScripts(createEmbeddedEngine(), scripts, { forwardUnknownSha: false });
+    : withScripts(createEmbeddedEngine({ dataFile: options.dataFile ?? null }), scripts, { forwardUnknownSha: false });
   // The hosted service uses this to route reads to a caught-up replica; one node
   // is always caught up, so any fresh value will do.
   let syncToken = 0;
