@@ -1,8 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
-import { dirname, join, resolve } from "node:path";
+import { join } from "node:path";
 
 const NEXT_BIN = createRequire(import.meta.url).resolve("next/dist/bin/next");
 /** A start that hasn't answered by then has failed. */
@@ -71,17 +71,17 @@ export async function nextStart(dir: string, env: Record<string, string>, port: 
 }
 
 /**
- * Bytes of the app's own compiled code a route needs at run time: the route's
- * entry plus every chunk of `.next/server` its trace (`route.js.nft.json`)
- * lists. Packages in node_modules are not chunks and are left out.
+ * Bytes of compiled code a route loads before it can answer: its entry, the
+ * Turbopack runtime and the chunks the entry loads up front (`R.c(...)`), plus
+ * any lazily loaded chunk whose file name matches `lazy` (a job's own module).
+ * Packages left external in node_modules are not chunks and are not counted.
  */
-export function routeChunkBytes(dir: string, route: string): number {
-  const entry = join(dir, ".next", "server", "app", route, "route.js");
-  const trace = `${entry}.nft.json`;
-  if (!existsSync(trace)) throw new Error(`no trace for ${route} in ${dir} (${trace})`);
-  const serverDir = join(dir, ".next", "server");
-  const files = (JSON.parse(readFileSync(trace, "utf8")) as { files: string[] }).files
-    .map((file) => resolve(dirname(entry), file))
-    .filter((file) => file.startsWith(serverDir) && !file.includes("node_modules") && file.endsWith(".js"));
-  return [entry, ...new Set(files)].reduce((sum, file) => sum + statSync(file).size, 0);
+export function routeChunkBytes(dir: string, route: string, lazy?: RegExp): number {
+  const server = join(dir, ".next", "server");
+  const entry = join(server, "app", route, "route.js");
+  if (!existsSync(entry)) throw new Error(`no build of ${route} in ${dir}`);
+  const initial = [...readFileSync(entry, "utf8").matchAll(/R\.c\("server\/(chunks\/[^"]+)"\)/g)].map((match) => join(server, match[1]!));
+  const runtime = join(server, "chunks", "[turbopack]_runtime.js");
+  const lazyChunks = lazy ? readdirSync(join(server, "chunks")).filter((name) => lazy.test(name)).map((name) => join(server, "chunks", name)) : [];
+  return [...new Set([entry, runtime, ...initial, ...lazyChunks])].filter(existsSync).reduce((sum, file) => sum + statSync(file).size, 0);
 }
