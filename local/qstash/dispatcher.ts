@@ -63,8 +63,8 @@ export class Dispatcher implements MessageObserver {
   #closed = false;
 
   constructor(private readonly core: Core) {
-    // Every attempt in flight listens for shutdown on this one signal.
-    setMaxListeners(GLOBAL_PARALLELISM + 10, this.#abort.signal);
+    // Every attempt in flight listens for shutdown on this one signal, and so does a duplicate copy of it (faults.ts).
+    setMaxListeners(2 * (GLOBAL_PARALLELISM + 10), this.#abort.signal);
     const { messages } = core.state;
     messages.observer = this;
     // Messages reloaded from the data file: a started queue message still holds its slot.
