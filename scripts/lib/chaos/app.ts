@@ -29,6 +29,10 @@ export async function startApp(env: Record<string, string>, cwd = process.cwd())
       stdio: ["ignore", "pipe", "pipe"],
     });
     child = spawned;
+    // If this process dies first, the app must not outlive it.
+    const reap = () => spawned.kill("SIGKILL");
+    process.once("exit", reap);
+    spawned.once("exit", () => process.off("exit", reap));
     const append = (chunk: Buffer) => {
       // Keep the tail only: a long run logs a lot.
       log = (log + chunk.toString()).slice(-200_000);

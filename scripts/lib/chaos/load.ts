@@ -14,8 +14,8 @@ import { testJob } from "@/lib/jobs/test-job";
 import { PAYMENT_SIGNATURE_HEADER, signPaymentWebhook } from "@/lib/payments/signature";
 
 export const CHAOS_PAYMENTS_SECRET = "whsec_chaos_0123456789abcdef";
-const ATTEMPTS = 30;
-const RETRY_WAIT_MS = 1_000;
+const ATTEMPTS = 60;
+const RETRY_WAIT_MS = 500;
 
 export interface LoadTally {
   /** Addresses whose sign-up the app confirmed. */
@@ -29,18 +29,29 @@ export interface LoadTally {
   bulkFailing: string[];
   bulkBatchesRetried: number;
   gaveUp: string[];
+  /** Producers stop retrying at this time (epoch ms), so the run keeps its bound. */
+  deadline: number;
 }
 
-export function emptyTally(): LoadTally {
-  return { signedUp: [], signupsRefused: 0, webhooksAccepted: [], webhooksRetried: 0, bulkPublished: [], bulkFailing: [], bulkBatchesRetried: 0, gaveUp: [] };
+export function emptyTally(deadline: number): LoadTally {
+  return { signedUp: [], signupsRefused: 0, webhooksAccepted: [], webhooksRetried: 0, bulkPublished: [], bulkFailing: [], bulkBatchesRetried: 0, gaveUp: [], deadline };
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const formPages = new Map<string, Promise<string>>();
+
 /** Submits a page's form the way a browser without JavaScript does: its hidden fields plus ours, as multipart. */
 export async function submitForm(pageUrl: string, fields: Record<string, string>): Promise<Response> {
-  const page = await fetch(pageUrl);
-  const html = await page.text();
+  // Like a person who keeps the page open: fetched once, submitted many times.
+  let page = formPages.get(pageUrl);
+  if (!page) {
+    page = fetch(pageUrl).then((response) => (response.ok ? response.text() : Promise.reject(new Error(`GET ${pageUrl}: ${response.status}`))));
+    formPages.set(pageUrl, page);
+    // A page that failed to load is fetched again next time.
+    page.catch(() => formPages.delete(pageUrl));
+  }
+  const html = await page;
   const form = /<form[^>]*>([\s\S]*?)<\/form>/.exec(html)?.[1];
   if (!form) throw new Error(`no form on ${pageUrl}`);
   const body = new FormData();
@@ -50,7 +61,8 @@ export async function submitForm(pageUrl: string, fields: Record<string, string>
     if (name && !(name in fields)) body.append(name, decodeEntities(value));
   }
   for (const [name, value] of Object.entries(fields)) body.append(name, value);
-  return fetch(pageUrl, { method: "POST", body, redirect: "manual" });
+  // Browsers send Origin with a form post; Next checks it for server actions.
+  return fetch(pageUrl, { method: "POST", body, redirect: "manual", headers: { origin: new URL(pageUrl).origin } });
 }
 
 function decodeEntities(text: string): string {
@@ -59,7 +71,7 @@ function decodeEntities(text: string): string {
 
 export async function signUp(appUrl: () => string, index: number, tally: LoadTally, runId: string): Promise<void> {
   const email = `chaos-${runId}-${index}@example.com`;
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < ATTEMPTS && Date.now() < tally.deadline; attempt++) {
     try {
       const response = await submitForm(`${appUrl()}/signup`, { name: `User ${index}`, email, password: "correct horse battery", locale: "en", timeZone: "UTC" });
       const location = response.headers.get("location") ?? "";
@@ -99,7 +111,7 @@ export async function sendWebhook(appUrl: () => string, index: number, tally: Lo
     },
   };
   const body = JSON.stringify(event);
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < ATTEMPTS && Date.now() < tally.deadline; attempt++) {
     try {
       const signature = await signPaymentWebhook(body, CHAOS_PAYMENTS_SECRET, Math.floor(Date.now() / 1000));
       const response = await fetch(`${appUrl()}/api/webhooks/payments`, {
@@ -135,7 +147,7 @@ export async function publishBatch(
     payload: { message: `bulk-${runId}-${index}`, ...(failing(index) && { failWith: "non-retryable" as const }) },
     options: { deduplicationId: `bulk-${runId}-${index}` },
   }));
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+  for (let attempt = 0; attempt < ATTEMPTS && Date.now() < tally.deadline; attempt++) {
     try {
       await queue.enqueueMany(items);
       for (const item of items) {

@@ -31,7 +31,7 @@ const LOAD_CONCURRENCY = 8;
 
 export async function runChaos(profile: ChaosProfile, options: { log?: (line: string) => void; cwd?: string } = {}): Promise<ChaosResult> {
   const log = options.log ?? (() => undefined);
-  const started = Date.now();
+  let started = Date.now();
   const deadline = started + profile.timeLimitMs;
   const runId = started.toString(36);
   const stack = await startChaosStack({ duplicateRate: profile.duplicateRate });
@@ -45,7 +45,12 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
     );
     const appUrl = app.url;
     log(`app on ${appUrl}, QStash on ${stack.qstash().url}`);
+    // The first request to each route loads its code; do that before the fault clock starts.
+    await fetch(`${appUrl}/signup`);
+    await fetch(`${appUrl}/api/webhooks/payments`, { method: "POST", body: "{}" });
+    await fetch(`${appUrl}/api/jobs/test`, { method: "POST", body: "{}" });
 
+    started = Date.now();
     // Resend answers 500 or 429 for a share of sends all along; the status flips so both kinds happen.
     const resendErrors = () => stack.resend.faults.set({ errorRate: profile.resendErrorRate, status: stack.resend.faults.get().status === 429 ? 500 : 429 });
     resendErrors();
@@ -90,8 +95,9 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
       stack.qstash().faults.set({ publishOutage: { mode: profile.publishOutage.mode, durationMs: profile.publishOutage.durationMs } }),
     );
 
-    const tally = emptyTally();
-    await runLoad(profile, tally, stack, appUrl, runId, started);
+    // Producers give up in time to leave a quarter of the run for the drain.
+    const tally = emptyTally(started + (profile.timeLimitMs * 3) / 4);
+    await runLoad(profile, tally, stack, appUrl, runId, started, log);
     log(`load done at ${Date.now() - started} ms: ${tally.signedUp.length} sign-ups, ${tally.webhooksAccepted.length} webhooks, ${tally.bulkPublished.length} bulk jobs`);
     for (const timer of timers) clearTimeout(timer);
     stack.resend.faults.clear();
@@ -107,9 +113,9 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
     const drainedMs = Date.now() - drainStart;
     log(`drained in ${drainedMs} ms`);
 
-    const observed = await observe(stack);
+    const observed = await observe(stack, runId);
     const rows = checkInvariants(
-      { signups: tally.signedUp, webhooks: tally.webhooksAccepted, bulk: tally.bulkPublished, bulkFailing: tally.bulkFailing },
+      { signups: tally.signedUp, signupPrefix: `chaos-${runId}-`, webhooks: tally.webhooksAccepted, bulk: tally.bulkPublished, bulkFailing: tally.bulkFailing },
       observed,
     );
     if (tally.gaveUp.length > 0) rows.push({ invariant: "producers that gave up", expected: "0", actual: String(tally.gaveUp.length), ok: false });
@@ -131,7 +137,7 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
 }
 
 /** The three producers side by side, spread over `loadMs`, a few requests at a time each. */
-async function runLoad(profile: ChaosProfile, tally: LoadTally, stack: ChaosStack, appUrl: string, runId: string, started: number) {
+async function runLoad(profile: ChaosProfile, tally: LoadTally, stack: ChaosStack, appUrl: string, runId: string, started: number, log: (line: string) => void) {
   const paced = async (count: number, work: (index: number) => Promise<void>) => {
     const spacing = profile.loadMs / Math.max(1, count);
     let next = 0;
@@ -148,13 +154,14 @@ async function runLoad(profile: ChaosProfile, tally: LoadTally, stack: ChaosStac
   };
   const batches = Math.ceil(profile.bulkJobs / BULK_BATCH);
   const failingEvery = Math.round(1 / profile.failingShare);
+  const done = (what: string) => () => log(`${what} done at ${Date.now() - started} ms`);
   await Promise.all([
-    paced(profile.signups, (index) => signUp(() => appUrl, index, tally, runId)),
-    paced(profile.webhooks, (index) => sendWebhook(() => appUrl, index, tally, runId)),
+    paced(profile.signups, (index) => signUp(() => appUrl, index, tally, runId)).then(done("sign-ups")),
+    paced(profile.webhooks, (index) => sendWebhook(() => appUrl, index, tally, runId)).then(done("webhooks")),
     paced(batches, (batch) => {
       const indexes = Array.from({ length: Math.min(BULK_BATCH, profile.bulkJobs - batch * BULK_BATCH) }, (_, i) => batch * BULK_BATCH + i);
       return publishBatch({ url: stack.qstash().url, token: stack.env.QSTASH_TOKEN! }, appUrl, indexes, (index) => index % failingEvery === 0, tally, runId);
-    }),
+    }).then(done("bulk batches")),
   ]);
 }
 
@@ -171,7 +178,7 @@ async function drain(stack: ChaosStack, deadline: number): Promise<void> {
 
 const redisOf = (stack: ChaosStack) => new Redis({ url: stack.redis.url, token: stack.redis.token, enableTelemetry: false });
 
-async function observe(stack: ChaosStack) {
+async function observe(stack: ChaosStack, runId: string) {
   const redis = redisOf(stack);
   const state = (await (await fetch(`${stack.qstash().url}/__stack/state`)).json()) as { messages: Array<{ messageId: string }> };
   const ids = [...new Set(stack.events.filter((event) => /\/api\/(edge\/)?jobs\//.test(event.url)).map((event) => event.messageId))];
@@ -186,7 +193,7 @@ async function observe(stack: ChaosStack) {
   const users: string[] = [];
   let cursor: string | number = 0;
   do {
-    const [next, keys]: [string | number, string[]] = await redis.scan(cursor, { match: "user:by-email:chaos-*", count: 1_000 });
+    const [next, keys]: [string | number, string[]] = await redis.scan(cursor, { match: `user:by-email:chaos-${runId}-*`, count: 1_000 });
     users.push(...keys.map((key) => key.slice("user:by-email:".length)));
     cursor = next;
   } while (String(cursor) !== "0");
