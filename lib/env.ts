@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigError } from "./errors";
+import { ConfigError } from "./job-runtime";
 
 /**
  * Every environment variable the app reads, validated once. This module is the

@@ -1,25 +1,19 @@
 import { Client } from "@upstash/qstash";
-import { systemClock, type Clock } from "./clock";
-import { createEmailSender, type EmailSender } from "./email/send";
-import { getEnv, type Env } from "./env";
-import { createJobQueue, type JobQueue } from "./jobs/enqueue";
-import { recordQueued } from "./job-runs/store";
-import { verifierFor, type Verifier } from "./qstash/verify";
-import { createRedis, type Redis } from "./redis";
+import type { Services } from "./deps";
+import { createFailureFollowUp } from "./dlq/failure-follow-up";
+import { createEmailSender } from "./email/send";
+import { type Env, getEnv } from "./env";
+import { type Clock, systemClock, createJobQueue, type FailureCallbackDeps, type JobRouteDeps, createRedis, recordQueued, type Verifier, verifierFor } from "./job-runtime";
+import type { JobDeps } from "./jobs/context";
 
-/** Everything a job or a producer talks to. Built once per process from the env; tests build their own. */
-export interface Services {
-  env: Env;
-  redis: Redis;
-  email: EmailSender;
-  queue: JobQueue;
-  clock: Clock;
-  /** QStash REST client for the messages, schedules and DLQ APIs (publishing goes through `queue`). */
-  qstash: Client;
-}
+/**
+ * The composition root: the only module that knows which implementation of
+ * each collaborator runs. Everything else receives what it needs as parameters.
+ */
+export type { Services };
 
 export function createServices(env: Env, overrides: Partial<Omit<Services, "env">> = {}): Services {
-  const clock = overrides.clock ?? systemClock;
+  const clock: Clock = overrides.clock ?? systemClock;
   const redis = overrides.redis ?? createRedis(env);
   const email =
     overrides.email ??
@@ -33,6 +27,37 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
       onPublished: (published) => recordQueued(redis, published, clock.now()),
     });
   return { env, redis, email, queue, clock, qstash };
+}
+
+/** What job handlers get: a slice of the services, not the whole bag. */
+export function jobDepsOf(services: Services): JobDeps {
+  const { redis, email, queue, clock, qstash } = services;
+  return { redis, email, queue, clock, qstash, appUrl: services.env.APP_URL };
+}
+
+/** What the job routes need, from the services and the verifier. */
+export function jobRouteDepsOf(services: Services, verify: Verifier): Omit<JobRouteDeps<JobDeps>, "runtime"> {
+  return {
+    appUrl: services.env.APP_URL,
+    redis: services.redis,
+    clock: services.clock,
+    verify,
+    maxDurationSeconds: services.env.JOB_MAX_DURATION_SECONDS,
+    jobDeps: jobDepsOf(services),
+  };
+}
+
+/** What the failure-callback route needs; a dead message also marks the email log and alerts ADMIN_EMAIL once. */
+export function failureCallbackDepsOf(services: Services, verify: Verifier): FailureCallbackDeps {
+  const { redis, clock, email } = services;
+  const appUrl = services.env.APP_URL;
+  return {
+    appUrl,
+    redis,
+    clock,
+    verify,
+    onFirstFailure: createFailureFollowUp({ redis, email, clock, appUrl, adminEmail: services.env.ADMIN_EMAIL }),
+  };
 }
 
 let shared: Services | undefined;
@@ -49,4 +74,17 @@ let sharedVerifier: Verifier | undefined;
 export function getVerifier(): Verifier {
   sharedVerifier ??= verifierFor(getEnv());
   return sharedVerifier;
+}
+
+let sharedJobRouteDeps: Omit<JobRouteDeps<JobDeps>, "runtime"> | undefined;
+
+/** The job routes' dependencies, built on the first delivery. */
+export function getJobRouteDeps(): Omit<JobRouteDeps<JobDeps>, "runtime"> {
+  sharedJobRouteDeps ??= jobRouteDepsOf(getServices(), getVerifier());
+  return sharedJobRouteDeps;
+}
+
+/** The failure-callback route's dependencies. */
+export function getFailureCallbackDeps(): FailureCallbackDeps {
+  return failureCallbackDepsOf(getServices(), getVerifier());
 }

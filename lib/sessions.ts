@@ -1,5 +1,5 @@
-import type { Redis } from "./redis";
-import { toB64 } from "./users/password";
+import type { Redis } from "./job-runtime";
+import { randomToken } from "./crypto";
 
 export const SESSION_COOKIE = "session";
 export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;
@@ -8,7 +8,7 @@ const sessionKey = (token: string) => `session:${token}`;
 
 /** A random 256-bit token; only its Redis entry links it to the user. */
 export async function createSession(redis: Redis, userId: string): Promise<string> {
-  const token = toB64(crypto.getRandomValues(new Uint8Array(32)));
+  const token = randomToken(32);
   await redis.set(sessionKey(token), userId, { ex: SESSION_TTL_SECONDS });
   return token;
 }

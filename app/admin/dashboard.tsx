@@ -3,7 +3,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
 import type { ScheduleSummary } from "@/lib/admin/schedules";
 import type { DlqEntry, DlqEntryDetail } from "@/lib/dlq/decode";
-import type { JobRun } from "@/lib/job-runs/store";
+import type { JobRun } from "@/lib/job-runtime";
 
 /** How often the page re-reads the admin API. */
 const POLL_MS = 3000;

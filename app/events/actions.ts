@@ -1,7 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { cancelEvent, createEvent, moveEvent, type EventResult } from "@/lib/events/reminders";
+import { cancelEvent, createEvent, moveEvent, type EventResult } from "@/lib/flows/reminders";
 import { zonedLocalToUtc } from "@/lib/events/time";
 import { getServices } from "@/lib/services";
 import { currentUser } from "../signin/session-cookie";

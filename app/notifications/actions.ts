@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { markRead } from "@/lib/notifications/store";
-import { notifyUser } from "@/lib/notifications/notify";
+import { notifyUser } from "@/lib/flows/notify";
 import { getServices } from "@/lib/services";
 import { currentUser } from "../signin/session-cookie";
 

@@ -1,7 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { requestReport } from "@/lib/reports/request";
+import { requestReport } from "@/lib/flows/request-report";
 import { getServices } from "@/lib/services";
 import { currentUser } from "../signin/session-cookie";
 

@@ -1,7 +1,7 @@
 import { redirect } from "next/navigation";
 import { formatInZone } from "@/lib/events/time";
 import { listUserOrgs } from "@/lib/orgs/store";
-import { PERIOD_DAYS } from "@/lib/reports/request";
+import { PERIOD_DAYS } from "@/lib/flows/request-report";
 import { listOrgReports } from "@/lib/reports/store";
 import { getServices } from "@/lib/services";
 import { currentUser } from "../signin/session-cookie";

@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { clientIp, userAgent } from "@/lib/auth/client-info";
 import { resolveNext } from "@/lib/auth/redirect";
 import { signOut } from "@/lib/auth/session";
-import { signIn } from "@/lib/auth/signin";
+import { signIn } from "@/lib/flows/sign-in";
 import { getServices } from "@/lib/services";
 import { sessionToken, setSessionCookie } from "./session-cookie";
 

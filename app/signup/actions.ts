@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { resolveNext } from "@/lib/auth/redirect";
 import { getServices } from "@/lib/services";
 import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/sessions";
-import { signUp } from "@/lib/users/signup";
+import { signUp } from "@/lib/flows/sign-up";
 
 export interface SignupFormState {
   fieldErrors: Record<string, string>;

@@ -1,12 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { Client } from "@upstash/qstash";
 import { parseEnv } from "@/lib/env";
-import { handleJobRequest } from "@/lib/jobs/handle-request";
-import { testJob } from "@/lib/jobs/test-job";
-import { JOB_ROUTE_PREFIX, jobUrl } from "@/lib/qstash/urls";
-import { verifierFor } from "@/lib/qstash/verify";
-import { createServices } from "@/lib/services";
-import { serveFetch } from "@/tests/helpers/http-adapter";
+import { handleJobRequest, JOB_ROUTE_PREFIX, jobUrl, verifierFor } from "@/lib/job-runtime";
+import { testJob } from "@/lib/jobs/test";
+import { createServices, jobRouteDepsOf } from "@/lib/services";
+import { serveFetch } from "@/harness/http";
 import { benchRegistry } from "./fixtures";
 
 export interface BenchApp {
@@ -37,7 +35,7 @@ export async function startBenchApp(stackEnv: Record<string, string>): Promise<B
     if (!app || new URL(request.url).pathname !== prefix) return new Response("not found", { status: 404 });
     let response: Response;
     try {
-      response = await handleJobRequest(benchRegistry, testJob.name, request, { services: app.services, verify: app.verify, runtime: "nodejs" });
+      response = await handleJobRequest(benchRegistry, testJob.name, request, { ...jobRouteDepsOf(app.services, app.verify), runtime: "nodejs" });
     } catch (error) {
       const key = `threw ${error instanceof Error ? error.message : String(error)}`;
       failures.set(key, (failures.get(key) ?? 0) + 1);

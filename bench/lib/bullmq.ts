@@ -1,7 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { Queue, QueueEvents, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
-import { startRedisServer, type RedisServerProcess } from "@/tests/helpers/redis-server";
+import { startRedisServer, type RedisServerProcess } from "@/local/redis/redis-server";
 
 /** Workers' jobs at once: the same as the local QStash's deliveries in flight. */
 export const BULLMQ_CONCURRENCY = 100;

@@ -1,12 +1,11 @@
 import { parseEnv } from "@/lib/env";
-import { handleJobRequest, type JobRegistry } from "@/lib/jobs/handle-request";
-import { testJob } from "@/lib/jobs/test-job";
-import { jobUrl } from "@/lib/qstash/urls";
-import { createVerifier, type Verifier } from "@/lib/qstash/verify";
-import { createServices, type Services } from "@/lib/services";
+import { handleJobRequest, type AnyJobRegistry as JobRegistry, jobUrl, createVerifier, type Verifier } from "@/lib/job-runtime";
+import { testJob } from "@/lib/jobs/test";
+import { createServices, type Services, jobRouteDepsOf } from "@/lib/services";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
 import { startCountingProxy, type CountingProxy } from "./counting-proxy";
-import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "@/tests/helpers/qstash-signature";
+import { DEV_CURRENT_SIGNING_KEY as DEV_CURRENT_KEY, DEV_NEXT_SIGNING_KEY as DEV_NEXT_KEY } from "@/local/qstash/credentials";
+import { signedDeliveryRequest as signedRequest } from "@/local/qstash/signing";
 
 /** Only the `test` job: the benchmarks must not depend on other jobs being finished or configured. */
 export const benchRegistry: JobRegistry = { test: testJob };
@@ -54,7 +53,7 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
     request: (messageId, message = "hello from the benchmark") =>
       signedRequest({ url, body: JSON.stringify({ message }), messageId }),
     async deliver(request) {
-      const response = await handleJobRequest(benchRegistry, "test", request, { services, verify, runtime: "nodejs" });
+      const response = await handleJobRequest(benchRegistry, "test", request, { ...jobRouteDepsOf(services, verify), runtime: "nodejs" });
       const body = (await response.json()) as { duplicate?: boolean; error?: string };
       if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${JSON.stringify(body)}`);
       return { duplicate: body.duplicate === true };

@@ -1,7 +1,7 @@
 import RedisMock from "ioredis-mock";
 import { createEmbeddedEngine } from "@/local/redis/embedded-engine";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
-import { findRedisServerBinary, startRedisServer } from "@/tests/helpers/redis-server";
+import { findRedisServerBinary, startRedisServer } from "@/local/redis/redis-server";
 import { compare, timed, type Comparison } from "../lib/measure";
 import { COMPARISON_HEADER, comparisonRows, formatRatio, type Scenario, type Target } from "../lib/report";
 

@@ -1,14 +1,13 @@
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { handleJobRequest } from "@/lib/jobs/handle-request";
-import { testJob } from "@/lib/jobs/test-job";
-import { JOB_ROUTE_PREFIX, jobUrl } from "@/lib/qstash/urls";
-import { createVerifier } from "@/lib/qstash/verify";
+import { handleJobRequest, JOB_ROUTE_PREFIX, jobUrl, createVerifier } from "@/lib/job-runtime";
+import { testJob } from "@/lib/jobs/test";
 import type { Services } from "@/lib/services";
 import { benchRegistry, withQuietLogs } from "../lib/fixtures";
 import { compare, timed } from "../lib/measure";
 import { COMPARISON_HEADER, comparisonRows, formatValue, type Scenario, type ScenarioResult } from "../lib/report";
+import { jobRouteDepsOf } from "@/lib/services";
 
 const MESSAGES = 200;
 /** Publishers in flight at once, and the same number of clients for the baseline. */
@@ -20,7 +19,7 @@ const JOB_PATH = `${JOB_ROUTE_PREFIX.nodejs}/${testJob.name}`;
 const TITLE = "4. End to end through the local QStash";
 const DESCRIPTION = [
   `${MESSAGES} messages published with \`@upstash/qstash\` \`Client.publishJSON\` (${CONCURRENCY} publishers in flight)`,
-  "to the `test` job of the in-process test app (`tests/helpers/test-app.ts` on `startTestStack` with the",
+  "to the `test` job of the in-process test app (`harness/app.ts` on `startTestStack` with the",
   "system clock; its job route wrapped to count deliveries), timed until the local QStash server reports idle, i.e. every message delivered, verified,",
   `claimed, run and completed. Baseline: ${MESSAGES} plain loopback POSTs of the same body to a no-op`,
   `\`node:http\` server, ${CONCURRENCY} in flight. Ratio = time per batch, subject / baseline; the table also gives messages per second.`,
@@ -73,7 +72,7 @@ export const endToEndScenario: Scenario = {
     }
     let helpers;
     try {
-      helpers = await Promise.all([import("@/tests/helpers/stack"), import("@/tests/helpers/test-app")]);
+      helpers = await Promise.all([import("@/harness/stack"), import("@/harness/app")]);
     } catch (error) {
       return skipped(`the local stack did not load: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -89,7 +88,7 @@ export const endToEndScenario: Scenario = {
     const route = async (request: Request, app: { services: Services }) => {
       peakInFlight = Math.max(peakInFlight, ++inFlight);
       try {
-        const response = await handleJobRequest(benchRegistry, "test", request, { services: app.services, verify, runtime: "nodejs" });
+        const response = await handleJobRequest(benchRegistry, "test", request, { ...jobRouteDepsOf(app.services, verify), runtime: "nodejs" });
         if (response.status === 200) delivered++;
         return response;
       } finally {

@@ -1,6 +1,6 @@
 import { parseEnv } from "@/lib/env";
-import { buildRequest } from "@/lib/jobs/enqueue";
-import { testJob } from "@/lib/jobs/test-job";
+import { buildRequest } from "@/lib/job-runtime";
+import { testJob } from "@/lib/jobs/test";
 import { createServices } from "@/lib/services";
 import { startCountingProxy } from "../lib/counting-proxy";
 import { compare, timed } from "../lib/measure";

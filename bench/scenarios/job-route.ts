@@ -1,4 +1,4 @@
-import { findRedisServerBinary, startRedisServer } from "@/tests/helpers/redis-server";
+import { findRedisServerBinary, startRedisServer } from "@/local/redis/redis-server";
 import { startJobRoute, withQuietLogs, type JobRoute } from "../lib/fixtures";
 import { compare, timed, type Comparison } from "../lib/measure";
 import { COMPARISON_HEADER, comparisonRows, formatRatio, type Scenario, type Target } from "../lib/report";

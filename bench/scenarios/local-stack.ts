@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { findRedisServerBinary } from "@/tests/helpers/redis-server";
+import { findRedisServerBinary } from "@/local/redis/redis-server";
 import { startBenchApp } from "../lib/app";
 import { withQuietLogs } from "../lib/fixtures";
 import { BULLMQ_CONCURRENCY, startBullBaseline } from "../lib/bullmq";

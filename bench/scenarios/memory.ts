@@ -1,8 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { DONE_TTL_MS, idempotencyKey } from "@/lib/idempotency/guard";
-import { createRedis } from "@/lib/redis";
+import { DONE_TTL_MS, leaseKey, createRedis } from "@/lib/job-runtime";
 import { startRedisRestServer } from "@/local/redis/server";
 import { compare } from "../lib/measure";
 import { COMPARISON_HEADER, comparisonRows, formatValue, type Scenario } from "../lib/report";
@@ -42,7 +41,7 @@ export const memoryScenario: Scenario = {
     const plainMap = async () => {
       const before = await heap();
       const map = new Map<string, string>();
-      for (const id of ids) map.set(fresh(idempotencyKey("test", id)), fresh(`done:${id}`));
+      for (const id of ids) map.set(fresh(leaseKey(`test/${id}`)), fresh(`done:${id}`));
       const growth = (await heap()) - before;
       if (map.size !== KEYS) throw new Error("map lost entries");
       return growth / KEYS;
@@ -57,7 +56,7 @@ export const memoryScenario: Scenario = {
         for (let start = 0; start < KEYS; start += PIPELINE) {
           const pipeline = redis.pipeline();
           // The "done" state exactly as the guard leaves it: SET key done:<messageId> PX 7 days.
-          for (const id of ids.slice(start, start + PIPELINE)) pipeline.set(idempotencyKey("test", id), `done:${id}`, { px: DONE_TTL_MS });
+          for (const id of ids.slice(start, start + PIPELINE)) pipeline.set(leaseKey(`test/${id}`), `done:${id}`, { px: DONE_TTL_MS });
           await pipeline.exec();
         }
         const growth = (await heap()) - before;

@@ -2,7 +2,7 @@ import { Client } from "@upstash/qstash";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { DEV_TOKEN, startQStashServer } from "@/local/qstash/server";
-import { findRedisServerBinary } from "@/tests/helpers/redis-server";
+import { findRedisServerBinary } from "@/local/redis/redis-server";
 import { startBullBaseline } from "../lib/bullmq";
 import { summarize } from "../lib/measure";
 import { formatValue, type Scenario, type SummaryRow } from "../lib/report";

@@ -1,5 +1,5 @@
-import { DONE_TTL_MS } from "@/lib/idempotency/guard";
-import { findRedisServerBinary, startRedisServer } from "@/tests/helpers/redis-server";
+import { DONE_TTL_MS } from "@/lib/job-runtime";
+import { findRedisServerBinary, startRedisServer } from "@/local/redis/redis-server";
 import { startJobRoute, withQuietLogs, type JobRoute } from "../lib/fixtures";
 import { compare, timed, type Comparison } from "../lib/measure";
 import { comparisonRows, COMPARISON_HEADER, formatRatio, type Scenario, type SummaryRow } from "../lib/report";

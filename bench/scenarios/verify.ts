@@ -1,7 +1,7 @@
-import { testJob } from "@/lib/jobs/test-job";
-import { jobUrl } from "@/lib/qstash/urls";
-import { createVerifier } from "@/lib/qstash/verify";
-import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signDelivery } from "@/tests/helpers/qstash-signature";
+import { testJob } from "@/lib/jobs/test";
+import { jobUrl, createVerifier } from "@/lib/job-runtime";
+import { DEV_CURRENT_SIGNING_KEY as DEV_CURRENT_KEY, DEV_NEXT_SIGNING_KEY as DEV_NEXT_KEY } from "@/local/qstash/credentials";
+import { signDelivery } from "@/local/qstash/signing";
 import { compare, timed } from "../lib/measure";
 import { COMPARISON_HEADER, comparisonRows, type Scenario } from "../lib/report";
 
@@ -18,7 +18,7 @@ export const verifyScenario: Scenario = {
     const url = jobUrl("http://127.0.0.1:3000", testJob);
     const body = JSON.stringify({ message: "hello from the benchmark" });
     // The Receiver keeps no replay list, so one token verifies any number of times.
-    const signature = signDelivery({ key: DEV_CURRENT_KEY, url, body });
+    const signature = signDelivery({ key: DEV_CURRENT_KEY, url, body: new TextEncoder().encode(body), nowMs: Date.now(), jti: "jwt_bench" });
     const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
     await verify({ signature, body, expectedUrl: url }); // throws if the setup is wrong
 

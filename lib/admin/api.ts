@@ -1,10 +1,8 @@
 import { QstashError, type Client } from "@upstash/qstash";
 import { z } from "zod";
-import type { Clock } from "../clock";
+import { type Clock, getRun, listRecentRuns, recordQueued, type Redis, log } from "../job-runtime";
 import { getDlqEntry, deleteEntries, listDlq, resolveSelection, retryEntries, type DlqSelection } from "../dlq/operations";
 import { dlqFilterInputSchema, isEmptyFilter } from "../dlq/filters";
-import { getRun, listRecentRuns, recordQueued } from "../job-runs/store";
-import type { Redis } from "../redis";
 import { authenticateAdmin, redisAdminSessions, sameOrigin } from "./auth";
 import { listSchedules, setSchedulePaused } from "./schedules";
 
@@ -63,7 +61,7 @@ export async function handleAdminRequest(request: Request, deps: AdminApiDeps): 
       const status = error.status === 404 ? 404 : 502;
       return reply(status, { error: `QStash: ${error.message}` });
     }
-    console.error(JSON.stringify({ level: "error", event: "admin_api_failed", path, error: String(error) }));
+    log.error("admin_api_failed", { path, error });
     return reply(500, { error: "admin request failed" });
   }
 }
@@ -165,7 +163,7 @@ async function retryAndRecord(entries: Awaited<ReturnType<typeof resolveSelectio
       try {
         await recordQueued(deps.redis, { messageId, jobName, deduplicated: false }, deps.clock.now());
       } catch (error) {
-        console.error(JSON.stringify({ level: "error", event: "record_retry_failed", messageId, error: String(error) }));
+        log.error("record_retry_failed", { messageId, error });
       }
     }),
   );

@@ -11,7 +11,7 @@
  */
 
 import type { Redis } from "@upstash/redis";
-import { constantTimeEqual } from "../job-status/admin-auth";
+import { secretsEqual, toBase64Url } from "../crypto";
 
 export const ADMIN_COOKIE = "admin_session";
 /** How long a sign-in lasts. */
@@ -30,13 +30,7 @@ async function hmac(key: string, message: string): Promise<Uint8Array> {
 }
 
 /** Constant-time token check (both sides hashed first, so length and prefix don't show in the timing). */
-export const tokensMatch = constantTimeEqual;
-
-function base64url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-}
+export const tokensMatch = secretsEqual;
 
 /** Server-side record of open admin sessions; a cookie is only good while its id is open here. */
 export interface AdminSessions {
@@ -72,9 +66,9 @@ export async function createAdminSession(
   ttlSeconds = ADMIN_SESSION_TTL_SECONDS,
 ): Promise<{ value: string; maxAgeSeconds: number }> {
   const expiresAt = nowMs + ttlSeconds * 1000;
-  const sessionId = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const sessionId = toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
   await sessions.open(sessionId, ttlSeconds * 1000);
-  const signature = base64url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresAt}.${sessionId}`));
+  const signature = toBase64Url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresAt}.${sessionId}`));
   return { value: `${SESSION_VERSION}.${expiresAt}.${sessionId}.${signature}`, maxAgeSeconds: ttlSeconds };
 }
 
@@ -85,7 +79,7 @@ export async function signedSessionId(adminToken: string, value: string | undefi
   if (version !== SESSION_VERSION || !expiresText || !sessionId || !signature || rest.length > 0) return null;
   if (!/^\d{1,16}$/.test(expiresText) || !SESSION_ID.test(sessionId)) return null;
   if (Number(expiresText) <= nowMs) return null;
-  const expected = base64url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresText}.${sessionId}`));
+  const expected = toBase64Url(await hmac(adminToken, `admin-session.${SESSION_VERSION}.${expiresText}.${sessionId}`));
   return (await tokensMatch(expected, signature)) ? sessionId : null;
 }
 

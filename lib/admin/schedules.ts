@@ -1,5 +1,5 @@
 import type { Client, Schedule } from "@upstash/qstash";
-import { decodeBase64, jobNameOf, parseJsonOrText } from "../dlq/decode";
+import { decodeBase64, jobNameOf, parseJsonOrText } from "../job-runtime";
 
 /** A QStash schedule as the admin page shows it. Times are Unix epoch ms. */
 export interface ScheduleSummary {

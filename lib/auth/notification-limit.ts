@@ -1,6 +1,5 @@
 import { Ratelimit } from "@upstash/ratelimit";
-import { RetryableError } from "../errors";
-import type { Redis } from "../redis";
+import { RetryableError, type Redis } from "../job-runtime";
 
 /** At most this many sign-in notifications per user per window. */
 export const SIGN_IN_NOTIFICATION_LIMIT = 10;

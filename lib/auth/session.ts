@@ -1,4 +1,4 @@
-import type { Services } from "../services";
+import type { Services } from "../deps";
 import { deleteSession, getSessionUserId } from "../sessions";
 import { getUser, type User } from "../users/store";
 

@@ -1,6 +1,6 @@
 import { EMAIL_LOG_LIMIT } from "../email-log/store";
 import { scanBounded } from "./scan";
-import type { CleanupTask } from "./tasks";
+import type { CleanupTask } from "./task";
 
 // The email log's layout (lib/email-log/store.ts): a sorted set `email-log:<userId>` of
 // entry keys, each entry a hash `email-log:<userId>:<key>` with `updatedAt` (ms).

@@ -1,6 +1,6 @@
 import { EVENT_RETENTION_MS } from "../events/store";
 import { scanBounded } from "./scan";
-import type { CleanupTask } from "./tasks";
+import type { CleanupTask } from "./task";
 
 /** Event hashes expire on their own; this trims the per-user index (`events:<userId>`, scored by start). */
 export const eventsIndexTask: CleanupTask = {

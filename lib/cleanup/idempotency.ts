@@ -1,6 +1,6 @@
-import { DONE_TTL_MS } from "../idempotency/guard";
+import { DONE_TTL_MS } from "../job-runtime";
 import { scanBounded } from "./scan";
-import type { CleanupTask } from "./tasks";
+import type { CleanupTask } from "./task";
 
 // Every idempotency key is written with PX (lease while running, DONE_TTL_MS once done),
 // so they expire on their own. This only checks that promise: a key without a TTL

@@ -1,6 +1,6 @@
 import { inviteKey, inviteTokenKey, orgInvitesKey, orgPendingKey, REMOVE_INVITE_LUA, TOKEN_INDEX_GRACE_MS } from "../invites/store";
 import { scanBounded } from "./scan";
-import type { CleanupTask } from "./tasks";
+import type { CleanupTask } from "./task";
 
 /**
  * Pure: is this stored invite (a raw hash) one to delete? Expired ones go once

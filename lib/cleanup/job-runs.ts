@@ -1,6 +1,6 @@
-import { RECENT_RUNS_KEY } from "../job-runs/keys";
+import { RECENT_RUNS_KEY } from "../job-runtime";
 import { scanBounded } from "./scan";
-import type { CleanupTask } from "./tasks";
+import type { CleanupTask } from "./task";
 
 // KEYS: the recent-runs set, then run hashes. ARGV: cutoff, then each run's message id.
 // A run's age is its latest timestamp; a hash with none of them is not ours to judge.

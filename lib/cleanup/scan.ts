@@ -1,4 +1,4 @@
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 
 /** Keys asked for per SCAN call. */
 export const SCAN_COUNT = 200;

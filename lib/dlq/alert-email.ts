@@ -1,5 +1,5 @@
 import { escapeHtml, layout, type RenderedEmail } from "../email/templates/html";
-import type { FinalFailure } from "../qstash/failure-callback";
+import type { FinalFailure } from "../job-runtime";
 
 /** Longest payload excerpt in the alert: enough to recognise the job, not a data dump. */
 export const PAYLOAD_EXCERPT_LIMIT = 1000;

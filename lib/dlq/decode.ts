@@ -1,5 +1,5 @@
 import type { Client } from "@upstash/qstash";
-import { JOB_ROUTE_PREFIX } from "../qstash/urls";
+import { decodeBase64, jobNameOf, parseJsonOrText, reasonFromResponse } from "../job-runtime";
 
 /**
  * Pure helpers that turn what QStash stores (base64 bodies, `{name: [values]}`
@@ -9,9 +9,6 @@ import { JOB_ROUTE_PREFIX } from "../qstash/urls";
 
 /** One DLQ message as the official client returns it (the SDK does not export the type). */
 export type DlqMessage = Awaited<ReturnType<Client["dlq"]["listMessages"]>>["messages"][number];
-
-/** Longest reason kept; our route answers one short line, a proxy's error page can be huge. */
-export const REASON_LIMIT = 2000;
 
 /** A DLQ message decoded for people. Times are Unix epoch ms. */
 export interface DlqEntry {
@@ -75,68 +72,8 @@ export function summarize(detail: DlqEntryDetail): DlqEntry {
   return entry;
 }
 
-/** Our job routes answer `{"error": "..."}`; anything else (an HTML error page) is kept as text. */
-export function reasonFromResponse(text: string, status: number | null): string {
-  let reason = text;
-  try {
-    const answer = JSON.parse(text) as { error?: unknown } | null;
-    if (answer && typeof answer.error === "string") reason = answer.error;
-  } catch {
-    // not JSON: keep the text
-  }
-  return reason.slice(0, REASON_LIMIT) || (status === null ? "no response" : `HTTP ${status}`);
-}
-
-export function parseJsonOrText(text: string): unknown {
-  if (text === "") return "";
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The job a message was for: the URL path names it; our labels repeat it (the first label). */
-export function jobNameOf(url: string, labels: readonly string[] = []): string {
-  const fromUrl = jobNameFromUrl(url);
-  if (fromUrl !== "unknown") return fromUrl;
-  return labels[0] ?? "unknown";
-}
-
-export function jobNameFromUrl(url: string): string {
-  let path: string;
-  try {
-    path = new URL(url).pathname;
-  } catch {
-    return "unknown";
-  }
-  for (const prefix of Object.values(JOB_ROUTE_PREFIX)) {
-    if (path.startsWith(`${prefix}/`)) return safeDecode(path.slice(prefix.length + 1).split("/")[0] ?? "") || "unknown";
-  }
-  return "unknown";
-}
-
-/** UTF-8 text from base64 (Web APIs only, so it runs on the Edge); the input itself if it isn't base64. */
-export function decodeBase64(text: string): string {
-  if (!text) return "";
-  try {
-    const binary = atob(text);
-    return new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
-  } catch {
-    return text;
-  }
-}
-
 /** A one-line, length-capped JSON rendering of a payload for tables and emails. */
 export function excerpt(value: unknown, limit = 200): string {
   const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
-}
-
-function safeDecode(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }

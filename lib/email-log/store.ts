@@ -1,4 +1,4 @@
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 
 /** One email a job tried to send, as shown on the user's email log. Times are Unix epoch ms. */
 export interface EmailLogEntry {

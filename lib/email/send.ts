@@ -1,5 +1,5 @@
 import { Resend } from "resend";
-import { NonRetryableError, RetryableError } from "../errors";
+import { NonRetryableError, RetryableError } from "../job-runtime";
 
 export interface EmailMessage {
   to: string | string[];

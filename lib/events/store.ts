@@ -1,4 +1,4 @@
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 
 /** A calendar event with one pending reminder. Times are Unix epoch ms. */
 export interface CalendarEvent {

@@ -1,5 +1,5 @@
 import { getOrg, type Org } from "../orgs/store";
-import type { Services } from "../services";
+import type { Services } from "../deps";
 import { getUser, normalizeEmail } from "../users/store";
 import { acceptInviteRecord, effectiveStatus, findInviteIdByTokenHash, getInvite, type Invite } from "./store";
 import { hashInviteToken, isWellFormedToken } from "./token";

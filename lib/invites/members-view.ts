@@ -1,7 +1,7 @@
 import { listMemberIds, type Org } from "../orgs/store";
-import type { Services } from "../services";
+import type { Services } from "../deps";
 import { getUser } from "../users/store";
-import { loadOwnedOrg, type ManageFailure } from "./manage";
+import { loadOwnedOrg, type ManageFailure } from "./ownership";
 import { effectiveStatus, listOrgInvites, type Invite, type InviteStatus } from "./store";
 
 export interface MemberRow {

@@ -1,5 +1,5 @@
 import { orgMembersKey, userOrgsKey } from "../orgs/store";
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 
 export const INVITE_STATUSES = ["PENDING", "ACCEPTED", "EXPIRED", "CANCELLED"] as const;
 export type InviteStatus = (typeof INVITE_STATUSES)[number];

@@ -1,4 +1,4 @@
-import { toB64 } from "../users/password";
+import { randomToken } from "../crypto";
 
 /** Random bytes in an invite token: 256 bits, far beyond guessing. */
 export const INVITE_TOKEN_BYTES = 32;
@@ -7,7 +7,7 @@ const TOKEN_FORMAT = /^[A-Za-z0-9_-]{43}$/;
 
 /** A fresh token for an invite link. Only its hash is stored; the raw token lives in the email. */
 export function generateInviteToken(): string {
-  return toB64(crypto.getRandomValues(new Uint8Array(INVITE_TOKEN_BYTES)));
+  return randomToken(INVITE_TOKEN_BYTES);
 }
 
 /** True when `value` could be a token we issued; anything else is answered "unknown" without touching Redis. */

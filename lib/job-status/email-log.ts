@@ -1,6 +1,6 @@
 import { listEmailLog } from "../email-log/store";
-import { json } from "../qstash/respond";
-import type { Services } from "../services";
+import { json } from "../job-runtime";
+import type { Services } from "../deps";
 import { redisAdminSessions } from "../admin/auth";
 import { requireAdmin } from "./require-admin";
 

@@ -1,5 +1,5 @@
 import { authenticateAdmin, type AdminSessions } from "../admin/auth";
-import { json } from "../qstash/respond";
+import { json } from "../job-runtime";
 
 /**
  * The admin API's check (Bearer ADMIN_TOKEN compared in constant time, or the

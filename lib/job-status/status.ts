@@ -1,6 +1,5 @@
-import { getRun, type JobRun } from "../job-runs/store";
-import { json } from "../qstash/respond";
-import type { Services } from "../services";
+import { getRun, type JobRun, json } from "../job-runtime";
+import type { Services } from "../deps";
 import { redisAdminSessions } from "../admin/auth";
 import { requireAdmin } from "./require-admin";
 

@@ -1,8 +1,9 @@
 import { z } from "zod";
 import { EMAIL_LOG_TTL_SECONDS } from "../email-log/store";
-import { RUN_TTL_SECONDS } from "../job-runs/keys";
-import { CLEANUP_TASK_NAMES, cleanupTasks, type CleanupReport } from "../cleanup/tasks";
-import { defineJob } from "./define-job";
+import { RUN_TTL_SECONDS } from "../job-runtime";
+import type { CleanupReport } from "../cleanup/task";
+import { CLEANUP_TASK_NAMES, cleanupTasks } from "../cleanup/tasks";
+import { defineJob } from "./context";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -25,14 +26,15 @@ export const cleanupData = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   // One run at a time: two overlapping runs would walk the same cursors.
   flowControl: { key: "cleanup-data", parallelism: 1 },
-  async handler(payload, { services, signal }) {
-    const nowMs = services.clock.now();
+  async handler(payload, context) {
+    const { signal } = context;
+    const nowMs = context.clock.now();
     const reports: CleanupReport[] = [];
     for (const task of cleanupTasks) {
       if (payload.tasks && !payload.tasks.includes(task.name)) continue;
       reports.push(
         await task.run({
-          redis: services.redis,
+          redis: context.redis,
           nowMs,
           signal,
           maxKeys: payload.maxKeysPerTask,

@@ -1,9 +1,8 @@
 import { z } from "zod";
 import type { DlqEntry } from "../dlq/decode";
 import { listDlq, PAGE_SIZE, retryEntries } from "../dlq/operations";
-import { recordQueued } from "../job-runs/store";
-import type { Redis } from "../redis";
-import { defineJob } from "./define-job";
+import { recordQueued, type Redis } from "../job-runtime";
+import { defineJob } from "./context";
 
 /**
  * Every 10 minutes (lib/schedules.ts) the DLQ gets a second chance: messages
@@ -57,8 +56,8 @@ export const dlqRedrive = defineJob({
   retries: 1,
   retryDelay: "pow(2, retried) * 1000",
   flowControl: { key: "dlq-redrive", parallelism: 1 },
-  async handler(payload, { services, signal }) {
-    const { redis, qstash } = services;
+  async handler(payload, context) {
+    const { signal, redis, qstash } = context;
     const entries: DlqEntry[] = [];
     let cursor: string | undefined;
     for (let page = 0; page < Math.ceil(payload.maxMessages / PAGE_SIZE) && entries.length < payload.maxMessages; page++) {
@@ -70,10 +69,10 @@ export const dlqRedrive = defineJob({
     }
 
     const redriven = await alreadyRedriven(redis, entries.map((entry) => entry.messageId));
-    const report: RedriveReport = { at: services.clock.now(), dryRun: payload.dryRun, scanned: entries.length, retried: [], skipped: {}, failed: [] };
+    const report: RedriveReport = { at: context.clock.now(), dryRun: payload.dryRun, scanned: entries.length, retried: [], skipped: {}, failed: [] };
     const candidates: DlqEntry[] = [];
     for (const entry of entries) {
-      const decision = decideRedrive(entry, services.env.APP_URL, redriven);
+      const decision = decideRedrive(entry, context.appUrl, redriven);
       if (decision === "retry") candidates.push(entry);
       else report.skipped[decision] = (report.skipped[decision] ?? 0) + 1;
     }
@@ -95,7 +94,7 @@ export const dlqRedrive = defineJob({
         report.retried.push({ ...pick(entry), newMessageId: retried.messageId });
         if (retried.messageId) {
           await redis.set(redriveKey(retried.messageId), `from:${entry.messageId}`, { ex: REDRIVE_MEMORY_SECONDS });
-          await recordQueued(redis, { messageId: retried.messageId, jobName: entry.jobName, deduplicated: false }, services.clock.now());
+          await recordQueued(redis, { messageId: retried.messageId, jobName: entry.jobName, deduplicated: false }, context.clock.now());
         }
       }
       // Not retried after all: free the claim so the next run tries again.

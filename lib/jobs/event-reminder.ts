@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { sendJobEmail } from "../email/job-email";
+import { sendJobEmail } from "./send-job-email";
 import { reminderEmail } from "../email/templates/reminder";
 import { getEvent, markReminded } from "../events/store";
 import { getUser } from "../users/store";
-import { defineJob } from "./define-job";
+import { defineJob } from "./context";
 
 /**
  * Emails "starts in 1 hour", published with notBefore = start − 1 h. Moves and
@@ -24,23 +24,22 @@ export const eventReminder = defineJob({
   // One reminder per event version: a move publishes a new version, a redelivery does not.
   idempotencyKey: (payload) => `${payload.eventId}/v${payload.version}`,
   async handler(payload, context) {
-    const { services } = context;
-    const event = await getEvent(services.redis, payload.eventId);
+    const event = await getEvent(context.redis, payload.eventId);
     if (!event) return { skipped: "missing" };
     if (event.status === "cancelled") return { skipped: "cancelled" };
     if (event.version !== payload.version || event.startsAt !== payload.startsAt) return { skipped: "moved" };
-    if (event.startsAt <= services.clock.now()) return { skipped: "started" };
-    const user = await getUser(services.redis, event.userId);
+    if (event.startsAt <= context.clock.now()) return { skipped: "started" };
+    const user = await getUser(context.redis, event.userId);
     if (!user) return { skipped: "no-user" };
     const rendered = reminderEmail({
       name: user.name,
       title: event.title,
       startsAt: event.startsAt,
       timeZone: user.timeZone,
-      appUrl: services.env.APP_URL,
+      appUrl: context.appUrl,
     });
     const emailId = await sendJobEmail(context, { job: "event-reminder", userId: user.id, to: user.email, rendered });
-    await markReminded(services.redis, { eventId: event.id, version: event.version, nowMs: services.clock.now() });
+    await markReminded(context.redis, { eventId: event.id, version: event.version, nowMs: context.clock.now() });
     return { emailId };
   },
 });

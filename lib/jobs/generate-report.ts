@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { NonRetryableError } from "../errors";
-import { sendJobEmail } from "../email/job-email";
+import { NonRetryableError } from "../job-runtime";
+import { sendJobEmail } from "./send-job-email";
 import { reportReadyEmail } from "../email/templates/report-ready";
 import { getOrg, listMemberIds } from "../orgs/store";
 import { collectReportInputs } from "../reports/collect";
 import { aggregateReport } from "../reports/model";
 import { getReport, saveReport } from "../reports/store";
-import { defineJob } from "./define-job";
+import { defineJob } from "./context";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -28,10 +28,10 @@ export const generateReport = defineJob({
   flowControl: { key: (payload) => `report:${payload.orgId}`, parallelism: 1 },
   idempotencyKey: (payload) => payload.reportId,
   async handler(payload, context) {
-    const { services, signal } = context;
-    const org = await getOrg(services.redis, payload.orgId);
+    const { signal } = context;
+    const org = await getOrg(context.redis, payload.orgId);
     if (!org) throw new NonRetryableError(`organisation ${payload.orgId} no longer exists`);
-    const existing = await getReport(services.redis, payload.reportId);
+    const existing = await getReport(context.redis, payload.reportId);
     const base = existing ?? {
       id: payload.reportId,
       orgId: org.id,
@@ -39,22 +39,22 @@ export const generateReport = defineJob({
       requestedBy: payload.requestedBy.userId,
       periodDays: payload.periodDays,
       status: "queued" as const,
-      createdAt: services.clock.now(),
+      createdAt: context.clock.now(),
     };
 
     // A retry after a failed email must not compute (and change) the report again.
     let report = base;
     if (base.status !== "ready") {
-      const startedAt = services.clock.now();
-      await saveReport(services.redis, { ...base, status: "running", startedAt });
-      const memberIds = await listMemberIds(services.redis, org.id);
-      const inputs = await collectReportInputs(services.redis, memberIds, signal);
+      const startedAt = context.clock.now();
+      await saveReport(context.redis, { ...base, status: "running", startedAt });
+      const memberIds = await listMemberIds(context.redis, org.id);
+      const inputs = await collectReportInputs(context.redis, memberIds, signal);
       const result = aggregateReport({ from: startedAt - payload.periodDays * DAY_MS, to: startedAt, members: memberIds.length, ...inputs });
-      report = { ...base, status: "ready", startedAt, completedAt: services.clock.now(), result };
-      await saveReport(services.redis, report);
+      report = { ...base, status: "ready", startedAt, completedAt: context.clock.now(), result };
+      await saveReport(context.redis, report);
     }
 
-    const reportUrl = `${services.env.APP_URL}/reports/${payload.reportId}`;
+    const reportUrl = `${context.appUrl}/reports/${payload.reportId}`;
     const rendered = reportReadyEmail({
       name: payload.requestedBy.name,
       orgName: report.orgName,

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { sendJobEmail } from "../email/job-email";
+import { sendJobEmail } from "./send-job-email";
 import { notificationEmail } from "../email/templates/notification";
 import { addNotification } from "../notifications/store";
-import { defineJob } from "./define-job";
+import { defineJob } from "./context";
 
 /** A same-site path (not `//host`) or an absolute https URL. */
 const link = z
@@ -29,19 +29,18 @@ export const notification = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   idempotencyKey: (payload) => payload.notificationId,
   async handler(payload, context) {
-    const { services } = context;
     // Stored first: a failing email retries the job, and the insert is a no-op the second time.
-    const stored = await addNotification(services.redis, {
+    const stored = await addNotification(context.redis, {
       id: payload.notificationId,
       userId: payload.userId,
       title: payload.title,
       body: payload.body,
       ...(payload.link !== undefined && { link: payload.link }),
-      createdAt: services.clock.now(),
+      createdAt: context.clock.now(),
     });
     if (!payload.sendEmail) return { stored, emailed: false };
-    const url = payload.link === undefined ? undefined : payload.link.startsWith("/") ? `${services.env.APP_URL}${payload.link}` : payload.link;
-    const rendered = notificationEmail({ name: payload.name, title: payload.title, body: payload.body, url, appUrl: services.env.APP_URL });
+    const url = payload.link === undefined ? undefined : payload.link.startsWith("/") ? `${context.appUrl}${payload.link}` : payload.link;
+    const rendered = notificationEmail({ name: payload.name, title: payload.title, body: payload.body, url, appUrl: context.appUrl });
     const emailId = await sendJobEmail(context, { job: "notification", userId: payload.userId, to: payload.email, rendered });
     return { stored, emailed: true, emailId };
   },

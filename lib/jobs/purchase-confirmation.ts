@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { sendJobEmail } from "../email/job-email";
+import { sendJobEmail } from "./send-job-email";
 import { purchaseConfirmationEmail } from "../email/templates/purchase-confirmation";
 import { currencyCode, lineItem, paymentEventId } from "../payments/events";
-import { defineJob } from "./define-job";
+import { defineJob } from "./context";
 
 /** Receipt for a completed purchase, published by the payments webhook. */
 export const purchaseConfirmation = defineJob({
@@ -25,7 +25,7 @@ export const purchaseConfirmation = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   idempotencyKey: (payload) => payload.eventId,
   async handler(payload, context) {
-    const rendered = purchaseConfirmationEmail({ ...payload, appUrl: context.services.env.APP_URL });
+    const rendered = purchaseConfirmationEmail({ ...payload, appUrl: context.appUrl });
     const emailId = await sendJobEmail(context, { job: "purchase-confirmation", userId: payload.userId, to: payload.email, rendered });
     return { emailId };
   },

@@ -1,8 +1,8 @@
 import { z } from "zod";
-import { sendJobEmail } from "../email/job-email";
+import { sendJobEmail } from "./send-job-email";
 import { refundNotificationEmail } from "../email/templates/refund-notification";
 import { currencyCode, paymentEventId } from "../payments/events";
-import { defineJob } from "./define-job";
+import { defineJob } from "./context";
 
 /** Tells the customer a refund was issued, published by the payments webhook. */
 export const refundNotification = defineJob({

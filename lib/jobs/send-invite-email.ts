@@ -1,10 +1,10 @@
 import { z } from "zod";
-import { sendJobEmail } from "../email/job-email";
+import { sendJobEmail } from "./send-job-email";
 import { inviteEmail } from "../email/templates/invite";
-import { NonRetryableError } from "../errors";
+import { NonRetryableError } from "../job-runtime";
 import { effectiveStatus, getInvite, type Invite } from "../invites/store";
-import type { Services } from "../services";
-import { defineJob } from "./define-job";
+import type { JobDeps } from "./context";
+import { defineJob } from "./context";
 
 export const sendInviteEmailSchema = z.object({
   inviteId: z.string().regex(/^inv_[a-f0-9]{32}$/),
@@ -28,7 +28,7 @@ export const sendInviteEmailSchema = z.object({
 export type SendInviteEmailPayload = z.output<typeof sendInviteEmailSchema>;
 
 export interface SendInviteEmailDeps {
-  loadInvite(services: Services, inviteId: string): Promise<Invite | null>;
+  loadInvite(jobDeps: JobDeps, inviteId: string): Promise<Invite | null>;
 }
 
 /** One email per link: a resend is a new generation and so a new key (and a new email). */
@@ -45,7 +45,7 @@ export function staleReason(invite: Invite, payload: SendInviteEmailPayload, now
 }
 
 export function createSendInviteEmailJob(deps: Partial<SendInviteEmailDeps> = {}) {
-  const loadInvite = deps.loadInvite ?? ((services, inviteId) => getInvite(services.redis, inviteId));
+  const loadInvite = deps.loadInvite ?? ((jobDeps, inviteId) => getInvite(jobDeps.redis, inviteId));
   return defineJob({
     name: "send-invite-email",
     schema: sendInviteEmailSchema,
@@ -53,10 +53,10 @@ export function createSendInviteEmailJob(deps: Partial<SendInviteEmailDeps> = {}
     retryDelay: "pow(2, retried) * 2000",
     idempotencyKey: inviteEmailKey,
     async handler(payload, context) {
-      const invite = await loadInvite(context.services, payload.inviteId);
+      const invite = await loadInvite(context, payload.inviteId);
       if (!invite) throw new NonRetryableError(`unknown invite ${payload.inviteId}`);
       // Cancelled, accepted, expired or resent since it was queued: its link would not work, so don't send it.
-      const stale = staleReason(invite, payload, context.services.clock.now());
+      const stale = staleReason(invite, payload, context.clock.now());
       if (stale) return { skipped: stale };
       const rendered = inviteEmail(payload);
       const emailId = await sendJobEmail(context, { job: "send-invite-email", userId: payload.invitedBy, to: payload.email, rendered });

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import { createRedisNotificationLimiter, type NotificationLimiter } from "../auth/notification-limit";
-import { sendJobEmail } from "../email/job-email";
+import { sendJobEmail } from "./send-job-email";
 import { signInNotificationEmail } from "../email/templates/sign-in-notification";
-import { NonRetryableError } from "../errors";
-import type { Services } from "../services";
+import { NonRetryableError } from "../job-runtime";
+import type { JobDeps } from "./context";
 import { getUser, type User } from "../users/store";
-import { defineJob } from "./define-job";
+import { defineJob } from "./context";
 
 export const SIGN_IN_EVENT_ID = /^sie_[a-f0-9]{32}$/;
 
@@ -22,16 +22,16 @@ export const signInNotificationSchema = z.object({
 export type SignInNotificationPayload = z.output<typeof signInNotificationSchema>;
 
 export interface SignInNotificationDeps {
-  loadUser(services: Services, userId: string): Promise<User | null>;
-  limiter(services: Services): NotificationLimiter;
+  loadUser(jobDeps: JobDeps, userId: string): Promise<User | null>;
+  limiter(jobDeps: JobDeps): NotificationLimiter;
 }
 
 /** What a rate-limited run returns: a success, so QStash neither retries nor dead-letters it. */
 export const RATE_LIMITED = { skipped: "rate limited" } as const;
 
 export function createSignInNotificationJob(deps: Partial<SignInNotificationDeps> = {}) {
-  const loadUser = deps.loadUser ?? ((services, userId) => getUser(services.redis, userId));
-  const limiter = deps.limiter ?? ((services) => createRedisNotificationLimiter(services.redis));
+  const loadUser = deps.loadUser ?? ((jobDeps, userId) => getUser(jobDeps.redis, userId));
+  const limiter = deps.limiter ?? ((jobDeps) => createRedisNotificationLimiter(jobDeps.redis));
   return defineJob({
     name: "sign-in-notification",
     schema: signInNotificationSchema,
@@ -40,11 +40,10 @@ export function createSignInNotificationJob(deps: Partial<SignInNotificationDeps
     // One email per sign-in, however often the message is delivered.
     idempotencyKey: (payload) => payload.eventId,
     async handler(payload, context) {
-      const { services } = context;
-      const user = await loadUser(services, payload.userId);
+      const user = await loadUser(context, payload.userId);
       if (!user) throw new NonRetryableError(`unknown user ${payload.userId}`);
       // A burst of sign-ins (a script, a shared password) must not flood the inbox: the rest are skipped, not failed.
-      const decision = await limiter(services).check(user.id, payload.eventId);
+      const decision = await limiter(context).check(user.id, payload.eventId);
       if (!decision.allowed) return { ...RATE_LIMITED, resetAt: decision.resetAt };
       const rendered = signInNotificationEmail({
         name: user.name,
@@ -53,7 +52,7 @@ export function createSignInNotificationJob(deps: Partial<SignInNotificationDeps
         signedInAt: payload.signedInAt,
         ip: payload.ip,
         userAgent: payload.userAgent,
-        appUrl: services.env.APP_URL,
+        appUrl: context.appUrl,
       });
       const emailId = await sendJobEmail(context, { job: "sign-in-notification", userId: user.id, to: user.email, rendered });
       return { emailId, locale: user.locale };

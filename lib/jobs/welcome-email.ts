@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { sendJobEmail } from "../email/job-email";
+import { sendJobEmail } from "./send-job-email";
 import { welcomeEmail as renderWelcome } from "../email/templates/welcome";
-import { defineJob } from "./define-job";
+import { defineJob } from "./context";
 
 /** Sent once per user after signup, out of the request path so signup never waits on Resend. */
 export const welcomeEmail = defineJob({
@@ -16,7 +16,7 @@ export const welcomeEmail = defineJob({
   // One welcome per user, however many times signup publishes it.
   idempotencyKey: (payload) => payload.userId,
   async handler(payload, context) {
-    const rendered = renderWelcome({ name: payload.name, appUrl: context.services.env.APP_URL });
+    const rendered = renderWelcome({ name: payload.name, appUrl: context.appUrl });
     const emailId = await sendJobEmail(context, { job: "welcome-email", userId: payload.userId, to: payload.email, rendered });
     return { emailId };
   },

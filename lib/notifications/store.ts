@@ -1,4 +1,4 @@
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 
 /** One in-app notification. Times are Unix epoch ms. */
 export interface InAppNotification {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Services } from "../services";
+import type { Services } from "../deps";
 import { createOrg, ORG_NAME_MAX, type Org } from "./store";
 
 export const createOrgSchema = z.object({

@@ -1,4 +1,4 @@
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 
 /** An organisation: a name, one owner, and a set of member user ids (the owner included). */
 export interface Org {

@@ -1,6 +1,5 @@
 import { listEmailLog, EMAIL_LOG_LIMIT, type EmailLogEntry } from "../email-log/store";
-import { getRun, type JobRun } from "../job-runs/store";
-import type { Redis } from "../redis";
+import { getRun, type JobRun, type Redis } from "../job-runtime";
 
 /** Members read per round trip batch; the abort signal is checked between batches. */
 export const MEMBER_BATCH = 10;

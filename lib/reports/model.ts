@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { EmailLogEntry } from "../email-log/store";
-import type { JobRun } from "../job-runs/store";
+import type { JobRun } from "../job-runtime";
 
 /** Delivery report of one organisation over a period. Times are Unix epoch ms. */
 export const reportResultSchema = z.object({

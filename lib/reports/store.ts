@@ -1,4 +1,4 @@
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 import { reportSchema, type Report } from "./model";
 
 export const reportKey = (reportId: string) => `report:${reportId}`;

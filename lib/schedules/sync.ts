@@ -1,6 +1,8 @@
-import type { Client, Schedule } from "@upstash/qstash";
-import { PROTECTION_BYPASS_HEADER } from "../job-runtime/protection-bypass";
-import type { DesiredSchedule } from "../schedules";
+import type { Client, CreateScheduleRequest, Schedule } from "@upstash/qstash";
+import { PROTECTION_BYPASS_HEADER } from "../job-runtime";
+
+/** What QStash should hold for one schedule: the create request plus the id. */
+export type DesiredSchedule = CreateScheduleRequest & { scheduleId: string; body: string; retries: number; label: string[] };
 
 /** What `schedules:sync` compares; anything else QStash reports (next run time, state) is not ours to set. */
 export type ComparedField = "cron" | "destination" | "body" | "retries" | "retryDelay" | "flowControl" | "label" | "protectionBypass";

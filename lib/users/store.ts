@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Redis } from "../redis";
+import type { Redis } from "../job-runtime";
 import { hashPassword, verifyPassword } from "./password";
 
 export const LOCALES = ["en", "mn"] as const;

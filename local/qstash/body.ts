@@ -1,3 +1,5 @@
+import { badRequest } from "./errors";
+
 /** Bytes ⇄ the `body` / `bodyBase64` pair QStash's JSON uses: UTF-8 text when it is valid UTF-8, base64 otherwise. */
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
@@ -24,4 +26,13 @@ export function bodyFields(bodyBase64: string, names: { text: string; base64: st
   if (!bodyBase64) return {};
   const text = decodeUtf8(Buffer.from(bodyBase64, "base64"));
   return text === null ? { [names.base64]: bodyBase64 } : { [names.text]: text };
+}
+
+/** JSON request body, or 400. */
+export function parseJsonBody(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString("utf8") || "null");
+  } catch {
+    throw badRequest("request body is not valid JSON");
+  }
 }

@@ -5,7 +5,7 @@ import { ApiError, badRequest } from "./errors";
 import { json, type Reply } from "./http";
 import { route, type Route } from "./router";
 import { stateSnapshot } from "./snapshot";
-import { parseJsonBody } from "./api/deps";
+import { parseJsonBody } from "./body";
 
 /**
  * `/__stack/*` and the dashboard: controls for tests and people, kept off

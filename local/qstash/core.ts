@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { StackClock } from "../clock";
 import type { QStashFaults } from "./faults";
 import type { EventLog } from "./log";
-import type { State } from "./model";
+import type { State } from "./state";
 
 /** Settings every part of the emulator reads. */
 export interface CoreConfig {

@@ -20,7 +20,7 @@ import { OutageSwitch, parseOutageConfig, type ActiveOutage, type OutageConfig, 
 import { badRequest } from "./errors";
 import { json } from "./http";
 import { route, type Route } from "./router";
-import { parseJsonBody } from "./api/deps";
+import { parseJsonBody } from "./body";
 
 export interface DuplicateConfig {
   /** Share of delivery attempts that get a second copy, in [0, 1]. */

@@ -1,6 +1,5 @@
 import type { StoredBody } from "./body";
 import type { HeaderMap } from "./header-map";
-import { MessageStore } from "./message-store";
 import type { CallbackOverrides, FlowControlSpec, HttpMethod, Redaction } from "./publish-options";
 
 /** Where a message is in its life; finished messages leave `State.messages`. */
@@ -123,28 +122,4 @@ export interface DedupRecord {
   response: unknown;
   /** ms */
   expiresAt: number;
-}
-
-export interface State {
-  messages: MessageStore;
-  dlq: Map<string, DlqEntry>;
-  schedules: Map<string, ScheduleRecord>;
-  queues: Map<string, QueueRecord>;
-  topics: Map<string, TopicRecord>;
-  flowControl: Map<string, FlowControlRecord>;
-  dedup: Map<string, DedupRecord>;
-  seq: number;
-}
-
-export function emptyState(): State {
-  return {
-    messages: new MessageStore(),
-    dlq: new Map(),
-    schedules: new Map(),
-    queues: new Map(),
-    topics: new Map(),
-    flowControl: new Map(),
-    dedup: new Map(),
-    seq: 0,
-  };
 }

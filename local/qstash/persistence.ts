@@ -2,16 +2,15 @@ import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "
 import { dirname } from "node:path";
 import { bodyBase64, storeBody } from "./body";
 import {
-  emptyState,
   type DedupRecord,
   type DlqEntry,
   type FlowControlRecord,
   type MessageRecord,
   type QueueRecord,
   type ScheduleRecord,
-  type State,
   type TopicRecord,
 } from "./model";
+import { emptyState, type State } from "./state";
 
 /** How long writes are batched; a burst of publishes costs one file write. */
 export const SAVE_DEBOUNCE_MS = 25;

@@ -1,4 +1,5 @@
-import { createHash, createHmac } from "node:crypto";
+import { createHash, createHmac, randomUUID } from "node:crypto";
+import { DEV_CURRENT_SIGNING_KEY } from "./credentials";
 
 /** Lifetime QStash gives every signature. */
 export const SIGNATURE_TTL_SECONDS = 300;
@@ -14,6 +15,10 @@ export interface SignInput {
   nowMs: number;
   /** Unique token id. */
   jti: string;
+  /** Seconds until expiry; only a negative test mints anything but QStash's 300. */
+  ttlSeconds?: number;
+  /** Issuer claim; only a negative test mints anything but "Upstash". */
+  iss?: string;
 }
 
 const b64url = (input: string | Uint8Array) => Buffer.from(input).toString("base64url");
@@ -28,9 +33,9 @@ export function signDelivery(input: SignInput): string {
   const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
   const payload = b64url(
     JSON.stringify({
-      iss: "Upstash",
+      iss: input.iss ?? "Upstash",
       sub: input.url,
-      exp: iat + SIGNATURE_TTL_SECONDS,
+      exp: iat + (input.ttlSeconds ?? SIGNATURE_TTL_SECONDS),
       nbf: iat,
       iat,
       jti: input.jti,
@@ -44,4 +49,38 @@ export function signDelivery(input: SignInput): string {
 /** base64url that keeps the trailing `=`, as the hosted service does (the SDK accepts both). */
 function paddedBase64url(bytes: Buffer): string {
   return bytes.toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+}
+
+/**
+ * A delivery request as QStash sends it to `url`, signed with the dev key by
+ * default: for tests and benchmarks that call a route without a running QStash.
+ * `signature: null` leaves the header out; a string replaces it (forgeries).
+ */
+export function signedDeliveryRequest(options: {
+  url: string;
+  body: string;
+  key?: string;
+  messageId?: string;
+  retried?: number;
+  signature?: string | null;
+  /** Signing time, Unix epoch milliseconds. @default now */
+  nowMs?: number;
+}): Request {
+  const headers: Record<string, string> = {
+    "content-type": "application/json",
+    "upstash-message-id": options.messageId ?? `msg_${randomUUID()}`,
+    "upstash-retried": String(options.retried ?? 0),
+  };
+  const signature =
+    options.signature === undefined
+      ? signDelivery({
+          key: options.key ?? DEV_CURRENT_SIGNING_KEY,
+          url: options.url,
+          body: new TextEncoder().encode(options.body),
+          nowMs: options.nowMs ?? Date.now(),
+          jti: `jwt_${randomUUID()}`,
+        })
+      : options.signature;
+  if (signature !== null) headers["upstash-signature"] = signature;
+  return new Request(options.url, { method: "POST", headers, body: options.body });
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
-import { OWN_COMMANDS } from "./commands";
+import { OWN_COMMANDS } from "./commands/index";
 import { RedisError, typeOf, type CommandContext } from "./commands/context";
 import { argumentError, commandKeys, dataError, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
 import { createLuaRunner } from "./embedded-lua";

@@ -1,6 +1,5 @@
 import { parseArgs } from "node:util";
-import { getRun, listRecentRuns, type JobRun } from "@/lib/job-runs/store";
-import { createRedis } from "@/lib/redis";
+import { getRun, listRecentRuns, type JobRun, createRedis } from "@/lib/job-runtime";
 import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
 import { resolveRedis } from "./credentials";
 import { formatTime, renderFields, renderTable } from "./table";

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { Client } from "@upstash/qstash";
-import { DEFAULT_SCHEDULES_TIME_ZONE, desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/schedules";
+import { DEFAULT_SCHEDULES_TIME_ZONE, desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/flows/schedules";
 import { formatPlan, planIsEmpty, syncSchedules } from "@/lib/schedules/sync";
 import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
 import { resolveQStash } from "./credentials";

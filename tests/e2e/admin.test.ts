@@ -1,11 +1,9 @@
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { CapturedEmail } from "@/local/resend/server";
-import { createJobQueue } from "@/lib/jobs/enqueue";
-import { testJob } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
-import { createRedis } from "@/lib/redis";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { createJobQueue, getRun, createRedis } from "@/lib/job-runtime";
+import { testJob } from "@/lib/jobs/test";
+import { startTestStack, type TestStack } from "../../harness/stack";
 import { E2E_ADMIN_TOKEN, startNextApp, type RunningApp } from "./support/app";
 import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
 

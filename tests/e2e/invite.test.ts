@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { startTestStack, type TestStack } from "../../harness/stack";
 import { startNextApp, type RunningApp } from "./support/app";
 import { waitForEmail } from "./support/mail";
 import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";

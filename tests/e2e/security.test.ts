@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { startTestStack, type TestStack } from "../../harness/stack";
 import { E2E_ADMIN_TOKEN, startNextApp, type RunningApp } from "./support/app";
 import { launchBrowser, type TestBrowser } from "./support/browser";
 import { waitForEmail } from "./support/mail";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { DEV_CURRENT_KEY, signDelivery } from "../helpers/qstash-signature";
-import { startTestStack, type TestStack } from "../helpers/stack";
+import { startTestStack, type TestStack } from "../../harness/stack";
 import { startNextApp, type RunningApp } from "./support/app";
 import { waitForEmail } from "./support/mail";
 import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";

@@ -1,15 +1,9 @@
 import { Client } from "@upstash/qstash";
-import { fixedClock } from "@/lib/clock";
+import { fixedClock, type AnyJob, buildRequest, type EnqueueOptions, type JobQueue, handleJobRequest, type AnyJobRegistry, jobUrl, createVerifier, createRedis } from "@/lib/job-runtime";
 import type { EmailFailure, EmailMessage, EmailSender } from "@/lib/email/send";
 import type { Env } from "@/lib/env";
-import type { JobDefinition } from "@/lib/jobs/define-job";
-import { buildRequest, type EnqueueOptions, type JobQueue } from "@/lib/jobs/enqueue";
-import { handleJobRequest, type JobRegistry } from "@/lib/jobs/handle-request";
-import { registry as defaultRegistry } from "@/lib/jobs/registry";
-import { jobUrl } from "@/lib/qstash/urls";
-import { createVerifier } from "@/lib/qstash/verify";
-import { createRedis } from "@/lib/redis";
-import { createServices, type Services } from "@/lib/services";
+import { jobs as defaultRegistry } from "@/lib/jobs/registry";
+import { createServices, jobRouteDepsOf, type Services } from "@/lib/services";
 import { testEnv } from "./env";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "./qstash-signature";
 
@@ -94,9 +88,9 @@ export function fakeServices(options: { env?: Env; nowMs?: number } = {}) {
 /** Delivers `payload` to `job` through the real route logic (signature, zod, idempotency) and returns the answer. */
 export async function deliver(
   services: Services,
-  job: JobDefinition,
+  job: AnyJob,
   payload: unknown,
-  options: { messageId?: string; retried?: number; registry?: JobRegistry } = {},
+  options: { messageId?: string; retried?: number; registry?: AnyJobRegistry } = {},
 ): Promise<{ status: number; body: Record<string, unknown> }> {
   const url = jobUrl(services.env.APP_URL, job);
   const request = signedRequest({
@@ -107,8 +101,7 @@ export async function deliver(
   });
   const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
   const response = await handleJobRequest(options.registry ?? defaultRegistry, job.name, request, {
-    services,
-    verify,
+    ...jobRouteDepsOf(services, verify),
     runtime: job.runtime ?? "nodejs",
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };

@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PROTECTION_BYPASS_HEADER as BYPASS_HEADER } from "@/lib/job-runtime/protection-bypass";
+import { PROTECTION_BYPASS_HEADER as BYPASS_HEADER } from "@/lib/job-runtime";
 
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "te", "trailer", "proxy-connection"]);
 

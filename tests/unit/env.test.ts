@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseEnv } from "@/lib/env";
-import { ConfigError } from "@/lib/errors";
+import { ConfigError } from "@/lib/job-runtime";
 
 const complete = {
   QSTASH_TOKEN: "token",

@@ -1,20 +1,10 @@
 import type { Core } from "../core";
 import type { Dispatcher } from "../dispatcher";
-import { badRequest } from "../errors";
 
 /** What every route module gets. */
 export interface ApiDeps {
   core: Core;
   dispatcher: Dispatcher;
-}
-
-/** JSON request body, or 400. */
-export function parseJsonBody(body: Buffer): unknown {
-  try {
-    return JSON.parse(body.toString("utf8") || "null");
-  } catch {
-    throw badRequest("request body is not valid JSON");
-  }
 }
 
 /** Items in creation order after `cursor`, `count` at a time; the next cursor only while more remain. */

@@ -5,7 +5,8 @@ import { json, type RequestContext } from "../http";
 import { NAME_PATTERN, parsePublishOptions, type PublishOptions } from "../publish-options";
 import { publish } from "../publish";
 import { route, type Route } from "../router";
-import { parseJsonBody, type ApiDeps } from "./deps";
+import { parseJsonBody } from "../body";
+import type { ApiDeps } from "./deps";
 
 /** §2: publish, enqueue and batch. */
 export function publishRoutes({ core }: ApiDeps): Route[] {

@@ -4,7 +4,8 @@ import { empty, json } from "../http";
 import type { QueueRecord } from "../model";
 import { NAME_PATTERN } from "../publish-options";
 import { route, type Route } from "../router";
-import { parseJsonBody, type ApiDeps } from "./deps";
+import { parseJsonBody } from "../body";
+import type { ApiDeps } from "./deps";
 
 /** §10 queues: upsert, read, delete, pause/resume. Delivery order is the dispatcher's job. */
 export function queueRoutes({ core, dispatcher }: ApiDeps): Route[] {

@@ -4,7 +4,8 @@ import { empty, json } from "../http";
 import type { TopicRecord } from "../model";
 import { NAME_PATTERN } from "../publish-options";
 import { route, type Route } from "../router";
-import { parseJsonBody, type ApiDeps } from "./deps";
+import { parseJsonBody } from "../body";
+import type { ApiDeps } from "./deps";
 
 interface EndpointInput {
   url?: string;

@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
 import { Client } from "@upstash/qstash";
-import { protectionBypassHeaders } from "@/lib/job-runtime/protection-bypass";
-import { registry } from "@/lib/jobs/registry";
-import { failureCallbackUrl, jobUrl } from "@/lib/qstash/urls";
-import { DEFAULT_SCHEDULES_TIME_ZONE } from "@/lib/schedules";
+import { protectionBypassHeaders } from "@/lib/job-runtime";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { failureCallbackUrl, jobUrl } from "@/lib/job-runtime";
+import { DEFAULT_SCHEDULES_TIME_ZONE } from "@/lib/flows/schedules";
 import { EXIT_ERROR, EXIT_OK, runCommand, UsageError, type CliIo } from "../cli";
 import { checkQStash, checkRedis, checkResend } from "./accounts";
 import { describeError, fail, formatCheck, guarded, skip, type CheckResult } from "./check";

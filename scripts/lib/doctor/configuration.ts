@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import type { Client } from "@upstash/qstash";
-import type { JobDefinition } from "@/lib/jobs/define-job";
-import { DEFAULT_SCHEDULES_TIME_ZONE, desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/schedules";
+import type { JobDefinition } from "@/lib/job-runtime";
+import { DEFAULT_SCHEDULES_TIME_ZONE, desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/flows/schedules";
 import { planIsEmpty, syncSchedules } from "@/lib/schedules/sync";
 import { fail, pass, skip, type CheckResult } from "./check";
 

@@ -1,6 +1,6 @@
 import type { Client } from "@upstash/qstash";
-import { buildRequest } from "@/lib/jobs/enqueue";
-import { testJob } from "@/lib/jobs/test-job";
+import { buildRequest } from "@/lib/job-runtime";
+import { testJob } from "@/lib/jobs/test";
 import { describeError, fail, pass, snippet, type CheckResult } from "./check";
 import { diagnose, type Answer } from "./diagnose";
 

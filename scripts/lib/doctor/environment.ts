@@ -1,5 +1,5 @@
 import { parseEnv, type Env } from "@/lib/env";
-import { ConfigError } from "@/lib/errors";
+import { ConfigError } from "@/lib/job-runtime";
 import { fail, pass, type CheckResult } from "./check";
 
 const ID = "environment";

@@ -1,7 +1,7 @@
 import { describeError, fail, pass, snippet, type CheckResult } from "./check";
 import { diagnose, type Answer } from "./diagnose";
 import { PROBE_TIMEOUT_MS } from "./accounts";
-import { PROTECTION_BYPASS_HEADER } from "@/lib/job-runtime/protection-bypass";
+import { PROTECTION_BYPASS_HEADER } from "@/lib/job-runtime";
 
 /** One unsigned POST, redirects not followed: QStash doesn't follow them either. */
 export async function probe(url: string, bypassSecret?: string): Promise<Answer> {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
 import { createRequire } from "node:module";
-import type { TestStack } from "../../helpers/stack";
+import type { TestStack } from "../../../harness/stack";
 
 export interface RunningApp {
   url: string;

@@ -1,5 +1,5 @@
 import type { CapturedEmail } from "@/local/resend/server";
-import type { TestStack } from "../../helpers/stack";
+import type { TestStack } from "../../../harness/stack";
 
 /** Resolves with the first captured email to `to` whose subject matches, already sent or still to come. */
 export function waitForEmail(stack: TestStack, to: string, subject: RegExp = /./): Promise<CapturedEmail> {

@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { handleAdminRequest } from "@/lib/admin/api";
 import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
-import { registry, testJob } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
-import { serveFetch, type RunningServer } from "../../helpers/http-adapter";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { testJob } from "@/lib/jobs/test";
+import { getRun } from "@/lib/job-runtime";
+import { serveFetch, type RunningServer } from "../../../harness/http";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // The admin API over real HTTP, backed by the local QStash and Redis.
 const TOKEN = "integration-admin-token-0123";

@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { inviteKey, insertInvite, TOKEN_INDEX_GRACE_MS } from "@/lib/invites/store";
-import { idempotencyKey } from "@/lib/idempotency/guard";
+import { leaseKey, getRun, recordQueued } from "@/lib/job-runtime";
 import { cleanupData } from "@/lib/jobs/cleanup-data";
-import { testJob } from "@/lib/jobs/registry";
-import { getRun, recordQueued } from "@/lib/job-runs/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { testJob } from "@/lib/jobs/test";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // cleanup-data through QStash against the Redis REST emulator (real Lua, SCAN and TTLs).
 let stack: TestStack;
@@ -56,6 +55,6 @@ describe("cleanup-data", () => {
     expect(await redis.exists(inviteKey("inv_new"))).toBe(1);
     expect(await getRun(redis, "msg_ancient")).toBeNull();
     expect(await getRun(redis, fresh)).toMatchObject({ status: "succeeded" });
-    expect(await redis.pttl(idempotencyKey("test", fresh))).toBeGreaterThan(0);
+    expect(await redis.pttl(leaseKey(`test/${fresh}`))).toBeGreaterThan(0);
   });
 });

@@ -1,12 +1,13 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { registry, testJob } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { testJob } from "@/lib/jobs/test";
+import { getRun } from "@/lib/job-runtime";
 import { runDlqCommand } from "@/scripts/lib/dlq-command";
 import { runJobsCommand } from "@/scripts/lib/jobs-command";
 import { captureIo } from "../../unit/cli/capture-io";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // `npm run dlq` and `npm run jobs` against the local stack: in-process for most
 // cases, and once as a real child process the way an operator runs it.

@@ -2,16 +2,17 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { defineJob } from "@/lib/jobs/define-job";
-import { registry, testJob } from "@/lib/jobs/registry";
-import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/schedules";
+import { defineJob } from "@/lib/jobs/context";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { testJob } from "@/lib/jobs/test";
+import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/flows/schedules";
 import { syncSchedules } from "@/lib/schedules/sync";
 import { runDoctor } from "@/scripts/lib/doctor/command";
 import type { CheckResult } from "@/scripts/lib/doctor/check";
 import { captureIo } from "../../unit/cli/capture-io";
 import { startProtectionProxy, type ProtectionProxy } from "../../helpers/protection-proxy";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // Each broken setup below is made on purpose against the local stack; the doctor must name it.
 let stack: TestStack;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { NonRetryableError } from "@/lib/errors";
-import { defineJob } from "@/lib/jobs/define-job";
-import { registry, testJob } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
+import { NonRetryableError, getRun } from "@/lib/job-runtime";
+import { defineJob } from "@/lib/jobs/context";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { testJob } from "@/lib/jobs/test";
 import { deleteEntries, getDlqEntry, listDlq, resolveSelection, retryEntries } from "@/lib/dlq/operations";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // The DLQ operations through the official client against the local QStash:
 // a job that fails non-retryably is listed decoded, and a retry delivers it again.

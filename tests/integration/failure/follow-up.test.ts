@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { listEmailLog } from "@/lib/email-log/store";
-import { registry, welcomeEmail } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
-import { createFailureFollowUp } from "@/lib/qstash/failure-follow-up";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import type { TestStack } from "../../helpers/stack";
-import { startTestStack } from "../../helpers/stack";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { welcomeEmail } from "@/lib/jobs/welcome-email";
+import { getRun } from "@/lib/job-runtime";
+import { createFailureFollowUp } from "@/lib/dlq/failure-follow-up";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import type { TestStack } from "../../../harness/stack";
+import { startTestStack } from "../../../harness/stack";
 
 // A welcome email that can't be sent ends in the DLQ; the failure callback then
 // marks the user's email log entry failed and emails the admin once, through
@@ -18,7 +19,7 @@ beforeAll(async () => {
   app = await startTestApp(stack, {
     registry,
     env: { ADMIN_EMAIL: "ops@acme.test", EMAIL_FROM: "Acme <noreply@acme.test>" },
-    onFirstFailure: createFailureFollowUp({ registry }),
+    failureFollowUp: true,
   });
 });
 afterAll(async () => {

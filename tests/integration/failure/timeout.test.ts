@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
 import { z } from "zod";
-import { defineJob } from "@/lib/jobs/define-job";
-import { registry } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import type { TestStack } from "../../helpers/stack";
-import { startTestStack } from "../../helpers/stack";
+import { defineJob } from "@/lib/jobs/context";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { getRun } from "@/lib/job-runtime";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import type { TestStack } from "../../../harness/stack";
+import { startTestStack } from "../../../harness/stack";
 
 // A job slower than its budget, delivered by the local QStash over real HTTP:
 // the first attempt is cut off with a retryable 504, its lease is released, and

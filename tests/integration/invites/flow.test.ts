@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { fixedClock } from "@/lib/clock";
+import { fixedClock, getRun } from "@/lib/job-runtime";
 import { acceptInvite, lookupInvite } from "@/lib/invites/accept";
-import { createInvite, resendInvite } from "@/lib/invites/manage";
+import { createInvite, resendInvite } from "@/lib/flows/invites";
 import { INVITE_TTL_MS } from "@/lib/invites/store";
-import { getRun } from "@/lib/job-runs/store";
 import { createOrg, isMember } from "@/lib/orgs/store";
 import { createUser, type User } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // The whole invite flow through the local stack: the owner's invite (the lib call the
 // form action makes) → QStash → signed job route → Resend look-alike → link → accept.

@@ -1,11 +1,10 @@
 import { Redis } from "@upstash/redis";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { fixedClock } from "@/lib/clock";
+import { fixedClock, type EnqueueResult, type JobQueue } from "@/lib/job-runtime";
 import { acceptInvite, lookupInvite } from "@/lib/invites/accept";
-import { cancelInvite, createInvite, resendInvite } from "@/lib/invites/manage";
+import { cancelInvite, createInvite, resendInvite } from "@/lib/flows/invites";
 import { loadMembersView } from "@/lib/invites/members-view";
 import { getInvite, INVITE_TTL_MS } from "@/lib/invites/store";
-import type { EnqueueResult, JobQueue } from "@/lib/jobs/enqueue";
 import type { SendInviteEmailPayload } from "@/lib/jobs/send-invite-email";
 import { createOrg, isMember, listUserOrgs } from "@/lib/orgs/store";
 import { createServices, type Services } from "@/lib/services";

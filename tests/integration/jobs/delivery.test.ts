@@ -1,13 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { defineJob } from "@/lib/jobs/define-job";
-import { handleJobRequest } from "@/lib/jobs/handle-request";
-import { registry } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
-import { createVerifier } from "@/lib/qstash/verify";
+import { defineJob } from "@/lib/jobs/context";
+import { handleJobRequest, getRun, createVerifier } from "@/lib/job-runtime";
+import { jobs as registry } from "@/lib/jobs/registry";
 import { z } from "zod";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "../../helpers/qstash-signature";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
+import { jobRouteDepsOf } from "@/lib/services";
 
 // Handlers run against the local Upstash Redis REST server: real Lua, real TTLs.
 let stack: TestStack;
@@ -44,7 +43,7 @@ const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningK
 async function deliver(payload: unknown, messageId: string, retried = 0) {
   const url = `${app.url}/api/jobs/counting`;
   const request = signedRequest({ url, body: JSON.stringify(payload), messageId, retried });
-  const response = await handleJobRequest(jobs, "counting", request, { services: app.services, verify, runtime: "nodejs" });
+  const response = await handleJobRequest(jobs, "counting", request, { ...jobRouteDepsOf(app.services, verify), runtime: "nodejs" });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -65,7 +64,7 @@ describe("idempotent runs", () => {
     const send = async (messageId: string) => {
       const url = `${app.url}/api/jobs/keyed`;
       const request = signedRequest({ url, body: JSON.stringify({ id: "k" }), messageId });
-      return (await handleJobRequest(keyed, "keyed", request, { services: app.services, verify, runtime: "nodejs" })).json();
+      return (await handleJobRequest(keyed, "keyed", request, { ...jobRouteDepsOf(app.services, verify), runtime: "nodejs" })).json();
     };
     expect(await send("msg_k1")).toMatchObject({ ok: true, result: { id: "k" } });
     expect(await send("msg_k2")).toMatchObject({ ok: true, duplicate: true });

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { Client } from "@upstash/qstash";
 import { verifySignatureAppRouter } from "@upstash/qstash/nextjs";
 import { describe, expect, it } from "vitest";
-import { serveFetch } from "@/tests/helpers/http-adapter";
+import { serveFetch } from "@/harness/http";
 import { DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, useTestQStash } from "@/tests/helpers/local-qstash";
 
 /** Compound durations are valid on the wire; the SDK's type only spells single units, so widen it. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, it } from "vitest";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
-import { redisServerUnavailableReason, startRedisServer } from "@/tests/helpers/redis-server";
+import { redisServerUnavailableReason, startRedisServer } from "@/local/redis/redis-server";
 
 /**
  * The backends every local-redis test file runs against with `describe.each`:

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { findRedisServerBinary, startRedisServer } from "@/tests/helpers/redis-server";
+import { findRedisServerBinary, startRedisServer } from "@/local/redis/redis-server";
 
 // The parity suite trusts this helper to find, start and report redis-server;
 // these checks use stand-in executables so they run with or without Redis.

@@ -1,18 +1,8 @@
 import { Client } from "@upstash/qstash";
 import { Redis } from "@upstash/redis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  createOutbox,
-  OUTBOX_ADD_LUA,
-  outboxEntry,
-  stageOutboxEntries,
-  withOutboxEntry,
-  type Outbox,
-  type OutboxEntry,
-  type PublishedEntry,
-} from "@/lib/job-runtime/outbox";
-import { ATTR } from "@/lib/job-runtime/tracing";
-import { startTestStack, type TestStack } from "@/tests/helpers/stack";
+import { createOutbox, OUTBOX_ADD_LUA, outboxEntry, stageOutboxEntries, withOutboxEntry, type Outbox, type OutboxEntry, type PublishedEntry, ATTR } from "@/lib/job-runtime";
+import { startTestStack, type TestStack } from "@/harness/stack";
 import { installTestTracing } from "@/tests/helpers/tracing";
 
 // The outbox against the local stack: a real Redis REST server and the local

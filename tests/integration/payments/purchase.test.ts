@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { listEmailLog } from "@/lib/email-log/store";
-import { getRun } from "@/lib/job-runs/store";
-import { handlePaymentWebhook } from "@/lib/payments/webhook";
+import { getRun } from "@/lib/job-runtime";
+import { handlePaymentWebhook } from "@/lib/flows/payments-webhook";
 import { purchaseEvent, refundEvent, signedWebhook, WEBHOOK_SECRET } from "../../helpers/payment-events";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // The provider's webhook over real HTTP → local QStash → the signed job route → local Resend,
 // with Redis behind the REST emulator. Time moves only through stack.qstash.advance.

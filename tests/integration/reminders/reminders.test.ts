@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { cancelEvent, createEvent, moveEvent } from "@/lib/events/reminders";
+import { cancelEvent, createEvent, moveEvent } from "@/lib/flows/reminders";
 import { getEvent } from "@/lib/events/store";
 import { eventReminder } from "@/lib/jobs/event-reminder";
 import { createUser, type User } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // Reminders published with notBefore on the local QStash; the clock moves only through advance().
 let stack: TestStack;

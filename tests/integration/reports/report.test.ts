@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { welcomeEmail } from "@/lib/jobs/registry";
+import { welcomeEmail } from "@/lib/jobs/welcome-email";
 import { createOrg } from "@/lib/orgs/store";
-import { requestReport } from "@/lib/reports/request";
+import { requestReport } from "@/lib/flows/request-report";
 import { getReport } from "@/lib/reports/store";
 import { createUser } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 let stack: TestStack;
 let app: TestApp;

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { z } from "zod";
-import { RetryableError } from "@/lib/errors";
-import { defineJob } from "@/lib/jobs/define-job";
+import { RetryableError, getRun } from "@/lib/job-runtime";
+import { defineJob } from "@/lib/jobs/context";
 import { dlqRedrive, listRedriveReports } from "@/lib/jobs/dlq-redrive";
-import { registry, testJob } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { testJob } from "@/lib/jobs/test";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // dlq-redrive against the local QStash's real DLQ: a 503 death is retried once, a 489 one stays.
 let stack: TestStack;

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { listRecentRuns } from "@/lib/job-runs/store";
-import { MANAGED_LABEL } from "@/lib/schedules";
+import { listRecentRuns } from "@/lib/job-runtime";
+import { MANAGED_LABEL } from "@/lib/flows/schedules";
 import type { CliIo } from "../../../scripts/lib/cli";
 import { runSchedulesSync } from "../../../scripts/lib/schedules-command";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // `npm run schedules:sync` in-process against the local QStash, through the official client.
 let stack: TestStack;

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { createInvite, resendInvite } from "@/lib/invites/manage";
+import { createInvite, resendInvite } from "@/lib/flows/invites";
 import { INVITES_PER_INVITER, INVITES_PER_ORG, INVITES_PER_RECIPIENT, MAX_INVITE_RESENDS } from "@/lib/invites/limits";
 import { inviteEmail } from "@/lib/email/templates/invite";
 import { createOrg } from "@/lib/orgs/store";
 import { createUser, type User } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 import { expectNoSideEffects } from "./support";
 
 // Invite spam with the app's sender (attack 6): per-inviter, per-org and

@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // The local stack's controls and inbox (attack 9): a web page must not reset
 // the stack, set faults or read the inbox, neither cross-site nor through a

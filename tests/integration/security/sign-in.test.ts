@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { signIn } from "@/lib/auth/signin";
+import { signIn } from "@/lib/flows/sign-in";
 import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_IP_LIMIT } from "@/lib/auth/signin-limit";
 import { createUser } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 import { expectNoSideEffects } from "./support";
 
 // Password guessing and account enumeration (attack 2): every attempt counts

@@ -1,6 +1,6 @@
 import type { Redis } from "@upstash/redis";
 import { expect } from "vitest";
-import type { TestStack } from "../../helpers/stack";
+import type { TestStack } from "../../../harness/stack";
 
 /**
  * Everything in Redis as one comparable value: every key with its type and

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { readBodyWithin } from "@/lib/job-runtime/read-body";
+import { readBodyWithin } from "@/lib/job-runtime";
 import { signPaymentWebhook } from "@/lib/payments/signature";
-import { handlePaymentWebhook, WEBHOOK_MAX_BODY_BYTES } from "@/lib/payments/webhook";
+import { handlePaymentWebhook, WEBHOOK_MAX_BODY_BYTES } from "@/lib/flows/payments-webhook";
 import { purchaseEvent, signedWebhook, WEBHOOK_SECRET } from "../../helpers/payment-events";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 import { expectNoSideEffects } from "./support";
 
 // The payments webhook: forgeries that already held, the unbounded body

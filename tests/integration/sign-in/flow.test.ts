@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
-import { signIn } from "@/lib/auth/signin";
-import { getRun } from "@/lib/job-runs/store";
+import { signIn } from "@/lib/flows/sign-in";
+import { getRun } from "@/lib/job-runtime";
 import { createUser } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // Eleven sign-ins within an hour, through the local stack: QStash delivers every
 // notification to the signed job route, @upstash/ratelimit runs against the Redis

@@ -1,17 +1,16 @@
 import { Redis } from "@upstash/redis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { createRedisNotificationLimiter } from "@/lib/auth/notification-limit";
-import { signIn } from "@/lib/auth/signin";
-import { fixedClock } from "@/lib/clock";
+import { signIn } from "@/lib/flows/sign-in";
+import { fixedClock, type JobQueue } from "@/lib/job-runtime";
 import type { EmailMessage } from "@/lib/email/send";
-import type { JobContext } from "@/lib/jobs/define-job";
-import type { JobQueue } from "@/lib/jobs/enqueue";
 import { signInNotification, type SignInNotificationPayload } from "@/lib/jobs/sign-in-notification";
 import { createServices, type Services } from "@/lib/services";
 import { getSessionUserId } from "@/lib/sessions";
 import { createUser, type User } from "@/lib/users/store";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
 import { testEnv } from "../../helpers/env";
+import { jobContextFor } from "../../helpers/job-context";
 
 // Sign-in and the notification limit against the Upstash REST emulator, with the real @upstash/ratelimit.
 
@@ -98,14 +97,8 @@ describe("signIn", () => {
 
 describe("the notification limit", () => {
   const eventId = (n: number) => `sie_${n.toString(16).padStart(32, "0")}`;
-  const context = (n: number): JobContext => ({
-    messageId: `msg_${n}`,
-    idempotencyKey: `sign-in-notification/${eventId(n)}`,
-    retried: 0,
-    maxRetries: 3,
-    signal: new AbortController().signal,
-    services,
-  });
+  const context = (n: number) =>
+    jobContextFor(services, { jobName: "sign-in-notification", messageId: `msg_${n}`, idempotencyKey: `sign-in-notification/${eventId(n)}` });
   const payload = (n: number): SignInNotificationPayload => ({ eventId: eventId(n), userId: user.id, signedInAt: NOW, ip: null, userAgent: null });
 
   test("11 sign-ins in an hour: 10 emails, the 11th run succeeds as skipped", async () => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, expect, test } from "vitest";
-import { getRun } from "@/lib/job-runs/store";
+import { getRun } from "@/lib/job-runtime";
 import { listEmailLog } from "@/lib/email-log/store";
-import { signUp } from "@/lib/users/signup";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { signUp } from "@/lib/flows/sign-up";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 let stack: TestStack;
 let app: TestApp;

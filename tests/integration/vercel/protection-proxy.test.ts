@@ -1,9 +1,9 @@
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { getRun } from "@/lib/job-runs/store";
+import { getRun } from "@/lib/job-runtime";
 import { startProtectionProxy, type ProtectionProxy } from "../../helpers/protection-proxy";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 
 // The proxy stands in for Vercel Deployment Protection; these tests pin its behaviour so the
 // bypass and doctor tests that run through it mean what they say.

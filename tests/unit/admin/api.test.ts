@@ -3,9 +3,7 @@ import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { handleAdminRequest, type AdminApiDeps } from "@/lib/admin/api";
 import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
-import { fixedClock } from "@/lib/clock";
-import { getRun, markDead, recordQueued } from "@/lib/job-runs/store";
-import { createRedis } from "@/lib/redis";
+import { fixedClock, getRun, markDead, recordQueued, createRedis } from "@/lib/job-runtime";
 import { memoryRedis } from "../../msw/redis-memory";
 import { failedTestJob, fakeQStash } from "../dlq/fake-qstash";
 

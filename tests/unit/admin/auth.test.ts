@@ -10,7 +10,7 @@ import {
   sameOrigin,
   verifyAdminSession,
 } from "@/lib/admin/auth";
-import { createRedis } from "@/lib/redis";
+import { createRedis } from "@/lib/job-runtime";
 import { memoryRedis } from "../../msw/redis-memory";
 
 const TOKEN = "admin-token-0123456789";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { clientIp, userAgent } from "@/lib/auth/client-info";
-import { newSignInEventId } from "@/lib/auth/signin";
+import { newSignInEventId } from "@/lib/flows/sign-in";
 import { SIGN_IN_EVENT_ID } from "@/lib/jobs/sign-in-notification";
 
 describe("clientIp", () => {

@@ -1,9 +1,7 @@
-import { fixedClock } from "@/lib/clock";
+import { fixedClock, type JobContext, type JobQueue, type Redis, createLogger } from "@/lib/job-runtime";
 import type { EmailMessage, EmailSender, SendResult } from "@/lib/email/send";
-import type { JobContext } from "@/lib/jobs/define-job";
-import type { JobQueue } from "@/lib/jobs/enqueue";
-import type { Redis } from "@/lib/redis";
-import { createServices, type Services } from "@/lib/services";
+import type { JobDeps } from "@/lib/jobs/context";
+import { createServices, jobDepsOf, type Services } from "@/lib/services";
 import { testEnv } from "../../helpers/env";
 
 /** 2025-01-15 12:30:00 UTC — 20:30 in Ulaanbaatar (UTC+8). */
@@ -80,13 +78,15 @@ export function fakeContext(options: { replies?: SendResult[]; nowMs?: number; i
     queue: noQueue,
     clock: fixedClock(options.nowMs ?? NOW),
   });
-  const context: JobContext = {
+  const context: JobContext & JobDeps = {
+    ...jobDepsOf(services),
+    jobName: "job",
     messageId: "msg_1",
     idempotencyKey: options.idempotencyKey ?? "job/key",
     retried: options.retried ?? 0,
     maxRetries: 3,
     signal: new AbortController().signal,
-    services,
+    log: createLogger({}, () => {}),
   };
   return { context, services, sent: email.sent, emailLog: redis.transactions };
 }

@@ -1,7 +1,6 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
-import { markDead, recordQueued } from "@/lib/job-runs/store";
-import { createRedis } from "@/lib/redis";
+import { markDead, recordQueued, createRedis } from "@/lib/job-runtime";
 import { runJobsCommand } from "@/scripts/lib/jobs-command";
 import { memoryRedis } from "../../msw/redis-memory";
 import { captureIo } from "./capture-io";

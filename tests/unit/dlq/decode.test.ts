@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { decodeBase64, decodeDlqMessage, excerpt, jobNameOf, reasonFromResponse, summarize } from "@/lib/dlq/decode";
+import { decodeDlqMessage, excerpt, summarize } from "@/lib/dlq/decode";
+import { decodeBase64, jobNameOf, reasonFromResponse } from "@/lib/job-runtime";
 import { failedTestJob } from "./fake-qstash";
 
 type Message = Parameters<typeof decodeDlqMessage>[0];

@@ -1,14 +1,8 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { z } from "zod";
 import { listEmailLog, recordEmail } from "@/lib/email-log/store";
-import { defineJob } from "@/lib/jobs/define-job";
-import { registry } from "@/lib/jobs/registry";
-import { getRun } from "@/lib/job-runs/store";
-import { handleFailureCallback, type FinalFailure } from "@/lib/qstash/failure-callback";
-import { createFailureFollowUp, runIdempotencyKey } from "@/lib/qstash/failure-follow-up";
-import { failureCallbackUrl } from "@/lib/qstash/urls";
-import { createVerifier } from "@/lib/qstash/verify";
+import { getRun, handleFailureCallback, createIdempotencyGuard, failureCallbackUrl, createVerifier } from "@/lib/job-runtime";
+import { failureCallbackDepsOf, type Services } from "@/lib/services";
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "../../helpers/qstash-signature";
@@ -23,7 +17,15 @@ beforeEach(() => redisMock.flush());
 
 const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
 const b64 = (text: string) => Buffer.from(text).toString("base64");
-const followUp = createFailureFollowUp({ registry });
+/** The production wiring: the run marked dead, then the app's follow-up (email log, admin alert). */
+const deps = (services: Services) => failureCallbackDepsOf(services, verify);
+
+/** A run record as the job route leaves it: claimed under the job's canonical idempotency key. */
+async function claimedRun(services: Services, idempotencyKey: string, messageId = "msg_1") {
+  const guard = createIdempotencyGuard(services.redis, () => services.clock.now());
+  const [jobName = "job"] = idempotencyKey.split("/");
+  await guard.claim({ jobName, idempotencyKey, messageId, retried: 0, leaseMs: 60_000, nowMs: services.clock.now(), leaseId: "lease" });
+}
 
 function callback(overrides: Record<string, unknown> = {}) {
   const body = JSON.stringify({
@@ -43,13 +45,14 @@ function callback(overrides: Record<string, unknown> = {}) {
 describe("failure callback follow-up", () => {
   test("marks the run dead, the email log entry failed and alerts the admin once", async () => {
     const { services, email } = fakeServices({ env });
+    await claimedRun(services, "welcome-email/usr_1");
     await recordEmail(
       services.redis,
       { key: "welcome-email/usr_1", job: "welcome-email", userId: "usr_1", to: "ada@example.com", subject: "Welcome, Ada!", status: "failed", attempts: 1, messageId: "msg_1", lastError: "Resend 422" },
       services.clock.now(),
     );
 
-    const first = await handleFailureCallback(callback(), { services, verify, onFirstFailure: followUp });
+    const first = await handleFailureCallback(callback(), deps(services));
     expect(first.status).toBe(200);
     expect(await first.json()).toEqual({ ok: true, recorded: true });
 
@@ -67,29 +70,27 @@ describe("failure callback follow-up", () => {
     expect(alert!.text).toContain("https://app.test/admin?dlq=dlq_1");
     expect(alert!.html).toContain("https://app.test/admin?dlq=dlq_1");
 
-    const again = await handleFailureCallback(callback(), { services, verify, onFirstFailure: followUp });
+    const again = await handleFailureCallback(callback(), deps(services));
     expect(await again.json()).toEqual({ ok: true, recorded: false });
     expect(email.sent).toHaveLength(1);
   });
 
   test("an email that was sent stays sent", async () => {
     const { services } = fakeServices({ env });
+    await claimedRun(services, "welcome-email/usr_1");
     await recordEmail(
       services.redis,
       { key: "welcome-email/usr_1", job: "welcome-email", userId: "usr_1", to: "ada@example.com", subject: "Welcome, Ada!", status: "sent", resendId: "re_1", attempts: 1, messageId: "msg_1" },
       services.clock.now(),
     );
-    await handleFailureCallback(callback(), { services, verify, onFirstFailure: followUp });
+    await handleFailureCallback(callback(), deps(services));
     expect((await listEmailLog(services.redis, "usr_1"))[0]).toMatchObject({ status: "sent", resendId: "re_1" });
   });
 
   test("a job that never reached its send still leaves a failed entry when the payload names the address", async () => {
     const { services } = fakeServices({ env });
-    await handleFailureCallback(callback({ status: 504, body: b64(JSON.stringify({ error: "job timed out after 58000 ms" })) }), {
-      services,
-      verify,
-      onFirstFailure: followUp,
-    });
+    await claimedRun(services, "welcome-email/usr_1");
+    await handleFailureCallback(callback({ status: 504, body: b64(JSON.stringify({ error: "job timed out after 58000 ms" })) }), deps(services));
     expect((await listEmailLog(services.redis, "usr_1"))[0]).toMatchObject({
       key: "welcome-email/usr_1",
       status: "failed",
@@ -102,7 +103,7 @@ describe("failure callback follow-up", () => {
     const { services, email } = fakeServices({ env: testEnv() });
     await handleFailureCallback(
       callback({ url: "https://app.test/api/jobs/test", sourceBody: b64(JSON.stringify({ message: "boom", failWith: "non-retryable" })) }),
-      { services, verify, onFirstFailure: followUp },
+      deps(services),
     );
     expect(await getRun(services.redis, "msg_1")).toMatchObject({ status: "dead", job: "test" });
     expect(email.attempts).toBe(0);
@@ -112,16 +113,16 @@ describe("failure callback follow-up", () => {
     const { services, email } = fakeServices({ env });
     email.failNext({ name: "internal_server_error", statusCode: 500, message: "try later" });
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
-    const first = await handleFailureCallback(callback(), { services, verify, onFirstFailure: followUp });
+    const first = await handleFailureCallback(callback(), deps(services));
     spy.mockRestore();
     expect(first.status).toBe(503);
     expect(email.sent).toHaveLength(0);
 
-    const second = await handleFailureCallback(callback(), { services, verify, onFirstFailure: followUp });
+    const second = await handleFailureCallback(callback(), deps(services));
     expect(second.status).toBe(200);
     expect(email.sent.map((message) => message.idempotencyKey)).toEqual(["dlq-alert/msg_1"]);
 
-    await handleFailureCallback(callback(), { services, verify, onFirstFailure: followUp });
+    await handleFailureCallback(callback(), deps(services));
     expect(email.sent).toHaveLength(1);
   });
 
@@ -129,29 +130,24 @@ describe("failure callback follow-up", () => {
     const { services, email } = fakeServices({ env });
     email.failNext({ name: "validation_error", statusCode: 422, message: "invalid to" });
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
-    const answer = await handleFailureCallback(callback(), { services, verify, onFirstFailure: followUp });
+    const answer = await handleFailureCallback(callback(), deps(services));
     expect(spy).toHaveBeenCalledWith(expect.stringContaining("dlq_alert_rejected"));
     spy.mockRestore();
     expect(answer.status).toBe(200);
   });
 });
 
-describe("runIdempotencyKey", () => {
-  const keyed = defineJob({
-    name: "keyed",
-    schema: z.object({ eventId: z.string(), userId: z.string() }),
-    retries: 0,
-    idempotencyKey: (payload) => `evt-${payload.eventId}`,
-    handler: async () => undefined,
+describe("the email log key of a dead run", () => {
+  test("is the run record's canonical idempotency key, not one rebuilt from the payload", async () => {
+    const { services } = fakeServices({ env });
+    await claimedRun(services, "welcome-email/custom-key");
+    await handleFailureCallback(callback(), deps(services));
+    expect((await listEmailLog(services.redis, "usr_1"))[0]).toMatchObject({ key: "welcome-email/custom-key", status: "failed" });
   });
-  const failure = (payload: unknown): FinalFailure => ({ messageId: "msg_9", dlqId: "d", jobName: "keyed", status: 500, reason: "x", payload, retried: 0 });
 
-  test("uses the job's business key, like the route did", () => {
-    expect(runIdempotencyKey(failure({ eventId: "e1", userId: "u" }), keyed).key).toBe("keyed/evt-e1");
-  });
-  test("falls back to the message id for jobs without one, unknown jobs and payloads the schema rejects", () => {
-    expect(runIdempotencyKey({ ...failure({ message: "x" }), jobName: "test" }, registry.test).key).toBe("test/msg_9");
-    expect(runIdempotencyKey(failure({}), undefined).key).toBe("keyed/msg_9");
-    expect(runIdempotencyKey(failure({ nope: true }), keyed).key).toBe("keyed/msg_9");
+  test("is <job>/<message id> when the message never reached a handler (no run record)", async () => {
+    const { services } = fakeServices({ env });
+    await handleFailureCallback(callback({ status: 489 }), deps(services));
+    expect((await listEmailLog(services.redis, "usr_1"))[0]).toMatchObject({ key: "welcome-email/msg_1", status: "failed" });
   });
 });

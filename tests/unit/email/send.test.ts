@@ -1,7 +1,7 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { createEmailSender, sendOrThrow, toJobError } from "@/lib/email/send";
-import { NonRetryableError, RetryableError } from "@/lib/errors";
+import { NonRetryableError, RetryableError } from "@/lib/job-runtime";
 import { resendHandlers, type ResendReply } from "../../msw/resend";
 
 const BASE = "http://resend.test";

@@ -1,7 +1,7 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { cancelEvent, createEvent, moveEvent, REMINDER_LEAD_MS, reminderDueAt } from "@/lib/events/reminders";
+import { cancelEvent, createEvent, moveEvent, REMINDER_LEAD_MS, reminderDueAt } from "@/lib/flows/reminders";
 import { getEvent } from "@/lib/events/store";
 import { formatInZone, utcToZonedLocal, zonedLocalToUtc } from "@/lib/events/time";
 import { testEnv } from "../../helpers/env";

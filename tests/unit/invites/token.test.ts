@@ -1,13 +1,13 @@
 import { describe, expect, test } from "vitest";
 import { effectiveStatus, INVITE_TTL_MS } from "@/lib/invites/store";
 import { acceptUrl, generateInviteToken, hashInviteToken, INVITE_TOKEN_BYTES, isWellFormedToken } from "@/lib/invites/token";
-import { fromB64 } from "@/lib/users/password";
+import { fromBase64Url } from "@/lib/crypto";
 
 describe("invite tokens", () => {
   test("carry 256 random bits as unpadded base64url", () => {
     const token = generateInviteToken();
     expect(token).toMatch(/^[A-Za-z0-9_-]{43}$/);
-    expect(fromB64(token)).toHaveLength(INVITE_TOKEN_BYTES);
+    expect(fromBase64Url(token)).toHaveLength(INVITE_TOKEN_BYTES);
     expect(INVITE_TOKEN_BYTES * 8).toBe(256);
     expect(isWellFormedToken(token)).toBe(true);
   });

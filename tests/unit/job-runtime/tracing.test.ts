@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { ATTR, deliveryContext, endPublishSpan, setOutcome, startPublishSpan, step, traceFields, traceHeaders, withDeliverySpan } from "@/lib/job-runtime/tracing";
+import { ATTR, deliveryContext, endPublishSpan, setOutcome, startPublishSpan, step, traceFields, traceHeaders, withDeliverySpan } from "@/lib/job-runtime";
 import { installTestTracing, type TestTracing } from "../../helpers/tracing";
 
 describe("tracing without an SDK", () => {

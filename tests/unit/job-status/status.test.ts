@@ -1,10 +1,9 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { createIdempotencyGuard } from "@/lib/idempotency/guard";
-import { constantTimeEqual } from "@/lib/job-status/admin-auth";
+import { createIdempotencyGuard, recordQueued } from "@/lib/job-runtime";
+import { secretsEqual } from "@/lib/crypto";
 import { requireAdmin } from "@/lib/job-status/require-admin";
 import { handleJobStatusRequest } from "@/lib/job-status/status";
-import { recordQueued } from "@/lib/job-runs/store";
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
 import { memoryRedis } from "../../msw/redis-memory";
@@ -22,12 +21,12 @@ const get = (messageId: string, authorization?: string) =>
     headers: authorization === undefined ? {} : { authorization },
   });
 
-describe("constantTimeEqual", () => {
+describe("secretsEqual", () => {
   test("equal, different and different-length strings", async () => {
-    expect(await constantTimeEqual("abc", "abc")).toBe(true);
-    expect(await constantTimeEqual("abc", "abd")).toBe(false);
-    expect(await constantTimeEqual("abc", "abcd")).toBe(false);
-    expect(await constantTimeEqual("", "")).toBe(true);
+    expect(await secretsEqual("abc", "abc")).toBe(true);
+    expect(await secretsEqual("abc", "abd")).toBe(false);
+    expect(await secretsEqual("abc", "abcd")).toBe(false);
+    expect(await secretsEqual("", "")).toBe(true);
   });
 });
 
@@ -77,7 +76,7 @@ describe("GET /api/job-status/[messageId]", () => {
     const guard = createIdempotencyGuard(services.redis, () => queuedAt + 1500);
     const claim = await guard.claim({
       jobName: "welcome-email",
-      key: "u1",
+      idempotencyKey: "welcome-email/u1",
       messageId: "msg_7",
       retried: 1,
       leaseMs: 60_000,

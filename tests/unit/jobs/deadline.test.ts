@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { DEADLINE_MARGIN_MS, JobTimeoutError, runBudgetMs, withDeadline } from "@/lib/jobs/deadline";
+import { DEADLINE_MARGIN_MS, JobTimeoutError, runBudgetMs, withDeadline } from "@/lib/job-runtime";
 
 afterEach(() => {
   vi.useRealTimers();

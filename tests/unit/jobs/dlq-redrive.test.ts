@@ -1,9 +1,8 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
-import type { JobInput } from "@/lib/jobs/define-job";
+import { type JobInput, getRun } from "@/lib/job-runtime";
 import { decideRedrive, dlqRedrive, isTransientFailure, listRedriveReports, redriveKey } from "@/lib/jobs/dlq-redrive";
-import { getRun } from "@/lib/job-runs/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { memoryRedis } from "../../msw/redis-memory";

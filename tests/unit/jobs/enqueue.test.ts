@@ -2,10 +2,10 @@ import { Client } from "@upstash/qstash";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
 import { z } from "zod";
-import { InvalidPayloadError } from "@/lib/errors";
-import { defineJob } from "@/lib/jobs/define-job";
-import { BATCH_LIMIT, createJobQueue, type PublishedJob } from "@/lib/jobs/enqueue";
-import { testJob, welcomeEmail } from "@/lib/jobs/registry";
+import { InvalidPayloadError, BATCH_LIMIT, createJobQueue, type PublishedJob } from "@/lib/job-runtime";
+import { defineJob } from "@/lib/jobs/context";
+import { testJob } from "@/lib/jobs/test";
+import { welcomeEmail } from "@/lib/jobs/welcome-email";
 import { qstashHandlers } from "../../msw/qstash";
 
 const QSTASH = "http://qstash.test";

@@ -1,9 +1,9 @@
 import { http, HttpResponse } from "msw";
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
-import { cancelEvent, createEvent, moveEvent } from "@/lib/events/reminders";
+import { cancelEvent, createEvent, moveEvent } from "@/lib/flows/reminders";
 import { getEvent } from "@/lib/events/store";
-import type { JobInput } from "@/lib/jobs/define-job";
+import type { JobInput } from "@/lib/job-runtime";
 import { eventReminder } from "@/lib/jobs/event-reminder";
 import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";

@@ -1,18 +1,17 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
 import { recordEmail } from "@/lib/email-log/store";
-import { buildRequest } from "@/lib/jobs/enqueue";
-import type { JobContext, JobInput } from "@/lib/jobs/define-job";
-import { JobTimeoutError } from "@/lib/jobs/deadline";
+import { buildRequest, type JobInput, JobTimeoutError } from "@/lib/job-runtime";
 import { generateReport } from "@/lib/jobs/generate-report";
 import { createOrg } from "@/lib/orgs/store";
 import { collectReportInputs } from "@/lib/reports/collect";
-import { requestReport } from "@/lib/reports/request";
+import { requestReport } from "@/lib/flows/request-report";
 import { getReport, listOrgReports } from "@/lib/reports/store";
 import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { memoryRedis } from "../../msw/redis-memory";
+import { jobContextFor } from "../../helpers/job-context";
 
 const env = testEnv();
 const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
@@ -111,7 +110,7 @@ describe("generate-report", () => {
 
     const requested = await requestReport(ctx.services, { orgId: ctx.org.id, userId: ctx.user.id, periodDays: 7 });
     if (!requested.ok) throw new Error(requested.message);
-    const context = { services: ctx.services, signal: controller.signal, messageId: "m", idempotencyKey: "k", retried: 0, maxRetries: 2 } satisfies JobContext;
+    const context = jobContextFor(ctx.services, { signal: controller.signal, messageId: "m", idempotencyKey: "k", maxRetries: 2 });
     const payload = generateReport.schema.parse(ctx.queue.published[0]!.payload);
     await expect(generateReport.handler(payload, context)).rejects.toBeInstanceOf(JobTimeoutError);
     expect(ctx.email.attempts).toBe(0);

@@ -1,15 +1,12 @@
 import { setupServer } from "msw/node";
 import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { z } from "zod";
-import { defineJob } from "@/lib/jobs/define-job";
-import { JobTimeoutError, runBudgetMs } from "@/lib/jobs/deadline";
-import { handleJobRequest, type JobRouteDeps } from "@/lib/jobs/handle-request";
-import { getRun } from "@/lib/job-runs/store";
-import { jobUrl } from "@/lib/qstash/urls";
-import { createVerifier } from "@/lib/qstash/verify";
+import { defineJob } from "@/lib/jobs/context";
+import { JobTimeoutError, runBudgetMs, handleJobRequest, type JobRouteDeps, getRun, jobUrl, createVerifier } from "@/lib/job-runtime";
 import { fakeServices } from "../../helpers/fake-services";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "../../helpers/qstash-signature";
 import { memoryRedis } from "../../msw/redis-memory";
+import { jobRouteDepsOf } from "@/lib/services";
 
 // A run that outlives its budget: the handler's signal fires, the route answers a
 // retryable 504 and frees the idempotency lease, so QStash's retry can run it.
@@ -39,7 +36,7 @@ const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningK
 
 async function deliver(services: ReturnType<typeof fakeServices>["services"], payload: unknown, messageId: string, retried: number, extra: Partial<JobRouteDeps> = {}) {
   const request = signedRequest({ url: jobUrl(services.env.APP_URL, slow), body: JSON.stringify(payload), messageId, retried });
-  const response = await handleJobRequest(registry, "slow", request, { services, verify, runtime: "nodejs", budgetMs: () => 20, ...extra });
+  const response = await handleJobRequest(registry, "slow", request, { ...jobRouteDepsOf(services, verify), runtime: "nodejs", budgetMs: () => 20, ...extra });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 

@@ -1,9 +1,9 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
 import { listEmailLog } from "@/lib/email-log/store";
-import type { JobInput } from "@/lib/jobs/define-job";
+import type { JobInput } from "@/lib/job-runtime";
 import { notification } from "@/lib/jobs/notification";
-import { notifyUser } from "@/lib/notifications/notify";
+import { notifyUser } from "@/lib/flows/notify";
 import { addNotification, listNotifications, markRead, unreadCount } from "@/lib/notifications/store";
 import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";

@@ -2,7 +2,7 @@ import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
 import { purchaseConfirmationEmail } from "@/lib/email/templates/purchase-confirmation";
 import { listEmailLog } from "@/lib/email-log/store";
-import type { JobInput } from "@/lib/jobs/define-job";
+import type { JobInput } from "@/lib/job-runtime";
 import { purchaseConfirmation } from "@/lib/jobs/purchase-confirmation";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";

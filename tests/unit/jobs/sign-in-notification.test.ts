@@ -1,8 +1,6 @@
 import { describe, expect, expectTypeOf, test } from "vitest";
 import { decide, type LimitDecision, type NotificationLimiter } from "@/lib/auth/notification-limit";
-import { NonRetryableError, RetryableError } from "@/lib/errors";
-import type { JobInput } from "@/lib/jobs/define-job";
-import type { JobQueue } from "@/lib/jobs/enqueue";
+import { NonRetryableError, RetryableError, type JobInput, type JobQueue } from "@/lib/job-runtime";
 import { jobs } from "@/lib/jobs/registry";
 import {
   createSignInNotificationJob,

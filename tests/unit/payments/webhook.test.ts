@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { purchaseConfirmation } from "@/lib/jobs/purchase-confirmation";
 import { refundNotification } from "@/lib/jobs/refund-notification";
 import { signPaymentWebhook } from "@/lib/payments/signature";
-import { ENQUEUE_BUDGET_MS, handlePaymentWebhook } from "@/lib/payments/webhook";
+import { ENQUEUE_BUDGET_MS, handlePaymentWebhook } from "@/lib/flows/payments-webhook";
 import { fakeServices } from "../../helpers/fake-services";
 import { purchaseEvent, refundEvent, signedWebhook, WEBHOOK_SECRET as secret } from "../../helpers/payment-events";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { decodeFailure, jobNameFromUrl } from "@/lib/qstash/failure-callback";
+import { jobNameFromUrl, decodeFailure } from "@/lib/job-runtime";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -22,6 +22,8 @@ describe("decodeFailure", () => {
       reason: "invalid payload: ✖ bad email",
       payload: { userId: "u1" },
       retried: 0,
+      // Until the run record says otherwise (see handleFailureCallback): the key of a run with no business key.
+      idempotencyKey: "welcome-email/msg_1",
     });
   });
 

@@ -1,9 +1,8 @@
 import { setupServer } from "msw/node";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { handleJobRequest } from "@/lib/jobs/handle-request";
-import { registry } from "@/lib/jobs/registry";
-import { createVerifier } from "@/lib/qstash/verify";
-import { createServices } from "@/lib/services";
+import { handleJobRequest, createVerifier } from "@/lib/job-runtime";
+import { jobs as registry } from "@/lib/jobs/registry";
+import { createServices, jobRouteDepsOf } from "@/lib/services";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signDelivery, signedRequest } from "../../helpers/qstash-signature";
 import { testEnv } from "../../helpers/env";
 import { redisRecorder } from "../../msw/redis";
@@ -25,7 +24,7 @@ const url = "https://app.test/api/jobs/test";
 const body = JSON.stringify({ message: "hello" });
 
 async function deliver(request: Request, job = "test", runtime: "nodejs" | "edge" = "nodejs") {
-  const response = await handleJobRequest(registry, job, request, { services, verify, runtime });
+  const response = await handleJobRequest(registry, job, request, { ...jobRouteDepsOf(services, verify), runtime });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 

@@ -1,7 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { InvalidSignatureError, NonRetryableError, RetryableError } from "@/lib/errors";
-import { JobTimeoutError } from "@/lib/jobs/deadline";
-import { errorToResponse } from "@/lib/qstash/respond";
+import { InvalidSignatureError, NonRetryableError, RetryableError, JobTimeoutError, errorToResponse } from "@/lib/job-runtime";
 
 describe("errorToResponse", () => {
   test("NonRetryableError → 489 with the non-retryable header", async () => {

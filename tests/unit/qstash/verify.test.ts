@@ -1,6 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { InvalidSignatureError } from "@/lib/errors";
-import { createVerifier } from "@/lib/qstash/verify";
+import { InvalidSignatureError, createVerifier } from "@/lib/job-runtime";
 
 // The spec's published test vector (signed with the dev current key at 2026-01-01T00:00:00Z).
 const token =

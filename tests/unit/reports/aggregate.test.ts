@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { EmailLogEntry } from "@/lib/email-log/store";
-import type { JobRun } from "@/lib/job-runs/store";
+import type { JobRun } from "@/lib/job-runtime";
 import { aggregateReport } from "@/lib/reports/model";
 
 const email = (overrides: Partial<EmailLogEntry>): EmailLogEntry => ({

@@ -1,7 +1,7 @@
 import type { Schedule } from "@upstash/qstash";
 import { describe, expect, test } from "vitest";
 import { cleanupData } from "@/lib/jobs/cleanup-data";
-import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions, type ScheduleDefinition } from "@/lib/schedules";
+import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions, type ScheduleDefinition } from "@/lib/flows/schedules";
 import { compareSchedule, formatPlan, planIsEmpty, planScheduleSync } from "@/lib/schedules/sync";
 
 const APP = "https://app.test";

@@ -1,5 +1,6 @@
-import { createFailureCallbackRoute } from "@/lib/qstash/failure-route";
+import { createFailureCallbackRoute } from "@/lib/job-runtime";
+import { getFailureCallbackDeps } from "@/lib/services";
 
 export const runtime = "nodejs";
 
-export const POST = createFailureCallbackRoute();
+export const POST = createFailureCallbackRoute(getFailureCallbackDeps);

@@ -1,4 +1,4 @@
-import { handlePaymentWebhook } from "@/lib/payments/webhook";
+import { handlePaymentWebhook } from "@/lib/flows/payments-webhook";
 import { getServices } from "@/lib/services";
 
 export const runtime = "nodejs";

@@ -1,7 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { cancelInvite, createInvite, resendInvite } from "@/lib/invites/manage";
+import { cancelInvite, createInvite, resendInvite } from "@/lib/flows/invites";
 import { getServices } from "@/lib/services";
 import { currentUser } from "../../../signin/session-cookie";
 

@@ -1,0 +1,45 @@
+import type { EnqueueResult } from "../job-runtime";
+import { notification } from "../jobs/notification";
+import { randomHex } from "../orgs/store";
+import type { Services } from "../deps";
+import { getUser } from "../users/store";
+
+export interface NotifyInput {
+  userId: string;
+  title: string;
+  body: string;
+  /** Same-site path (`/reports/…`) or absolute https URL. */
+  link?: string;
+  /** Also email it. @default true */
+  email?: boolean;
+}
+
+/** `ntf_` + 128 random bits in hex. */
+export function newNotificationId(): string {
+  return `ntf_${randomHex(16)}`;
+}
+
+/**
+ * Queues an in-app notification (and its email) for a user. The address and
+ * name are read now and travel in the payload, so every retry renders the same
+ * email for Resend's idempotency key. Returns null for an unknown user.
+ */
+export async function notifyUser(
+  services: Services,
+  input: NotifyInput,
+): Promise<({ notificationId: string } & EnqueueResult) | null> {
+  const user = await getUser(services.redis, input.userId);
+  if (!user) return null;
+  const notificationId = newNotificationId();
+  const result = await services.queue.enqueue(notification, {
+    notificationId,
+    userId: user.id,
+    email: user.email,
+    name: user.name,
+    title: input.title,
+    body: input.body,
+    ...(input.link !== undefined && { link: input.link }),
+    sendEmail: input.email ?? true,
+  });
+  return { notificationId, ...result };
+}

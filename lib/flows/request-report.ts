@@ -1,0 +1,51 @@
+import { z } from "zod";
+import { generateReport } from "../jobs/generate-report";
+import { getOrg, isMember, randomHex } from "../orgs/store";
+import type { Services } from "../deps";
+import { getUser } from "../users/store";
+import { saveReport } from "../reports/store";
+
+export const PERIOD_DAYS = [7, 30, 90] as const;
+export const periodDays = z.coerce
+  .number()
+  .int()
+  .refine((days) => (PERIOD_DAYS as readonly number[]).includes(days), "Pick 7, 30 or 90 days");
+
+/** `rep_` + 128 random bits in hex: the report link is unguessable. */
+export function newReportId(): string {
+  return `rep_${randomHex(16)}`;
+}
+
+export type RequestReportResult =
+  | { ok: true; reportId: string; messageId: string }
+  | { ok: false; reason: "invalid" | "not_found" | "forbidden"; message: string };
+
+/** Records the report as queued (so its page shows progress at once) and hands the work to the job. */
+export async function requestReport(
+  services: Services,
+  input: { orgId: string; userId: string; periodDays: unknown },
+): Promise<RequestReportResult> {
+  const days = periodDays.safeParse(input.periodDays);
+  if (!days.success) return { ok: false, reason: "invalid", message: days.error.issues[0]!.message };
+  const org = await getOrg(services.redis, input.orgId);
+  if (!org) return { ok: false, reason: "not_found", message: "This organisation doesn't exist." };
+  const [member, user] = await Promise.all([isMember(services.redis, org.id, input.userId), getUser(services.redis, input.userId)]);
+  if (!member || !user) return { ok: false, reason: "forbidden", message: "Only members can request this organisation's reports." };
+  const reportId = newReportId();
+  await saveReport(services.redis, {
+    id: reportId,
+    orgId: org.id,
+    orgName: org.name,
+    requestedBy: user.id,
+    periodDays: days.data,
+    status: "queued",
+    createdAt: services.clock.now(),
+  });
+  const { messageId } = await services.queue.enqueue(generateReport, {
+    reportId,
+    orgId: org.id,
+    periodDays: days.data,
+    requestedBy: { userId: user.id, email: user.email, name: user.name },
+  });
+  return { ok: true, reportId, messageId };
+}

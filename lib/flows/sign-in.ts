@@ -1,0 +1,69 @@
+import { z } from "zod";
+import { signInNotification } from "../jobs/sign-in-notification";
+import { randomHex } from "../orgs/store";
+import type { Services } from "../deps";
+import { createSession } from "../sessions";
+import { authenticate, type User } from "../users/store";
+import { createSignInLimiter, tooManyAttemptsMessage, type SignInLimiter } from "../auth/signin-limit";
+import { log } from "../job-runtime";
+
+export const signInSchema = z.object({
+  email: z.string().trim().min(1, "Enter your email address").max(254),
+  password: z.string().min(1, "Enter your password").max(200),
+});
+
+export type SignInResult =
+  | {
+      ok: true;
+      user: User;
+      sessionToken: string;
+      eventId: string;
+      /** Null when the notification could not be queued (sign-in still succeeds). */
+      notificationMessageId: string | null;
+    }
+  | { ok: false; error: string; /** Set when refused by the attempt limits. */ retryAfterMs?: number };
+
+/** `sie_` + 128 random bits in hex. */
+export function newSignInEventId(): string {
+  return `sie_${randomHex(16)}`;
+}
+
+/**
+ * Checks the password, opens a session and queues the sign-in notification,
+ * keyed by a fresh sign-in event id so QStash redeliveries send one email.
+ */
+export async function signIn(
+  services: Services,
+  input: { email: unknown; password: unknown; ip: string | null; userAgent: string | null },
+  limiter: SignInLimiter = createSignInLimiter(services.redis),
+): Promise<SignInResult> {
+  const parsed = signInSchema.safeParse({ email: input.email, password: input.password });
+  if (!parsed.success) return { ok: false, error: parsed.error.issues[0]?.message ?? "Enter your email and password" };
+  // Counted before the password is checked; over the limit, the password is not checked at all.
+  const gate = await limiter.attempt({ email: parsed.data.email, ip: input.ip }, services.clock.now());
+  if (!gate.allowed) {
+    log.warn("sign_in_throttled", { ip: input.ip });
+    return { ok: false, error: tooManyAttemptsMessage(gate.retryAfterMs), retryAfterMs: gate.retryAfterMs };
+  }
+  const user = await authenticate(services.redis, parsed.data.email, parsed.data.password);
+  // One message for both cases, so the form doesn't reveal which addresses have accounts.
+  if (!user) return { ok: false, error: "That email and password don't match an account." };
+  await limiter.succeeded(parsed.data.email);
+
+  const sessionToken = await createSession(services.redis, user.id);
+  const eventId = newSignInEventId();
+  let notificationMessageId: string | null = null;
+  try {
+    ({ messageId: notificationMessageId } = await services.queue.enqueue(signInNotification, {
+      eventId,
+      userId: user.id,
+      signedInAt: services.clock.now(),
+      ip: input.ip,
+      userAgent: input.userAgent,
+    }));
+  } catch (error) {
+    // Locking people out because QStash is unreachable would be worse than one missing notification.
+    log.error("sign_in_notification_not_queued", { job: "sign-in-notification", userId: user.id, eventId, error });
+  }
+  return { ok: true, user, sessionToken, eventId, notificationMessageId };
+}

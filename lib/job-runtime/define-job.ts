@@ -1,0 +1,105 @@
+import type { z } from "zod";
+import type { Logger } from "./log";
+
+/** Where QStash delivers a job: the Node.js route (default) or the opt-in Edge route. */
+export type JobRuntime = "nodejs" | "edge";
+
+/**
+ * `(payload) => string`, declared as a method so its parameter is bivariant like
+ * `handler`'s: a job whose key reads its typed payload still fits `JobDefinition`.
+ */
+type PayloadFunction<Payload> = { derive(payload: Payload): string }["derive"];
+
+export interface JobFlowControl<Payload> {
+  /** Jobs sharing a key share the limits; a function derives it from the payload (e.g. per organisation). */
+  key: string | PayloadFunction<Payload>;
+  /** Maximum deliveries in flight for the key. */
+  parallelism?: number;
+  /** Maximum deliveries started per `period`. */
+  rate?: number;
+  /** Window for `rate`, in seconds. @default 1 */
+  period?: number;
+}
+
+/** What the runtime tells every handler about the delivery it is running. */
+export interface JobContext {
+  /** The job's registered name (its URL segment). */
+  jobName: string;
+  /** `Upstash-Message-Id` of this delivery. */
+  messageId: string;
+  /**
+   * The one key that guards this job against running twice: `<job>/<business key or message id>`.
+   * The same string keys the Redis lease, Resend's `Idempotency-Key`, the email log and the run record.
+   */
+  idempotencyKey: string;
+  /** Retries made before this attempt (0 on the first attempt), as QStash reports it; for display only. */
+  retried: number;
+  /** Retries QStash will make in total. */
+  maxRetries: number;
+  /** Fires shortly before the platform's time limit; pass it to fetches and stop early. */
+  signal: AbortSignal;
+  /** The process logger, bound to this job and message. */
+  log: Logger;
+}
+
+/** A handler may return a small JSON-able result; it is echoed in the 200 answer and the run record. */
+export type JobResult = Record<string, unknown> | void;
+
+/**
+ * A job: its wire name, its payload schema, how QStash should deliver it, and
+ * its handler. `Deps` is what the app hands every handler besides the delivery
+ * facts (its Redis, email sender…): the runtime never looks inside it.
+ */
+export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Deps = unknown, Name extends string = string> {
+  /** URL segment and registry key: `/api/jobs/<name>`. Lower-case kebab-case. */
+  name: Name;
+  /** Validates the payload on both sides: before publishing and on delivery. */
+  schema: Schema;
+  /** Retries after the first attempt (QStash `Upstash-Retries`). */
+  retries: number;
+  /** QStash retry-delay expression in milliseconds, with `retried` (0 on the first retry). */
+  retryDelay?: string;
+  /** Per-attempt time limit in seconds (QStash `Upstash-Timeout`). */
+  timeout?: number;
+  flowControl?: JobFlowControl<z.output<Schema>>;
+  /** A stable business key (e.g. `signin/<eventId>`); defaults to the message id. */
+  idempotencyKey?(payload: z.output<Schema>): string;
+  /** @default "nodejs" */
+  runtime?: JobRuntime;
+  handler(payload: z.output<Schema>, context: JobContext & Deps): Promise<JobResult>;
+}
+
+/** Any job, whatever its payload and dependencies: what the route and the queue handle. */
+// biome-ignore lint/suspicious/noExplicitAny: a registry holds jobs of every Deps type; the route passes each its own.
+export type AnyJob = JobDefinition<z.ZodType, any>;
+
+/** Payload a producer passes (schema input, before defaults and transforms). */
+export type JobInput<Job> = Job extends JobDefinition<infer S, infer _D, infer _N> ? z.input<S> : never;
+/** Payload a handler receives (schema output). */
+export type JobPayload<Job> = Job extends JobDefinition<infer S, infer _D, infer _N> ? z.output<S> : never;
+
+const JOB_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+
+/**
+ * Returns the app's `defineJob`, with the app's handler dependencies fixed once:
+ * `export const defineJob = jobDefiner<MyJobDeps>()`. The payload type of the
+ * handler and of every producer is inferred from `schema`, the name kept literal.
+ */
+export function jobDefiner<Deps>() {
+  return function defineJob<Schema extends z.ZodType, const Name extends string>(
+    definition: JobDefinition<Schema, Deps, Name>,
+  ): JobDefinition<Schema, Deps, Name> {
+    if (!JOB_NAME.test(definition.name)) {
+      throw new Error(`job name "${definition.name}" must be lower-case kebab-case (it is a URL segment)`);
+    }
+    if (!Number.isInteger(definition.retries) || definition.retries < 0) {
+      throw new Error(`job "${definition.name}": retries must be a non-negative integer`);
+    }
+    return Object.freeze({ runtime: "nodejs", ...definition });
+  };
+}
+
+/** Canonical idempotency key of a run: the job's business key, or the message id, namespaced by job. */
+export function runIdempotencyKey(jobName: string, keyOrMessageId: string): string {
+  return `${jobName}/${keyOrMessageId}`;
+}

@@ -1,0 +1,135 @@
+import type { Client, PublishRequest } from "@upstash/qstash";
+import { InvalidPayloadError } from "./errors";
+import { failureCallbackUrl, jobUrl } from "./urls";
+import type { JobDefinition, JobInput } from "./define-job";
+import { log } from "./log";
+
+export interface EnqueueOptions {
+  /** Seconds to wait before the first delivery. */
+  delay?: number;
+  /** Unix epoch seconds before which the job must not run; wins over `delay`. */
+  notBefore?: number;
+  /** QStash drops a second publish with the same id (for its dedup window). */
+  deduplicationId?: string;
+  /** Labels to filter logs and the DLQ by; the job name is always added. */
+  label?: string | string[];
+}
+
+export interface EnqueueResult {
+  messageId: string;
+  /** True when QStash recognised the deduplication id and did not enqueue again. */
+  deduplicated: boolean;
+}
+
+export interface PublishedJob {
+  messageId: string;
+  jobName: string;
+  deduplicated: boolean;
+}
+
+export interface JobQueue {
+  enqueue<Job extends JobDefinition>(job: Job, payload: JobInput<Job>, options?: EnqueueOptions): Promise<EnqueueResult>;
+  enqueueMany<Job extends JobDefinition>(
+    items: ReadonlyArray<{ job: Job; payload: JobInput<Job>; options?: EnqueueOptions }>,
+  ): Promise<EnqueueResult[]>;
+}
+
+/** QStash accepts at most this many messages in one `/v2/batch` request. */
+export const BATCH_LIMIT = 100;
+
+interface JobQueueConfig {
+  client: Pick<Client, "publishJSON" | "batchJSON">;
+  /** Public base URL of the app, without a trailing slash. */
+  appUrl: string;
+  /** Called after QStash accepted a message (e.g. to record it as queued). Failures are logged, not thrown. */
+  onPublished?(published: PublishedJob): Promise<unknown> | void;
+}
+
+/** The one way jobs leave the process: validated locally, then published with the official client. */
+export function createJobQueue(config: JobQueueConfig): JobQueue {
+  async function notify(published: PublishedJob) {
+    if (!config.onPublished || published.deduplicated) return;
+    try {
+      await config.onPublished(published);
+    } catch (error) {
+      // The job is already in QStash; a missing "queued" record must not make the producer retry and double-publish.
+      log.error("record_queued_failed", { job: published.jobName, messageId: published.messageId, error });
+    }
+  }
+
+  return {
+    async enqueue(job, payload, options) {
+      const request = buildRequest(config.appUrl, job, payload, options);
+      const response = await config.client.publishJSON(request);
+      const result = { messageId: response.messageId, deduplicated: response.deduplicated === true };
+      await notify({ ...result, jobName: job.name });
+      return result;
+    },
+    async enqueueMany(items) {
+      // Validate everything first so a bad item in chunk 3 doesn't leave chunks 1–2 half-published.
+      const requests = items.map((item) => buildRequest(config.appUrl, item.job, item.payload, item.options));
+      const results: EnqueueResult[] = [];
+      for (let start = 0; start < requests.length; start += BATCH_LIMIT) {
+        const chunk = requests.slice(start, start + BATCH_LIMIT);
+        const responses = await config.client.batchJSON(chunk);
+        responses.forEach((response, index) => {
+          const single = Array.isArray(response) ? response[0] : response;
+          if (!single) throw new Error(`QStash returned no message for batch item ${start + index}`);
+          const result = { messageId: single.messageId, deduplicated: single.deduplicated === true };
+          results.push(result);
+        });
+      }
+      await Promise.all(
+        results.map((result, index) => notify({ ...result, jobName: items[index]!.job.name })),
+      );
+      return results;
+    },
+  };
+}
+
+/** Pure: the publish request for one job, or an `InvalidPayloadError` listing the schema's complaints. */
+export function buildRequest<Job extends JobDefinition>(
+  appUrl: string,
+  job: Job,
+  payload: JobInput<Job>,
+  options: EnqueueOptions = {},
+): PublishRequest<unknown> & { url: string } {
+  const parsed = job.schema.safeParse(payload);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({
+      path: issue.path,
+      message: issue.message,
+      code: issue.code,
+    }));
+    const summary = issues.map((issue) => `${issue.path.join(".") || "(root)"}: ${issue.message}`).join("; ");
+    throw new InvalidPayloadError(job.name, issues, `invalid payload for job "${job.name}": ${summary}`);
+  }
+  const labels = [job.name, ...toArray(options.label)];
+  const flowControl = job.flowControl
+    ? {
+        key: typeof job.flowControl.key === "function" ? job.flowControl.key(parsed.data) : job.flowControl.key,
+        ...(job.flowControl.parallelism !== undefined && { parallelism: job.flowControl.parallelism }),
+        ...(job.flowControl.rate !== undefined && { rate: job.flowControl.rate }),
+        ...(job.flowControl.period !== undefined && { period: job.flowControl.period }),
+      }
+    : undefined;
+  return {
+    url: jobUrl(appUrl, job),
+    // Publish what the producer passed (schema input): the handler re-parses, so defaults apply there once.
+    body: payload,
+    retries: job.retries,
+    ...(job.retryDelay !== undefined && { retryDelay: job.retryDelay }),
+    ...(job.timeout !== undefined && { timeout: job.timeout }),
+    ...(flowControl && { flowControl: flowControl as PublishRequest["flowControl"] }),
+    failureCallback: failureCallbackUrl(appUrl),
+    ...(options.delay !== undefined && { delay: options.delay }),
+    ...(options.notBefore !== undefined && { notBefore: options.notBefore }),
+    ...(options.deduplicationId !== undefined && { deduplicationId: options.deduplicationId }),
+    label: labels.length === 1 ? labels[0]! : labels,
+  };
+}
+
+function toArray(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return Array.isArray(value) ? value : [value];
+}

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import type { Clock } from "./clock";
+import { runBudgetMs, withDeadline } from "./deadline";
+import { readDeliveryHeaders } from "./delivery-headers";
+import { type JobRuntime, runIdempotencyKey } from "./define-job";
+import { InvalidSignatureError, NonRetryableError, RetryableError } from "./errors";
+import { type Claim, createIdempotencyGuard } from "./idempotency";
+import { log } from "./log";
+import type { Redis } from "./redis";
+import { type AnyJobRegistry, findJob } from "./registry";
+import { errorToResponse, json, nonRetryable } from "./respond";
+import { jobUrl } from "./urls";
+import type { Verifier } from "./verify";
+
+/** What the job route needs from the app, and nothing more. */
+export interface JobRouteDeps<Deps extends object = object> {
+  /** Public base URL the app publishes to, without a trailing slash. */
+  appUrl: string;
+  redis: Redis;
+  clock: Clock;
+  verify: Verifier;
+  /** Seconds the platform lets the function run (Vercel `maxDuration`). */
+  maxDurationSeconds: number;
+  /** What every handler gets besides the delivery facts. */
+  jobDeps: Deps;
+  /** Which route this is; it decides the URL the signature must have been made for. */
+  runtime: JobRuntime;
+  /** Override the run budget (tests). */
+  budgetMs?(job: { timeout?: number }): number;
+  /** Unique id per attempt for the idempotency lease. @default crypto.randomUUID */
+  leaseId?(): string;
+}
+
+/**
+ * verify → parse → claim → run → respond. Every early exit before the claim is
+ * free of side effects: nothing touches Redis until the signature, the job name
+ * and the payload are all known good.
+ */
+export async function handleJobRequest(
+  registry: AnyJobRegistry,
+  jobName: string,
+  request: Request,
+  deps: JobRouteDeps,
+): Promise<Response> {
+  const body = await request.text();
+  const job = findJob(registry, jobName);
+
+  try {
+    // Verify against the URL we publish to, not request.url: behind Vercel's proxy the latter differs.
+    await deps.verify({
+      signature: request.headers.get("upstash-signature"),
+      body,
+      expectedUrl: jobUrl(deps.appUrl, { name: jobName, runtime: deps.runtime }),
+    });
+  } catch (error) {
+    if (error instanceof InvalidSignatureError) {
+      log.warn("signature_rejected", { job: jobName, error: error.message });
+      return errorToResponse(error);
+    }
+    throw error;
+  }
+
+  if (!job) return nonRetryable(`unknown job "${jobName}"`, { job: jobName });
+
+  const delivery = readDeliveryHeaders(request.headers);
+  const messageId = delivery.messageId;
+  if (!messageId) return nonRetryable("missing Upstash-Message-Id header", { job: jobName });
+  const details = { job: jobName, messageId };
+  const jobLog = log.with(details);
+
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body);
+  } catch {
+    return nonRetryable("body is not valid JSON", details);
+  }
+  const parsed = job.schema.safeParse(raw);
+  if (!parsed.success) {
+    return nonRetryable(`invalid payload: ${z.prettifyError(parsed.error)}`, {
+      ...details,
+      issues: parsed.error.issues.map(({ path, message }) => ({ path, message })),
+    });
+  }
+  const payload = parsed.data;
+
+  const idempotencyKey = runIdempotencyKey(jobName, job.idempotencyKey ? job.idempotencyKey(payload) : messageId);
+  const budgetMs = deps.budgetMs?.(job) ?? runBudgetMs(deps.maxDurationSeconds, job.timeout);
+  const guard = createIdempotencyGuard(deps.redis, () => deps.clock.now());
+  let claim: Claim;
+  try {
+    claim = await guard.claim({
+      jobName,
+      idempotencyKey,
+      messageId,
+      retried: delivery.retried,
+      // A crashed run must not block its retries forever: the lease outlives the run budget only slightly.
+      leaseMs: budgetMs + 30_000,
+      nowMs: deps.clock.now(),
+      leaseId: deps.leaseId?.() ?? crypto.randomUUID(),
+    });
+  } catch (error) {
+    // Without the guard we can't promise a single run; let QStash retry once Redis is back.
+    jobLog.error("idempotency_unavailable", { error });
+    return errorToResponse(new RetryableError("idempotency store unavailable", undefined, { cause: error }), details);
+  }
+
+  if (claim.state === "done") {
+    jobLog.info("duplicate_skipped", { firstMessageId: claim.messageId });
+    return json(200, { ok: true, duplicate: true, ...details });
+  }
+  if (claim.state === "running") {
+    return json(409, { error: "an earlier delivery of this job is still running", retryable: true, ...details }, { "Retry-After": "10" });
+  }
+
+  try {
+    const result = await withDeadline(budgetMs, (signal) =>
+      job.handler(payload, {
+        ...deps.jobDeps,
+        jobName,
+        messageId,
+        idempotencyKey,
+        retried: delivery.retried,
+        maxRetries: job.retries,
+        signal,
+        log: jobLog,
+      }),
+    );
+    await claim.lease.complete(result ?? undefined);
+    jobLog.info("job_succeeded", { retried: delivery.retried });
+    return json(200, { ok: true, ...details, ...(result ? { result } : {}) });
+  } catch (error) {
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    await claim.lease.release(message);
+    if (error instanceof NonRetryableError) jobLog.warn("job_failed", { error: message });
+    else jobLog.error("job_failed", { error: message });
+    return errorToResponse(error, details);
+  }
+}

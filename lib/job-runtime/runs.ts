@@ -1,0 +1,103 @@
+import type { PublishedJob } from "./enqueue";
+import type { Redis } from "./redis";
+import { RECENT_RUNS_KEY, RECENT_RUNS_LIMIT, RUN_TTL_SECONDS, runKey, type RunStatus } from "./run-keys";
+
+/** One message's history as the app saw it. Times are Unix epoch milliseconds. */
+export interface JobRun {
+  messageId: string;
+  job: string;
+  status: RunStatus;
+  /** Delivery attempts that reached the handler. */
+  attempts: number;
+  queuedAt?: number;
+  startedAt?: number;
+  finishedAt?: number;
+  durationMs?: number;
+  lastError?: string;
+  /** JSON the handler returned, if any. */
+  result?: unknown;
+  idempotencyKey?: string;
+  /** Set once the message reached the DLQ. */
+  dlqId?: string;
+  /** Set when another message with the same idempotency key had already done the work. */
+  duplicateOf?: string;
+}
+
+// HSETNX on status: the delivery can beat this write (the local stack delivers at once),
+// and "queued" must never overwrite "running" or "succeeded".
+const RECORD_QUEUED = `
+redis.call('HSETNX', KEYS[1], 'status', 'queued')
+redis.call('HSET', KEYS[1], 'job', ARGV[1], 'queuedAt', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
+redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[5]) + 1))
+return 1`;
+
+export async function recordQueued(redis: Redis, published: PublishedJob, nowMs: number): Promise<void> {
+  await redis.eval(
+    RECORD_QUEUED,
+    [runKey(published.messageId), RECENT_RUNS_KEY],
+    [published.jobName, nowMs, RUN_TTL_SECONDS, published.messageId, RECENT_RUNS_LIMIT],
+  );
+}
+
+/** Marks a run dead (it reached the DLQ). Returns false when it already was, so callers act once. */
+const MARK_DEAD = `
+local previous = redis.call('HGET', KEYS[1], 'status')
+redis.call('HSET', KEYS[1], 'status', 'dead', 'finishedAt', ARGV[1], 'lastError', ARGV[2], 'dlqId', ARGV[3], 'job', ARGV[4])
+redis.call('EXPIRE', KEYS[1], ARGV[5])
+redis.call('ZADD', KEYS[2], ARGV[1], ARGV[6])
+if previous == 'dead' then return 0 end
+return 1`;
+
+export async function markDead(
+  redis: Redis,
+  input: { messageId: string; jobName: string; error: string; dlqId: string },
+  nowMs: number,
+): Promise<boolean> {
+  const changed = await redis.eval(
+    MARK_DEAD,
+    [runKey(input.messageId), RECENT_RUNS_KEY],
+    [nowMs, input.error.slice(0, 2000), input.dlqId, input.jobName, RUN_TTL_SECONDS, input.messageId],
+  );
+  return Number(changed) === 1;
+}
+
+export async function getRun(redis: Redis, messageId: string): Promise<JobRun | null> {
+  const raw = await redis.hgetall<Record<string, unknown>>(runKey(messageId));
+  return raw && Object.keys(raw).length > 0 ? toRun(messageId, raw) : null;
+}
+
+/** Most recent first. */
+export async function listRecentRuns(redis: Redis, limit = 50): Promise<JobRun[]> {
+  const ids = await redis.zrange<string[]>(RECENT_RUNS_KEY, 0, limit - 1, { rev: true });
+  if (ids.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hgetall(runKey(String(id)));
+  const rows = await pipeline.exec<Array<Record<string, unknown> | null>>();
+  return ids.flatMap((id, index) => {
+    const raw = rows[index];
+    return raw && Object.keys(raw).length > 0 ? [toRun(String(id), raw)] : [];
+  });
+}
+
+function toRun(messageId: string, raw: Record<string, unknown>): JobRun {
+  const num = (value: unknown) => (value === undefined || value === null || value === "" ? undefined : Number(value));
+  const text = (value: unknown) => (value === undefined || value === null || value === "" ? undefined : String(value));
+  return {
+    messageId,
+    job: String(raw.job ?? "unknown"),
+    status: (text(raw.status) ?? "queued") as RunStatus,
+    attempts: num(raw.attempts) ?? 0,
+    queuedAt: num(raw.queuedAt),
+    startedAt: num(raw.startedAt),
+    finishedAt: num(raw.finishedAt),
+    durationMs: num(raw.durationMs),
+    lastError: text(raw.lastError),
+    // @upstash/redis already JSON-parses hash values that are JSON.
+    result: raw.result === undefined || raw.result === "" ? undefined : raw.result,
+    idempotencyKey: text(raw.idempotencyKey),
+    dlqId: text(raw.dlqId),
+    duplicateOf: text(raw.duplicateOf),
+  };
+}

@@ -1,0 +1,48 @@
+import { Receiver } from "@upstash/qstash";
+import { InvalidSignatureError } from "./errors";
+
+export interface SigningKeys {
+  currentSigningKey: string;
+  nextSigningKey: string;
+}
+
+export interface DeliveryToVerify {
+  /** `Upstash-Signature` header, or null when absent. */
+  signature: string | null;
+  /** The raw body text, exactly as received. */
+  body: string;
+  /** The URL QStash was asked to call; must equal the token's `sub`. */
+  expectedUrl: string;
+}
+
+/**
+ * Framework-free signature check. Rotation works because the Receiver retries
+ * with the next key when the current one fails. The `url` check stops a token
+ * minted for another endpoint (or another app on the same keys) being replayed here.
+ */
+export function createVerifier(keys: SigningKeys, options: { clockToleranceSeconds?: number } = {}) {
+  // devMode false: the keys we were given are the truth; QSTASH_DEV must not swap them silently.
+  const receiver = new Receiver({ ...keys, devMode: false });
+  return async function verify(delivery: DeliveryToVerify): Promise<void> {
+    if (!delivery.signature) throw new InvalidSignatureError("missing Upstash-Signature header");
+    try {
+      await receiver.verify({
+        signature: delivery.signature,
+        body: delivery.body,
+        url: delivery.expectedUrl,
+        clockTolerance: options.clockToleranceSeconds ?? 0,
+      });
+    } catch (error) {
+      throw new InvalidSignatureError(`invalid signature: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  };
+}
+
+export type Verifier = ReturnType<typeof createVerifier>;
+
+/** The verifier for the keys in a parsed environment (both are required there). */
+export function verifierFor(env: { QSTASH_CURRENT_SIGNING_KEY: string; QSTASH_NEXT_SIGNING_KEY: string }): Verifier {
+  return createVerifier({ currentSigningKey: env.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: env.QSTASH_NEXT_SIGNING_KEY });
+}
