@@ -9,8 +9,8 @@
  * Every loop is bounded by its attempt count.
  */
 import { Client } from "@upstash/qstash";
-import { createJobQueue } from "@/lib/jobs/enqueue";
-import { testJob } from "@/lib/jobs/test-job";
+import { createJobQueue } from "@/lib/job-runtime";
+import { testJob } from "@/lib/jobs/test";
 import { PAYMENT_SIGNATURE_HEADER, signPaymentWebhook } from "@/lib/payments/signature";
 
 export const CHAOS_PAYMENTS_SECRET = "whsec_chaos_0123456789abcdef";

@@ -4,10 +4,8 @@
  */
 import { Client } from "@upstash/qstash";
 import { Redis } from "@upstash/redis";
-import { createJobQueue } from "@/lib/jobs/enqueue";
+import { createJobQueue, runKey, OUTBOX_INDEX_KEY } from "@/lib/job-runtime";
 import { dlqRedrive } from "@/lib/jobs/dlq-redrive";
-import { runKey } from "@/lib/job-runs/keys";
-import { OUTBOX_INDEX_KEY } from "@/lib/job-runtime/outbox";
 import { startApp, type ChaosApp } from "./app";
 import { checkInvariants, type InvariantRow } from "./invariants";
 import { CHAOS_PAYMENTS_SECRET, emptyTally, publishBatch, sendWebhook, signUp, type LoadTally } from "./load";
