@@ -4,6 +4,15 @@ import { randomToken } from "./crypto";
 export const SESSION_COOKIE = "session";
 export const SESSION_TTL_SECONDS = 30 * 24 * 60 * 60;
 
+/**
+ * The one rule for the `Secure` flag of our cookies: set whenever the app is
+ * served over https. Only local development runs on plain http, where a Secure
+ * cookie would be dropped by the browser.
+ */
+export function secureCookies(appUrl: string): boolean {
+  return appUrl.startsWith("https://");
+}
+
 const sessionKey = (token: string) => `session:${token}`;
 
 /** A random 256-bit token; only its Redis entry links it to the user. */

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { ADMIN_COOKIE, closeAdminSession, createAdminSession, redisAdminSessions, tokensMatch } from "@/lib/admin/auth";
 import { resolveNext } from "@/lib/auth/redirect";
 import { getServices } from "@/lib/services";
+import { secureCookies } from "@/lib/sessions";
 
 export interface SignInState {
   error?: string;
@@ -21,7 +22,7 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
     httpOnly: true,
     // Strict: the cookie never rides on a request started by another site.
     sameSite: "strict",
-    secure: env.APP_URL.startsWith("https://"),
+    secure: secureCookies(env.APP_URL),
     maxAge: session.maxAgeSeconds,
     path: "/",
   });

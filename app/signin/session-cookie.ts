@@ -1,7 +1,7 @@
 import { cookies } from "next/headers";
 import { getSessionUser } from "@/lib/auth/session";
 import { getServices } from "@/lib/services";
-import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/sessions";
+import { SESSION_COOKIE, SESSION_TTL_SECONDS, secureCookies } from "@/lib/sessions";
 import type { User } from "@/lib/users/store";
 
 /** The signed-in user from the "session" cookie, or null. */
@@ -18,8 +18,7 @@ export async function setSessionCookie(token: string): Promise<void> {
   (await cookies()).set(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "lax",
-    // Plain http only in local development, where a Secure cookie would be dropped.
-    secure: getServices().env.APP_URL.startsWith("https://"),
+    secure: secureCookies(getServices().env.APP_URL),
     maxAge: SESSION_TTL_SECONDS,
     path: "/",
   });

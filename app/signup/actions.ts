@@ -1,11 +1,10 @@
 "use server";
 
-import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { resolveNext } from "@/lib/auth/redirect";
 import { getServices } from "@/lib/services";
-import { SESSION_COOKIE, SESSION_TTL_SECONDS } from "@/lib/sessions";
 import { signUp } from "@/lib/flows/sign-up";
+import { setSessionCookie } from "../signin/session-cookie";
 
 export interface SignupFormState {
   fieldErrors: Record<string, string>;
@@ -24,12 +23,6 @@ export async function signUpAction(_previous: SignupFormState, form: FormData): 
   const next = resolveNext(form.get("next"), getServices().env.APP_URL, { fallback: "" });
   const result = await signUp(getServices(), { ...values, password: String(form.get("password") ?? "") });
   if (!result.ok) return { fieldErrors: result.fieldErrors, values, next };
-  (await cookies()).set(SESSION_COOKIE, result.sessionToken, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: process.env.NODE_ENV === "production" && !getServices().env.APP_URL.startsWith("http://"),
-    maxAge: SESSION_TTL_SECONDS,
-    path: "/",
-  });
+  await setSessionCookie(result.sessionToken);
   redirect(next || `/signup/done?email=${encodeURIComponent(result.user.email)}`);
 }
