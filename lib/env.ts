@@ -39,7 +39,7 @@ const schema = z
     PAYMENTS_WEBHOOK_SECRET: z.string().min(16).optional(),
     // Seconds the platform lets a function run (Vercel maxDuration); the job's abort signal fires before it.
     JOB_MAX_DURATION_SECONDS: z.coerce.number().int().positive().default(60),
-    // IANA zone the recurring schedules (lib/schedules.ts) run in, e.g. cleanup at 02:00 local time.
+    // IANA zone the recurring schedules (lib/flows/schedules.ts) run in, e.g. cleanup at 02:00 local time.
     SCHEDULES_TIME_ZONE: z.string().min(1).default("Asia/Ulaanbaatar"),
   })
   .transform((raw, ctx) => {

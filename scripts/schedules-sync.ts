@@ -1,4 +1,4 @@
-/** `npm run schedules:sync [-- --dry-run]`: make QStash's schedules match lib/schedules.ts. */
+/** `npm run schedules:sync [-- --dry-run]`: make QStash's schedules match lib/flows/schedules.ts. */
 import { processIo } from "./lib/process-io";
 import { runSchedulesSync } from "./lib/schedules-command";
 

@@ -1,6 +1,6 @@
 /**
  * Error classes that tell QStash what to do next. The route maps each to one
- * HTTP answer in `lib/qstash/respond.ts`; everything else becomes a 500 and is retried.
+ * HTTP answer in `lib/job-runtime/respond.ts`; everything else becomes a 500 and is retried.
  */
 export class JobError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {

@@ -8,7 +8,7 @@ import { defineJob } from "./context";
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
- * Daily housekeeping (scheduled in lib/schedules.ts): runs every task of
+ * Daily housekeeping (scheduled in lib/flows/schedules.ts): runs every task of
  * lib/cleanup/tasks.ts, each bounded by `maxKeysPerTask` and the abort signal,
  * resuming its SCAN where the previous run stopped. Retentions default to the
  * stores' own TTLs, so cleanup never deletes what the app still promises to keep.

@@ -5,7 +5,7 @@ import { recordQueued, type Redis } from "../job-runtime";
 import { defineJob } from "./context";
 
 /**
- * Every 10 minutes (lib/schedules.ts) the DLQ gets a second chance: messages
+ * Every 10 minutes (lib/flows/schedules.ts) the DLQ gets a second chance: messages
  * whose last failure looks transient are retried, each at most once. A message
  * QStash re-publishes gets a new id; that id is remembered too, so if it dies
  * again it is left for a person instead of looping.

@@ -7,7 +7,7 @@ import { resolveQStash } from "./credentials";
 
 export const SCHEDULES_USAGE = `Usage: npm run schedules:sync -- [--dry-run] [--app-url URL] [--json]
 
-Makes QStash's schedules match lib/schedules.ts: creates or updates each one under
+Makes QStash's schedules match lib/flows/schedules.ts: creates or updates each one under
 its stable id and removes schedules this command created that are no longer declared.
 Running it again changes nothing.
 

@@ -8,7 +8,7 @@ import { fail, pass, skip, type CheckResult } from "./check";
 /** The Node.js job route, whose `maxDuration` is Vercel's limit for every job run. */
 export const JOB_ROUTE_FILE = "app/api/jobs/[job]/route.ts";
 
-/** The dry-run diff of `npm run schedules:sync`: empty when QStash holds exactly what lib/schedules.ts declares. */
+/** The dry-run diff of `npm run schedules:sync`: empty when QStash holds exactly what lib/flows/schedules.ts declares. */
 export async function checkSchedules(
   client: Pick<Client, "schedules">,
   appUrl: string,
@@ -18,7 +18,7 @@ export async function checkSchedules(
   const timeZone = options.timeZone ?? DEFAULT_SCHEDULES_TIME_ZONE;
   const desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl, { protectionBypassSecret: options.protectionBypassSecret });
   const plan = await syncSchedules(client, desired, { managedLabel: MANAGED_LABEL, dryRun: true });
-  if (planIsEmpty(plan)) return pass(id, title, `${plan.unchanged.length} in sync with lib/schedules.ts`);
+  if (planIsEmpty(plan)) return pass(id, title, `${plan.unchanged.length} in sync with lib/flows/schedules.ts`);
   const parts = [
     ...plan.create.map((schedule) => `${schedule.scheduleId} missing`),
     ...plan.update.map(({ desired: schedule, changes }) => `${schedule.scheduleId} differs in ${changes.map((change) => change.field).join(", ")}`),

@@ -7,7 +7,7 @@ import { findRedisServerBinary, startRedisServer } from "@/local/redis/redis-ser
 // The parity suite trusts this helper to find, start and report redis-server;
 // these checks use stand-in executables so they run with or without Redis.
 
-describe("tests/helpers/redis-server", () => {
+describe("local/redis/redis-server", () => {
   let dir: string | undefined;
   afterEach(() => {
     if (dir) rmSync(dir, { recursive: true, force: true });
