@@ -31,6 +31,9 @@ const schema = z
     VERCEL_PROJECT_PRODUCTION_URL: optionalText,
     VERCEL_URL: optionalText,
     VERCEL_ENV: optionalText,
+    // Set by Vercel once Deployment Protection's "Protection Bypass for Automation" has a secret;
+    // every publish then forwards it so protected deployments let QStash through.
+    VERCEL_AUTOMATION_BYPASS_SECRET: optionalText,
     // Protects /api/admin/* and /admin; admin features are off without it.
     ADMIN_TOKEN: z.string().min(16).optional(),
     // Receives one email per job that ends in the DLQ.
@@ -107,6 +110,7 @@ function readProcessEnv(): EnvSource {
     VERCEL_PROJECT_PRODUCTION_URL: process.env.VERCEL_PROJECT_PRODUCTION_URL,
     VERCEL_URL: process.env.VERCEL_URL,
     VERCEL_ENV: process.env.VERCEL_ENV,
+    VERCEL_AUTOMATION_BYPASS_SECRET: process.env.VERCEL_AUTOMATION_BYPASS_SECRET,
     ADMIN_TOKEN: process.env.ADMIN_TOKEN,
     ADMIN_EMAIL: process.env.ADMIN_EMAIL,
     PAYMENTS_WEBHOOK_SECRET: process.env.PAYMENTS_WEBHOOK_SECRET,

@@ -3,7 +3,7 @@ import type { Services } from "./deps";
 import { createFailureFollowUp } from "./dlq/failure-follow-up";
 import { createEmailSender } from "./email/send";
 import { type Env, getEnv } from "./env";
-import { type Clock, systemClock, createJobQueue, type FailureCallbackDeps, type JobRouteDeps, createRedis, recordQueued, type Verifier, verifierFor } from "./job-runtime";
+import { type Clock, systemClock, createJobQueue, type FailureCallbackDeps, type JobRouteDeps, createRedis, protectionBypassHeaders, recordQueued, type Verifier, verifierFor } from "./job-runtime";
 import type { JobDeps } from "./jobs/context";
 
 /**
@@ -18,7 +18,10 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
   const email =
     overrides.email ??
     createEmailSender({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM });
-  const qstash = overrides.qstash ?? new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN });
+  // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
+  const qstash =
+    overrides.qstash ??
+    new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET) });
   const queue =
     overrides.queue ??
     createJobQueue({

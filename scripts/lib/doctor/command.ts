@@ -69,7 +69,7 @@ export async function runChecks(
     return { checks };
   }
   const appUrl = baseUrlFrom(options.url, env.APP_URL);
-  const bypassSecret = source.VERCEL_AUTOMATION_BYPASS_SECRET || undefined;
+  const bypassSecret = env.VERCEL_AUTOMATION_BYPASS_SECRET;
   // Publishes like the app does, bypass secret included, so a protected deployment is judged fairly.
   const client = new Client({
     baseUrl: env.QSTASH_URL,
