@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { JSON_COMMAND_SPECS } from "./commands/json";
 import type { Command } from "./engine";
 
 /**
@@ -23,7 +24,18 @@ interface CommandSpec {
 // through ioredis so this works however npm laid out node_modules.
 const requireHere = createRequire(import.meta.url);
 const requireFromIoredis = createRequire(requireHere.resolve("ioredis"));
-const COMMANDS = requireFromIoredis("@ioredis/commands/built/commands.json") as Record<string, CommandSpec>;
+const COMMANDS: Record<string, CommandSpec> = {
+  ...(requireFromIoredis("@ioredis/commands/built/commands.json") as Record<string, CommandSpec>),
+  // Upstash's RedisJSON commands, which Redis's own table does not have.
+  ...Object.fromEntries(
+    Object.entries(JSON_COMMAND_SPECS).map(([name, spec]) => [name, { arity: spec.arity, flags: spec.write ? ["write"] : ["readonly"], keyStart: 1, keyStop: 1, step: 1 }]),
+  ),
+};
+
+/** Whether Redis's command table (plus Upstash's JSON.*) has the command. */
+export function isKnownCommand(name: string): boolean {
+  return Object.hasOwn(COMMANDS, name);
+}
 
 /** Whether Redis flags the command as a write (refused inside EVAL_RO). */
 export function isWriteCommand(name: string): boolean {

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
 import { OWN_COMMANDS } from "./commands/index";
 import { RedisError, typeOf, type CommandContext } from "./commands/context";
-import { argumentError, commandKeys, dataError, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
+import { argumentError, commandKeys, dataError, isKnownCommand, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
 import { createLuaRunner } from "./embedded-lua";
 import { Keyspace } from "./keyspace";
+import { PubSubHub } from "./pubsub";
 import { KeyspaceSnapshot } from "./snapshot";
 import { refuseCommand, TransactionAbortedError, type Command, type Engine, type Outcome, type Reply } from "./engine";
 
@@ -30,9 +31,11 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
   mock.data = ks.mockData();
   mock.expires = ks.mockExpires();
   const mockCommands = syncCommands(mock);
+  const hub = new PubSubHub();
   const context: CommandContext = {
     ks,
     mock: (name, ...args) => mockCommands.get(name)!(...args),
+    publish: (channel, message) => hub.publish(channel, message),
   };
   const commands = new Map<string, SyncCommand>(mockCommands);
   for (const [name, implementation] of OWN_COMMANDS) commands.set(name, (...args) => implementation(context, args));
@@ -119,6 +122,9 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
         return outcomes;
       });
     },
+    async subscribe(targets, pattern, listener) {
+      return hub.subscribe(targets, pattern, listener);
+    },
     flush: () =>
       exclusive(async () => {
         ks.clear();
@@ -132,6 +138,17 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
         lua.close();
       }),
   };
+}
+
+/**
+ * The commands the embedded engine answers, by who implements them: its own
+ * (`commands/`) or ioredis-mock. For the backend-support table in the README.
+ */
+export function embeddedCommandNames(): { own: string[]; mock: string[] } {
+  const mock = new RedisMock({ host: `names-${randomUUID()}`, port: 6379 }) as unknown as Record<string, unknown>;
+  const fromMock = [...syncCommands(mock).keys()].filter((name) => isKnownCommand(name) && !OWN_COMMANDS.has(name));
+  (mock.disconnect as () => void)();
+  return { own: [...OWN_COMMANDS.keys()].sort(), mock: fromMock.sort() };
 }
 
 /** Whether a command can change data, so the snapshot needs writing (scripts always might). */

@@ -12,6 +12,14 @@ export type Outcome = { result: Reply } | { error: string };
 /** A command with its name first, every argument already a bulk string. */
 export type Command = string[];
 
+/** One published message as a subscriber receives it. */
+export interface PubSubMessage {
+  channel: string;
+  /** The pattern that matched, for pattern subscriptions. */
+  pattern?: string;
+  message: string;
+}
+
 export interface Engine {
   /**
    * Runs `commands` in order and returns one outcome per command. With `atomic`,
@@ -20,6 +28,12 @@ export interface Engine {
    * @throws TransactionAbortedError when an atomic batch is rejected before running
    */
   exec(commands: Command[], atomic: boolean): Promise<Outcome[]>;
+  /**
+   * Subscribes to channels (or glob patterns) until the returned function is
+   * called; messages published from then on reach `listener`. Backs Upstash's
+   * `/subscribe` and `/psubscribe` streaming endpoints.
+   */
+  subscribe(targets: string[], pattern: boolean, listener: (message: PubSubMessage) => void): Promise<() => Promise<void>>;
   /** Deletes every key (FLUSHDB); loaded scripts stay. */
   flush(): Promise<void>;
   close(): Promise<void>;
@@ -34,7 +48,7 @@ export class TransactionAbortedError extends Error {
 }
 
 /** Commands that cannot work over a stateless request/response API. */
-const CONNECTION_STATE_COMMANDS = new Set([
+export const CONNECTION_STATE_COMMANDS: ReadonlySet<string> = new Set([
   "multi", "exec", "discard", "watch", "unwatch", "select", "swapdb", "move",
   "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
   "monitor", "quit", "reset", "hello", "auth", "client", "wait", "waitaof",

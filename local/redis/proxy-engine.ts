@@ -40,7 +40,7 @@ export async function createProxyEngine(redisUrl: string): Promise<Engine> {
     }
     if (!replies) throw new TransactionAbortedError("EXECABORT Transaction discarded");
     return replies.map(([error, value]) => {
-      if (error instanceof ReplyError) return { error: (error as Error).message };
+      if (error instanceof ReplyError) return { error: explainError((error as Error).message) };
       if (error) throw error;
       return { result: toReply(value) };
     });
@@ -54,6 +54,19 @@ export async function createProxyEngine(redisUrl: string): Promise<Engine> {
       let next = 0;
       return refused.map((outcome) => outcome ?? sent[next++]!);
     },
+    async subscribe(targets, pattern, listener) {
+      // A subscribed connection can run nothing else, so each stream gets its own.
+      const subscriber = client.duplicate();
+      subscriber.on("error", () => undefined);
+      await subscriber.connect();
+      subscriber.on("message", (channel: string, message: string) => listener({ channel, message }));
+      subscriber.on("pmessage", (matched: string, channel: string, message: string) => listener({ channel, pattern: matched, message }));
+      if (pattern) await subscriber.psubscribe(...targets);
+      else await subscriber.subscribe(...targets);
+      return async () => {
+        await subscriber.quit().catch(() => subscriber.disconnect());
+      };
+    },
     async flush() {
       await client.flushdb();
     },
@@ -61,6 +74,13 @@ export async function createProxyEngine(redisUrl: string): Promise<Engine> {
       await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/** Upstash's JSON.* need the RedisJSON module, which a stock redis-server lacks: say so. */
+function explainError(message: string): string {
+  const json = /^ERR unknown command '(JSON\.[A-Z]+)'/i.exec(message);
+  if (!json) return message;
+  return `ERR unknown command '${json[1]}': the Redis at REDIS_URL has no RedisJSON module (use Redis Stack or Redis 8, or leave REDIS_URL unset for the embedded engine, which has JSON.*)`;
 }
 
 function toReply(value: unknown): Reply {

@@ -89,6 +89,7 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
         return sent[next++]!;
       });
     },
+    subscribe: (targets, pattern, listener) => engine.subscribe(targets, pattern, listener),
     flush: () => engine.flush(),
     close: () => engine.close(),
   };

@@ -93,6 +93,12 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
       res.setHeader("allow", "GET, HEAD, POST, PUT");
       return sendJson(res, 405, { error: "Method not allowed" });
     }
+    const stream = /^\/(p?subscribe)\/(.+)$/.exec(path);
+    if (stream) {
+      if (!authorized(req, url, token)) return sendJson(res, 401, { error: "Unauthorized" });
+      req.resume();
+      return streamMessages(req, res, stream[1] === "psubscribe", stream[2]!.split("/").map(decodeURIComponent));
+    }
     const endpoint = ENDPOINTS[path];
     if (!endpoint) return sendJson(res, 404, { error: `ERR unknown endpoint ${path}` });
     const failure = faults.nextFailure();
@@ -115,6 +121,33 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
       }
       throw error;
     }
+  }
+
+  /**
+   * Upstash's `/subscribe/<channel>` and `/psubscribe/<pattern>`: a server-sent
+   * event stream, one `data:` line per event in the shape `@upstash/redis` parses
+   * (`subscribe,<channel>,<count>`, `message,<channel>,<message>`,
+   * `pmessage,<pattern>,<channel>,<message>`), until the client disconnects.
+   */
+  async function streamMessages(req: IncomingMessage, res: ServerResponse, pattern: boolean, targets: string[]): Promise<void> {
+    const send = (data: string) => {
+      if (!res.writableEnded) res.write(`data: ${data}\n\n`);
+    };
+    const unsubscribe = await engine.subscribe(targets, pattern, (event) => {
+      send(event.pattern !== undefined ? `pmessage,${event.pattern},${event.channel},${event.message}` : `message,${event.channel},${event.message}`);
+    });
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      void unsubscribe();
+    };
+    // Not req's "close": that fires as soon as the request body has been read.
+    res.on("close", stop);
+    if (res.destroyed) stop();
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
+    // Confirmations go out once the subscription is live, so a publish after them is never missed.
+    targets.forEach((target, index) => send(`${pattern ? "psubscribe" : "subscribe"},${target},${index + 1}`));
   }
 
   /** The fault switch; it changes what every client sees, so it takes the token like the data API. */

@@ -9,6 +9,8 @@ export interface CommandContext {
   ks: Keyspace;
   /** Runs one of ioredis-mock's command functions synchronously. */
   mock(name: string, ...args: string[]): unknown;
+  /** Delivers a message to this engine's subscribers; returns how many received it. */
+  publish(channel: string, message: string): number;
 }
 
 /** args exclude the command name. Returns the reply (see toReply in embedded-engine.ts). */

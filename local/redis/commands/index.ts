@@ -2,6 +2,7 @@ import { collectionCommands } from "./collections";
 import type { CommandImpl } from "./context";
 import { geoCommands } from "./geo";
 import { hllCommands } from "./hll";
+import { jsonCommands } from "./json";
 import { keyCommands } from "./keys";
 import { streamCommands } from "./streams";
 import { stringCommands } from "./strings";
@@ -22,5 +23,6 @@ export const OWN_COMMANDS: ReadonlyMap<string, CommandImpl> = new Map(
     ...streamCommands,
     ...hllCommands,
     ...geoCommands,
+    ...jsonCommands,
   }),
 );

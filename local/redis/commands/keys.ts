@@ -116,6 +116,24 @@ function rename(onlyIfAbsent: boolean): CommandImpl {
   };
 }
 
+/**
+ * MEMORY USAGE as an estimate (Redis's figure depends on its allocator and
+ * encodings, which the embedded engine does not have): the value's size as
+ * JSON plus a fixed per-key overhead. Other subcommands are refused.
+ */
+function memory(ctx: CommandContext, [sub, key, ...options]: string[]): unknown {
+  if (upper(sub) !== "USAGE" || key === undefined) return fail(`ERR unknown subcommand '${sub}'. The embedded engine only answers MEMORY USAGE; set REDIS_URL to use a real Redis.`);
+  if (options.length > 0 && (options.length !== 2 || upper(options[0]) !== "SAMPLES")) fail(SYNTAX);
+  if (options.length > 0) parseInteger(options[1]);
+  const value = ctx.ks.get(key);
+  if (value === undefined) return null;
+  const size = (item: unknown): number => (item instanceof Map ? [...item.values()].reduce((sum: number, entry: { value: string }) => sum + entry.value.length + 16, 0)
+    : item instanceof Set ? [...item].reduce((sum: number, member: string) => sum + member.length + 8, 0)
+    : Buffer.isBuffer(item) ? item.length
+    : Buffer.byteLength(JSON.stringify(item) ?? "", "utf8"));
+  return 56 + Buffer.byteLength(key, "utf8") + size(value);
+}
+
 export const keyCommands: Record<string, CommandImpl> = {
   expire: expireCommand("s", false),
   pexpire: expireCommand("ms", false),
@@ -130,6 +148,8 @@ export const keyCommands: Record<string, CommandImpl> = {
   copy,
   rename: rename(false),
   renamenx: rename(true),
+  publish: (ctx, [channel, message]) => ctx.publish(channel!, message!),
+  memory,
   touch: (ctx, keys) => keys.filter((key) => ctx.ks.has(key)).length,
   scan,
 };
