@@ -10,7 +10,10 @@ import type { Redis } from "./redis";
 import { type AnyJobRegistry, findJob } from "./registry";
 import { errorToResponse, json, nonRetryable } from "./respond";
 import { jobUrl } from "./urls";
-import type { Verifier } from "./verify";
+import type { VerifiedToken, Verifier } from "./verify";
+
+/** How long a lease outlives its run's budget, for a run that dies without releasing it. */
+export const LEASE_GRACE_MS = 30_000;
 
 /** What the job route needs from the app, and nothing more. */
 export interface JobRouteDeps<Deps extends object = object> {
@@ -45,9 +48,10 @@ export async function handleJobRequest(
   const body = await request.text();
   const job = findJob(registry, jobName);
 
+  let token: VerifiedToken;
   try {
     // Verify against the URL we publish to, not request.url: behind Vercel's proxy the latter differs.
-    await deps.verify({
+    token = await deps.verify({
       signature: request.headers.get("upstash-signature"),
       body,
       expectedUrl: jobUrl(deps.appUrl, { name: jobName, runtime: deps.runtime }),
@@ -92,11 +96,13 @@ export async function handleJobRequest(
       jobName,
       idempotencyKey,
       messageId,
-      retried: delivery.retried,
-      // A crashed run must not block its retries forever: the lease outlives the run budget only slightly.
-      leaseMs: budgetMs + 30_000,
+      // A crashed run must not block its retries forever: the lease outlives the run budget only slightly,
+      // and once the budget is over (the run was stopped or killed) the next delivery may take it at once.
+      leaseMs: budgetMs + LEASE_GRACE_MS,
+      deadlineMs: deps.clock.now() + budgetMs,
       nowMs: deps.clock.now(),
       leaseId: deps.leaseId?.() ?? crypto.randomUUID(),
+      token,
     });
   } catch (error) {
     // Without the guard we can't promise a single run; let QStash retry once Redis is back.
@@ -108,8 +114,15 @@ export async function handleJobRequest(
     jobLog.info("duplicate_skipped", { firstMessageId: claim.messageId });
     return json(200, { ok: true, duplicate: true, ...details });
   }
+  if (claim.state === "replay") {
+    // This exact signed request was seen before: a replay, whatever message id it now carries.
+    jobLog.warn("replay_refused", { jti: token.jti });
+    return json(200, { ok: true, duplicate: true, ...details });
+  }
   if (claim.state === "running") {
-    return json(409, { error: "an earlier delivery of this job is still running", retryable: true, ...details }, { "Retry-After": "10" });
+    // Come back when the lease ends: QStash waits Retry-After before its next attempt.
+    const retryAfter = String(Math.max(1, Math.ceil(claim.retryAfterMs / 1_000)));
+    return json(409, { error: "an earlier delivery of this job is still running", retryable: true, ...details }, { "Retry-After": retryAfter });
   }
 
   try {
@@ -119,6 +132,7 @@ export async function handleJobRequest(
         jobName,
         messageId,
         idempotencyKey,
+        // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
         retried: delivery.retried,
         maxRetries: job.retries,
         signal,
@@ -126,7 +140,7 @@ export async function handleJobRequest(
       }),
     );
     await claim.lease.complete(result ?? undefined);
-    jobLog.info("job_succeeded", { retried: delivery.retried });
+    jobLog.info("job_succeeded", { attempt: claim.attempt, upstashRetried: delivery.retried });
     return json(200, { ok: true, ...details, ...(result ? { result } : {}) });
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

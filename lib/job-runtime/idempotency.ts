@@ -4,15 +4,21 @@ import { RECENT_RUNS_KEY, RECENT_RUNS_LIMIT, RUN_TTL_SECONDS, runKey } from "./r
 /**
  * At-least-once delivery becomes exactly-once execution here.
  *
- * The key holds `running:<lease>` while a delivery runs (with a PX expiry so a
- * crashed run frees it) and `done:<messageId>` once it succeeded. Each step is
- * one Lua script that also updates the run record, so the success path costs
- * exactly two Redis round trips: claim and complete.
+ * The key holds `running:<lease>:<deadline>` while a delivery runs (with a PX
+ * expiry so a crashed run frees it) and `done:<messageId>` once it succeeded.
+ * Each step is one Lua script, loaded once and called by SHA, that also writes
+ * a bounded run record, so the success path costs exactly two Redis round
+ * trips (claim, complete) and a duplicate one.
+ *
+ * The claim also takes the signature's `jti` until the token expires: a
+ * captured signed delivery sent again, even under another Upstash-Message-Id,
+ * finds its token taken and is answered as a duplicate without running.
  */
 export type Claim =
-  | { state: "claimed"; lease: Lease }
+  | { state: "claimed"; lease: Lease; attempt: number }
   | { state: "done"; messageId: string }
-  | { state: "running" };
+  | { state: "replay" }
+  | { state: "running"; retryAfterMs: number };
 
 export interface Lease {
   /** Marks the key done (only if this lease still holds it, or nobody does) and the run succeeded. */
@@ -26,40 +32,70 @@ export interface ClaimInput {
   /** The run's canonical key, `<job>/<business key or message id>` (see `runIdempotencyKey`). */
   idempotencyKey: string;
   messageId: string;
-  retried: number;
   /** How long the lease holds if the run never finishes (crash, platform kill). */
   leaseMs: number;
+  /** When the run will have been stopped for certain (its budget's end): past it, the lease is free to take. */
+  deadlineMs: number;
   nowMs: number;
   /** Unique per delivery attempt; compare-and-delete uses it. */
   leaseId: string;
+  /** The verified signature's token id and expiry (epoch seconds): each signed delivery runs at most once. */
+  token?: { jti: string; exp: number };
 }
 
 /** How long a finished key is remembered: longer than QStash keeps retrying a message (days). */
 export const DONE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** Longest handler result the run record keeps; a longer one is replaced by a note of its size. */
+export const RESULT_LIMIT_CHARS = 4_096;
+/** Longest error message the run record keeps. */
+export const ERROR_LIMIT_CHARS = 2_000;
 
 /** The Redis key of a run's lease and done marker. */
 export const leaseKey = (idempotencyKey: string) => `idem:${idempotencyKey}`;
+/** The Redis key that marks a signature token as used, until the token expires. */
+export const tokenKey = (jti: string) => `qstash:jti:${jti}`;
 
+// KEYS: lease, run record, recent-runs index, token. ARGV: lease value, lease ms, job, now,
+// idempotency key, run TTL s, message id, recent-runs limit, token ms (0: no token).
+// The recent-runs index is trimmed only once it holds twice its limit: one ZCARD per run, an
+// O(log n) trim now and then, instead of a trim on every job.
 const CLAIM = `
-local taken = redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])
-if not taken then
-  local current = redis.call('GET', KEYS[1])
-  if not current then return 'running:' end
-  -- Another message already did this work (same business key): this message's record says so,
-  -- instead of staying "queued" forever. A redelivery of the same message keeps its own record.
-  if string.sub(current, 1, 5) == 'done:' and string.sub(current, 6) ~= ARGV[8] then
-    redis.call('HSET', KEYS[2], 'job', ARGV[3], 'status', 'succeeded', 'finishedAt', ARGV[4], 'attempts', tonumber(ARGV[5]) + 1, 'idempotencyKey', ARGV[6], 'duplicateOf', string.sub(current, 6))
-    redis.call('EXPIRE', KEYS[2], ARGV[7])
-    redis.call('ZADD', KEYS[3], ARGV[4], ARGV[8])
-  end
-  return current
+local token_ms = tonumber(ARGV[9])
+if token_ms > 0 and not redis.call('SET', KEYS[4], ARGV[7], 'NX', 'PX', token_ms) then
+  return {'replay', 0}
 end
-redis.call('HSET', KEYS[2], 'job', ARGV[3], 'status', 'running', 'startedAt', ARGV[4], 'attempts', tonumber(ARGV[5]) + 1, 'idempotencyKey', ARGV[6])
-redis.call('EXPIRE', KEYS[2], ARGV[7])
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[8])
-redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[9]) + 1))
-return 'claimed'`;
+local current = redis.call('GET', KEYS[1])
+if current then
+  if string.sub(current, 1, 5) == 'done:' then
+    local first = string.sub(current, 6)
+    -- Another message already did this work (same business key): this message's record says so,
+    -- instead of staying "queued" forever. A redelivery of the same message keeps its own record.
+    if first ~= ARGV[7] then
+      redis.call('HSET', KEYS[2], 'job', ARGV[3], 'status', 'succeeded', 'finishedAt', ARGV[4], 'idempotencyKey', ARGV[5], 'duplicateOf', first)
+      redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+      redis.call('EXPIRE', KEYS[2], ARGV[6])
+      redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
+    end
+    return {'done', first}
+  end
+  -- running:<lease id>:<deadline ms>. Before its deadline the run may still be going; after it, it is dead.
+  local deadline = tonumber(string.match(current, ':(%d+)$'))
+  if deadline == nil or deadline > tonumber(ARGV[4]) then
+    return {'running', redis.call('PTTL', KEYS[1])}
+  end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+redis.call('HSET', KEYS[2], 'job', ARGV[3], 'status', 'running', 'startedAt', ARGV[4], 'idempotencyKey', ARGV[5])
+local attempt = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
+local limit = tonumber(ARGV[8])
+if redis.call('ZCARD', KEYS[3]) > 2 * limit then
+  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(limit + 1))
+end
+return {'claimed', attempt}`;
 
+// KEYS: lease, run record. ARGV: lease value, done value, done ms, now, duration, result.
 const COMPLETE = `
 local current = redis.call('GET', KEYS[1])
 if (not current) or current == ARGV[1] then
@@ -67,63 +103,75 @@ if (not current) or current == ARGV[1] then
 end
 redis.call('HSET', KEYS[2], 'status', 'succeeded', 'finishedAt', ARGV[4], 'durationMs', ARGV[5], 'result', ARGV[6])
 redis.call('HDEL', KEYS[2], 'lastError')
-redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
 return 1`;
 
+// KEYS: lease, run record. ARGV: lease value, now, duration, error.
 const RELEASE = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('DEL', KEYS[1])
 end
 redis.call('HSET', KEYS[2], 'status', 'failed', 'finishedAt', ARGV[2], 'durationMs', ARGV[3], 'lastError', ARGV[4])
-redis.call('ZADD', KEYS[3], ARGV[2], ARGV[5])
 return 1`;
 
+type Script = ReturnType<Redis["createScript"]>;
+/** One set of loaded scripts per client: their SHA is computed once, and EVALSHA falls back to EVAL on NOSCRIPT. */
+const scriptsByClient = new WeakMap<Redis, { claim: Script; complete: Script; release: Script }>();
+
+function scriptsFor(redis: Redis) {
+  let scripts = scriptsByClient.get(redis);
+  if (!scripts) {
+    scripts = { claim: redis.createScript(CLAIM), complete: redis.createScript(COMPLETE), release: redis.createScript(RELEASE) };
+    scriptsByClient.set(redis, scripts);
+  }
+  return scripts;
+}
+
+/** The result as the run record keeps it: JSON, or a note of its size when it is too long to keep. */
+function boundedResult(result: unknown): string {
+  if (result === undefined) return "";
+  const text = JSON.stringify(result);
+  return text.length <= RESULT_LIMIT_CHARS ? text : JSON.stringify({ truncated: true, chars: text.length });
+}
+
 export function createIdempotencyGuard(redis: Redis, now: () => number) {
+  const scripts = scriptsFor(redis);
   return {
     async claim(input: ClaimInput): Promise<Claim> {
       const key = leaseKey(input.idempotencyKey);
-      const leaseValue = `running:${input.leaseId}`;
-      const keys = [key, runKey(input.messageId), RECENT_RUNS_KEY];
-      const answer = String(
-        await redis.eval(CLAIM, keys, [
+      const leaseValue = `running:${input.leaseId}:${Math.ceil(input.deadlineMs)}`;
+      const tokenMs = input.token ? Math.max(0, input.token.exp * 1_000 - input.nowMs) : 0;
+      const keys = [key, runKey(input.messageId), RECENT_RUNS_KEY, input.token ? tokenKey(input.token.jti) : key];
+      const [state, detail] = (await scripts.claim.exec(
+        keys,
+        [
           leaseValue,
           input.leaseMs,
           input.jobName,
           input.nowMs,
-          input.retried,
           input.idempotencyKey,
           RUN_TTL_SECONDS,
           input.messageId,
           RECENT_RUNS_LIMIT,
-        ]),
-      );
-      if (answer.startsWith("done:")) return { state: "done", messageId: answer.slice("done:".length) };
-      if (answer !== "claimed") return { state: "running" };
+          // An expired token never verifies; one in its last millisecond still gets a moment's claim.
+          input.token ? Math.max(1, Math.ceil(tokenMs)) : 0,
+        ].map(String),
+      )) as [string, string | number];
+      if (state === "replay") return { state: "replay" };
+      if (state === "done") return { state: "done", messageId: String(detail) };
+      if (state === "running") return { state: "running", retryAfterMs: Math.max(0, Number(detail)) };
+      const runKeys = [key, runKey(input.messageId)];
       const startedAt = input.nowMs;
       return {
         state: "claimed",
+        attempt: Number(detail),
         lease: {
           async complete(result) {
             const finishedAt = now();
-            await redis.eval(COMPLETE, keys, [
-              leaseValue,
-              `done:${input.messageId}`,
-              DONE_TTL_MS,
-              finishedAt,
-              finishedAt - startedAt,
-              result === undefined ? "" : JSON.stringify(result),
-              input.messageId,
-            ]);
+            await scripts.complete.exec(runKeys, [leaseValue, `done:${input.messageId}`, DONE_TTL_MS, finishedAt, finishedAt - startedAt, boundedResult(result)].map(String));
           },
           async release(error) {
             const finishedAt = now();
-            await redis.eval(RELEASE, keys, [
-              leaseValue,
-              finishedAt,
-              finishedAt - startedAt,
-              error.slice(0, 2000),
-              input.messageId,
-            ]);
+            await scripts.release.exec(runKeys, [leaseValue, finishedAt, finishedAt - startedAt, error.slice(0, ERROR_LIMIT_CHARS)].map(String));
           },
         },
       };

@@ -20,10 +20,33 @@ export interface DeliveryToVerify {
  * with the next key when the current one fails. The `url` check stops a token
  * minted for another endpoint (or another app on the same keys) being replayed here.
  */
+/** What a verified signature says about itself: its token id and expiry, for the replay guard. */
+export interface VerifiedToken {
+  jti: string;
+  /** Unix epoch seconds. */
+  exp: number;
+}
+
+/**
+ * The claims of a token the Receiver has already verified (it answers only
+ * true/false). Web APIs only, so it runs on Edge too. A token without a usable
+ * `jti`/`exp` is refused: every QStash signature carries both.
+ */
+function verifiedClaims(signature: string): VerifiedToken {
+  const payload = signature.split(".")[1] ?? "";
+  const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
+  const bytes = Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "=")), (char) => char.charCodeAt(0));
+  const claims = JSON.parse(new TextDecoder().decode(bytes)) as { jti?: unknown; exp?: unknown };
+  if (typeof claims.jti !== "string" || claims.jti === "" || typeof claims.exp !== "number") {
+    throw new InvalidSignatureError("invalid signature: token has no jti or exp");
+  }
+  return { jti: claims.jti, exp: claims.exp };
+}
+
 export function createVerifier(keys: SigningKeys, options: { clockToleranceSeconds?: number } = {}) {
   // devMode false: the keys we were given are the truth; QSTASH_DEV must not swap them silently.
   const receiver = new Receiver({ ...keys, devMode: false });
-  return async function verify(delivery: DeliveryToVerify): Promise<void> {
+  return async function verify(delivery: DeliveryToVerify): Promise<VerifiedToken> {
     if (!delivery.signature) throw new InvalidSignatureError("missing Upstash-Signature header");
     try {
       await receiver.verify({
@@ -37,6 +60,8 @@ export function createVerifier(keys: SigningKeys, options: { clockToleranceSecon
         cause: error,
       });
     }
+    // Only read after the Receiver checked the signature: these claims are now trusted.
+    return verifiedClaims(delivery.signature);
   };
 }
 

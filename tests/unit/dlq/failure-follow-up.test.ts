@@ -24,7 +24,7 @@ const deps = (services: Services) => failureCallbackDepsOf(services, verify);
 async function claimedRun(services: Services, idempotencyKey: string, messageId = "msg_1") {
   const guard = createIdempotencyGuard(services.redis, () => services.clock.now());
   const [jobName = "job"] = idempotencyKey.split("/");
-  await guard.claim({ jobName, idempotencyKey, messageId, retried: 0, leaseMs: 60_000, nowMs: services.clock.now(), leaseId: "lease" });
+  await guard.claim({ jobName, idempotencyKey, messageId, leaseMs: 60_000, deadlineMs: services.clock.now() + 60_000, nowMs: services.clock.now(), leaseId: "lease" });
 }
 
 function callback(overrides: Record<string, unknown> = {}) {

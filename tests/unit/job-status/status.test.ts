@@ -78,8 +78,8 @@ describe("GET /api/job-status/[messageId]", () => {
       jobName: "welcome-email",
       idempotencyKey: "welcome-email/u1",
       messageId: "msg_7",
-      retried: 1,
       leaseMs: 60_000,
+      deadlineMs: queuedAt + 61_000,
       nowMs: queuedAt + 1000,
       leaseId: "lease",
     });
@@ -93,7 +93,8 @@ describe("GET /api/job-status/[messageId]", () => {
       messageId: "msg_7",
       job: "welcome-email",
       status: "failed",
-      attempts: 2,
+      // Counted by the claim itself, not taken from the Upstash-Retried header.
+      attempts: 1,
       timings: {
         queuedAt: new Date(queuedAt).toISOString(),
         startedAt: new Date(queuedAt + 1000).toISOString(),
