@@ -1,20 +1,16 @@
 import { Client } from "@upstash/qstash";
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { beforeEach, describe, expect, test, vi } from "vitest";
 import { handleAdminRequest, type AdminApiDeps } from "@/lib/admin/api";
 import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
 import { fixedClock, getRun, markDead, recordQueued, createRedis } from "@/lib/job-runtime";
-import { memoryRedis } from "../../msw/redis-memory";
 import { failedTestJob, fakeQStash } from "../dlq/fake-qstash";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const QSTASH = "http://qstash.test";
 const REDIS = "http://redis.test";
 const TOKEN = "admin-token-0123456789";
 const fake = fakeQStash(QSTASH);
-const redisMock = memoryRedis(REDIS);
-const server = setupServer(...fake.handlers, ...redisMock.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
+setupMemoryRedis(REDIS, ...fake.handlers);
 
 const clock = fixedClock(Date.UTC(2026, 0, 15, 9));
 const redis = createRedis({ UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t" });
@@ -22,7 +18,6 @@ const qstash = new Client({ baseUrl: QSTASH, token: "qstash-token", enableTeleme
 const deps: AdminApiDeps = { adminToken: TOKEN, qstash, redis, clock };
 
 beforeEach(async () => {
-  await redisMock.flush();
   fake.state.dlq = [failedTestJob(1), failedTestJob(2), failedTestJob(3, { url: "https://app.test/api/jobs/welcome-email", labels: ["welcome-email"] })];
   fake.state.schedules = [
     { scheduleId: "scd_1", cron: "0 3 * * *", destination: "https://app.test/api/jobs/test", createdAt: 1, method: "POST", retries: 3, isPaused: false, body: '{"message":"nightly"}' },

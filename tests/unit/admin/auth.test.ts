@@ -1,5 +1,4 @@
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
   ADMIN_COOKIE,
   authenticateAdmin,
@@ -11,16 +10,12 @@ import {
   verifyAdminSession,
 } from "@/lib/admin/auth";
 import { createRedis } from "@/lib/job-runtime";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const TOKEN = "admin-token-0123456789";
 const NOW = Date.UTC(2026, 0, 15, 9);
 const REDIS = "http://redis.test";
-const redisMock = memoryRedis(REDIS);
-const server = setupServer(...redisMock.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
-beforeEach(() => redisMock.flush());
+setupMemoryRedis(REDIS);
 const sessions = redisAdminSessions(createRedis({ UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t" }));
 
 const request = (headers: Record<string, string>) => new Request("https://app.test/api/admin/dlq", { headers });

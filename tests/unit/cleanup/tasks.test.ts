@@ -1,5 +1,4 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { expiredInvitesTask, isRemovableInvite } from "@/lib/cleanup/invites";
 import { emailLogTask } from "@/lib/cleanup/email-log";
 import { eventsIndexTask } from "@/lib/cleanup/events";
@@ -14,14 +13,10 @@ import { inviteKey, inviteTokenKey, insertInvite, orgInvitesKey, TOKEN_INDEX_GRA
 import { cleanupData } from "@/lib/jobs/cleanup-data";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const memory = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...memory.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => memory.flush());
-afterAll(() => server.close());
+const { redis: memory } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = Date.UTC(2026, 5, 1);

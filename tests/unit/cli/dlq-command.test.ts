@@ -1,14 +1,12 @@
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { runDlqCommand } from "@/scripts/lib/dlq-command";
 import { failedTestJob, fakeQStash } from "../dlq/fake-qstash";
 import { captureIo } from "./capture-io";
+import { setupMsw } from "../../helpers/msw";
 
 const QSTASH = "http://qstash.test";
 const fake = fakeQStash(QSTASH, { pageSize: 10 });
-const server = setupServer(...fake.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
+setupMsw(...fake.handlers);
 beforeEach(() => {
   fake.state.dlq = [
     failedTestJob(1),

@@ -1,18 +1,16 @@
 import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { checkResend } from "@/scripts/lib/doctor/accounts";
 import { formatCheck, fail, pass } from "@/scripts/lib/doctor/check";
 import { checkDurations } from "@/scripts/lib/doctor/configuration";
 import { diagnose } from "@/scripts/lib/doctor/diagnose";
 import { checkEnvironment } from "@/scripts/lib/doctor/environment";
 import { testEnv } from "../../helpers/env";
+import { setupMsw } from "../../helpers/msw";
 
 const RESEND = "https://api.resend.com";
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+const server = setupMsw();
 afterEach(() => server.resetHandlers());
-afterAll(() => server.close());
 
 // Production-like: no RESEND_BASE_URL, so the doctor asks Resend itself.
 const env = { ...testEnv({ EMAIL_FROM: "Acme <hello@mail.acme.dev>" }), RESEND_BASE_URL: undefined };

@@ -1,16 +1,11 @@
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, beforeEach, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { markDead, recordQueued, createRedis } from "@/lib/job-runtime";
 import { runJobsCommand } from "@/scripts/lib/jobs-command";
-import { memoryRedis } from "../../msw/redis-memory";
 import { captureIo } from "./capture-io";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const REDIS = "http://redis.test";
-const redisMock = memoryRedis(REDIS);
-const server = setupServer(...redisMock.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
-beforeEach(() => redisMock.flush());
+setupMemoryRedis(REDIS);
 
 const env = { UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t" };
 const redis = createRedis(env);

@@ -1,19 +1,14 @@
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { listEmailLog, recordEmail } from "@/lib/email-log/store";
 import { getRun, handleFailureCallback, createIdempotencyGuard, failureCallbackUrl, createVerifier } from "@/lib/job-runtime";
 import { failureCallbackDepsOf, type Services } from "@/lib/services";
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "../../helpers/qstash-signature";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv({ ADMIN_EMAIL: "ops@acme.test" });
-const redisMock = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redisMock.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
-beforeEach(() => redisMock.flush());
+setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
 const b64 = (text: string) => Buffer.from(text).toString("base64");

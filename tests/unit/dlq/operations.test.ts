@@ -1,14 +1,12 @@
 import { Client } from "@upstash/qstash";
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { ACTION_CHUNK, deleteEntries, getDlqEntry, listDlq, resolveSelection, retryEntries } from "@/lib/dlq/operations";
 import { failedTestJob, fakeQStash } from "./fake-qstash";
+import { setupMsw } from "../../helpers/msw";
 
 const QSTASH = "http://qstash.test";
 const fake = fakeQStash(QSTASH, { pageSize: 10 });
-const server = setupServer(...fake.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
+setupMsw(...fake.handlers);
 beforeEach(() => {
   fake.state.dlq = [];
   fake.state.retried = [];

@@ -1,19 +1,17 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { createEmailSender, sendOrThrow, toJobError } from "@/lib/email/send";
 import { NonRetryableError, RetryableError } from "@/lib/job-runtime";
 import { resendHandlers, type ResendReply } from "../../msw/resend";
+import { setupMsw } from "../../helpers/msw";
 
 const BASE = "http://resend.test";
 const replies: ResendReply[] = [];
 const mock = resendHandlers(BASE, replies);
-const server = setupServer(...mock.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+setupMsw(...mock.handlers);
 afterEach(() => {
   mock.sent.length = 0;
   replies.length = 0;
 });
-afterAll(() => server.close());
 
 const sender = createEmailSender({ apiKey: "re_test_123", baseUrl: BASE, from: "Acme <noreply@acme.test>" });
 const message = {

@@ -1,19 +1,17 @@
 import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { cancelEvent, createEvent, moveEvent, REMINDER_LEAD_MS, reminderDueAt } from "@/lib/flows/reminders";
 import { getEvent } from "@/lib/events/store";
 import { formatInZone, utcToZonedLocal, zonedLocalToUtc } from "@/lib/events/time";
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
 const cancelled: string[] = [];
 let cancelStatus = 200;
-const server = setupServer(
-  ...redis.handlers,
+setupMemoryRedis(
+  env.UPSTASH_REDIS_REST_URL,
   http.delete(`${env.QSTASH_URL}/v2/messages/:id`, ({ params }) => {
     cancelled.push(String(params.id));
     if (cancelStatus === 404) return HttpResponse.json({ error: "message not found" }, { status: 404 });
@@ -21,13 +19,10 @@ const server = setupServer(
     return HttpResponse.json({ cancelled: 1 });
   }),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(async () => {
-  await redis.flush();
+afterEach(() => {
   cancelled.length = 0;
   cancelStatus = 200;
 });
-afterAll(() => server.close());
 
 const NOW = Date.UTC(2026, 0, 15, 9, 0);
 const HOUR = 60 * 60 * 1000;

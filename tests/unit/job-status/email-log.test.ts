@@ -1,18 +1,13 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { recordEmail } from "@/lib/email-log/store";
 import { handleEmailLogRequest } from "@/lib/job-status/email-log";
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const TOKEN = "admin-token-0123456789";
 const env = testEnv({ ADMIN_TOKEN: TOKEN });
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redis.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => redis.flush());
-afterAll(() => server.close());
+const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const request = (path: string, token?: string) =>
   new Request(`https://app.test/api/email-log/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });

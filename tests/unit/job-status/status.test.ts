@@ -1,20 +1,15 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { createIdempotencyGuard, recordQueued } from "@/lib/job-runtime";
 import { secretsEqual } from "@/lib/crypto";
 import { requireAdmin } from "@/lib/job-status/require-admin";
 import { handleJobStatusRequest } from "@/lib/job-status/status";
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const TOKEN = "admin-token-0123456789";
 const env = testEnv({ ADMIN_TOKEN: TOKEN });
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redis.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => redis.flush());
-afterAll(() => server.close());
+const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const get = (messageId: string, authorization?: string) =>
   new Request(`https://app.test/api/job-status/${messageId}`, {

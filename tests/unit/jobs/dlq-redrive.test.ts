@@ -1,14 +1,12 @@
 import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { type JobInput, getRun } from "@/lib/job-runtime";
 import { decideRedrive, dlqRedrive, isTransientFailure, listRedriveReports, redriveKey } from "@/lib/jobs/dlq-redrive";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 interface FakeDlqMessage {
   dlqId: string;
@@ -22,8 +20,8 @@ let dlq: FakeDlqMessage[] = [];
 const retryCalls: string[][] = [];
 let retryCounter = 0;
 let retryFails = false;
-const server = setupServer(
-  ...redis.handlers,
+setupMemoryRedis(
+  env.UPSTASH_REDIS_REST_URL,
   http.get(`${env.QSTASH_URL}/v2/dlq`, () => HttpResponse.json({ messages: dlq })),
   http.post(`${env.QSTASH_URL}/v2/dlq/retry`, ({ request }) => {
     const ids = new URL(request.url).searchParams.getAll("dlqIds");
@@ -33,15 +31,12 @@ const server = setupServer(
     return HttpResponse.json({ responses: ids.map(() => ({ messageId: `msg_new_${++retryCounter}` })) });
   }),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(async () => {
-  await redis.flush();
+afterEach(() => {
   dlq = [];
   retryCalls.length = 0;
   retryCounter = 0;
   retryFails = false;
 });
-afterAll(() => server.close());
 
 const registry = { "dlq-redrive": dlqRedrive };
 const message = (id: string, responseStatus: number | undefined, job = "welcome-email"): FakeDlqMessage => ({

@@ -1,21 +1,19 @@
 import { Client } from "@upstash/qstash";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { z } from "zod";
 import { InvalidPayloadError, BATCH_LIMIT, createJobQueue, type PublishedJob } from "@/lib/job-runtime";
 import { defineJob } from "@/lib/jobs/context";
 import { testJob } from "@/lib/jobs/test";
 import { welcomeEmail } from "@/lib/jobs/welcome-email";
 import { qstashHandlers } from "../../msw/qstash";
+import { setupMsw } from "../../helpers/msw";
 
 const QSTASH = "http://qstash.test";
 const mock = qstashHandlers(QSTASH);
-const server = setupServer(...mock.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+setupMsw(...mock.handlers);
 afterEach(() => {
   mock.published.length = 0;
 });
-afterAll(() => server.close());
 
 function queue(onPublished?: (published: PublishedJob) => void) {
   const client = new Client({ baseUrl: QSTASH, token: "test-token", enableTelemetry: false });

@@ -1,6 +1,5 @@
 import { http, HttpResponse } from "msw";
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import { cancelEvent, createEvent, moveEvent } from "@/lib/flows/reminders";
 import { getEvent } from "@/lib/events/store";
 import type { JobInput } from "@/lib/job-runtime";
@@ -8,17 +7,13 @@ import { eventReminder } from "@/lib/jobs/event-reminder";
 import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(
-  ...redis.handlers,
+setupMemoryRedis(
+  env.UPSTASH_REDIS_REST_URL,
   http.delete(`${env.QSTASH_URL}/v2/messages/:id`, () => HttpResponse.json({ cancelled: 1 })),
 );
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => redis.flush());
-afterAll(() => server.close());
 
 const registry = { "event-reminder": eventReminder };
 const NOW = Date.UTC(2026, 0, 15, 9, 0);

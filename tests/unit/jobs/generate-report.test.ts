@@ -1,5 +1,4 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import { recordEmail } from "@/lib/email-log/store";
 import { buildRequest, type JobInput, JobTimeoutError } from "@/lib/job-runtime";
 import { generateReport } from "@/lib/jobs/generate-report";
@@ -10,15 +9,11 @@ import { getReport, listOrgReports } from "@/lib/reports/store";
 import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
-import { memoryRedis } from "../../msw/redis-memory";
 import { jobContextFor } from "../../helpers/job-context";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redis.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => redis.flush());
-afterAll(() => server.close());
+setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const registry = { "generate-report": generateReport };
 const NOW = Date.UTC(2026, 0, 15, 9, 0);

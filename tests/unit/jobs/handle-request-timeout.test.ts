@@ -1,20 +1,15 @@
-import { setupServer } from "msw/node";
-import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { z } from "zod";
 import { defineJob } from "@/lib/jobs/context";
 import { JobTimeoutError, runBudgetMs, handleJobRequest, type JobRouteDeps, getRun, jobUrl, createVerifier } from "@/lib/job-runtime";
 import { fakeServices } from "../../helpers/fake-services";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "../../helpers/qstash-signature";
-import { memoryRedis } from "../../msw/redis-memory";
 import { jobRouteDepsOf } from "@/lib/services";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 // A run that outlives its budget: the handler's signal fires, the route answers a
 // retryable 504 and frees the idempotency lease, so QStash's retry can run it.
-const redisMock = memoryRedis("http://redis.test");
-const server = setupServer(...redisMock.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterAll(() => server.close());
-beforeEach(() => redisMock.flush());
+setupMemoryRedis("http://redis.test");
 
 const seen: AbortSignal[] = [];
 const slow = defineJob({

@@ -1,5 +1,4 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { notification } from "@/lib/jobs/notification";
@@ -8,14 +7,10 @@ import { addNotification, listNotifications, markRead, unreadCount } from "@/lib
 import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redis.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => redis.flush());
-afterAll(() => server.close());
+const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const registry = { notification };
 const payload = {

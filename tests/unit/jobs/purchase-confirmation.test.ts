@@ -1,19 +1,14 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import { purchaseConfirmationEmail } from "@/lib/email/templates/purchase-confirmation";
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { purchaseConfirmation } from "@/lib/jobs/purchase-confirmation";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redis.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => redis.flush());
-afterAll(() => server.close());
+const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const registry = { "purchase-confirmation": purchaseConfirmation };
 const payload = {

@@ -1,19 +1,14 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, expectTypeOf, test } from "vitest";
+import { describe, expect, expectTypeOf, test } from "vitest";
 import { refundNotificationEmail } from "@/lib/email/templates/refund-notification";
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { refundNotification } from "@/lib/jobs/refund-notification";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
-import { memoryRedis } from "../../msw/redis-memory";
+import { setupMemoryRedis } from "../../helpers/msw";
 
 const env = testEnv();
-const redis = memoryRedis(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redis.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
-afterEach(() => redis.flush());
-afterAll(() => server.close());
+setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
 const registry = { "refund-notification": refundNotification };
 const payload = {

@@ -1,22 +1,20 @@
-import { setupServer } from "msw/node";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test } from "vitest";
 import { handleJobRequest, createVerifier } from "@/lib/job-runtime";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { createServices, jobRouteDepsOf } from "@/lib/services";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signDelivery, signedRequest } from "../../helpers/qstash-signature";
 import { testEnv } from "../../helpers/env";
 import { redisRecorder } from "../../msw/redis";
+import { setupMsw } from "../../helpers/msw";
 
 // Every answer below is decided before the first Redis command: the recorder
 // fails any command it sees, and each test asserts it saw none.
 const env = testEnv();
 const redis = redisRecorder(env.UPSTASH_REDIS_REST_URL);
-const server = setupServer(...redis.handlers);
-beforeAll(() => server.listen({ onUnhandledRequest: "error" }));
+setupMsw(...redis.handlers);
 afterEach(() => {
   redis.requests.length = 0;
 });
-afterAll(() => server.close());
 
 const services = createServices(env);
 const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
