@@ -10,7 +10,7 @@ import {
   type SendInviteEmailPayload,
 } from "@/lib/jobs/send-invite-email";
 import { INVITE_TTL_MS, type Invite } from "@/lib/invites/store";
-import { fakeContext, NOW } from "../auth/fake-job-context";
+import { isolatedJobContext, NOW } from "../../helpers/job-context";
 
 const payload: SendInviteEmailPayload = {
   inviteId: "inv_0123456789abcdef0123456789abcdef",
@@ -93,7 +93,7 @@ describe("send-invite-email: contract", () => {
 
 describe("send-invite-email: handler", () => {
   test("sends the link under the job's idempotency key and logs it for the inviter", async () => {
-    const { context, sent, emailLog } = fakeContext({ idempotencyKey: "send-invite-email/inv_0123456789abcdef0123456789abcdef/1" });
+    const { context, sent, emailLog } = isolatedJobContext({ idempotencyKey: "send-invite-email/inv_0123456789abcdef0123456789abcdef/1" });
     const result = await jobWith(pendingInvite).handler(payload, context);
 
     expect(result).toEqual({ emailId: "email_1" });
@@ -110,8 +110,8 @@ describe("send-invite-email: handler", () => {
   });
 
   test("a retry renders byte-identical email", async () => {
-    const first = fakeContext();
-    const second = fakeContext({ retried: 1 });
+    const first = isolatedJobContext();
+    const second = isolatedJobContext({ retried: 1 });
     await jobWith(pendingInvite).handler(payload, first.context);
     await jobWith(pendingInvite).handler(payload, second.context);
     expect(second.sent[0]).toEqual(first.sent[0]);
@@ -123,20 +123,20 @@ describe("send-invite-email: handler", () => {
     ["expired", { expiresAt: NOW }, "invite expired"],
     ["resent since", { generation: 2 }, "link replaced"],
   ])("an invite %s is skipped, not sent and not failed", async (_label, change, reason) => {
-    const { context, sent } = fakeContext();
+    const { context, sent } = isolatedJobContext();
     await expect(jobWith({ ...pendingInvite, ...change }).handler(payload, context)).resolves.toEqual({ skipped: reason });
     expect(sent).toHaveLength(0);
   });
 
   test("an unknown invite is non-retryable", async () => {
-    const { context, sent } = fakeContext();
+    const { context, sent } = isolatedJobContext();
     await expect(jobWith(null).handler(payload, context)).rejects.toBeInstanceOf(NonRetryableError);
     expect(sent).toHaveLength(0);
   });
 
   test("Resend's rate limit becomes a retryable 429 with its Retry-After", async () => {
-    const { context } = fakeContext({
-      replies: [{ ok: false, error: { name: "rate_limit_exceeded", statusCode: 429, message: "slow down", retryAfterSeconds: 2 } }],
+    const { context } = isolatedJobContext({
+      emailFailures: [{ name: "rate_limit_exceeded", statusCode: 429, message: "slow down", retryAfterSeconds: 2 }],
     });
     const error = await jobWith(pendingInvite)
       .handler(payload, context)
@@ -146,8 +146,8 @@ describe("send-invite-email: handler", () => {
   });
 
   test("a rejected address is non-retryable", async () => {
-    const { context, emailLog } = fakeContext({
-      replies: [{ ok: false, error: { name: "validation_error", statusCode: 422, message: "invalid to" } }],
+    const { context, emailLog } = isolatedJobContext({
+      emailFailures: [{ name: "validation_error", statusCode: 422, message: "invalid to" }],
     });
     await expect(jobWith(pendingInvite).handler(payload, context)).rejects.toBeInstanceOf(NonRetryableError);
     expect(emailLog[0]!.find(([command]) => command === "hset")?.[2]).toMatchObject({ status: "failed" });

@@ -9,7 +9,7 @@ import {
   type SignInNotificationPayload,
 } from "@/lib/jobs/sign-in-notification";
 import type { User } from "@/lib/users/store";
-import { fakeContext, NOW } from "../auth/fake-job-context";
+import { isolatedJobContext, NOW } from "../../helpers/job-context";
 
 const payload: SignInNotificationPayload = {
   eventId: "sie_0123456789abcdef0123456789abcdef",
@@ -92,7 +92,7 @@ describe("sign-in-notification: contract", () => {
 
 describe("sign-in-notification: handler", () => {
   test("emails the user in their language and time zone under the job's key", async () => {
-    const { context, sent } = fakeContext({ idempotencyKey: "sign-in-notification/sie_0123456789abcdef0123456789abcdef" });
+    const { context, sent } = isolatedJobContext({ idempotencyKey: "sign-in-notification/sie_0123456789abcdef0123456789abcdef" });
     const limiter = scriptedLimiter({ allowed: true });
     const result = await jobWith(bat, limiter.limiter).handler(payload, context);
 
@@ -109,7 +109,7 @@ describe("sign-in-notification: handler", () => {
   });
 
   test("over the limit the run succeeds with skipped: rate limited and sends nothing", async () => {
-    const { context, sent, emailLog } = fakeContext();
+    const { context, sent, emailLog } = isolatedJobContext();
     const resetAt = NOW + 30 * 60 * 1000;
     const result = await jobWith(bat, scriptedLimiter({ allowed: false, resetAt }).limiter).handler(payload, context);
     expect(result).toEqual({ skipped: "rate limited", resetAt });
@@ -118,14 +118,14 @@ describe("sign-in-notification: handler", () => {
   });
 
   test("a limiter that can't reach Redis fails the run (retried), it never counts as allowed or skipped", async () => {
-    const { context, sent } = fakeContext();
+    const { context, sent } = isolatedJobContext();
     const down = new Error("connect ECONNREFUSED");
     await expect(jobWith(bat, scriptedLimiter(down).limiter).handler(payload, context)).rejects.toBe(down);
     expect(sent).toHaveLength(0);
   });
 
   test("an unknown user is non-retryable and never reaches the limiter", async () => {
-    const { context, sent } = fakeContext();
+    const { context, sent } = isolatedJobContext();
     const limiter = scriptedLimiter();
     await expect(jobWith(null, limiter.limiter).handler(payload, context)).rejects.toBeInstanceOf(NonRetryableError);
     expect(limiter.calls).toHaveLength(0);
@@ -133,8 +133,8 @@ describe("sign-in-notification: handler", () => {
   });
 
   test("Resend being down is retryable (503)", async () => {
-    const { context } = fakeContext({
-      replies: [{ ok: false, error: { name: "internal_server_error", statusCode: 500, message: "oops" } }],
+    const { context } = isolatedJobContext({
+      emailFailures: [{ name: "internal_server_error", statusCode: 500, message: "oops" }],
     });
     const error = await jobWith(bat)
       .handler(payload, context)
@@ -144,14 +144,14 @@ describe("sign-in-notification: handler", () => {
   });
 
   test("a daily quota is non-retryable", async () => {
-    const { context } = fakeContext({
-      replies: [{ ok: false, error: { name: "daily_quota_exceeded", statusCode: 429, message: "quota" } }],
+    const { context } = isolatedJobContext({
+      emailFailures: [{ name: "daily_quota_exceeded", statusCode: 429, message: "quota" }],
     });
     await expect(jobWith(bat).handler(payload, context)).rejects.toBeInstanceOf(NonRetryableError);
   });
 
   test("English users get English", async () => {
-    const { context, sent } = fakeContext();
+    const { context, sent } = isolatedJobContext();
     await jobWith({ ...bat, name: "Ada", locale: "en", timeZone: "Europe/London" }).handler(payload, context);
     expect(sent[0]!.subject).toBe("New sign-in to your account");
     expect(sent[0]!.text).toContain("Wednesday, 15 January 2025 at 12:30 (Europe/London, UTC+00:00)");
