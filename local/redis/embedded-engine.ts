@@ -205,7 +205,7 @@ function staticOutcome(command: Command): Outcome | null {
 }
 
 function unsupported(name: string): string {
-  return `ERR unknown command '${name}' (the embedded engine does not implement it; set REDIS_URL to use a real Redis)`;
+  return `ERR unknown command '${name}' (the embedded engine does not implement it; install redis-server, which npm run dev then starts, or set REDIS_URL to use a real Redis)`;
 }
 
 function errorText(error: unknown, name: string): string {

@@ -144,6 +144,11 @@ describe.each(redisBackends)("@upstash/redis on the $label", (backend) => {
       expect(await redis.type("doc")).toBe("ReJSON-RL");
       await expect(redis.json.set("nope", "$.a", 1)).rejects.toThrow(/new objects must be created at the root/);
     });
+
+    it("a Redis command the engine lacks is one error naming it and the way to a real Redis", async () => {
+      await client().rpush("list", "b", "a");
+      await expect(client().exec(["SORT", "list"])).rejects.toThrow(/unknown command 'sort' \(the embedded engine does not implement it; install redis-server.*REDIS_URL/);
+    });
   } else {
     it("JSON.* on a redis-server without the RedisJSON module is one clear error", async () => {
       await expect(client().json.set("doc", "$", { a: 1 })).rejects.toThrow(/no RedisJSON module/);
