@@ -322,6 +322,7 @@ for (const [kind, setup] of Object.entries({ string: ["SET", "k", "v"], list: ["
 // ── empty values and missing keys ─────────────────────────────────────────
 add("empty strings as values, fields and members", ["SET", "k", ""], ["GET", "k"], ["STRLEN", "k"], ["HSET", "h", "", ""], ["HGET", "h", ""], ["SADD", "s", ""], ["SISMEMBER", "s", ""], ["ZADD", "z", "0", ""], ["ZSCORE", "z", ""], ["RPUSH", "l", ""], ["LRANGE", "l", "0", "-1"]);
 add("reads of missing keys", ["GET", "m"], ["LRANGE", "m", "0", "-1"], ["SMEMBERS", "m"], ["HGETALL", "m"], ["ZRANGE", "m", "0", "-1"], ["ZSCORE", "m", "a"], ["HGET", "m", "f"], ["LPOP", "m"], ["SPOP", "m"], ["ZCARD", "m"], ["SCARD", "m"], ["TTL", "m"], ["TYPE", "m"], ["XLEN", "m"]);
+add("PUBLISH with no subscriber and MEMORY USAGE of a missing key", ["PUBLISH", "ch", "hello"], ["MEMORY", "USAGE", "nope"]);
 add("unknown commands and wrong arity", ["NOSUCHCOMMAND", "a"], ["GET"], ["SET", "k"], ["HSET", "h", "f"], ["ZADD", "z", "1"]);
 
 export const DIFFERENTIAL_CASES: readonly DiffCase[] = cases;
