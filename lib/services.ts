@@ -1,9 +1,10 @@
 import { Client } from "@upstash/qstash";
+import { afterResponse } from "./after-response";
 import type { Services } from "./deps";
 import { createFailureFollowUp } from "./dlq/failure-follow-up";
 import { createEmailSender } from "./email/send";
 import { type Env, getEnv } from "./env";
-import { type Clock, systemClock, createJobQueue, type FailureCallbackDeps, type JobRouteDeps, createRedis, protectionBypassHeaders, recordQueued, type Verifier, verifierFor } from "./job-runtime";
+import { type Clock, systemClock, createJobQueue, type FailureCallbackDeps, type JobRouteDeps, createRedis, protectionBypassHeaders, recordQueuedMany, type Verifier, verifierFor } from "./job-runtime";
 import type { JobDeps } from "./jobs/context";
 
 /**
@@ -27,7 +28,9 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
     createJobQueue({
       client: qstash,
       appUrl: env.APP_URL,
-      onPublished: (published) => recordQueued(redis, published, clock.now()),
+      // "Queued" is bookkeeping: recorded after the response, in one request per call, never on the producer's path.
+      onPublished: (published) => recordQueuedMany(redis, published, clock.now()),
+      defer: afterResponse,
     });
   return { env, redis, email, queue, clock, qstash };
 }

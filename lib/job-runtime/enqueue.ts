@@ -41,20 +41,33 @@ interface JobQueueConfig {
   client: Pick<Client, "publishJSON" | "batchJSON">;
   /** Public base URL of the app, without a trailing slash. */
   appUrl: string;
-  /** Called after QStash accepted a message (e.g. to record it as queued). Failures are logged, not thrown. */
-  onPublished?(published: PublishedJob): Promise<unknown> | void;
+  /**
+   * Called once per `enqueue` or `enqueueMany` with what QStash accepted (deduplicated
+   * messages left out), e.g. to record them as queued in one request. Failures are logged, not thrown.
+   */
+  onPublished?(published: PublishedJob[]): Promise<unknown> | void;
+  /**
+   * Runs that bookkeeping off the producer's path, e.g. with Next's `after()`. Without it the
+   * call waits for it. Either way a job QStash accepted is never published again for it.
+   */
+  defer?(task: () => Promise<void>): void;
 }
 
 /** The one way jobs leave the process: validated locally, then published with the official client. */
 export function createJobQueue(config: JobQueueConfig): JobQueue {
-  async function notify(published: PublishedJob) {
-    if (!config.onPublished || published.deduplicated) return;
+  async function record(published: PublishedJob[]) {
+    const fresh = published.filter((job) => !job.deduplicated);
+    if (!config.onPublished || fresh.length === 0) return;
     try {
-      await config.onPublished(published);
+      await config.onPublished(fresh);
     } catch (error) {
       // The job is already in QStash; a missing "queued" record must not make the producer retry and double-publish.
-      log.error("record_queued_failed", { job: published.jobName, messageId: published.messageId, error });
+      log.error("record_queued_failed", { job: fresh[0]!.jobName, messageId: fresh[0]!.messageId, count: fresh.length, error });
     }
+  }
+  async function notify(published: PublishedJob[]) {
+    if (config.defer) config.defer(() => record(published));
+    else await record(published);
   }
 
   return {
@@ -62,7 +75,7 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
       const request = buildRequest(config.appUrl, job, payload, options);
       const response = await config.client.publishJSON(request);
       const result = { messageId: response.messageId, deduplicated: response.deduplicated === true };
-      await notify({ ...result, jobName: job.name });
+      await notify([{ ...result, jobName: job.name }]);
       return result;
     },
     async enqueueMany(items) {
@@ -79,9 +92,7 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
           results.push(result);
         });
       }
-      await Promise.all(
-        results.map((result, index) => notify({ ...result, jobName: items[index]!.job.name })),
-      );
+      await notify(results.map((result, index) => ({ ...result, jobName: items[index]!.job.name })));
       return results;
     },
   };

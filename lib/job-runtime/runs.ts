@@ -24,21 +24,37 @@ export interface JobRun {
 }
 
 // HSETNX on status: the delivery can beat this write (the local stack delivers at once),
-// and "queued" must never overwrite "running" or "succeeded".
+// and "queued" must never overwrite "running" or "succeeded". KEYS: the recent-runs index, then
+// one run record per message; ARGV: now, TTL, index limit, then job and message id per message.
+// The index is trimmed only once it holds twice its limit.
 const RECORD_QUEUED = `
-redis.call('HSETNX', KEYS[1], 'status', 'queued')
-redis.call('HSET', KEYS[1], 'job', ARGV[1], 'queuedAt', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('ZADD', KEYS[2], ARGV[2], ARGV[4])
-redis.call('ZREMRANGEBYRANK', KEYS[2], 0, -(tonumber(ARGV[5]) + 1))
-return 1`;
+local now, ttl, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
+for i = 2, #KEYS do
+  redis.call('HSETNX', KEYS[i], 'status', 'queued')
+  redis.call('HSET', KEYS[i], 'job', ARGV[2 * i], 'queuedAt', now)
+  redis.call('EXPIRE', KEYS[i], ttl)
+  redis.call('ZADD', KEYS[1], now, ARGV[2 * i + 1])
+end
+if redis.call('ZCARD', KEYS[1]) > 2 * limit then
+  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, -(limit + 1))
+end
+return #KEYS - 1`;
+
+const recordScripts = new WeakMap<Redis, ReturnType<Redis["createScript"]>>();
+
+/** Records published messages as queued, however many, in one Redis request. */
+export async function recordQueuedMany(redis: Redis, published: readonly PublishedJob[], nowMs: number): Promise<void> {
+  if (published.length === 0) return;
+  let script = recordScripts.get(redis);
+  if (!script) recordScripts.set(redis, (script = redis.createScript(RECORD_QUEUED)));
+  await script.exec(
+    [RECENT_RUNS_KEY, ...published.map((job) => runKey(job.messageId))],
+    [String(nowMs), String(RUN_TTL_SECONDS), String(RECENT_RUNS_LIMIT), ...published.flatMap((job) => [job.jobName, job.messageId])],
+  );
+}
 
 export async function recordQueued(redis: Redis, published: PublishedJob, nowMs: number): Promise<void> {
-  await redis.eval(
-    RECORD_QUEUED,
-    [runKey(published.messageId), RECENT_RUNS_KEY],
-    [published.jobName, nowMs, RUN_TTL_SECONDS, published.messageId, RECENT_RUNS_LIMIT],
-  );
+  await recordQueuedMany(redis, [published], nowMs);
 }
 
 /** Marks a run dead (it reached the DLQ). Returns false when it already was, so callers act once. */

@@ -138,3 +138,15 @@ describe("a lease held by an earlier delivery", () => {
     expect((await app.qstash.dlq.listMessages()).messages).toEqual([]);
   });
 });
+
+describe("queued records", () => {
+  test("a batch is recorded as queued by one script call, and never overwrites a run that already started", async () => {
+    const { recordQueuedMany } = await import("@/lib/job-runtime");
+    const started = await deliver(signedRequest({ url: url(), body: JSON.stringify({ id: "raced" }), messageId: "msg_raced" }));
+    expect(started.status).toBe(200);
+    const published = ["msg_q1", "msg_q2", "msg_q3", "msg_raced"].map((messageId) => ({ messageId, jobName: guarded.name, deduplicated: false }));
+    await recordQueuedMany(app.services.redis, published, stack.clock.now());
+    for (const id of ["msg_q1", "msg_q2", "msg_q3"]) expect(await getRun(app.services.redis, id)).toMatchObject({ status: "queued", job: "guarded" });
+    expect(await getRun(app.services.redis, "msg_raced")).toMatchObject({ status: "succeeded" });
+  });
+});

@@ -15,7 +15,7 @@ afterEach(() => {
   mock.published.length = 0;
 });
 
-function queue(onPublished?: (published: PublishedJob) => void) {
+function queue(onPublished?: (published: PublishedJob[]) => void) {
   const client = new Client({ baseUrl: QSTASH, token: "test-token", enableTelemetry: false });
   return createJobQueue({ client, appUrl: "https://app.test", onPublished });
 }
@@ -97,13 +97,33 @@ describe("enqueue", () => {
 
   test("reports QStash's deduplication and skips the queued record", async () => {
     const recorded: PublishedJob[] = [];
-    const result = await queue((published) => void recorded.push(published)).enqueue(
+    const result = await queue((published) => void recorded.push(...published)).enqueue(
       testJob,
       { message: "x" },
       { deduplicationId: "seen-before" },
     );
     expect(result).toEqual({ messageId: "msg_original", deduplicated: true });
     expect(recorded).toEqual([]);
+  });
+
+  test("with a defer hook the producer does not wait for the queued record; enqueueMany records its batch in one call", async () => {
+    const recorded: PublishedJob[][] = [];
+    const deferred: Array<() => Promise<void>> = [];
+    const client = new Client({ baseUrl: QSTASH, token: "test-token", enableTelemetry: false });
+    const deferring = createJobQueue({
+      client,
+      appUrl: "https://app.test",
+      onPublished: (published) => void recorded.push(published),
+      defer: (task) => void deferred.push(task),
+    });
+    const single = await deferring.enqueue(testJob, { message: "later" });
+    expect(recorded).toEqual([]);
+    const many = await deferring.enqueueMany(Array.from({ length: BATCH_LIMIT + 20 }, (_, i) => ({ job: testJob, payload: { message: `m${i}` } })));
+    expect(deferred).toHaveLength(2);
+    for (const task of deferred) await task();
+    expect(recorded.map((batch) => batch.length)).toEqual([1, BATCH_LIMIT + 20]);
+    expect(recorded[0]![0]!.messageId).toBe(single.messageId);
+    expect(recorded[1]!.map((job) => job.messageId)).toEqual(many.map((result) => result.messageId));
   });
 
   test("a failing queued record does not fail the publish", async () => {
