@@ -1,7 +1,7 @@
 import { recordEmail } from "../email-log/store";
 import type { JobContext } from "../job-runtime";
 import type { JobDeps } from "./context";
-import type { RenderedEmail } from "../email/templates/html";
+import type { RenderedEmail } from "../email/templates/render";
 import { toJobError } from "../email/send";
 
 export interface JobEmail {

@@ -112,22 +112,22 @@ describe("invite limits", () => {
 describe("invite subjects", () => {
   const base = { email: "x@example.com", acceptUrl: "https://app.example/invite/t", expiresAt: Date.UTC(2026, 0, 1) };
 
-  test("a lure as org name is quoted, defanged and cut short", () => {
-    const { subject } = inviteEmail({ ...base, inviterName: "Mallory", orgName: "Account locked - verify now at https://evil.example" });
+  test("a lure as org name is quoted, defanged and cut short", async () => {
+    const { subject } = await inviteEmail({ ...base, inviterName: "Mallory", orgName: "Account locked - verify now at https://evil.example" });
     expect(subject).not.toContain("https://");
     expect(subject).not.toContain("evil.example");
     expect(subject).toMatch(/^Mallory invited you to join “.*”$/);
     expect([...subject].length).toBeLessThanOrEqual(100);
   });
 
-  test("newlines, direction overrides and zero-width characters don't survive", () => {
-    const { subject } = inviteEmail({ ...base, inviterName: "Ann\r\nBcc: x@y.z", orgName: "Safe\u202Egnp.exe\u200B Org" });
+  test("newlines, direction overrides and zero-width characters don't survive", async () => {
+    const { subject } = await inviteEmail({ ...base, inviterName: "Ann\r\nBcc: x@y.z", orgName: "Safe\u202Egnp.exe\u200B Org" });
     expect(subject).not.toMatch(/[\r\n\u202E\u200B]/);
     expect(subject).toContain("Ann Bcc: x[@]y[.]z");
   });
 
-  test("long names are cut with an ellipsis", () => {
-    const { subject } = inviteEmail({ ...base, inviterName: "N".repeat(300), orgName: "O".repeat(300) });
+  test("long names are cut with an ellipsis", async () => {
+    const { subject } = await inviteEmail({ ...base, inviterName: "N".repeat(300), orgName: "O".repeat(300) });
     expect(subject).toBe(`${"N".repeat(39)}… invited you to join “${"O".repeat(49)}…”`);
   });
 });

@@ -1,6 +1,7 @@
 import { isTimeZone } from "../../events/time";
 import type { Locale } from "../../users/store";
-import { escapeHtml, layout, type RenderedEmail } from "./html";
+import { ActionButton, Details, EmailLayout, FinePrint, Paragraph, Title } from "./layout";
+import { renderEmail, type RenderedEmail } from "./render";
 
 export interface SignInNotificationInput {
   name: string;
@@ -91,45 +92,44 @@ const COPY: Record<Locale, Copy> = {
   },
 };
 
-/** Pure: a retry renders the same bytes, so Resend accepts it under the same idempotency key. */
-export function signInNotificationEmail(input: SignInNotificationInput): RenderedEmail {
+export function SignInNotificationEmail(input: SignInNotificationInput) {
   const copy = COPY[input.locale] ?? COPY.en;
-  const when = formatSignInTime(input.signedInAt, input.timeZone, input.locale);
   const accountUrl = `${input.appUrl}/account`;
   const rows: Array<[string, string]> = [
-    [copy.when, when],
+    [copy.when, formatSignInTime(input.signedInAt, input.timeZone, input.locale)],
     [copy.ip, input.ip ?? copy.unknown],
     [copy.device, input.userAgent ?? copy.unknown],
   ];
-  const html = layout({
-    lang: input.locale,
-    title: copy.subject,
-    bodyHtml: `<h1 style="font-size:22px">${escapeHtml(copy.subject)}</h1>
-<p>${escapeHtml(copy.greeting(input.name))}</p>
-<p>${escapeHtml(copy.intro)}</p>
-<table style="border-collapse:collapse;margin:16px 0">${rows
-      .map(
-        ([label, value]) =>
-          `<tr><th style="text-align:left;padding:4px 16px 4px 0;vertical-align:top">${escapeHtml(label)}</th><td style="padding:4px 0">${escapeHtml(value)}</td></tr>`,
-      )
-      .join("")}</table>
-<p>${escapeHtml(copy.ifYou)}</p>
-<p><strong>${escapeHtml(copy.ifNotYou)}</strong></p>
-<p><a href="${escapeHtml(accountUrl)}">${escapeHtml(copy.account)}</a></p>
-<p style="color:#555;font-size:14px">${escapeHtml(copy.footer)}</p>`,
-  });
-  const text = [
-    copy.greeting(input.name),
-    "",
-    copy.intro,
-    ...rows.map(([label, value]) => `  ${label}: ${value}`),
-    "",
-    copy.ifYou,
-    copy.ifNotYou,
-    "",
-    `${copy.account}: ${accountUrl}`,
-    "",
-    copy.footer,
-  ].join("\n");
-  return { subject: copy.subject, html, text };
+  return (
+    <EmailLayout lang={input.locale} title={copy.subject} preview={copy.intro}>
+      <Title>{copy.subject}</Title>
+      <Paragraph>{copy.greeting(input.name)}</Paragraph>
+      <Paragraph>{copy.intro}</Paragraph>
+      <Details rows={rows} />
+      <Paragraph>{copy.ifYou}</Paragraph>
+      <Paragraph>
+        <strong>{copy.ifNotYou}</strong>
+      </Paragraph>
+      <ActionButton href={accountUrl}>{copy.account}</ActionButton>
+      <FinePrint>{copy.footer}</FinePrint>
+    </EmailLayout>
+  );
+}
+
+SignInNotificationEmail.PreviewProps = {
+  name: "Бат",
+  locale: "mn",
+  timeZone: "Asia/Ulaanbaatar",
+  signedInAt: Date.UTC(2025, 0, 15, 12, 30),
+  ip: "203.0.113.7",
+  userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0",
+  appUrl: "http://localhost:3000",
+} satisfies SignInNotificationInput;
+
+export default SignInNotificationEmail;
+
+/** Pure: a retry renders the same bytes, so Resend accepts it under the same idempotency key. */
+export function signInNotificationEmail(input: SignInNotificationInput): Promise<RenderedEmail> {
+  const copy = COPY[input.locale] ?? COPY.en;
+  return renderEmail(copy.subject, <SignInNotificationEmail {...input} />);
 }
