@@ -65,7 +65,7 @@ async function markEmailLogFailed(failure: FinalFailure, deps: FailureFollowUpDe
 async function alertAdmin(failure: FinalFailure, deps: FailureFollowUpDeps) {
   const to = deps.adminEmail;
   if (!to) return;
-  const rendered = dlqAlertEmail(failure, deps.appUrl);
+  const rendered = await dlqAlertEmail(failure, deps.appUrl);
   const result = await deps.email.send({
     to,
     ...rendered,

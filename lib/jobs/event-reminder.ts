@@ -31,7 +31,7 @@ export const eventReminder = defineJob({
     if (event.startsAt <= context.clock.now()) return { skipped: "started" };
     const user = await getUser(context.redis, event.userId);
     if (!user) return { skipped: "no-user" };
-    const rendered = reminderEmail({
+    const rendered = await reminderEmail({
       name: user.name,
       title: event.title,
       startsAt: event.startsAt,

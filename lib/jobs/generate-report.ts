@@ -55,7 +55,7 @@ export const generateReport = defineJob({
     }
 
     const reportUrl = `${context.appUrl}/reports/${payload.reportId}`;
-    const rendered = reportReadyEmail({
+    const rendered = await reportReadyEmail({
       name: payload.requestedBy.name,
       orgName: report.orgName,
       periodDays: payload.periodDays,

@@ -40,7 +40,7 @@ export const notification = defineJob({
     });
     if (!payload.sendEmail) return { stored, emailed: false };
     const url = payload.link === undefined ? undefined : payload.link.startsWith("/") ? `${context.appUrl}${payload.link}` : payload.link;
-    const rendered = notificationEmail({ name: payload.name, title: payload.title, body: payload.body, url, appUrl: context.appUrl });
+    const rendered = await notificationEmail({ name: payload.name, title: payload.title, body: payload.body, url, appUrl: context.appUrl });
     const emailId = await sendJobEmail(context, { job: "notification", userId: payload.userId, to: payload.email, rendered });
     return { stored, emailed: true, emailId };
   },

@@ -25,7 +25,7 @@ export const purchaseConfirmation = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   idempotencyKey: (payload) => payload.eventId,
   async handler(payload, context) {
-    const rendered = purchaseConfirmationEmail({ ...payload, appUrl: context.appUrl });
+    const rendered = await purchaseConfirmationEmail({ ...payload, appUrl: context.appUrl });
     const emailId = await sendJobEmail(context, { job: "purchase-confirmation", userId: payload.userId, to: payload.email, rendered });
     return { emailId };
   },

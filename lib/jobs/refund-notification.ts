@@ -24,7 +24,7 @@ export const refundNotification = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   idempotencyKey: (payload) => payload.eventId,
   async handler(payload, context) {
-    const rendered = refundNotificationEmail(payload);
+    const rendered = await refundNotificationEmail(payload);
     const emailId = await sendJobEmail(context, { job: "refund-notification", userId: payload.userId, to: payload.email, rendered });
     return { emailId };
   },

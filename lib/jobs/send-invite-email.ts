@@ -58,7 +58,7 @@ export function createSendInviteEmailJob(deps: Partial<SendInviteEmailDeps> = {}
       // Cancelled, accepted, expired or resent since it was queued: its link would not work, so don't send it.
       const stale = staleReason(invite, payload, context.clock.now());
       if (stale) return { skipped: stale };
-      const rendered = inviteEmail(payload);
+      const rendered = await inviteEmail(payload);
       const emailId = await sendJobEmail(context, { job: "send-invite-email", userId: payload.invitedBy, to: payload.email, rendered });
       return { emailId };
     },

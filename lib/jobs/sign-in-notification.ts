@@ -45,7 +45,7 @@ export function createSignInNotificationJob(deps: Partial<SignInNotificationDeps
       // A burst of sign-ins (a script, a shared password) must not flood the inbox: the rest are skipped, not failed.
       const decision = await limiter(context).check(user.id, payload.eventId);
       if (!decision.allowed) return { ...RATE_LIMITED, resetAt: decision.resetAt };
-      const rendered = signInNotificationEmail({
+      const rendered = await signInNotificationEmail({
         name: user.name,
         locale: user.locale,
         timeZone: user.timeZone,

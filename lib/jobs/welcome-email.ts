@@ -16,7 +16,7 @@ export const welcomeEmail = defineJob({
   // One welcome per user, however many times signup publishes it.
   idempotencyKey: (payload) => payload.userId,
   async handler(payload, context) {
-    const rendered = renderWelcome({ name: payload.name, appUrl: context.appUrl });
+    const rendered = await renderWelcome({ name: payload.name, appUrl: context.appUrl });
     const emailId = await sendJobEmail(context, { job: "welcome-email", userId: payload.userId, to: payload.email, rendered });
     return { emailId };
   },
