@@ -52,7 +52,9 @@ export function Paragraph(props: { children: ReactNode; style?: CSSProperties; h
 /** Inline code (a command to run); plain <code>, as React Email's CodeInline repeats its text for Outlook. */
 export function Code(props: { children: ReactNode }) {
   return (
-    <code style={{ backgroundColor: "#f3f4f6", padding: "1px 4px", borderRadius: "4px", fontSize: "14px" }}>{props.children}</code>
+    <code style={{ backgroundColor: "#f3f4f6", padding: "1px 4px", borderRadius: "4px", fontSize: "14px" }}>
+      {props.children}
+    </code>
   );
 }
 
@@ -67,6 +69,7 @@ export function Lines(props: { text: string }) {
   return (
     <Paragraph>
       {lines.map((line, index) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list of lines, rendered once and never reordered
         <span key={index}>
           {index > 0 && <br />}
           {line}
@@ -94,7 +97,12 @@ export function ActionButton(props: { href: string; children: ReactNode }) {
 /** Label/value rows (a sign-in's time and device, a failed job's ids); one "Label: value" line each in the text part. */
 export function Details(props: { rows: ReadonlyArray<readonly [string, string]> }) {
   return (
-    <table role="presentation" cellPadding={0} cellSpacing={0} style={{ borderCollapse: "collapse", margin: "16px 0", fontSize: "15px" }}>
+    <table
+      role="presentation"
+      cellPadding={0}
+      cellSpacing={0}
+      style={{ borderCollapse: "collapse", margin: "16px 0", fontSize: "15px" }}
+    >
       <tbody>
         {props.rows.map(([label, value]) => (
           <tr key={label} data-text-row="">
@@ -112,13 +120,23 @@ export function Details(props: { rows: ReadonlyArray<readonly [string, string]> 
 }
 
 /** Amount lines with a total (receipts); "Item × 2: $3.00" lines in the text part. */
-export function AmountTable(props: { lines: ReadonlyArray<{ label: string; amount: string }>; total: { label: string; amount: string } }) {
+export function AmountTable(props: {
+  lines: ReadonlyArray<{ label: string; amount: string }>;
+  total: { label: string; amount: string };
+}) {
   const cell: CSSProperties = { padding: "4px 0" };
   const totalCell: CSSProperties = { padding: "8px 0", borderTop: "1px solid #e3e5e8", fontWeight: 700 };
   return (
-    <table role="presentation" width="100%" cellPadding={0} cellSpacing={0} style={{ borderCollapse: "collapse", margin: "16px 0" }}>
+    <table
+      role="presentation"
+      width="100%"
+      cellPadding={0}
+      cellSpacing={0}
+      style={{ borderCollapse: "collapse", margin: "16px 0" }}
+    >
       <tbody>
         {props.lines.map((line, index) => (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a fixed list of lines, rendered once and never reordered
           <tr key={index} data-text-row="">
             <td data-text-label="" style={cell}>
               {line.label}

@@ -22,7 +22,9 @@ describe("formatSignInTime", () => {
   });
 
   test("English, in Ulaanbaatar time", () => {
-    expect(formatSignInTime(AT, "Asia/Ulaanbaatar", "en")).toBe("Wednesday, 15 January 2025 at 20:30 (Asia/Ulaanbaatar, UTC+08:00)");
+    expect(formatSignInTime(AT, "Asia/Ulaanbaatar", "en")).toBe(
+      "Wednesday, 15 January 2025 at 20:30 (Asia/Ulaanbaatar, UTC+08:00)",
+    );
   });
 
   test("the date moves with the zone: 20:30 UTC is already the next day in Ulaanbaatar", () => {
@@ -107,7 +109,9 @@ describe("sign-in notification email", () => {
   });
 
   test("unknown IP and device are said so, in the user's language", async () => {
-    expect((await signInNotificationEmail({ ...base, ip: null, userAgent: null })).text).toContain("IP хаяг: тодорхойгүй\nТөхөөрөмж: тодорхойгүй");
+    expect((await signInNotificationEmail({ ...base, ip: null, userAgent: null })).text).toContain(
+      "IP хаяг: тодорхойгүй\nТөхөөрөмж: тодорхойгүй",
+    );
     expect((await signInNotificationEmail({ ...base, locale: "en", ip: null })).text).toContain("IP address: unknown");
   });
 
