@@ -24,7 +24,7 @@ let session: Session | undefined;
 
 const reply = (message: ChildReply) => process.send!(message);
 
-async function blast(url: string, bodies: string[]): Promise<{ ms: number; failures: number }> {
+async function blast(url: string, bodies: string[]): Promise<{ ms: number; failures: number; reasons: string[] }> {
   // Signed before the clock starts: signing is QStash's work, and the subject pays it too.
   const requests = bodies.map((text, index) => {
     const body = Buffer.from(text);
@@ -39,16 +39,20 @@ async function blast(url: string, bodies: string[]): Promise<{ ms: number; failu
   });
   let next = 0;
   let failures = 0;
+  const reasons: string[] = [];
   const start = performance.now();
   await Promise.all(
     Array.from({ length: GLOBAL_PARALLELISM }, async () => {
       while (next < requests.length) {
         const result = await sendAttempt(requests[next++]!);
-        if (result.status !== 200) failures++;
+        if (result.status !== 200) {
+          failures++;
+          if (reasons.length < 3) reasons.push(`${result.status ?? ""} ${result.error ?? result.body.toString().slice(0, 200)}`);
+        }
       }
     }),
   );
-  return { ms: performance.now() - start, failures };
+  return { ms: performance.now() - start, failures, reasons };
 }
 
 process.on("message", (request: ChildRequest) => {

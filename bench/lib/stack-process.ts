@@ -25,7 +25,7 @@ export async function startStackProcess(): Promise<StackProcess> {
     env: ready.env,
     async blast(url, bodies) {
       const result = await ask({ type: "blast", url, bodies }, "blasted");
-      if (result.failures > 0) throw new Error(`${result.failures} of ${bodies.length} direct deliveries failed`);
+      if (result.failures > 0) throw new Error(`${result.failures} of ${bodies.length} direct deliveries failed: ${result.reasons.join("; ")}`);
       return result.ms;
     },
     profileStart: async () => void (await ask({ type: "profile-start" }, "profiling")),

@@ -8,7 +8,7 @@ export type ChildRequest =
 
 export type ChildReply =
   | { type: "ready"; env: Record<string, string> }
-  | { type: "blasted"; ms: number; failures: number }
+  | { type: "blasted"; ms: number; failures: number; reasons: string[] }
   | { type: "profiling" }
   | { type: "profile"; profile: CpuProfile }
   | { type: "idle" };
