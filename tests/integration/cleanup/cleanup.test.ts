@@ -1,33 +1,19 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { inviteKey, insertInvite, TOKEN_INDEX_GRACE_MS } from "@/lib/invites/store";
 import { leaseKey, getRun, recordQueued } from "@/lib/job-runtime";
 import { cleanupData } from "@/lib/jobs/cleanup-data";
 import { testJob } from "@/lib/jobs/test";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // cleanup-data through QStash against the Redis REST emulator (real Lua, SCAN and TTLs).
-let stack: TestStack;
-let app: TestApp;
 const DAY = 24 * 60 * 60 * 1000;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, { services: { clock: { now: () => stack.clock.now() } } });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
-beforeEach(async () => {
-  stack.qstash.reset();
-  await stack.redis.flush();
-});
+const running = setupStackAndApp({ stackClock: true, reset: ["qstash", "redis"] });
 
 describe("cleanup-data", () => {
   test("removes a long-expired invite and an old run record, keeps fresh data, and every idempotency key has a TTL", async () => {
-    const now = stack.clock.now();
-    const { redis } = app.services;
+    const now = running.stack.clock.now();
+    const { redis } = running.app.services;
     await insertInvite(
       redis,
       { id: "inv_old", orgId: "org_1", email: "old@example.com", invitedBy: "usr_1", tokenHash: "h_old", expiresAt: now - TOKEN_INDEX_GRACE_MS - DAY },
@@ -39,11 +25,11 @@ describe("cleanup-data", () => {
       now,
     );
     await recordQueued(redis, { messageId: "msg_ancient", jobName: "test", deduplicated: false }, now - 30 * DAY);
-    const { messageId: fresh } = await app.services.queue.enqueue(testJob, { message: "recent" });
-    await stack.qstash.idle();
+    const { messageId: fresh } = await running.app.services.queue.enqueue(testJob, { message: "recent" });
+    await running.stack.qstash.idle();
 
-    const { messageId } = await app.services.queue.enqueue(cleanupData, {});
-    await stack.qstash.idle();
+    const { messageId } = await running.app.services.queue.enqueue(cleanupData, {});
+    await running.stack.qstash.idle();
     const run = await getRun(redis, messageId);
     expect(run).toMatchObject({ status: "succeeded" });
     const result = run!.result as { reports: Array<{ task: string; removed: number; complete: boolean }> };

@@ -1,30 +1,19 @@
 import { spawn } from "node:child_process";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { testJob } from "@/lib/jobs/test";
 import { getRun } from "@/lib/job-runtime";
 import { runDlqCommand } from "@/scripts/lib/dlq-command";
 import { runJobsCommand } from "@/scripts/lib/jobs-command";
 import { captureIo } from "../../unit/cli/capture-io";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // `npm run dlq` and `npm run jobs` against the local stack: in-process for most
 // cases, and once as a real child process the way an operator runs it.
-let stack: TestStack;
-let app: TestApp;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, { registry });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
-beforeEach(() => stack.qstash.reset());
+const running = setupStackAndApp({ app: { registry }, reset: ["qstash"] });
 
-const qstashEnv = (): Record<string, string> => ({ QSTASH_URL: stack.qstash.url, QSTASH_TOKEN: stack.env.QSTASH_TOKEN! });
+const qstashEnv = (): Record<string, string> => ({ QSTASH_URL: running.stack.qstash.url, QSTASH_TOKEN: running.stack.env.QSTASH_TOKEN! });
 
 async function dlq(argv: string[], env: Record<string, string> = qstashEnv(), tty = false) {
   const capture = captureIo({ env, tty, answers: ["y"] });
@@ -33,8 +22,8 @@ async function dlq(argv: string[], env: Record<string, string> = qstashEnv(), tt
 }
 
 async function failTestJob(message: string) {
-  const { messageId } = await app.services.queue.enqueue(testJob, { message, failWith: "non-retryable" });
-  await stack.qstash.idle();
+  const { messageId } = await running.app.services.queue.enqueue(testJob, { message, failWith: "non-retryable" });
+  await running.stack.qstash.idle();
   return messageId;
 }
 
@@ -60,9 +49,9 @@ describe("npm run dlq", () => {
     const outcome = JSON.parse(retried.stdout) as { retried: Array<{ dlqId: string; messageId: string }> };
     const replayId = outcome.retried[0]!.messageId;
     expect(replayId).not.toBe(messageId);
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
     // Delivered again: the route claimed and ran it (and, still failing, it is dead again).
-    expect(await getRun(app.services.redis, replayId)).toMatchObject({ job: "test", attempts: 1, status: "dead" });
+    expect(await getRun(running.app.services.redis, replayId)).toMatchObject({ job: "test", attempts: 1, status: "dead" });
   });
 
   test("bulk delete refuses without --yes and a terminal, and deletes with --yes", async () => {
@@ -83,12 +72,12 @@ describe("npm run dlq", () => {
     expect(outcome.code).toBe(0);
     expect(outcome.stderr).toContain("2/2");
     expect(outcome.stdout).toContain("Retried 2 of 2.");
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
   });
 
   test("with no credentials it finds the local stack on QSTASH_DEV_PORT and says so", async () => {
     await failTestJob("local");
-    const port = new URL(stack.qstash.url).port;
+    const port = new URL(running.stack.qstash.url).port;
     const outcome = await dlq(["list", "--json"], { QSTASH_DEV_PORT: port });
     expect(outcome.code).toBe(0);
     expect(outcome.stderr).toContain(`using the local stack at http://127.0.0.1:${port}`);
@@ -108,7 +97,7 @@ describe("npm run dlq", () => {
 describe("npm run jobs", () => {
   test("status reads the run record of a dead message", async () => {
     const messageId = await failTestJob("status");
-    const capture = captureIo({ env: { UPSTASH_REDIS_REST_URL: stack.env.UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: stack.env.UPSTASH_REDIS_REST_TOKEN! } });
+    const capture = captureIo({ env: { UPSTASH_REDIS_REST_URL: running.stack.env.UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: running.stack.env.UPSTASH_REDIS_REST_TOKEN! } });
     expect(await runJobsCommand(["status", messageId], capture.io)).toBe(0);
     expect(capture.stdout).toMatch(/Status\s+dead/);
     expect(capture.stdout).toMatch(/Last error\s+489: test job asked to fail: status/);

@@ -1,17 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { NonRetryableError, getRun } from "@/lib/job-runtime";
 import { defineJob } from "@/lib/jobs/context";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { testJob } from "@/lib/jobs/test";
 import { deleteEntries, getDlqEntry, listDlq, resolveSelection, retryEntries } from "@/lib/dlq/operations";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // The DLQ operations through the official client against the local QStash:
 // a job that fails non-retryably is listed decoded, and a retry delivers it again.
-let stack: TestStack;
-let app: TestApp;
 let broken = true;
 
 const flaky = defineJob({
@@ -24,29 +21,21 @@ const flaky = defineJob({
   },
 });
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, { registry: { ...registry, flaky } });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
+const running = setupStackAndApp({ app: { registry: { ...registry, flaky } }, reset: ["qstash"] });
 beforeEach(() => {
-  stack.qstash.reset();
   broken = true;
 });
 
 async function failTestJob(message: string) {
-  const { messageId } = await app.services.queue.enqueue(testJob, { message, failWith: "non-retryable" });
-  await stack.qstash.idle();
+  const { messageId } = await running.app.services.queue.enqueue(testJob, { message, failWith: "non-retryable" });
+  await running.stack.qstash.idle();
   return messageId;
 }
 
 describe("DLQ against the local QStash", () => {
   test("a non-retryable test job is listed with its decoded payload and reason", async () => {
     const messageId = await failTestJob("list me");
-    const { entries } = await listDlq(app.qstash, { filter: { job: "test", status: 489 } });
+    const { entries } = await listDlq(running.app.qstash, { filter: { job: "test", status: 489 } });
     expect(entries).toEqual([
       expect.objectContaining({
         messageId,
@@ -57,51 +46,51 @@ describe("DLQ against the local QStash", () => {
         labels: ["test"],
       }),
     ]);
-    const detail = await getDlqEntry(app.qstash, entries[0]!.dlqId);
+    const detail = await getDlqEntry(running.app.qstash, entries[0]!.dlqId);
     expect(detail).toMatchObject({ responseBody: { error: "test job asked to fail: list me", job: "test", messageId } });
     expect(Object.keys(detail!.headers).map((name) => name.toLowerCase())).toContain("content-type");
-    expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "dead", dlqId: entries[0]!.dlqId });
+    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "dead", dlqId: entries[0]!.dlqId });
   });
 
   test("filters by job, status and time range on the server", async () => {
     await failTestJob("one");
     broken = true;
-    await app.services.queue.enqueue(flaky, { orderId: "o-1" });
-    await stack.qstash.idle();
-    expect((await listDlq(app.qstash)).entries).toHaveLength(2);
-    expect((await listDlq(app.qstash, { filter: { job: "flaky" } })).entries.map((entry) => entry.jobName)).toEqual(["flaky"]);
-    expect((await listDlq(app.qstash, { filter: { status: 500 } })).entries).toEqual([]);
-    const now = stack.clock.now();
-    expect((await listDlq(app.qstash, { filter: { fromDate: now + 60_000 } })).entries).toEqual([]);
-    expect((await listDlq(app.qstash, { filter: { fromDate: now - 60_000, toDate: now + 60_000 } })).entries).toHaveLength(2);
+    await running.app.services.queue.enqueue(flaky, { orderId: "o-1" });
+    await running.stack.qstash.idle();
+    expect((await listDlq(running.app.qstash)).entries).toHaveLength(2);
+    expect((await listDlq(running.app.qstash, { filter: { job: "flaky" } })).entries.map((entry) => entry.jobName)).toEqual(["flaky"]);
+    expect((await listDlq(running.app.qstash, { filter: { status: 500 } })).entries).toEqual([]);
+    const now = running.stack.clock.now();
+    expect((await listDlq(running.app.qstash, { filter: { fromDate: now + 60_000 } })).entries).toEqual([]);
+    expect((await listDlq(running.app.qstash, { filter: { fromDate: now - 60_000, toDate: now + 60_000 } })).entries).toHaveLength(2);
   });
 
   test("retrying delivers the message again under a new id, and it succeeds once the cause is fixed", async () => {
-    const { messageId } = await app.services.queue.enqueue(flaky, { orderId: "o-2" });
-    await stack.qstash.idle();
-    const [entry] = (await listDlq(app.qstash, { filter: { job: "flaky" } })).entries;
+    const { messageId } = await running.app.services.queue.enqueue(flaky, { orderId: "o-2" });
+    await running.stack.qstash.idle();
+    const [entry] = (await listDlq(running.app.qstash, { filter: { job: "flaky" } })).entries;
     expect(entry).toMatchObject({ messageId, reason: "downstream rejected order o-2" });
 
     broken = false;
-    const outcome = await retryEntries(app.qstash, [entry!]);
+    const outcome = await retryEntries(running.app.qstash, [entry!]);
     expect(outcome.failed).toEqual([]);
     const replayId = outcome.retried[0]!.messageId!;
     expect(replayId).toBeTruthy();
     expect(replayId).not.toBe(messageId);
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
 
-    expect(await getRun(app.services.redis, replayId)).toMatchObject({ job: "flaky", status: "succeeded", result: { orderId: "o-2" } });
-    expect((await listDlq(app.qstash)).entries).toEqual([]);
+    expect(await getRun(running.app.services.redis, replayId)).toMatchObject({ job: "flaky", status: "succeeded", result: { orderId: "o-2" } });
+    expect((await listDlq(running.app.qstash)).entries).toEqual([]);
   });
 
   test("a retried test job reaches the route again and, failing again, comes back as a new entry", async () => {
     const first = await failTestJob("again");
-    const entries = await resolveSelection(app.qstash, { filter: { job: "test" } });
-    const outcome = await retryEntries(app.qstash, entries);
-    await stack.qstash.idle();
+    const entries = await resolveSelection(running.app.qstash, { filter: { job: "test" } });
+    const outcome = await retryEntries(running.app.qstash, entries);
+    await running.stack.qstash.idle();
     const replayId = outcome.retried[0]!.messageId!;
-    expect(await getRun(app.services.redis, replayId)).toMatchObject({ status: "dead", attempts: 1 });
-    const after = (await listDlq(app.qstash)).entries;
+    expect(await getRun(running.app.services.redis, replayId)).toMatchObject({ status: "dead", attempts: 1 });
+    const after = (await listDlq(running.app.qstash)).entries;
     expect(after.map((entry) => entry.messageId)).toEqual([replayId]);
     expect(after[0]!.messageId).not.toBe(first);
   });
@@ -109,11 +98,11 @@ describe("DLQ against the local QStash", () => {
   test("bulk delete by filter leaves other jobs alone", async () => {
     await failTestJob("a");
     await failTestJob("b");
-    await app.services.queue.enqueue(flaky, { orderId: "o-3" });
-    await stack.qstash.idle();
-    const targets = await resolveSelection(app.qstash, { filter: { job: "test" } });
+    await running.app.services.queue.enqueue(flaky, { orderId: "o-3" });
+    await running.stack.qstash.idle();
+    const targets = await resolveSelection(running.app.qstash, { filter: { job: "test" } });
     expect(targets).toHaveLength(2);
-    expect(await deleteEntries(app.qstash, targets)).toEqual({ deleted: 2, failed: [] });
-    expect((await listDlq(app.qstash)).entries.map((entry) => entry.jobName)).toEqual(["flaky"]);
+    expect(await deleteEntries(running.app.qstash, targets)).toEqual({ deleted: 2, failed: [] });
+    expect((await listDlq(running.app.qstash)).entries.map((entry) => entry.jobName)).toEqual(["flaky"]);
   });
 });

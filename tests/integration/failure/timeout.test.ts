@@ -1,17 +1,13 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
+import { expect, test } from "vitest";
 import { z } from "zod";
 import { defineJob } from "@/lib/jobs/context";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { getRun } from "@/lib/job-runtime";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import type { TestStack } from "../../../harness/stack";
-import { startTestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // A job slower than its budget, delivered by the local QStash over real HTTP:
 // the first attempt is cut off with a retryable 504, its lease is released, and
 // QStash's retry runs it to completion.
-let stack: TestStack;
-let app: TestApp;
 const attempts: Array<{ retried: number; aborted: boolean }> = [];
 
 const slow = defineJob({
@@ -39,30 +35,23 @@ const slow = defineJob({
   },
 });
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, { registry: { ...registry, "slow-report": slow }, budgetMs: () => 50 });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
+const running = setupStackAndApp({ app: { registry: { ...registry, "slow-report": slow }, budgetMs: () => 50 } });
 
 test("a timed-out attempt answers 504, frees its lease, and the retry finishes the job", async () => {
-  const { messageId } = await app.services.queue.enqueue(slow, { reportId: "r-1" });
-  await stack.qstash.idle();
+  const { messageId } = await running.app.services.queue.enqueue(slow, { reportId: "r-1" });
+  await running.stack.qstash.idle();
   expect(attempts).toEqual([{ retried: 0, aborted: true }]);
-  expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "failed", lastError: "JobTimeoutError: job timed out after 50 ms" });
+  expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "failed", lastError: "JobTimeoutError: job timed out after 50 ms" });
 
-  await stack.qstash.advance(1_000);
+  await running.stack.qstash.advance(1_000);
   expect(attempts).toEqual([
     { retried: 0, aborted: true },
     { retried: 1, aborted: false },
   ]);
-  expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "succeeded", attempts: 2, result: { reportId: "r-1" } });
+  expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "succeeded", attempts: 2, result: { reportId: "r-1" } });
 
-  const events = (await fetch(`${stack.qstash.url}/v2/events?messageId=${messageId}`, {
-    headers: { authorization: `Bearer ${stack.env.QSTASH_TOKEN}` },
+  const events = (await fetch(`${running.stack.qstash.url}/v2/events?messageId=${messageId}`, {
+    headers: { authorization: `Bearer ${running.stack.env.QSTASH_TOKEN}` },
   }).then((response) => response.json())) as { events: Array<{ state: string; responseStatus?: number }> };
   expect(events.events.some((event) => event.responseStatus === 504)).toBe(true);
   expect(events.events.map((event) => event.state)).toContain("DELIVERED");

@@ -1,16 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeEach, describe, expect, test } from "vitest";
 import { defineJob } from "@/lib/jobs/context";
 import { handleJobRequest, getRun, createVerifier } from "@/lib/job-runtime";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { z } from "zod";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "../../helpers/qstash-signature";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
 import { jobRouteDepsOf } from "@/lib/services";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // Handlers run against the local Upstash Redis REST server: real Lua, real TTLs.
-let stack: TestStack;
-let app: TestApp;
 const runs: string[] = [];
 let release: (() => void) | undefined;
 
@@ -27,23 +24,16 @@ const counting = defineJob({
 });
 const jobs = { ...registry, counting };
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, { registry: jobs });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
+const running = setupStackAndApp({ app: { registry: jobs } });
 beforeEach(() => {
   runs.length = 0;
 });
 
 const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
 async function deliver(payload: unknown, messageId: string, retried = 0) {
-  const url = `${app.url}/api/jobs/counting`;
+  const url = `${running.app.url}/api/jobs/counting`;
   const request = signedRequest({ url, body: JSON.stringify(payload), messageId, retried });
-  const response = await handleJobRequest(jobs, "counting", request, { ...jobRouteDepsOf(app.services, verify), runtime: "nodejs" });
+  const response = await handleJobRequest(jobs, "counting", request, { ...jobRouteDepsOf(running.app.services, verify), runtime: "nodejs" });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -56,20 +46,20 @@ describe("idempotent runs", () => {
     expect(second.body).toMatchObject({ ok: true, duplicate: true });
     expect(third.body).toMatchObject({ ok: true, duplicate: true });
     expect(runs).toEqual(["a"]);
-    expect(await getRun(app.services.redis, "msg_a")).toMatchObject({ status: "succeeded", attempts: 1, result: { id: "a" } });
+    expect(await getRun(running.app.services.redis, "msg_a")).toMatchObject({ status: "succeeded", attempts: 1, result: { id: "a" } });
   });
 
   test("another message with the same business key is recorded as a duplicate of the first, not left queued", async () => {
     const keyed = { ...jobs, keyed: { ...counting, name: "keyed", idempotencyKey: (payload: { id: string }) => payload.id } };
     const send = async (messageId: string) => {
-      const url = `${app.url}/api/jobs/keyed`;
+      const url = `${running.app.url}/api/jobs/keyed`;
       const request = signedRequest({ url, body: JSON.stringify({ id: "k" }), messageId });
-      return (await handleJobRequest(keyed, "keyed", request, { ...jobRouteDepsOf(app.services, verify), runtime: "nodejs" })).json();
+      return (await handleJobRequest(keyed, "keyed", request, { ...jobRouteDepsOf(running.app.services, verify), runtime: "nodejs" })).json();
     };
     expect(await send("msg_k1")).toMatchObject({ ok: true, result: { id: "k" } });
     expect(await send("msg_k2")).toMatchObject({ ok: true, duplicate: true });
     expect(runs).toEqual(["k"]);
-    expect(await getRun(app.services.redis, "msg_k2")).toMatchObject({ status: "succeeded", duplicateOf: "msg_k1" });
+    expect(await getRun(running.app.services.redis, "msg_k2")).toMatchObject({ status: "succeeded", duplicateOf: "msg_k1" });
   });
 
   test("a duplicate arriving while the first still runs is refused with a retryable 409", async () => {
@@ -87,28 +77,28 @@ describe("idempotent runs", () => {
   test("a failed run releases its lease so the retry runs", async () => {
     const first = await deliver({ id: "c", fail: true }, "msg_c");
     expect(first.status).toBe(500);
-    expect(await getRun(app.services.redis, "msg_c")).toMatchObject({ status: "failed", lastError: "Error: first attempt fails" });
+    expect(await getRun(running.app.services.redis, "msg_c")).toMatchObject({ status: "failed", lastError: "Error: first attempt fails" });
     const retry = await deliver({ id: "c", fail: true }, "msg_c", 1);
     expect(retry.status).toBe(200);
     expect(runs).toEqual(["c", "c"]);
-    expect(await getRun(app.services.redis, "msg_c")).toMatchObject({ status: "succeeded", attempts: 2 });
+    expect(await getRun(running.app.services.redis, "msg_c")).toMatchObject({ status: "succeeded", attempts: 2 });
   });
 });
 
 describe("delivered by the local QStash", () => {
   test("a published test job is delivered, verified and run; the run record tells the story", async () => {
-    const { messageId } = await app.services.queue.enqueue(registry.test!, { message: "smoke" });
-    await stack.qstash.idle();
-    const run = await getRun(app.services.redis, messageId);
+    const { messageId } = await running.app.services.queue.enqueue(registry.test!, { message: "smoke" });
+    await running.stack.qstash.idle();
+    const run = await getRun(running.app.services.redis, messageId);
     expect(run).toMatchObject({ job: "test", status: "succeeded", attempts: 1, result: { echoed: "smoke" } });
   });
 
   test("a non-retryable failure lands in the DLQ and the failure callback marks the run dead", async () => {
-    const { messageId } = await app.services.queue.enqueue(registry.test!, { message: "boom", failWith: "non-retryable" });
-    await stack.qstash.idle();
-    const { messages } = await app.qstash.dlq.listMessages({ filter: { messageId } });
+    const { messageId } = await running.app.services.queue.enqueue(registry.test!, { message: "boom", failWith: "non-retryable" });
+    await running.stack.qstash.idle();
+    const { messages } = await running.app.qstash.dlq.listMessages({ filter: { messageId } });
     expect(messages).toHaveLength(1);
     expect(messages[0]!.responseStatus).toBe(489);
-    expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "dead", lastError: expect.stringContaining("489") });
+    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "dead", lastError: expect.stringContaining("489") });
   });
 });

@@ -1,48 +1,36 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { listEmailLog } from "@/lib/email-log/store";
 import { getRun } from "@/lib/job-runtime";
 import { handlePaymentWebhook } from "@/lib/flows/payments-webhook";
 import { purchaseEvent, refundEvent, signedWebhook, WEBHOOK_SECRET } from "../../helpers/payment-events";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // The provider's webhook over real HTTP → local QStash → the signed job route → local Resend,
 // with Redis behind the REST emulator. Time moves only through stack.qstash.advance.
-let stack: TestStack;
-let app: TestApp;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, {
+const running = setupStackAndApp({
+  app: {
     env: { PAYMENTS_WEBHOOK_SECRET: WEBHOOK_SECRET },
-    services: { clock: { now: () => stack.clock.now() } },
     routes: {
       "/api/webhooks/payments": (request, current) =>
         handlePaymentWebhook(request, current.services, { secret: current.env.PAYMENTS_WEBHOOK_SECRET }),
     },
-  });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
-beforeEach(async () => {
-  stack.qstash.reset();
-  stack.resend.reset();
-  await stack.redis.flush();
+  },
+  stackClock: true,
+  reset: ["qstash", "resend", "redis"],
 });
 
 async function postWebhook(event: unknown) {
-  const request = await signedWebhook(`${app.url}/api/webhooks/payments`, event, { atSeconds: Math.floor(stack.clock.now() / 1000) });
+  const request = await signedWebhook(`${running.app.url}/api/webhooks/payments`, event, { atSeconds: Math.floor(running.stack.clock.now() / 1000) });
   const response = await fetch(request);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const receipts = () => stack.resend.emails().filter((email) => email.subject === "Your receipt for order ord_1001");
+const receipts = () => running.stack.resend.emails().filter((email) => email.subject === "Your receipt for order ord_1001");
 
 describe("purchase webhook → purchase-confirmation", () => {
   test("the same webhook twice and Resend failing once still sends exactly one confirmation", async () => {
-    stack.resend.faults.set({ failNext: 1 });
+    running.stack.resend.faults.set({ failNext: 1 });
 
     const first = await postWebhook(purchaseEvent());
     const second = await postWebhook(purchaseEvent());
@@ -50,45 +38,45 @@ describe("purchase webhook → purchase-confirmation", () => {
     expect(second).toMatchObject({ status: 200, body: { received: true, deduplicated: true, messageId: first.body.messageId } });
 
     // First attempt: Resend answers 500, the job answers 503, QStash retries after pow(2, 0) * 1000 ms.
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
     expect(receipts()).toHaveLength(0);
     const messageId = String(first.body.messageId);
-    expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "failed", attempts: 1 });
+    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "failed", attempts: 1 });
 
-    await stack.qstash.advance(1_000);
+    await running.stack.qstash.advance(1_000);
     expect(receipts()).toHaveLength(1);
     expect(receipts()[0]).toMatchObject({ to: ["ada@example.com"], idempotencyKey: "purchase-confirmation/evt_purchase_1" });
-    expect(await getRun(app.services.redis, messageId)).toMatchObject({ status: "succeeded", attempts: 2 });
-    const [entry] = await listEmailLog(app.services.redis, "usr_1");
+    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "succeeded", attempts: 2 });
+    const [entry] = await listEmailLog(running.app.services.redis, "usr_1");
     expect(entry).toMatchObject({ job: "purchase-confirmation", status: "sent", attempts: 2 });
     expect(entry!.resendId).toBe(receipts()[0]!.id);
 
     // Long after QStash forgot the deduplication id, the provider sends it once more: the job's key stops it.
-    await stack.qstash.advance(60 * 60 * 1000);
+    await running.stack.qstash.advance(60 * 60 * 1000);
     const late = await postWebhook(purchaseEvent());
     expect(late.body.deduplicated).toBe(false);
-    await stack.qstash.idle();
-    const { logs } = await app.qstash.logs({ filter: { messageId: String(late.body.messageId) } });
+    await running.stack.qstash.idle();
+    const { logs } = await running.app.qstash.logs({ filter: { messageId: String(late.body.messageId) } });
     expect(logs.map((log) => log.state)).toContain("DELIVERED");
     expect(receipts()).toHaveLength(1);
   });
 
   test("refund.created sends one refund notification", async () => {
     expect((await postWebhook(refundEvent())).status).toBe(200);
-    await stack.qstash.idle();
-    expect(stack.resend.emails().map((email) => email.subject)).toEqual(["Your refund of €10.00 is on its way"]);
+    await running.stack.qstash.idle();
+    expect(running.stack.resend.emails().map((email) => email.subject)).toEqual(["Your refund of €10.00 is on its way"]);
   });
 
   test("a bad signature is refused with 401 and nothing is queued", async () => {
     const body = JSON.stringify(purchaseEvent());
-    const response = await fetch(`${app.url}/api/webhooks/payments`, {
+    const response = await fetch(`${running.app.url}/api/webhooks/payments`, {
       method: "POST",
-      headers: { "content-type": "application/json", "payment-signature": `t=${Math.floor(stack.clock.now() / 1000)},v1=${"0".repeat(64)}` },
+      headers: { "content-type": "application/json", "payment-signature": `t=${Math.floor(running.stack.clock.now() / 1000)},v1=${"0".repeat(64)}` },
       body,
     });
     expect(response.status).toBe(401);
-    await stack.qstash.idle();
-    expect((await app.qstash.logs()).logs).toEqual([]);
-    expect(stack.resend.emails()).toEqual([]);
+    await running.stack.qstash.idle();
+    expect((await running.app.qstash.logs()).logs).toEqual([]);
+    expect(running.stack.resend.emails()).toEqual([]);
   });
 });

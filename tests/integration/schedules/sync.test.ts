@@ -1,29 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { listRecentRuns } from "@/lib/job-runtime";
 import { MANAGED_LABEL } from "@/lib/flows/schedules";
 import type { CliIo } from "../../../scripts/lib/cli";
 import { runSchedulesSync } from "../../../scripts/lib/schedules-command";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // `npm run schedules:sync` in-process against the local QStash, through the official client.
-let stack: TestStack;
-let app: TestApp;
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, {
-    services: { clock: { now: () => stack.clock.now() } },
-  });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
-beforeEach(async () => {
-  stack.qstash.reset();
-  await stack.redis.flush();
-});
+const running = setupStackAndApp({ stackClock: true, reset: ["qstash", "redis"] });
 
 async function sync(...argv: string[]) {
   let stdout = "";
@@ -33,24 +17,24 @@ async function sync(...argv: string[]) {
     stderr: { write: (text: string) => (stderr += text) },
     stdinIsTTY: false,
     prompt: async () => "",
-    env: { QSTASH_URL: stack.qstash.url, QSTASH_TOKEN: stack.env.QSTASH_TOKEN, APP_URL: app.url, SCHEDULES_TIME_ZONE: "Asia/Ulaanbaatar" },
+    env: { QSTASH_URL: running.stack.qstash.url, QSTASH_TOKEN: running.stack.env.QSTASH_TOKEN, APP_URL: running.app.url, SCHEDULES_TIME_ZONE: "Asia/Ulaanbaatar" },
   };
   const code = await runSchedulesSync(argv, io);
   return { code, stdout, stderr };
 }
 
-const ids = async () => (await app.qstash.schedules.list()).map((schedule) => schedule.scheduleId).sort();
+const ids = async () => (await running.app.qstash.schedules.list()).map((schedule) => schedule.scheduleId).sort();
 
 describe("schedules:sync", () => {
   test("creates, is idempotent, updates drift, removes a stale managed schedule and leaves others alone", async () => {
-    await app.qstash.schedules.create({
+    await running.app.qstash.schedules.create({
       scheduleId: "old-weekly-report",
-      destination: `${app.url}/api/jobs/test`,
+      destination: `${running.app.url}/api/jobs/test`,
       cron: "0 9 * * 1",
       body: JSON.stringify({ message: "weekly" }),
       label: ["test", MANAGED_LABEL],
     });
-    await app.qstash.schedules.create({ scheduleId: "someone-elses", destination: `${app.url}/api/jobs/test`, cron: "0 0 * * *", body: "{}" });
+    await running.app.qstash.schedules.create({ scheduleId: "someone-elses", destination: `${running.app.url}/api/jobs/test`, cron: "0 0 * * *", body: "{}" });
 
     const dry = await sync("--dry-run");
     expect(dry.code).toBe(0);
@@ -63,24 +47,24 @@ describe("schedules:sync", () => {
     const first = await sync();
     expect(first.stdout).toContain("Created 2, updated 0, removed 1, 0 unchanged.");
     expect(await ids()).toEqual(["cleanup-data-daily", "dlq-redrive-every-10-minutes", "someone-elses"]);
-    const cleanup = await app.qstash.schedules.get("cleanup-data-daily");
+    const cleanup = await running.app.qstash.schedules.get("cleanup-data-daily");
     expect(cleanup).toMatchObject({
       cron: "CRON_TZ=Asia/Ulaanbaatar 0 2 * * *",
-      destination: `${app.url}/api/jobs/cleanup-data`,
+      destination: `${running.app.url}/api/jobs/cleanup-data`,
       retries: 2,
       body: "{}",
     });
-    const before = await app.qstash.schedules.list();
+    const before = await running.app.qstash.schedules.list();
 
     const second = await sync();
     expect(second.stdout).toContain("Schedules are up to date (2 unchanged).");
     const json = JSON.parse((await sync("--json")).stdout) as { changed: boolean; plan: { unchanged: string[] } };
     expect(json.changed).toBe(false);
     expect(json.plan.unchanged).toEqual(["cleanup-data-daily", "dlq-redrive-every-10-minutes"]);
-    expect(await app.qstash.schedules.list()).toEqual(before);
+    expect(await running.app.qstash.schedules.list()).toEqual(before);
 
     // Someone edits a managed schedule by hand: the next sync puts it back.
-    await app.qstash.schedules.create({ scheduleId: "cleanup-data-daily", destination: `${app.url}/api/jobs/cleanup-data`, cron: "0 5 * * *", body: "{}", retries: 2, label: ["cleanup-data", MANAGED_LABEL] });
+    await running.app.qstash.schedules.create({ scheduleId: "cleanup-data-daily", destination: `${running.app.url}/api/jobs/cleanup-data`, cron: "0 5 * * *", body: "{}", retries: 2, label: ["cleanup-data", MANAGED_LABEL] });
     const repaired = await sync();
     expect(repaired.stdout).toContain("~ cleanup-data-daily");
     expect(repaired.stdout).toContain("cron: 0 5 * * * → CRON_TZ=Asia/Ulaanbaatar 0 2 * * *");
@@ -89,9 +73,9 @@ describe("schedules:sync", () => {
 
   test("scheduled firings reach the signed job route", async () => {
     await sync();
-    await stack.qstash.advance(10 * 60 * 1000);
-    await stack.qstash.idle();
-    const runs = await listRecentRuns(app.services.redis);
+    await running.stack.qstash.advance(10 * 60 * 1000);
+    await running.stack.qstash.idle();
+    const runs = await listRecentRuns(running.app.services.redis);
     expect(runs.find((run) => run.job === "dlq-redrive")).toMatchObject({ status: "succeeded" });
   });
 
@@ -101,11 +85,11 @@ describe("schedules:sync", () => {
       stderr: { write: () => true },
       stdinIsTTY: false,
       prompt: async () => "",
-      env: { QSTASH_URL: stack.qstash.url, QSTASH_TOKEN: stack.env.QSTASH_TOKEN, ...env },
+      env: { QSTASH_URL: running.stack.qstash.url, QSTASH_TOKEN: running.stack.env.QSTASH_TOKEN, ...env },
     });
     expect(await runSchedulesSync([], io({}))).toBe(1);
-    expect(await runSchedulesSync([], io({ APP_URL: app.url, SCHEDULES_TIME_ZONE: "Mars/Olympus" }))).toBe(1);
-    expect(await runSchedulesSync(["--bogus"], io({ APP_URL: app.url }))).toBe(2);
+    expect(await runSchedulesSync([], io({ APP_URL: running.app.url, SCHEDULES_TIME_ZONE: "Mars/Olympus" }))).toBe(1);
+    expect(await runSchedulesSync(["--bogus"], io({ APP_URL: running.app.url }))).toBe(2);
     expect(await ids()).toEqual([]);
   });
 });

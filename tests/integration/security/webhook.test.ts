@@ -1,33 +1,25 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { readBodyWithin } from "@/lib/job-runtime";
 import { signPaymentWebhook } from "@/lib/payments/signature";
 import { handlePaymentWebhook, WEBHOOK_MAX_BODY_BYTES } from "@/lib/flows/payments-webhook";
 import { purchaseEvent, signedWebhook, WEBHOOK_SECRET } from "../../helpers/payment-events";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
 import { expectNoSideEffects } from "./support";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // The payments webhook: forgeries that already held, the unbounded body
 // (attack 4) and the 401 that echoed which check failed (attack 10).
 
-let stack: TestStack;
-let app: TestApp;
 const path = "/api/webhooks/payments";
 
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, {
+const running = setupStackAndApp({
+  app: {
     env: { PAYMENTS_WEBHOOK_SECRET: WEBHOOK_SECRET },
-    services: { clock: { now: () => stack.clock.now() } },
     routes: { [path]: (request, current) => handlePaymentWebhook(request, current.services, { secret: current.env.PAYMENTS_WEBHOOK_SECRET }) },
-  });
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
+  },
+  stackClock: true,
 });
 
-const nowSeconds = () => Math.floor(stack.clock.now() / 1000);
+const nowSeconds = () => Math.floor(running.stack.clock.now() / 1000);
 
 async function send(request: Request): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(request);
@@ -57,12 +49,12 @@ describe("forged webhooks are refused with 401 'invalid signature' and change no
     ["a malformed header", { header: "t=now" }],
     ["an empty signature", { header: "t=1,v1=" }],
   ] as const)("%s", async (_name, forge) => {
-    const request = await signedWebhook(`${app.url}${path}`, purchaseEvent(), {
+    const request = await signedWebhook(`${running.app.url}${path}`, purchaseEvent(), {
       atSeconds: nowSeconds() + ("atOffset" in forge ? forge.atOffset : 0),
       ...("secret" in forge && { secret: forge.secret }),
       ...("header" in forge && { header: forge.header }),
     });
-    const answer = await expectNoSideEffects(stack, app.services.redis, () => send(request));
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () => send(request));
     expect(answer).toEqual({ status: 401, body: { error: "invalid signature" } });
   });
 
@@ -70,8 +62,8 @@ describe("forged webhooks are refused with 401 'invalid signature' and change no
     const body = JSON.stringify(purchaseEvent());
     const header = await signPaymentWebhook(body, WEBHOOK_SECRET, nowSeconds());
     const tampered = body.replace('"amountCents":4200', '"amountCents":1');
-    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
-      send(new Request(`${app.url}${path}`, { method: "POST", headers: { "payment-signature": header, "content-type": "application/json" }, body: tampered })),
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
+      send(new Request(`${running.app.url}${path}`, { method: "POST", headers: { "payment-signature": header, "content-type": "application/json" }, body: tampered })),
     );
     expect(answer).toEqual({ status: 401, body: { error: "invalid signature" } });
   });
@@ -79,7 +71,7 @@ describe("forged webhooks are refused with 401 'invalid signature' and change no
   test("prototype-pollution keys in a signed body don't reach the queue", async () => {
     const body = JSON.stringify(purchaseEvent()).replace("{", '{"__proto__":{"polluted":true},');
     const header = await signPaymentWebhook(body, WEBHOOK_SECRET, nowSeconds());
-    const answer = await send(new Request(`${app.url}${path}`, { method: "POST", headers: { "payment-signature": header }, body }));
+    const answer = await send(new Request(`${running.app.url}${path}`, { method: "POST", headers: { "payment-signature": header }, body }));
     expect(answer.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -94,8 +86,8 @@ describe("body limits (attack 4)", () => {
       body: stream,
       duplex: "half",
     } as RequestInit);
-    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
-      handlePaymentWebhook(request, app.services, { secret: WEBHOOK_SECRET }),
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
+      handlePaymentWebhook(request, running.app.services, { secret: WEBHOOK_SECRET }),
     );
     expect(answer.status).toBe(413);
     expect(pulled()).toBeLessThanOrEqual(64 * 1024);
@@ -104,23 +96,23 @@ describe("body limits (attack 4)", () => {
   test("a streamed body without Content-Length is cut at the limit, not read to its end", async () => {
     const { stream, pulled } = lazyBody(100 * 1024 * 1024);
     const request = new Request(`http://app.test${path}`, { method: "POST", headers: { "payment-signature": "t=1,v1=x" }, body: stream, duplex: "half" } as RequestInit);
-    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
-      handlePaymentWebhook(request, app.services, { secret: WEBHOOK_SECRET }),
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
+      handlePaymentWebhook(request, running.app.services, { secret: WEBHOOK_SECRET }),
     );
     expect(answer.status).toBe(413);
     expect(pulled()).toBeLessThanOrEqual(WEBHOOK_MAX_BODY_BYTES + 2 * 64 * 1024);
   });
 
   test("over real HTTP: an oversized unsigned post gets 413 and changes nothing", async () => {
-    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
-      send(new Request(`${app.url}${path}`, { method: "POST", body: "x".repeat(WEBHOOK_MAX_BODY_BYTES + 1) })),
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
+      send(new Request(`${running.app.url}${path}`, { method: "POST", body: "x".repeat(WEBHOOK_MAX_BODY_BYTES + 1) })),
     );
     expect(answer.status).toBe(413);
   });
 
   test("a body exactly at the limit is read (and then judged by its signature)", async () => {
-    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
-      send(new Request(`${app.url}${path}`, { method: "POST", body: "x".repeat(WEBHOOK_MAX_BODY_BYTES) })),
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
+      send(new Request(`${running.app.url}${path}`, { method: "POST", body: "x".repeat(WEBHOOK_MAX_BODY_BYTES) })),
     );
     expect(answer).toEqual({ status: 401, body: { error: "invalid signature" } });
   });
