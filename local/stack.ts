@@ -107,7 +107,8 @@ async function main() {
   const stack = await startLocalStack({
     clock: process.env.STACK_MANUAL_CLOCK === "true" ? manualClock(Date.now()) : systemClock(),
     resendRateLimitPerSecond,
-    useRedisServer: true,
+    // LOCAL_REDIS=embedded keeps the embedded engine even with redis-server installed (it has JSON.*).
+    useRedisServer: process.env.LOCAL_REDIS !== "embedded",
     ...(process.env.REDIS_URL && { redisUrl: process.env.REDIS_URL }),
   });
   console.log("Local Upstash stack is running:\n");
