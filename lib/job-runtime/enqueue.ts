@@ -3,6 +3,7 @@ import { InvalidPayloadError } from "./errors";
 import { failureCallbackUrl, jobUrl } from "./urls";
 import type { JobDefinition, JobInput } from "./define-job";
 import { log } from "./log";
+import { endPublishSpan, startPublishSpan, traceHeaders } from "./tracing";
 
 export interface EnqueueOptions {
   /** Seconds to wait before the first delivery. */
@@ -73,7 +74,18 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
   return {
     async enqueue(job, payload, options) {
       const request = buildRequest(config.appUrl, job, payload, options);
-      const response = await config.client.publishJSON(request);
+      const span = startPublishSpan(job.name, "publish");
+      // The span's context rides along as a forwarded traceparent, so the delivery continues this trace.
+      const response = await config.client.publishJSON({ ...request, headers: traceHeaders(span) }).then(
+        (accepted) => {
+          endPublishSpan(span, accepted);
+          return accepted;
+        },
+        (error: unknown) => {
+          endPublishSpan(span, { error });
+          throw error;
+        },
+      );
       const result = { messageId: response.messageId, deduplicated: response.deduplicated === true };
       await notify([{ ...result, jobName: job.name }]);
       return result;
@@ -84,10 +96,18 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
       const results: EnqueueResult[] = [];
       for (let start = 0; start < requests.length; start += BATCH_LIMIT) {
         const chunk = requests.slice(start, start + BATCH_LIMIT);
-        const responses = await config.client.batchJSON(chunk);
+        // One producer span per message, so each delivery continues its own branch of the trace.
+        const spans = chunk.map((_, index) => startPublishSpan(items[start + index]!.job.name, "batch"));
+        const responses = await config.client
+          .batchJSON(chunk.map((request, index) => ({ ...request, headers: traceHeaders(spans[index]) })))
+          .catch((error: unknown) => {
+            for (const span of spans) endPublishSpan(span, { error });
+            throw error;
+          });
         responses.forEach((response, index) => {
           const single = Array.isArray(response) ? response[0] : response;
           if (!single) throw new Error(`QStash returned no message for batch item ${start + index}`);
+          endPublishSpan(spans[index]!, single);
           const result = { messageId: single.messageId, deduplicated: single.deduplicated === true };
           results.push(result);
         });

@@ -11,6 +11,8 @@ import { type AnyJobRegistry, findJob } from "./registry";
 import { errorToResponse, json, nonRetryable } from "./respond";
 import { jobUrl } from "./urls";
 import type { VerifiedToken, Verifier } from "./verify";
+import { setOutcome, step, withDeliverySpan, type DeliveryOutcome } from "./tracing";
+import type { Span } from "@opentelemetry/api";
 
 /** How long a lease outlives its run's budget, for a run that dies without releasing it. */
 export const LEASE_GRACE_MS = 30_000;
@@ -45,30 +47,51 @@ export async function handleJobRequest(
   request: Request,
   deps: JobRouteDeps,
 ): Promise<Response> {
+  // One consumer span per delivery, continuing the producer's trace from the forwarded traceparent.
+  const delivery = readDeliveryHeaders(request.headers);
+  return withDeliverySpan(
+    { headers: request.headers, jobName, messageId: delivery.messageId ?? undefined, retried: delivery.retried },
+    (span) => runDelivery(registry, jobName, request, deps, delivery, span),
+  );
+}
+
+async function runDelivery(
+  registry: AnyJobRegistry,
+  jobName: string,
+  request: Request,
+  deps: JobRouteDeps,
+  delivery: ReturnType<typeof readDeliveryHeaders>,
+  span: Span,
+): Promise<Response> {
+  const answer = (outcome: DeliveryOutcome, response: Response, error?: unknown) => {
+    setOutcome(span, outcome, error);
+    return response;
+  };
   const body = await request.text();
   const job = findJob(registry, jobName);
 
   let token: VerifiedToken;
   try {
     // Verify against the URL we publish to, not request.url: behind Vercel's proxy the latter differs.
-    token = await deps.verify({
-      signature: request.headers.get("upstash-signature"),
-      body,
-      expectedUrl: jobUrl(deps.appUrl, { name: jobName, runtime: deps.runtime }),
-    });
+    token = await step("verify", () =>
+      deps.verify({
+        signature: request.headers.get("upstash-signature"),
+        body,
+        expectedUrl: jobUrl(deps.appUrl, { name: jobName, runtime: deps.runtime }),
+      }),
+    );
   } catch (error) {
     if (error instanceof InvalidSignatureError) {
       log.warn("signature_rejected", { job: jobName, error: error.message });
-      return errorToResponse(error);
+      return answer("rejected", errorToResponse(error));
     }
     throw error;
   }
 
-  if (!job) return nonRetryable(`unknown job "${jobName}"`, { job: jobName });
+  if (!job) return answer("non_retryable", nonRetryable(`unknown job "${jobName}"`, { job: jobName }));
 
-  const delivery = readDeliveryHeaders(request.headers);
   const messageId = delivery.messageId;
-  if (!messageId) return nonRetryable("missing Upstash-Message-Id header", { job: jobName });
+  if (!messageId) return answer("non_retryable", nonRetryable("missing Upstash-Message-Id header", { job: jobName }));
   const details = { job: jobName, messageId };
   const jobLog = log.with(details);
 
@@ -76,14 +99,17 @@ export async function handleJobRequest(
   try {
     raw = JSON.parse(body);
   } catch {
-    return nonRetryable("body is not valid JSON", details);
+    return answer("non_retryable", nonRetryable("body is not valid JSON", details));
   }
   const parsed = job.schema.safeParse(raw);
   if (!parsed.success) {
-    return nonRetryable(`invalid payload: ${z.prettifyError(parsed.error)}`, {
-      ...details,
-      issues: parsed.error.issues.map(({ path, message }) => ({ path, message })),
-    });
+    return answer(
+      "non_retryable",
+      nonRetryable(`invalid payload: ${z.prettifyError(parsed.error)}`, {
+        ...details,
+        issues: parsed.error.issues.map(({ path, message }) => ({ path, message })),
+      }),
+    );
   }
   const payload = parsed.data;
 
@@ -92,61 +118,73 @@ export async function handleJobRequest(
   const guard = createIdempotencyGuard(deps.redis, () => deps.clock.now());
   let claim: Claim;
   try {
-    claim = await guard.claim({
-      jobName,
-      idempotencyKey,
-      messageId,
-      // A crashed run must not block its retries forever: the lease outlives the run budget only slightly,
-      // and once the budget is over (the run was stopped or killed) the next delivery may take it at once.
-      leaseMs: budgetMs + LEASE_GRACE_MS,
-      deadlineMs: deps.clock.now() + budgetMs,
-      nowMs: deps.clock.now(),
-      leaseId: deps.leaseId?.() ?? crypto.randomUUID(),
-      token,
-    });
+    claim = await step("claim", () =>
+      guard.claim({
+        jobName,
+        idempotencyKey,
+        messageId,
+        // A crashed run must not block its retries forever: the lease outlives the run budget only slightly,
+        // and once the budget is over (the run was stopped or killed) the next delivery may take it at once.
+        leaseMs: budgetMs + LEASE_GRACE_MS,
+        deadlineMs: deps.clock.now() + budgetMs,
+        nowMs: deps.clock.now(),
+        leaseId: deps.leaseId?.() ?? crypto.randomUUID(),
+        token,
+      }),
+    );
   } catch (error) {
     // Without the guard we can't promise a single run; let QStash retry once Redis is back.
     jobLog.error("idempotency_unavailable", { error });
-    return errorToResponse(new RetryableError("idempotency store unavailable", undefined, { cause: error }), details);
+    return answer(
+      "retry",
+      errorToResponse(new RetryableError("idempotency store unavailable", undefined, { cause: error }), details),
+      error,
+    );
   }
 
   if (claim.state === "done") {
     jobLog.info("duplicate_skipped", { firstMessageId: claim.messageId });
-    return json(200, { ok: true, duplicate: true, ...details });
+    return answer("duplicate", json(200, { ok: true, duplicate: true, ...details }));
   }
   if (claim.state === "replay") {
     // This exact signed request was seen before: a replay, whatever message id it now carries.
     jobLog.warn("replay_refused", { jti: token.jti });
-    return json(200, { ok: true, duplicate: true, ...details });
+    return answer("duplicate", json(200, { ok: true, duplicate: true, ...details }));
   }
   if (claim.state === "running") {
     // Come back when the lease ends: QStash waits Retry-After before its next attempt.
     const retryAfter = String(Math.max(1, Math.ceil(claim.retryAfterMs / 1_000)));
-    return json(409, { error: "an earlier delivery of this job is still running", retryable: true, ...details }, { "Retry-After": retryAfter });
+    return answer(
+      "busy",
+      json(409, { error: "an earlier delivery of this job is still running", retryable: true, ...details }, { "Retry-After": retryAfter }),
+    );
   }
 
   try {
-    const result = await withDeadline(budgetMs, (signal) =>
-      job.handler(payload, {
-        ...deps.jobDeps,
-        jobName,
-        messageId,
-        idempotencyKey,
-        // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
-        retried: delivery.retried,
-        maxRetries: job.retries,
-        signal,
-        log: jobLog,
-      }),
+    const result = await step("handler", () =>
+      withDeadline(budgetMs, (signal) =>
+        job.handler(payload, {
+          ...deps.jobDeps,
+          jobName,
+          messageId,
+          idempotencyKey,
+          // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
+          retried: delivery.retried,
+          maxRetries: job.retries,
+          signal,
+          log: jobLog,
+        }),
+      ),
     );
-    await claim.lease.complete(result ?? undefined);
+    await step("complete", () => claim.lease.complete(result ?? undefined));
     jobLog.info("job_succeeded", { attempt: claim.attempt, upstashRetried: delivery.retried });
-    return json(200, { ok: true, ...details, ...(result ? { result } : {}) });
+    return answer("succeeded", json(200, { ok: true, ...details, ...(result ? { result } : {}) }));
   } catch (error) {
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     await claim.lease.release(message);
     if (error instanceof NonRetryableError) jobLog.warn("job_failed", { error: message });
     else jobLog.error("job_failed", { error: message });
-    return errorToResponse(error, details);
+    const outcome = error instanceof NonRetryableError ? "non_retryable" : error instanceof RetryableError ? "retry" : "failed";
+    return answer(outcome, errorToResponse(error, details), error);
   }
 }

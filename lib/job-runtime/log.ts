@@ -1,3 +1,5 @@
+import { traceFields } from "./tracing";
+
 /**
  * The one logger: JSON lines on stdout/stderr, which Vercel's log drains and
  * `jq` read alike. Every line has `level` and `event`; job lines add `job`,
@@ -28,11 +30,14 @@ function describe(value: unknown): unknown {
 }
 
 export function createLogger(base: LogFields = {}, sink: LogSink = consoleSink): Logger {
-  const write = (level: LogLevel) => (event: string, fields: LogFields = {}) => {
-    const line: LogFields = { level, event, ...base };
-    for (const [name, value] of Object.entries(fields)) line[name] = describe(value);
-    sink(level, JSON.stringify(line));
-  };
+  const write =
+    (level: LogLevel) =>
+    (event: string, fields: LogFields = {}) => {
+      // Trace ids, when a trace is being recorded, let a log search open the whole trace.
+      const line: LogFields = { level, event, ...base, ...traceFields() };
+      for (const [name, value] of Object.entries(fields)) line[name] = describe(value);
+      sink(level, JSON.stringify(line));
+    };
   return {
     debug: write("debug"),
     info: write("info"),

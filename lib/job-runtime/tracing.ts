@@ -108,16 +108,21 @@ export async function withDeliverySpan<T>(
     ...(request.messageId && { [ATTR.messageId]: request.messageId }),
     ...(request.retried !== undefined && { [ATTR.retryCount]: request.retried }),
   };
-  return tracer().startActiveSpan(`process ${request.jobName}`, { kind: SpanKind.CONSUMER, attributes }, deliveryContext(request.headers), async (span) => {
-    try {
-      return await fn(span);
-    } catch (error) {
-      recordError(span, error);
-      throw error;
-    } finally {
-      span.end();
-    }
-  });
+  return tracer().startActiveSpan(
+    `process ${request.jobName}`,
+    { kind: SpanKind.CONSUMER, attributes },
+    deliveryContext(request.headers),
+    async (span) => {
+      try {
+        return await fn(span);
+      } catch (error) {
+        recordError(span, error);
+        throw error;
+      } finally {
+        span.end();
+      }
+    },
+  );
 }
 
 export function setOutcome(span: Span | undefined, outcome: DeliveryOutcome, error?: unknown): void {

@@ -28,7 +28,13 @@ export function installTestTracing(): TestTracing {
     spans: () => exporter.getFinishedSpans(),
     byName(name) {
       const found = exporter.getFinishedSpans().filter((span) => span.name === name);
-      if (found.length !== 1) throw new Error(`expected one span named ${JSON.stringify(name)}, found ${found.length}: ${exporter.getFinishedSpans().map((span) => span.name).join(", ")}`);
+      if (found.length !== 1)
+        throw new Error(
+          `expected one span named ${JSON.stringify(name)}, found ${found.length}: ${exporter
+            .getFinishedSpans()
+            .map((span) => span.name)
+            .join(", ")}`,
+        );
       return found[0]!;
     },
     async uninstall() {

@@ -42,7 +42,10 @@ describe("outbox", () => {
     const tracing = installTestTracing();
     try {
       const sent: Array<{ headers?: unknown }> = [];
-      const traced = createOutbox({ redis, publish: (request) => (sent.push({ headers: { ...(request.headers as Record<string, string>) } }), qstash.publishJSON(request)), now: () => stack.clock.now() });
+      const traced = createOutbox({ redis, publish: (request) => {
+          sent.push({ headers: { ...(request.headers as Record<string, string>) } });
+          return qstash.publishJSON(request);
+        }, now: () => stack.clock.now() });
       const e = entry(7);
       await write([e]);
       const { published: [result] } = await traced.flush([e]);
