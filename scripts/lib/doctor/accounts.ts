@@ -7,8 +7,13 @@ import { senderDomain } from "./environment";
 export const PROBE_TIMEOUT_MS = 10_000;
 const RESEND_API = "https://api.resend.com";
 
-async function getJson(url: string, token: string): Promise<{ status: number; body: string; json?: unknown }> {
-  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+type JsonAnswer = { status: number; body: string; json?: unknown };
+
+async function getJson(url: string, token: string): Promise<JsonAnswer> {
+  const response = await fetch(url, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+  });
   const body = await response.text();
   try {
     return { status: response.status, body, json: JSON.parse(body) };
@@ -28,21 +33,35 @@ const KEYS_DIFFER = "qstash-keys-differ";
 
 async function qstashAnswer(env: Env): Promise<CheckResult> {
   const [id, title] = ["qstash", "QStash token and signing keys"];
-  let answer;
+  let answer: JsonAnswer;
   try {
     answer = await getJson(`${env.QSTASH_URL}/v2/keys`, env.QSTASH_TOKEN);
   } catch (error) {
-    return fail(id, title, `${env.QSTASH_URL} did not answer: ${describeError(error)}`, "check QSTASH_URL (it is the region URL from the QStash console)");
+    return fail(
+      id,
+      title,
+      `${env.QSTASH_URL} did not answer: ${describeError(error)}`,
+      "check QSTASH_URL (it is the region URL from the QStash console)",
+    );
   }
   if (answer.status === 401 || answer.status === 403) {
-    return fail(id, title, `QStash refused QSTASH_TOKEN (${answer.status})`, "copy QSTASH_TOKEN from the Upstash console (QStash → Request builder / .env)", {
-      status: answer.status,
-      body: snippet(answer.body),
-    });
+    return fail(
+      id,
+      title,
+      `QStash refused QSTASH_TOKEN (${answer.status})`,
+      "copy QSTASH_TOKEN from the Upstash console (QStash → Request builder / .env)",
+      {
+        status: answer.status,
+        body: snippet(answer.body),
+      },
+    );
   }
   const keys = answer.json as { current?: string; next?: string } | undefined;
   if (answer.status !== 200 || !keys?.current) {
-    return fail(id, title, `unexpected answer from ${env.QSTASH_URL}/v2/keys: ${answer.status}`, "check QSTASH_URL", { status: answer.status, body: snippet(answer.body) });
+    return fail(id, title, `unexpected answer from ${env.QSTASH_URL}/v2/keys: ${answer.status}`, "check QSTASH_URL", {
+      status: answer.status,
+      body: snippet(answer.body),
+    });
   }
   const wrong = [
     ...(env.QSTASH_CURRENT_SIGNING_KEY !== keys.current ? ["QSTASH_CURRENT_SIGNING_KEY"] : []),
@@ -70,7 +89,13 @@ export async function checkRedis(env: Env): Promise<CheckResult> {
   });
   try {
     const answer = await redis.ping();
-    if (answer !== "PONG") return fail(id, title, `PING answered ${JSON.stringify(answer)}`, "check UPSTASH_REDIS_REST_URL points at an Upstash Redis REST endpoint");
+    if (answer !== "PONG")
+      return fail(
+        id,
+        title,
+        `PING answered ${JSON.stringify(answer)}`,
+        "check UPSTASH_REDIS_REST_URL points at an Upstash Redis REST endpoint",
+      );
     return pass(id, title, "answers PING with the token");
   } catch (error) {
     const text = describeError(error);
@@ -78,7 +103,9 @@ export async function checkRedis(env: Env): Promise<CheckResult> {
     return fail(
       id,
       title,
-      refused ? `the database refused UPSTASH_REDIS_REST_TOKEN: ${text}` : `${env.UPSTASH_REDIS_REST_URL} did not answer: ${text}`,
+      refused
+        ? `the database refused UPSTASH_REDIS_REST_TOKEN: ${text}`
+        : `${env.UPSTASH_REDIS_REST_URL} did not answer: ${text}`,
       refused
         ? "copy the REST token (not the read-only one) from the Upstash console → your database → REST API"
         : "check UPSTASH_REDIS_REST_URL and that the database exists and is not paused",
@@ -91,34 +118,74 @@ export async function checkResend(env: Env): Promise<CheckResult> {
   const [id, title] = ["resend", "Resend key and sender domain"];
   const base = env.RESEND_BASE_URL ?? RESEND_API;
   const domain = senderDomain(env.EMAIL_FROM);
-  let answer;
+  let answer: JsonAnswer;
   try {
     answer = await getJson(`${base}/domains`, env.RESEND_API_KEY);
   } catch (error) {
-    return fail(id, title, `${base} did not answer: ${describeError(error)}`, env.RESEND_BASE_URL ? "unset RESEND_BASE_URL outside local development" : "check the network");
+    return fail(
+      id,
+      title,
+      `${base} did not answer: ${describeError(error)}`,
+      env.RESEND_BASE_URL ? "unset RESEND_BASE_URL outside local development" : "check the network",
+    );
   }
   const code = (answer.json as { name?: string } | undefined)?.name;
   if (answer.status === 401 && code === "restricted_api_key") {
-    return pass(id, title, `key accepted; it may only send, so the ${domain} domain could not be checked here (check it at resend.com/domains)`);
+    return pass(
+      id,
+      title,
+      `key accepted; it may only send, so the ${domain} domain could not be checked here (check it at resend.com/domains)`,
+    );
   }
   if (answer.status === 401 || answer.status === 403) {
-    return fail(id, title, `Resend refused RESEND_API_KEY (${code ?? answer.status})`, "create an API key at resend.com/api-keys and set RESEND_API_KEY", {
-      status: answer.status,
-      body: snippet(answer.body),
-    });
+    return fail(
+      id,
+      title,
+      `Resend refused RESEND_API_KEY (${code ?? answer.status})`,
+      "create an API key at resend.com/api-keys and set RESEND_API_KEY",
+      {
+        status: answer.status,
+        body: snippet(answer.body),
+      },
+    );
   }
   if (answer.status === 404 && env.RESEND_BASE_URL) {
     // The local look-alike has no domains API (there's no account behind it); prove the key instead.
     const emails = await getJson(`${base}/emails?limit=1`, env.RESEND_API_KEY);
-    if (emails.status === 200) return pass(id, title, `key accepted by the Resend look-alike at ${base} (any sender domain is accepted there)`);
-    return fail(id, title, `the Resend look-alike at ${base} refused RESEND_API_KEY (${emails.status})`, 'use a key starting with "re_"', { status: emails.status, body: snippet(emails.body) });
+    if (emails.status === 200)
+      return pass(id, title, `key accepted by the Resend look-alike at ${base} (any sender domain is accepted there)`);
+    return fail(
+      id,
+      title,
+      `the Resend look-alike at ${base} refused RESEND_API_KEY (${emails.status})`,
+      'use a key starting with "re_"',
+      { status: emails.status, body: snippet(emails.body) },
+    );
   }
   const list = (answer.json as { data?: Array<{ name: string; status: string }> } | undefined)?.data;
   if (answer.status !== 200 || !Array.isArray(list)) {
-    return fail(id, title, `unexpected answer from ${base}/domains: ${answer.status}`, "check RESEND_API_KEY and RESEND_BASE_URL", { status: answer.status, body: snippet(answer.body) });
+    return fail(
+      id,
+      title,
+      `unexpected answer from ${base}/domains: ${answer.status}`,
+      "check RESEND_API_KEY and RESEND_BASE_URL",
+      { status: answer.status, body: snippet(answer.body) },
+    );
   }
   const found = list.find((entry) => entry.name.toLowerCase() === domain);
-  if (!found) return fail(id, title, `EMAIL_FROM's domain ${domain} is not in this Resend account`, `add and verify ${domain} at resend.com/domains, or set EMAIL_FROM to an address on a verified domain`);
-  if (found.status !== "verified") return fail(id, title, `EMAIL_FROM's domain ${domain} is ${found.status}, not verified`, `add the DNS records Resend shows for ${domain} and wait for it to verify`);
+  if (!found)
+    return fail(
+      id,
+      title,
+      `EMAIL_FROM's domain ${domain} is not in this Resend account`,
+      `add and verify ${domain} at resend.com/domains, or set EMAIL_FROM to an address on a verified domain`,
+    );
+  if (found.status !== "verified")
+    return fail(
+      id,
+      title,
+      `EMAIL_FROM's domain ${domain} is ${found.status}, not verified`,
+      `add the DNS records Resend shows for ${domain} and wait for it to verify`,
+    );
   return pass(id, title, `key accepted; ${domain} is verified`);
 }

@@ -16,7 +16,13 @@ export interface CheckResult {
 
 export const pass = (id: string, title: string, detail: string): CheckResult => ({ id, title, status: "pass", detail });
 
-export const fail = (id: string, title: string, detail: string, fix: string, observed?: CheckResult["observed"]): CheckResult => ({
+export const fail = (
+  id: string,
+  title: string,
+  detail: string,
+  fix: string,
+  observed?: CheckResult["observed"],
+): CheckResult => ({
   id,
   title,
   status: "fail",

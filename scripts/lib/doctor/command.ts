@@ -80,7 +80,12 @@ export async function runChecks(
   });
 
   const qstash = await checkQStash(env).catch((error: unknown) => ({
-    ...fail("qstash", "QStash token and signing keys", `could not run: ${describeError(error)}`, "check QSTASH_URL and QSTASH_TOKEN"),
+    ...fail(
+      "qstash",
+      "QStash token and signing keys",
+      `could not run: ${describeError(error)}`,
+      "check QSTASH_URL and QSTASH_TOKEN",
+    ),
     tokenWorks: false,
   }));
   const { tokenWorks, ...qstashResult } = qstash;
@@ -88,7 +93,11 @@ export async function runChecks(
   record(await guarded("redis", "Upstash Redis", "check UPSTASH_REDIS_REST_URL and its token", () => checkRedis(env)));
   record(await guarded("resend", "Resend key and sender domain", "check RESEND_API_KEY", () => checkResend(env)));
   const testJobUrl = jobUrl(appUrl, registry.test!);
-  record(await guarded("job-route", "Job route", "check the base URL", () => checkSignedRoute({ id: "job-route", title: "Job route", url: testJobUrl, bypassSecret })));
+  record(
+    await guarded("job-route", "Job route", "check the base URL", () =>
+      checkSignedRoute({ id: "job-route", title: "Job route", url: testJobUrl, bypassSecret }),
+    ),
+  );
   record(
     tokenWorks
       ? await guarded("delivery", "Test job delivery", "see the QStash console's logs", () =>
@@ -110,7 +119,9 @@ export async function runChecks(
       : skip("schedules", "Schedules", "needs a working QStash token"),
   );
   const maxDurationSeconds = await readMaxDuration(options.routeFile);
-  record(checkDurations({ maxDurationSeconds, jobMaxDurationSeconds: env.JOB_MAX_DURATION_SECONDS, jobs: Object.values(registry) }));
+  record(
+    checkDurations({ maxDurationSeconds, jobMaxDurationSeconds: env.JOB_MAX_DURATION_SECONDS, jobs: Object.values(registry) }),
+  );
   return { appUrl, checks };
 }
 
@@ -125,16 +136,24 @@ const LATER_CHECKS = [
   ["durations", "Time limits"],
 ] as const;
 
+const parseDoctorArgs = (argv: string[]) =>
+  parseArgs({
+    args: argv,
+    options: {
+      url: { type: "string" },
+      json: { type: "boolean" },
+      timeout: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+
 /** `npm run doctor` as a function of its arguments and streams; returns the exit code. */
 export async function runDoctor(argv: string[], io: CliIo, deps: DoctorDeps = {}): Promise<number> {
   return runCommand(io, DOCTOR_USAGE, async () => {
-    let values;
+    let values: ReturnType<typeof parseDoctorArgs>["values"];
     try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { url: { type: "string" }, json: { type: "boolean" }, timeout: { type: "string" }, help: { type: "boolean", short: "h" } },
-        strict: true,
-      }));
+      ({ values } = parseDoctorArgs(argv));
     } catch (error) {
       throw new UsageError(error instanceof Error ? error.message : String(error));
     }
@@ -143,16 +162,25 @@ export async function runDoctor(argv: string[], io: CliIo, deps: DoctorDeps = {}
       return EXIT_OK;
     }
     const timeoutSeconds = values.timeout === undefined ? DEFAULT_DELIVERY_TIMEOUT_SECONDS : Number(values.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) throw new UsageError(`--timeout must be a positive number of seconds: ${values.timeout}`);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0)
+      throw new UsageError(`--timeout must be a positive number of seconds: ${values.timeout}`);
     const json = values.json === true;
     const report = await runChecks(
       io.env,
-      { url: values.url, deliveryTimeoutMs: timeoutSeconds * 1000, pollIntervalMs: deps.pollIntervalMs ?? 1000, routeFile: deps.routeFile },
+      {
+        url: values.url,
+        deliveryTimeoutMs: timeoutSeconds * 1000,
+        pollIntervalMs: deps.pollIntervalMs ?? 1000,
+        routeFile: deps.routeFile,
+      },
       json ? undefined : (result) => io.stdout.write(`${formatCheck(result)}\n`),
     );
     const ok = report.checks.every((check) => check.status !== "fail");
     if (json) io.stdout.write(`${JSON.stringify({ ok, appUrl: report.appUrl, checks: report.checks }, null, 2)}\n`);
-    else io.stdout.write(ok ? "All checks passed.\n" : `${report.checks.filter((check) => check.status === "fail").length} check(s) failed.\n`);
+    else
+      io.stdout.write(
+        ok ? "All checks passed.\n" : `${report.checks.filter((check) => check.status === "fail").length} check(s) failed.\n`,
+      );
     return ok ? EXIT_OK : EXIT_ERROR;
   });
 }

@@ -16,15 +16,24 @@ export async function checkSchedules(
 ): Promise<CheckResult> {
   const [id, title] = ["schedules", "Schedules"];
   const timeZone = options.timeZone ?? DEFAULT_SCHEDULES_TIME_ZONE;
-  const desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl, { protectionBypassSecret: options.protectionBypassSecret });
+  const desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl, {
+    protectionBypassSecret: options.protectionBypassSecret,
+  });
   const plan = await syncSchedules(client, desired, { managedLabel: MANAGED_LABEL, dryRun: true });
   if (planIsEmpty(plan)) return pass(id, title, `${plan.unchanged.length} in sync with lib/flows/schedules.ts`);
   const parts = [
     ...plan.create.map((schedule) => `${schedule.scheduleId} missing`),
-    ...plan.update.map(({ desired: schedule, changes }) => `${schedule.scheduleId} differs in ${changes.map((change) => change.field).join(", ")}`),
+    ...plan.update.map(
+      ({ desired: schedule, changes }) => `${schedule.scheduleId} differs in ${changes.map((change) => change.field).join(", ")}`,
+    ),
     ...plan.remove.map((schedule) => `${schedule.scheduleId} no longer declared`),
   ];
-  return fail(id, title, parts.join("; "), `run \`npm run schedules:sync -- --dry-run\` to see the diff, then \`npm run schedules:sync\` with this environment`);
+  return fail(
+    id,
+    title,
+    parts.join("; "),
+    `run \`npm run schedules:sync -- --dry-run\` to see the diff, then \`npm run schedules:sync\` with this environment`,
+  );
 }
 
 /** `export const maxDuration = N` from the route's source, or undefined when the file doesn't set it. */
@@ -46,10 +55,17 @@ export function checkDurations(options: {
 }): CheckResult {
   const [id, title] = ["durations", "Time limits"];
   const { maxDurationSeconds: maxDuration, jobMaxDurationSeconds: budget } = options;
-  if (maxDuration === undefined) return skip(id, title, `${JOB_ROUTE_FILE} sets no maxDuration; the plan's default applies, so JOB_MAX_DURATION_SECONDS can't be compared`);
+  if (maxDuration === undefined)
+    return skip(
+      id,
+      title,
+      `${JOB_ROUTE_FILE} sets no maxDuration; the plan's default applies, so JOB_MAX_DURATION_SECONDS can't be compared`,
+    );
   const problems: string[] = [];
   if (budget > maxDuration) {
-    problems.push(`JOB_MAX_DURATION_SECONDS=${budget} is above maxDuration=${maxDuration}: Vercel kills the function before the job's abort fires`);
+    problems.push(
+      `JOB_MAX_DURATION_SECONDS=${budget} is above maxDuration=${maxDuration}: Vercel kills the function before the job's abort fires`,
+    );
   }
   const limit = Math.min(budget, maxDuration);
   for (const job of options.jobs) {
@@ -57,7 +73,12 @@ export function checkDurations(options: {
     if (job.timeout > limit) problems.push(`job "${job.name}" has timeout ${job.timeout}s but a run may last at most ${limit}s`);
   }
   if (problems.length > 0) {
-    return fail(id, title, problems.join("; "), `keep every job's timeout ≤ JOB_MAX_DURATION_SECONDS ≤ maxDuration in ${JOB_ROUTE_FILE} (raise both together if your plan allows)`);
+    return fail(
+      id,
+      title,
+      problems.join("; "),
+      `keep every job's timeout ≤ JOB_MAX_DURATION_SECONDS ≤ maxDuration in ${JOB_ROUTE_FILE} (raise both together if your plan allows)`,
+    );
   }
   return pass(id, title, `maxDuration=${maxDuration}s, JOB_MAX_DURATION_SECONDS=${budget}s and every job's timeout agree`);
 }

@@ -33,7 +33,8 @@ const FAILED_ATTEMPT = new Set(["ERROR", "RETRY", "FAILED"]);
 function answerOf(event: DeliveryEvent): Answer {
   const header = (name: string) =>
     Object.entries(event.responseHeaders ?? {}).find(([key]) => key.toLowerCase() === name)?.[1]?.[0];
-  const body = event.responseBody ?? (event.responseBodyBase64 ? Buffer.from(event.responseBodyBase64, "base64").toString("utf8") : "");
+  const body =
+    event.responseBody ?? (event.responseBodyBase64 ? Buffer.from(event.responseBodyBase64, "base64").toString("utf8") : "");
   if (event.responseStatus === undefined || event.responseStatus === 0) return { body, error: event.error ?? "no answer" };
   return { status: event.responseStatus, contentType: header("content-type"), location: header("location"), body };
 }
@@ -58,17 +59,24 @@ export async function checkDelivery(options: DeliveryCheckOptions): Promise<Chec
   while (now() <= deadline) {
     const { logs } = await options.client.logs({ filter: { messageId } });
     const events = (logs as unknown as DeliveryEvent[]).slice().sort((a, b) => a.time - b.time);
-    if (events.some((event) => event.state === "DELIVERED")) return pass(ID, TITLE, `a test job (${messageId}) was delivered to ${request.url} and ran`);
+    if (events.some((event) => event.state === "DELIVERED"))
+      return pass(ID, TITLE, `a test job (${messageId}) was delivered to ${request.url} and ran`);
     const failed = events.find((event) => FAILED_ATTEMPT.has(event.state));
     if (failed) {
       await options.client.messages.cancel(messageId).catch(() => undefined);
       const answer = answerOf(failed);
       const diagnosis = diagnose(answer, { calledUrl: request.url });
-      return fail(ID, TITLE, `QStash got ${answer.status ?? answer.error} from ${request.url}: ${diagnosis.detail} (likely cause: ${diagnosis.cause})`, diagnosis.fix, {
-        ...(answer.status !== undefined && { status: answer.status }),
-        body: snippet(answer.body),
-        ...(answer.error !== undefined && { error: answer.error }),
-      });
+      return fail(
+        ID,
+        TITLE,
+        `QStash got ${answer.status ?? answer.error} from ${request.url}: ${diagnosis.detail} (likely cause: ${diagnosis.cause})`,
+        diagnosis.fix,
+        {
+          ...(answer.status !== undefined && { status: answer.status }),
+          body: snippet(answer.body),
+          ...(answer.error !== undefined && { error: answer.error }),
+        },
+      );
     }
     lastState = events.at(-1)?.state ?? lastState;
     await sleep(options.pollIntervalMs);

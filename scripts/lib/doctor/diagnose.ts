@@ -14,7 +14,16 @@ export interface Answer {
   error?: string;
 }
 
-export type Cause = "protection" | "missing-route" | "redirect" | "wrong-keys" | "url-mismatch" | "timeout" | "unreachable" | "job-failed" | "unexpected";
+export type Cause =
+  | "protection"
+  | "missing-route"
+  | "redirect"
+  | "wrong-keys"
+  | "url-mismatch"
+  | "timeout"
+  | "unreachable"
+  | "job-failed"
+  | "unexpected";
 
 export interface Diagnosis {
   cause: Cause;
@@ -40,11 +49,21 @@ export const BYPASS_FIX =
 export function diagnose(answer: Answer, context: { calledUrl: string }): Diagnosis {
   if (answer.error !== undefined) {
     if (/timeout|timed out/i.test(answer.error)) return timeout(answer.error);
-    return { cause: "unreachable", detail: `could not reach ${context.calledUrl}: ${answer.error}`, fix: "check the base URL (--url or APP_URL) and that the deployment is live" };
+    return {
+      cause: "unreachable",
+      detail: `could not reach ${context.calledUrl}: ${answer.error}`,
+      fix: "check the base URL (--url or APP_URL) and that the deployment is live",
+    };
   }
   const status = answer.status ?? 0;
-  if (status === 401 && looksLikeHtml(answer)) return { cause: "protection", detail: "401 with an HTML page (Vercel's login page)", fix: BYPASS_FIX };
-  if (status === 404) return { cause: "missing-route", detail: `404 from ${context.calledUrl}: the route is not deployed there`, fix: "deploy app/api/jobs/[job]/route.ts and app/api/qstash/failure/route.ts, and check the base URL has no extra path" };
+  if (status === 401 && looksLikeHtml(answer))
+    return { cause: "protection", detail: "401 with an HTML page (Vercel's login page)", fix: BYPASS_FIX };
+  if (status === 404)
+    return {
+      cause: "missing-route",
+      detail: `404 from ${context.calledUrl}: the route is not deployed there`,
+      fix: "deploy app/api/jobs/[job]/route.ts and app/api/qstash/failure/route.ts, and check the base URL has no extra path",
+    };
   if (status >= 300 && status < 400) {
     return {
       cause: "redirect",
@@ -68,8 +87,17 @@ export function diagnose(answer: Answer, context: { calledUrl: string }): Diagno
     };
   }
   if (status === 504 || /timed out/i.test(error)) return timeout(error || `status ${status}`);
-  if (status >= 500 || status === 489) return { cause: "job-failed", detail: `the job answered ${status}${error ? `: ${error}` : ""}`, fix: "read the deployment's function logs for this message id" };
-  return { cause: "unexpected", detail: `unexpected ${status} answer`, fix: "compare the body below with what the job route sends" };
+  if (status >= 500 || status === 489)
+    return {
+      cause: "job-failed",
+      detail: `the job answered ${status}${error ? `: ${error}` : ""}`,
+      fix: "read the deployment's function logs for this message id",
+    };
+  return {
+    cause: "unexpected",
+    detail: `unexpected ${status} answer`,
+    fix: "compare the body below with what the job route sends",
+  };
 }
 
 function timeout(what: string): Diagnosis {

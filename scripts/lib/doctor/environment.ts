@@ -19,11 +19,14 @@ function shapeProblems(env: Env): string[] {
   for (const name of ["QSTASH_CURRENT_SIGNING_KEY", "QSTASH_NEXT_SIGNING_KEY"] as const) {
     if (!env[name].startsWith("sig_")) problems.push(`${name} should start with "sig_" (copy it from the QStash console)`);
   }
-  if (env.QSTASH_CURRENT_SIGNING_KEY === env.QSTASH_NEXT_SIGNING_KEY) problems.push("QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY are the same key");
+  if (env.QSTASH_CURRENT_SIGNING_KEY === env.QSTASH_NEXT_SIGNING_KEY)
+    problems.push("QSTASH_CURRENT_SIGNING_KEY and QSTASH_NEXT_SIGNING_KEY are the same key");
   if (!env.RESEND_API_KEY.startsWith("re_")) problems.push('RESEND_API_KEY should start with "re_"');
   if (!senderDomain(env.EMAIL_FROM)) problems.push(`EMAIL_FROM is not an address: ${JSON.stringify(env.EMAIL_FROM)}`);
-  if (!env.APP_URL.startsWith("https://") && !isLoopback(env.APP_URL)) problems.push(`APP_URL must be https outside this machine: ${env.APP_URL}`);
-  if (env.VERCEL_ENV === "production" && env.RESEND_BASE_URL) problems.push("RESEND_BASE_URL is set in production: email would go to a look-alike, not Resend");
+  if (!env.APP_URL.startsWith("https://") && !isLoopback(env.APP_URL))
+    problems.push(`APP_URL must be https outside this machine: ${env.APP_URL}`);
+  if (env.VERCEL_ENV === "production" && env.RESEND_BASE_URL)
+    problems.push("RESEND_BASE_URL is set in production: email would go to a look-alike, not Resend");
   return problems;
 }
 
@@ -34,9 +37,18 @@ export function checkEnvironment(source: Record<string, string | undefined>): { 
     env = parseEnv(source);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const detail = error.message.split("\n").slice(1).map((line) => line.trim()).join("; ");
+    const detail = error.message
+      .split("\n")
+      .slice(1)
+      .map((line) => line.trim())
+      .join("; ");
     return {
-      result: fail(ID, TITLE, detail, `set ${error.variables.join(", ")} (see .env.example; on Vercel: Settings → Environment Variables, then redeploy)`),
+      result: fail(
+        ID,
+        TITLE,
+        detail,
+        `set ${error.variables.join(", ")} (see .env.example; on Vercel: Settings → Environment Variables, then redeploy)`,
+      ),
     };
   }
   const problems = shapeProblems(env);

@@ -25,7 +25,12 @@ export async function probe(url: string, bypassSecret?: string): Promise<Answer>
 }
 
 /** A route QStash calls must turn away an unsigned request with our JSON 401, before anything else happens. */
-export async function checkSignedRoute(options: { id: string; title: string; url: string; bypassSecret?: string }): Promise<CheckResult> {
+export async function checkSignedRoute(options: {
+  id: string;
+  title: string;
+  url: string;
+  bypassSecret?: string;
+}): Promise<CheckResult> {
   const answer = await probe(options.url, options.bypassSecret);
   const isOurs = answer.status === 401 && /json/i.test(answer.contentType ?? "") && /signature/i.test(answer.body);
   if (isOurs) return pass(options.id, options.title, `${options.url} turns away an unsigned POST with the app's JSON 401`);

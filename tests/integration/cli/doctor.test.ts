@@ -27,7 +27,10 @@ beforeAll(async () => {
   started.push(app);
   // A healthy setup has its schedules synced.
   const client = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN, enableTelemetry: false });
-  await syncSchedules(client, desiredSchedules(scheduleDefinitions({ timeZone: TIME_ZONE }), app.url), { managedLabel: MANAGED_LABEL, dryRun: false });
+  await syncSchedules(client, desiredSchedules(scheduleDefinitions({ timeZone: TIME_ZONE }), app.url), {
+    managedLabel: MANAGED_LABEL,
+    dryRun: false,
+  });
 });
 afterAll(async () => {
   for (const server of started.reverse()) await server.close();
@@ -76,7 +79,10 @@ describe("npm run doctor against the local stack", () => {
   });
 
   test("wrong signing keys: ✘ on the keys, and the delivery names them as the cause", async () => {
-    const wrongKeys = { QSTASH_CURRENT_SIGNING_KEY: "sig_wrongCurrentKey000000000000", QSTASH_NEXT_SIGNING_KEY: "sig_wrongNextKey00000000000000000" };
+    const wrongKeys = {
+      QSTASH_CURRENT_SIGNING_KEY: "sig_wrongCurrentKey000000000000",
+      QSTASH_NEXT_SIGNING_KEY: "sig_wrongNextKey00000000000000000",
+    };
     const misconfigured = await startTestApp(stack, { env: wrongKeys });
     started.push(misconfigured);
     const { exitCode, byId } = await doctor(healthyEnv(wrongKeys), ["--url", misconfigured.url]);
@@ -128,13 +134,17 @@ describe("npm run doctor against the local stack", () => {
       expect(proxy.rejected).toEqual([]);
     } finally {
       // Put the healthy setup's schedules back for the other tests.
-      await syncSchedules(client, desiredSchedules(scheduleDefinitions({ timeZone: TIME_ZONE }), app.url), { managedLabel: MANAGED_LABEL, dryRun: false });
+      await syncSchedules(client, desiredSchedules(scheduleDefinitions({ timeZone: TIME_ZONE }), app.url), {
+        managedLabel: MANAGED_LABEL,
+        dryRun: false,
+      });
     }
   });
 
   test("a base URL where the routes are not deployed: ✘ missing route", async () => {
     const { byId } = await doctor(healthyEnv(), ["--url", `${app.url}/not-the-app`]);
-    for (const id of ["job-route", "failure-callback"]) expect(byId[id]).toMatchObject({ status: "fail", observed: { status: 404 } });
+    for (const id of ["job-route", "failure-callback"])
+      expect(byId[id]).toMatchObject({ status: "fail", observed: { status: 404 } });
     expect(byId["job-route"]!.detail).toContain("404");
     expect(byId.delivery!.detail).toContain("likely cause: missing-route");
   });
@@ -156,7 +166,8 @@ describe("npm run doctor against the local stack", () => {
       schema: testJob.schema,
       retries: testJob.retries,
       // Runs until its deadline aborts it, like a job stuck on a slow API.
-      handler: (_payload, { signal }) => new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
+      handler: (_payload, { signal }) =>
+        new Promise((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
     });
     const slow = await startTestApp(stack, { registry: { ...registry, test: slowTest }, budgetMs: () => 50 });
     started.push(slow);

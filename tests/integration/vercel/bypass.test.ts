@@ -62,13 +62,20 @@ describe("protection bypass through the protection proxy", () => {
 
   test("schedules synced with the secret fire through the protection", async () => {
     const io = captureIo({
-      env: { QSTASH_URL: stack.env.QSTASH_URL, QSTASH_TOKEN: stack.env.QSTASH_TOKEN, APP_URL: proxy.url, VERCEL_AUTOMATION_BYPASS_SECRET: SECRET },
+      env: {
+        QSTASH_URL: stack.env.QSTASH_URL,
+        QSTASH_TOKEN: stack.env.QSTASH_TOKEN,
+        APP_URL: proxy.url,
+        VERCEL_AUTOMATION_BYPASS_SECRET: SECRET,
+      },
     });
     expect(await runSchedulesSync([], io.io)).toBe(0);
     const rejectedBefore = proxy.rejected.length;
     await stack.qstash.advance(10 * 60 * 1000);
     await stack.qstash.idle();
-    expect((await listRecentRuns(withSecret.services.redis)).find((entry) => entry.job === "dlq-redrive")).toMatchObject({ status: "succeeded" });
+    expect((await listRecentRuns(withSecret.services.redis)).find((entry) => entry.job === "dlq-redrive")).toMatchObject({
+      status: "succeeded",
+    });
     expect(proxy.rejected.length).toBe(rejectedBefore);
   });
 });

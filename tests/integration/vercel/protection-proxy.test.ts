@@ -30,12 +30,20 @@ describe("protection proxy", () => {
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
     expect(await response.text()).toContain("Authentication Required");
-    const wrong = await fetch(`${proxy.url}/api/jobs/test`, { method: "POST", body: "{}", headers: { "x-vercel-protection-bypass": "nope" } });
+    const wrong = await fetch(`${proxy.url}/api/jobs/test`, {
+      method: "POST",
+      body: "{}",
+      headers: { "x-vercel-protection-bypass": "nope" },
+    });
     expect(wrong.status).toBe(401);
   });
 
   test("passes a request with the secret through to the app unchanged", async () => {
-    const response = await fetch(`${proxy.url}/api/jobs/test`, { method: "POST", body: "{}", headers: { "x-vercel-protection-bypass": SECRET } });
+    const response = await fetch(`${proxy.url}/api/jobs/test`, {
+      method: "POST",
+      body: "{}",
+      headers: { "x-vercel-protection-bypass": SECRET },
+    });
     // The app's own JSON 401: an unsigned request reached the job route.
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toMatch(/json/);
@@ -51,7 +59,10 @@ describe("protection proxy", () => {
     const passed = await withSecret.publishJSON({ url: `${proxy.url}/api/jobs/test`, body: { message: "through" } });
     const blocked = await app.qstash.publishJSON({ url: `${proxy.url}/api/jobs/test`, body: { message: "blocked" }, retries: 0 });
     await stack.qstash.idle();
-    expect(await getRun(app.services.redis, passed.messageId)).toMatchObject({ status: "succeeded", result: { echoed: "through" } });
+    expect(await getRun(app.services.redis, passed.messageId)).toMatchObject({
+      status: "succeeded",
+      result: { echoed: "through" },
+    });
     expect(await getRun(app.services.redis, blocked.messageId)).toBeNull();
     const [dead] = (await app.qstash.dlq.listMessages({ filter: { messageId: blocked.messageId } })).messages;
     expect(dead).toMatchObject({ responseStatus: 401 });

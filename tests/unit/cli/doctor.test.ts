@@ -16,7 +16,8 @@ afterEach(() => server.resetHandlers());
 const env = { ...testEnv({ EMAIL_FROM: "Acme <hello@mail.acme.dev>" }), RESEND_BASE_URL: undefined };
 
 describe("doctor: Resend", () => {
-  const domains = (status: number, body: unknown) => server.use(http.get(`${RESEND}/domains`, () => HttpResponse.json(body as never, { status })));
+  const domains = (status: number, body: unknown) =>
+    server.use(http.get(`${RESEND}/domains`, () => HttpResponse.json(body as never, { status })));
 
   test("✔ when EMAIL_FROM's domain is verified", async () => {
     domains(200, { object: "list", data: [{ name: "mail.acme.dev", status: "verified" }] });
@@ -25,7 +26,10 @@ describe("doctor: Resend", () => {
 
   test("✘ when the domain is pending or absent", async () => {
     domains(200, { object: "list", data: [{ name: "mail.acme.dev", status: "pending" }] });
-    expect(await checkResend(env)).toMatchObject({ status: "fail", detail: "EMAIL_FROM's domain mail.acme.dev is pending, not verified" });
+    expect(await checkResend(env)).toMatchObject({
+      status: "fail",
+      detail: "EMAIL_FROM's domain mail.acme.dev is pending, not verified",
+    });
     domains(200, { object: "list", data: [] });
     expect((await checkResend(env)).detail).toContain("not in this Resend account");
   });
@@ -45,14 +49,19 @@ describe("doctor: Resend", () => {
 
 describe("doctor: time limits", () => {
   test("✔ when every job's timeout fits inside the run budget and the budget inside maxDuration", () => {
-    expect(checkDurations({ maxDurationSeconds: 60, jobMaxDurationSeconds: 60, jobs: [{ name: "a", timeout: 30 }] }).status).toBe("pass");
+    expect(checkDurations({ maxDurationSeconds: 60, jobMaxDurationSeconds: 60, jobs: [{ name: "a", timeout: 30 }] }).status).toBe(
+      "pass",
+    );
   });
 
   test("✘ when JOB_MAX_DURATION_SECONDS outlives maxDuration, or a job's timeout outlives both", () => {
     const result = checkDurations({
       maxDurationSeconds: 60,
       jobMaxDurationSeconds: 300,
-      jobs: [{ name: "slow-report", timeout: 120 }, { name: "edge-job", timeout: 120, runtime: "edge" }],
+      jobs: [
+        { name: "slow-report", timeout: 120 },
+        { name: "edge-job", timeout: 120, runtime: "edge" },
+      ],
     });
     expect(result.status).toBe("fail");
     expect(result.detail).toBe(
@@ -72,14 +81,20 @@ describe("doctor: reading answers", () => {
   });
   test("Vercel's HTML 401 is protection; our JSON 401 about the subject is a URL mismatch", () => {
     expect(diagnose({ status: 401, contentType: "text/html", body: "<!doctype html>" }, { calledUrl }).cause).toBe("protection");
-    const body = JSON.stringify({ error: "invalid signature: invalid subject: https://a/api/jobs/test, want: https://b/api/jobs/test" });
+    const body = JSON.stringify({
+      error: "invalid signature: invalid subject: https://a/api/jobs/test, want: https://b/api/jobs/test",
+    });
     expect(diagnose({ status: 401, contentType: "application/json", body }, { calledUrl }).cause).toBe("url-mismatch");
   });
 });
 
 describe("doctor: environment and output", () => {
   test("malformed values are named even when the schema accepts them", () => {
-    const { result } = checkEnvironment({ ...testEnv(), QSTASH_CURRENT_SIGNING_KEY: "oops", APP_URL: "http://app.example" } as never);
+    const { result } = checkEnvironment({
+      ...testEnv(),
+      QSTASH_CURRENT_SIGNING_KEY: "oops",
+      APP_URL: "http://app.example",
+    } as never);
     expect(result.status).toBe("fail");
     expect(result.detail).toContain('QSTASH_CURRENT_SIGNING_KEY should start with "sig_"');
     expect(result.detail).toContain("APP_URL must be https");
