@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { RESEND_DEFAULT_RATE_PER_SECOND } from "./email/pace";
 import { ConfigError } from "./job-runtime";
 
 /**
@@ -23,6 +24,9 @@ const schema = z
     RESEND_API_KEY: z.string().min(1),
     // Only set in local development or tests, to reach the Resend look-alike.
     RESEND_BASE_URL: url.optional(),
+    // Sender of every email; must be a domain verified in Resend in production.
+    // Requests per second Resend allows the team (2 on its default plan): every job that sends email shares this pace.
+    RESEND_RATE_LIMIT_PER_SECOND: z.coerce.number().int().positive().default(RESEND_DEFAULT_RATE_PER_SECOND),
     // Sender of every email; must be a domain verified in Resend in production.
     EMAIL_FROM: z.string().min(3).default("Acme <onboarding@resend.dev>"),
     // Public base URL of this deployment: QStash calls `${APP_URL}/api/jobs/<name>`.
@@ -105,6 +109,7 @@ function readProcessEnv(): EnvSource {
     UPSTASH_REDIS_REST_TOKEN: process.env.UPSTASH_REDIS_REST_TOKEN,
     RESEND_API_KEY: process.env.RESEND_API_KEY,
     RESEND_BASE_URL: process.env.RESEND_BASE_URL,
+    RESEND_RATE_LIMIT_PER_SECOND: process.env.RESEND_RATE_LIMIT_PER_SECOND,
     EMAIL_FROM: process.env.EMAIL_FROM,
     APP_URL: process.env.APP_URL,
     VERCEL_PROJECT_PRODUCTION_URL: process.env.VERCEL_PROJECT_PRODUCTION_URL,

@@ -6,6 +6,7 @@ import { createEmailSender } from "./email/send";
 import { type Env, getEnv } from "./env";
 import { type Clock, systemClock, createJobQueue, type FailureCallbackDeps, type JobRouteDeps, createRedis, protectionBypassHeaders, recordQueuedMany, type Verifier, verifierFor } from "./job-runtime";
 import type { JobDeps } from "./jobs/context";
+import { EMAIL_PACE, emailPaceLimits } from "./email/pace";
 
 /**
  * The composition root: the only module that knows which implementation of
@@ -31,6 +32,7 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
       // "Queued" is bookkeeping: recorded after the response, in one request per call, never on the producer's path.
       onPublished: (published) => recordQueuedMany(redis, published, clock.now()),
       defer: afterResponse,
+      paces: { [EMAIL_PACE.key]: emailPaceLimits(env.RESEND_RATE_LIMIT_PER_SECOND) },
     });
   return { env, redis, email, queue, clock, qstash };
 }

@@ -72,8 +72,12 @@ export function createEmailSender(config: EmailSenderConfig): EmailSender {
 /** Failures worth another attempt with the same idempotency key (Resend's own retry guidance). */
 const RETRYABLE_NAMES = new Set(["rate_limit_exceeded", "application_error", "internal_server_error", "concurrent_idempotent_requests"]);
 
-/** Maps a failed send to the error that tells QStash what to do next. */
-export function toJobError(failure: EmailFailure): RetryableError | NonRetryableError {
+/**
+ * Maps a failed send to the error that tells QStash what to do next. A rate-limited send
+ * comes back after Resend's `retry-after` plus up to as much again (whole seconds, from
+ * `random`), so refused sends don't all return in the same second.
+ */
+export function toJobError(failure: EmailFailure, random: () => number = Math.random): RetryableError | NonRetryableError {
   const summary = `Resend ${failure.statusCode ?? "unreachable"} ${failure.name}: ${failure.message}`;
   const transient =
     RETRYABLE_NAMES.has(failure.name) ||
@@ -85,9 +89,16 @@ export function toJobError(failure: EmailFailure): RetryableError | NonRetryable
     return new NonRetryableError(summary);
   }
   const rateLimited = failure.statusCode === 429 || failure.name === "rate_limit_exceeded";
-  return new RetryableError(summary, failure.retryAfterSeconds ?? (rateLimited ? 1 : undefined), {
+  const retryAfterSeconds = rateLimited ? withJitter(failure.retryAfterSeconds ?? 1, random) : failure.retryAfterSeconds;
+  return new RetryableError(summary, retryAfterSeconds, {
     status: rateLimited ? 429 : 503,
   });
+}
+
+/** `seconds` rounded up (at least 1), plus 0 to that many whole seconds more. */
+function withJitter(seconds: number, random: () => number): number {
+  const base = Math.max(1, Math.ceil(seconds));
+  return base + Math.min(base, Math.floor(random() * (base + 1)));
 }
 
 /** Sends or throws the mapped job error; returns Resend's email id. */

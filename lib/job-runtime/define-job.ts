@@ -21,6 +21,25 @@ export interface JobFlowControl<Payload> {
   period?: number;
 }
 
+/** The limits of a shared pace. */
+export interface PaceLimits {
+  /** Deliveries started per `period`. */
+  rate: number;
+  /** Deliveries in flight at once. */
+  parallelism: number;
+  /** Seconds. @default 1 */
+  period?: number;
+}
+
+/**
+ * One QStash flow-control key that several jobs publish under, e.g. every job that calls one
+ * rate-limited API. The limits here are the default; the queue's `paces` replace them by key
+ * (`createJobQueue({ paces })`), so configuration rather than code decides the rate.
+ */
+export interface Pace extends PaceLimits {
+  key: string;
+}
+
 /** What the runtime tells every handler about the delivery it is running. */
 export interface JobContext {
   /** The job's registered name (its URL segment). */
@@ -62,6 +81,8 @@ export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Deps = unkn
   /** Per-attempt time limit in seconds (QStash `Upstash-Timeout`). */
   timeout?: number;
   flowControl?: JobFlowControl<z.output<Schema>>;
+  /** A flow-control key shared with other jobs. A message carries one key: a pace or a `flowControl`, not both. */
+  pace?: Pace;
   /** A stable business key (e.g. `signin/<eventId>`); defaults to the message id. */
   idempotencyKey?(payload: z.output<Schema>): string;
   /** @default "nodejs" */
@@ -94,6 +115,9 @@ export function jobDefiner<Deps>() {
     }
     if (!Number.isInteger(definition.retries) || definition.retries < 0) {
       throw new Error(`job "${definition.name}": retries must be a non-negative integer`);
+    }
+    if (definition.pace !== undefined && definition.flowControl !== undefined) {
+      throw new Error(`job "${definition.name}": a message has one flow-control key, so give either a pace or flowControl`);
     }
     return Object.freeze({ runtime: "nodejs", ...definition });
   };

@@ -1,7 +1,7 @@
 import type { Client, PublishRequest } from "@upstash/qstash";
 import { InvalidPayloadError } from "./errors";
 import { failureCallbackUrl, jobUrl } from "./urls";
-import type { JobDefinition, JobInput } from "./define-job";
+import type { JobDefinition, JobInput, Pace, PaceLimits } from "./define-job";
 import { log } from "./log";
 import { endPublishSpan, startPublishSpan, traceHeaders } from "./tracing";
 
@@ -52,6 +52,8 @@ interface JobQueueConfig {
    * call waits for it. Either way a job QStash accepted is never published again for it.
    */
   defer?(task: () => Promise<void>): void;
+  /** Pace key → the limits to publish that pace's jobs with, instead of the pace's own defaults. */
+  paces?: Readonly<Record<string, PaceLimits>>;
 }
 
 /** The one way jobs leave the process: validated locally, then published with the official client. */
@@ -73,7 +75,7 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
 
   return {
     async enqueue(job, payload, options) {
-      const request = buildRequest(config.appUrl, job, payload, options);
+      const request = buildRequest(config.appUrl, job, payload, options, config.paces);
       const span = startPublishSpan(job.name, "publish");
       // The span's context rides along as a forwarded traceparent, so the delivery continues this trace.
       const response = await config.client.publishJSON({ ...request, headers: traceHeaders(span) }).then(
@@ -92,7 +94,7 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
     },
     async enqueueMany(items) {
       // Validate everything first so a bad item in chunk 3 doesn't leave chunks 1–2 half-published.
-      const requests = items.map((item) => buildRequest(config.appUrl, item.job, item.payload, item.options));
+      const requests = items.map((item) => buildRequest(config.appUrl, item.job, item.payload, item.options, config.paces));
       const results: EnqueueResult[] = [];
       for (let start = 0; start < requests.length; start += BATCH_LIMIT) {
         const chunk = requests.slice(start, start + BATCH_LIMIT);
@@ -124,6 +126,7 @@ export function buildRequest<Job extends JobDefinition>(
   job: Job,
   payload: JobInput<Job>,
   options: EnqueueOptions = {},
+  paces: Readonly<Record<string, PaceLimits>> = {},
 ): PublishRequest<unknown> & { url: string } {
   const parsed = job.schema.safeParse(payload);
   if (!parsed.success) {
@@ -136,7 +139,9 @@ export function buildRequest<Job extends JobDefinition>(
     throw new InvalidPayloadError(job.name, issues, `invalid payload for job "${job.name}": ${summary}`);
   }
   const labels = [job.name, ...toArray(options.label)];
-  const flowControl = job.flowControl
+  const flowControl = job.pace
+    ? paceFlowControl(job.pace, paces)
+    : job.flowControl
     ? {
         key: typeof job.flowControl.key === "function" ? job.flowControl.key(parsed.data) : job.flowControl.key,
         ...(job.flowControl.parallelism !== undefined && { parallelism: job.flowControl.parallelism }),
@@ -158,6 +163,12 @@ export function buildRequest<Job extends JobDefinition>(
     ...(options.deduplicationId !== undefined && { deduplicationId: options.deduplicationId }),
     label: labels.length === 1 ? labels[0]! : labels,
   };
+}
+
+/** A pace's flow control: its key, with the configured limits or else its own. */
+function paceFlowControl(pace: Pace, paces: Readonly<Record<string, PaceLimits>>) {
+  const limits = (Object.hasOwn(paces, pace.key) ? paces[pace.key] : undefined) ?? pace;
+  return { key: pace.key, rate: limits.rate, parallelism: limits.parallelism, ...(limits.period !== undefined && { period: limits.period }) };
 }
 
 function toArray(value: string | string[] | undefined): string[] {

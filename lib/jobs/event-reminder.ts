@@ -3,6 +3,7 @@ import { sendJobEmail } from "./send-job-email";
 import { reminderEmail } from "../email/templates/reminder";
 import { getEvent, markReminded } from "../events/store";
 import { getUser } from "../users/store";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 /**
@@ -21,6 +22,7 @@ export const eventReminder = defineJob({
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",
+  pace: EMAIL_PACE,
   // One reminder per event version: a move publishes a new version, a redelivery does not.
   idempotencyKey: (payload) => `${payload.eventId}/v${payload.version}`,
   async handler(payload, context) {

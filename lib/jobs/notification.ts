@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sendJobEmail } from "./send-job-email";
 import { notificationEmail } from "../email/templates/notification";
 import { addNotification } from "../notifications/store";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 /** A same-site path (not `//host`) or an absolute https URL. */
@@ -27,6 +28,7 @@ export const notification = defineJob({
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",
+  pace: EMAIL_PACE,
   idempotencyKey: (payload) => payload.notificationId,
   async handler(payload, context) {
     // Stored first: a failing email retries the job, and the insert is a no-op the second time.

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sendJobEmail } from "./send-job-email";
 import { purchaseConfirmationEmail } from "../email/templates/purchase-confirmation";
 import { currencyCode, lineItem, paymentEventId } from "../payments/events";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 /** Receipt for a completed purchase, published by the payments webhook. */
@@ -23,6 +24,7 @@ export const purchaseConfirmation = defineJob({
   retries: 3,
   // 1 s, 2 s, 4 s: Resend hiccups clear quickly; a longer outage ends in the DLQ and the re-drive.
   retryDelay: "pow(2, retried) * 1000",
+  pace: EMAIL_PACE,
   idempotencyKey: (payload) => payload.eventId,
   async handler(payload, context) {
     const rendered = await purchaseConfirmationEmail({ ...payload, appUrl: context.appUrl });

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { sendJobEmail } from "./send-job-email";
 import { refundNotificationEmail } from "../email/templates/refund-notification";
 import { currencyCode, paymentEventId } from "../payments/events";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 /** Tells the customer a refund was issued, published by the payments webhook. */
@@ -20,8 +21,9 @@ export const refundNotification = defineJob({
     /** Unix epoch ms. */
     refundedAt: z.number().int().positive(),
   }),
-  retries: 2,
+  retries: 3,
   retryDelay: "pow(2, retried) * 1000",
+  pace: EMAIL_PACE,
   idempotencyKey: (payload) => payload.eventId,
   async handler(payload, context) {
     const rendered = await refundNotificationEmail(payload);

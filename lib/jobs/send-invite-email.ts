@@ -4,6 +4,7 @@ import { inviteEmail } from "../email/templates/invite";
 import { NonRetryableError } from "../job-runtime";
 import { effectiveStatus, getInvite, type Invite } from "../invites/store";
 import type { JobDeps } from "./context";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 export const sendInviteEmailSchema = z.object({
@@ -51,6 +52,7 @@ export function createSendInviteEmailJob(deps: Partial<SendInviteEmailDeps> = {}
     schema: sendInviteEmailSchema,
     retries: 3,
     retryDelay: "pow(2, retried) * 2000",
+    pace: EMAIL_PACE,
     idempotencyKey: inviteEmailKey,
     async handler(payload, context) {
       const invite = await loadInvite(context, payload.inviteId);

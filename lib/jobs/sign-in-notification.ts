@@ -5,6 +5,7 @@ import { signInNotificationEmail } from "../email/templates/sign-in-notification
 import { NonRetryableError } from "../job-runtime";
 import type { JobDeps } from "./context";
 import { getUser, type User } from "../users/store";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 export const SIGN_IN_EVENT_ID = /^sie_[a-f0-9]{32}$/;
@@ -37,6 +38,7 @@ export function createSignInNotificationJob(deps: Partial<SignInNotificationDeps
     schema: signInNotificationSchema,
     retries: 3,
     retryDelay: "pow(2, retried) * 1000",
+    pace: EMAIL_PACE,
     // One email per sign-in, however often the message is delivered.
     idempotencyKey: (payload) => payload.eventId,
     async handler(payload, context) {

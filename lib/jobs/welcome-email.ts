@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { sendJobEmail } from "./send-job-email";
 import { welcomeEmail as renderWelcome } from "../email/templates/welcome";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 /** Sent once per user after signup, out of the request path so signup never waits on Resend. */
@@ -11,8 +12,9 @@ export const welcomeEmail = defineJob({
     email: z.email(),
     name: z.string().min(1).max(200),
   }),
-  retries: 1,
+  retries: 3,
   retryDelay: "pow(2, retried) * 1000",
+  pace: EMAIL_PACE,
   // One welcome per user, however many times signup publishes it.
   idempotencyKey: (payload) => payload.userId,
   async handler(payload, context) {

@@ -55,7 +55,6 @@ describe("createEmailSender", () => {
 
 describe("toJobError", () => {
   test.each([
-    [{ name: "rate_limit_exceeded", statusCode: 429, message: "slow", retryAfterSeconds: 3 }, RetryableError, 429, 3],
     [{ name: "application_error", statusCode: 500, message: "boom" }, RetryableError, 503, undefined],
     [{ name: "internal_server_error", statusCode: 502, message: "boom" }, RetryableError, 503, undefined],
     [{ name: "application_error", statusCode: null, message: "unreachable" }, RetryableError, 503, undefined],
@@ -68,6 +67,25 @@ describe("toJobError", () => {
   });
 
   test.each([
+    [0, 3],
+    [0.2, 3],
+    [0.3, 4],
+    [0.99, 6],
+  ])("a 429 waits Resend's retry-after (3 s) plus jitter: random %d → %d s", (random, seconds) => {
+    const error = toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "slow", retryAfterSeconds: 3 }, () => random);
+    expect(error).toBeInstanceOf(RetryableError);
+    expect((error as RetryableError).status).toBe(429);
+    expect((error as RetryableError).retryAfterSeconds).toBe(seconds);
+  });
+
+  test("a 429 without retry-after waits 1 s plus up to 1 s; a fraction of a second rounds up", () => {
+    const rateLimited = { name: "rate_limit_exceeded", statusCode: 429, message: "slow" };
+    expect((toJobError(rateLimited, () => 0) as RetryableError).retryAfterSeconds).toBe(1);
+    expect((toJobError(rateLimited, () => 0.9) as RetryableError).retryAfterSeconds).toBe(2);
+    expect((toJobError({ ...rateLimited, retryAfterSeconds: 0.4 }, () => 0) as RetryableError).retryAfterSeconds).toBe(1);
+  });
+
+  test.each([
     { name: "validation_error", statusCode: 422, message: "bad to" },
     { name: "invalid_api_key", statusCode: 403, message: "who are you" },
     { name: "missing_api_key", statusCode: 401, message: "no key" },
@@ -77,8 +95,8 @@ describe("toJobError", () => {
     expect(toJobError(failure)).toBeInstanceOf(NonRetryableError);
   });
 
-  test("a 429 without retry-after still waits a second", () => {
-    expect((toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "x" }) as RetryableError).retryAfterSeconds).toBe(1);
+  test("a 429 without retry-after still waits a second (or two, with jitter)", () => {
+    expect((toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "x" }) as RetryableError).retryAfterSeconds).toBeOneOf([1, 2]);
   });
 });
 

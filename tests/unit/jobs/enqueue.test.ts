@@ -1,5 +1,7 @@
 import { Client } from "@upstash/qstash";
 import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
+import { EMAIL_PACE, emailPaceLimits } from "@/lib/email/pace";
+import { notification } from "@/lib/jobs/notification";
 import { z } from "zod";
 import { InvalidPayloadError, BATCH_LIMIT, createJobQueue, type PublishedJob } from "@/lib/job-runtime";
 import { defineJob } from "@/lib/jobs/context";
@@ -33,8 +35,11 @@ describe("enqueue", () => {
       authorization: "Bearer test-token",
       "content-type": "application/json",
       "upstash-method": "POST",
-      "upstash-retries": "1",
+      "upstash-retries": "3",
       "upstash-retry-delay": "pow(2, retried) * 1000",
+      // The email pace's defaults (Resend's own limit) when the queue configures none.
+      "upstash-flow-control-key": "resend",
+      "upstash-flow-control-value": "parallelism=2, rate=2, period=1s",
       "upstash-failure-callback": "https://app.test/api/qstash/failure",
       "upstash-label": "welcome-email",
     });
@@ -69,6 +74,33 @@ describe("enqueue", () => {
       "upstash-flow-control-key": "report:org_9",
       "upstash-flow-control-value": "parallelism=1",
     });
+  });
+
+  test("jobs sharing a pace publish under its key, with the limits the queue is configured with", async () => {
+    const client = new Client({ baseUrl: QSTASH, token: "test-token", enableTelemetry: false });
+    const paced = createJobQueue({ client, appUrl: "https://app.test", paces: { [EMAIL_PACE.key]: emailPaceLimits(10) } });
+    await paced.enqueue(welcomeEmail, { userId: "u1", email: "ada@example.com", name: "Ada" });
+    await paced.enqueueMany([{ job: notification, payload: { notificationId: "n1", userId: "u1", email: "ada@example.com", name: "Ada", title: "Hi", body: "Hello" } }]);
+
+    expect(mock.published[0]!.headers).toMatchObject({
+      "upstash-flow-control-key": "resend",
+      "upstash-flow-control-value": "parallelism=10, rate=10, period=1s",
+    });
+    expect(mock.published[1]!.body).toContain('"upstash-flow-control-key":"resend"');
+    expect(mock.published[1]!.body).toContain('"upstash-flow-control-value":"parallelism=10, rate=10, period=1s"');
+  });
+
+  test("a job can't have both a pace and its own flow control: a message carries one key", () => {
+    expect(() =>
+      defineJob({
+        name: "both",
+        schema: z.object({}),
+        retries: 3,
+        pace: EMAIL_PACE,
+        flowControl: { key: "other", parallelism: 1 },
+        handler: async () => undefined,
+      }),
+    ).toThrow(/either a pace or flowControl/);
   });
 
   test("a job that opts into the Edge runtime is published to the Edge route", async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, expectTypeOf, test } from "vitest";
+import { EMAIL_PACE } from "@/lib/email/pace";
 import { refundNotificationEmail } from "@/lib/email/templates/refund-notification";
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
@@ -24,8 +25,9 @@ const payload = {
 } satisfies JobInput<typeof refundNotification>;
 
 describe("refund-notification", () => {
-  test("declares 2 retries with 2^n s backoff, keyed by the provider event id", () => {
-    expect(refundNotification.retries).toBe(2);
+  test("declares 3 retries with 2^n s backoff at the email pace, keyed by the provider event id", () => {
+    expect(refundNotification.retries).toBe(3);
+    expect(refundNotification.pace).toBe(EMAIL_PACE);
     expect(refundNotification.retryDelay).toBe("pow(2, retried) * 1000");
     expect(refundNotification.idempotencyKey!(refundNotification.schema.parse(payload))).toBe("evt_r1");
   });

@@ -134,7 +134,7 @@ describe("send-invite-email: handler", () => {
     expect(sent).toHaveLength(0);
   });
 
-  test("Resend's rate limit becomes a retryable 429 with its Retry-After", async () => {
+  test("Resend's rate limit becomes a retryable 429 with its Retry-After plus jitter", async () => {
     const { context } = isolatedJobContext({
       emailFailures: [{ name: "rate_limit_exceeded", statusCode: 429, message: "slow down", retryAfterSeconds: 2 }],
     });
@@ -142,7 +142,8 @@ describe("send-invite-email: handler", () => {
       .handler(payload, context)
       .catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(RetryableError);
-    expect(error).toMatchObject({ status: 429, retryAfterSeconds: 2 });
+    expect(error).toMatchObject({ status: 429 });
+    expect((error as RetryableError).retryAfterSeconds).toBeOneOf([2, 3, 4]);
   });
 
   test("a rejected address is non-retryable", async () => {

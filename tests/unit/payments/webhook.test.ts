@@ -40,12 +40,12 @@ describe("POST /api/webhooks/payments", () => {
     expect(purchaseConfirmation.idempotencyKey!(purchaseConfirmation.schema.parse(job!.payload))).toBe("evt_purchase_1");
   });
 
-  test("refund.created enqueues refund-notification with 2 retries", async () => {
+  test("refund.created enqueues refund-notification with 3 retries", async () => {
     const ctx = fakeServices();
     expect((await post(ctx, refundEvent())).status).toBe(200);
     const [job] = ctx.queue.published;
     expect(job!.job).toBe("refund-notification");
-    expect(job!.request).toMatchObject({ retries: 2, retryDelay: "pow(2, retried) * 1000", deduplicationId: "evt_refund_1" });
+    expect(job!.request).toMatchObject({ retries: 3, retryDelay: "pow(2, retried) * 1000", deduplicationId: "evt_refund_1" });
     expect(refundNotification.idempotencyKey!(refundNotification.schema.parse(job!.payload))).toBe("evt_refund_1");
   });
 

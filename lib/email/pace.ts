@@ -1,0 +1,22 @@
+import type { Pace, PaceLimits } from "../job-runtime";
+
+/** Resend's default limit for a team: 2 API requests per second. */
+export const RESEND_DEFAULT_RATE_PER_SECOND = 2;
+
+/**
+ * `rate` requests a second, and as many in flight: a send normally finishes well inside
+ * a second, so more in flight would not send faster, and when Resend is slow fewer
+ * functions sit waiting on it. A job that must send several emails sends them as one
+ * batch request, which Resend counts once.
+ */
+export function emailPaceLimits(ratePerSecond: number): PaceLimits {
+  return { rate: ratePerSecond, parallelism: ratePerSecond, period: 1 };
+}
+
+/**
+ * The pace of every job that calls Resend: one QStash flow-control key for the whole
+ * app, because Resend limits requests per second for the whole team, whichever job
+ * (or key) makes them. `RESEND_RATE_LIMIT_PER_SECOND` sets its limits (lib/services.ts);
+ * these defaults are Resend's own.
+ */
+export const EMAIL_PACE: Pace = Object.freeze({ key: "resend", ...emailPaceLimits(RESEND_DEFAULT_RATE_PER_SECOND) });
