@@ -1,58 +1,45 @@
 import { Client } from "@upstash/qstash";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import type { CapturedEmail } from "@/local/resend/server";
 import { createJobQueue, getRun, createRedis } from "@/lib/job-runtime";
 import { testJob } from "@/lib/jobs/test";
-import { startTestStack, type TestStack } from "../../harness/stack";
-import { E2E_ADMIN_TOKEN, startNextApp, type RunningApp } from "./support/app";
-import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
+import { E2E_ADMIN_TOKEN } from "./support/app";
+import { artifactPath } from "./support/browser";
+import { setupE2E } from "./support/e2e";
 
 // The operator's path in the production build: a job fails for good, the admin
 // gets an email, signs in to /admin, sees the decoded payload and reason, and
 // retries it, which delivers it again. Real Chromium, real local stack.
-let stack: TestStack;
-let app: RunningApp;
-let browser: TestBrowser;
-let qstash: Client;
 
-beforeAll(async () => {
-  stack = await startTestStack({ manual: false });
-  app = await startNextApp(stack);
-  browser = await launchBrowser();
-  qstash = new Client({ baseUrl: stack.qstash.url, token: stack.env.QSTASH_TOKEN!, enableTelemetry: false });
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await stack?.close();
-});
+const e2e = setupE2E();
+const qstash = () => new Client({ baseUrl: e2e.stack.qstash.url, token: e2e.stack.env.QSTASH_TOKEN!, enableTelemetry: false });
 
-const redis = () => createRedis({ UPSTASH_REDIS_REST_URL: stack.env.UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: stack.env.UPSTASH_REDIS_REST_TOKEN! });
+const redis = () => createRedis({ UPSTASH_REDIS_REST_URL: e2e.stack.env.UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: e2e.stack.env.UPSTASH_REDIS_REST_TOKEN! });
 
 function nextAlert(): Promise<CapturedEmail> {
-  const already = stack.resend.emails().find((email) => email.to.includes("ops@acme.test"));
+  const already = e2e.stack.resend.emails().find((email) => email.to.includes("ops@acme.test"));
   if (already) return Promise.resolve(already);
   return new Promise((resolve) => {
     const onEmail = (email: CapturedEmail) => {
       if (!email.to.includes("ops@acme.test")) return;
-      stack.resend.events.off("email", onEmail);
+      e2e.stack.resend.events.off("email", onEmail);
       resolve(email);
     };
-    stack.resend.events.on("email", onEmail);
+    e2e.stack.resend.events.on("email", onEmail);
   });
 }
 
 async function failTestJob(message: string): Promise<string> {
-  const queue = createJobQueue({ client: qstash, appUrl: app.url });
+  const queue = createJobQueue({ client: qstash(), appUrl: e2e.app.url });
   const { messageId } = await queue.enqueue(testJob, { message, failWith: "non-retryable" });
-  await stack.qstash.idle();
+  await e2e.stack.qstash.idle();
   return messageId;
 }
 
 describe("admin page in a real browser", () => {
   test("the API refuses anonymous callers and accepts the Bearer token", async () => {
-    expect((await fetch(`${app.url}/api/admin/dlq`)).status).toBe(401);
-    const authorized = await fetch(`${app.url}/api/admin/dlq`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
+    expect((await fetch(`${e2e.app.url}/api/admin/dlq`)).status).toBe(401);
+    const authorized = await fetch(`${e2e.app.url}/api/admin/dlq`, { headers: { authorization: `Bearer ${E2E_ADMIN_TOKEN}` } });
     expect(authorized.status).toBe(200);
   });
 
@@ -65,7 +52,7 @@ describe("admin page in a real browser", () => {
     const link = /(http:\/\/\S+\/admin\?dlq=\S+)/.exec(alert.text ?? "")?.[1];
     expect(link).toBeDefined();
 
-    const page = await browser.context.newPage();
+    const page = await e2e.browser.context.newPage();
     // The link from the alert lands on the sign-in form, then on the message.
     await page.goto(link!);
     await page.getByTestId("admin-signin").waitFor();
@@ -99,7 +86,7 @@ describe("admin page in a real browser", () => {
     expect(replayId).not.toBe(messageId);
 
     // Delivered again: the route ran it (still failing on purpose, so it is dead again), and the page shows it.
-    await stack.qstash.idle();
+    await e2e.stack.qstash.idle();
     expect(await getRun(redis(), replayId!)).toMatchObject({ job: "test", attempts: 1, status: "dead" });
     await page.locator(`[data-testid="run-row"][data-message-id="${replayId}"]`).waitFor();
     const replayRow = page.locator(`[data-testid="dlq-row"][data-message-id="${replayId}"]`);
@@ -113,32 +100,32 @@ describe("admin page in a real browser", () => {
     await replayRow.getByRole("button", { name: "Delete" }).click();
     await replayRow.getByRole("button", { name: "Confirm delete" }).click();
     await replayRow.waitFor({ state: "detached" });
-    expect((await qstash.dlq.listMessages()).messages).toEqual([]);
+    expect((await qstash().dlq.listMessages()).messages).toEqual([]);
     await page.close();
   });
 
   test("schedules pause and resume from the page; sign-out returns to the sign-in form", async () => {
-    const { scheduleId } = await qstash.schedules.create({
-      destination: `${app.url}/api/jobs/test`,
+    const { scheduleId } = await qstash().schedules.create({
+      destination: `${e2e.app.url}/api/jobs/test`,
       cron: "0 3 * * *",
       body: JSON.stringify({ message: "nightly" }),
     });
-    const page = await browser.context.newPage();
-    await page.goto(`${app.url}/admin`);
+    const page = await e2e.browser.context.newPage();
+    await page.goto(`${e2e.app.url}/admin`);
     const row = page.locator(`[data-testid="schedule-row"][data-schedule-id="${scheduleId}"]`);
     await row.waitFor();
     await row.getByRole("button", { name: "Pause" }).click();
     await page.locator(`[data-testid="schedule-row"][data-schedule-id="${scheduleId}"][data-paused="true"]`).waitFor();
-    expect((await qstash.schedules.get(scheduleId)).isPaused).toBe(true);
+    expect((await qstash().schedules.get(scheduleId)).isPaused).toBe(true);
     await page.screenshot({ path: artifactPath("admin-schedules.png"), fullPage: true });
     await row.getByRole("button", { name: "Resume" }).click();
     await page.locator(`[data-testid="schedule-row"][data-schedule-id="${scheduleId}"][data-paused="false"]`).waitFor();
-    expect((await qstash.schedules.get(scheduleId)).isPaused).toBe(false);
+    expect((await qstash().schedules.get(scheduleId)).isPaused).toBe(false);
 
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByTestId("admin-signin").waitFor();
-    expect((await fetch(`${app.url}/api/admin/dlq`)).status).toBe(401);
-    await qstash.schedules.delete(scheduleId);
+    expect((await fetch(`${e2e.app.url}/api/admin/dlq`)).status).toBe(401);
+    await qstash().schedules.delete(scheduleId);
     await page.close();
   });
 });

@@ -1,41 +1,29 @@
-import { afterAll, beforeAll, expect, test } from "vitest";
-import { startTestStack, type TestStack } from "../../harness/stack";
-import { startNextApp, type RunningApp } from "./support/app";
+import { expect, test } from "vitest";
 import { waitForEmail } from "./support/mail";
-import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
+import { artifactPath } from "./support/browser";
+import { setupE2E } from "./support/e2e";
 
 // Owner invites, invitee signs up from the link and lands back on it, accepts once; the link is then spent.
-let stack: TestStack;
-let app: RunningApp;
-let owner: TestBrowser;
-let invitee: TestBrowser;
 
-beforeAll(async () => {
-  stack = await startTestStack({ manual: false });
-  app = await startNextApp(stack);
-  // Two browsers: two people, two cookie jars.
-  [owner, invitee] = await Promise.all([launchBrowser(), launchBrowser()]);
-});
-afterAll(async () => {
-  await Promise.allSettled([owner?.close(), invitee?.close()]);
-  await app?.close();
-  await stack?.close();
-});
+// Two browsers: two people, two cookie jars.
+const e2e = setupE2E({ browsers: [{}, {}] });
+const owner = () => e2e.browsers[0]!;
+const invitee = () => e2e.browsers[1]!;
 
 test("an invited person signs up from the emailed link, accepts, and the link can't be used again", async () => {
-  const page = await owner.context.newPage();
-  await page.goto(`${app.url}/signup`);
+  const page = await owner().context.newPage();
+  await page.goto(`${e2e.app.url}/signup`);
   await page.getByLabel("Name").fill("Olga Owner");
   await page.getByLabel("Email").fill("olga@example.com");
   await page.getByLabel("Password").fill("owner-password-1");
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByTestId("signup-done").waitFor();
 
-  await page.goto(`${app.url}/orgs`);
+  await page.goto(`${e2e.app.url}/orgs`);
   await page.getByLabel("Name").fill("Steppe Analytics");
   await page.getByRole("button", { name: "Create organisation" }).click();
   await page.getByRole("heading", { name: "Steppe Analytics · Members" }).waitFor();
-  const inviteEmail = waitForEmail(stack, "bat@example.com", /Steppe Analytics/);
+  const inviteEmail = waitForEmail(e2e.stack, "bat@example.com", /Steppe Analytics/);
   await page.getByLabel("Email address").fill("bat@example.com");
   await page.getByRole("button", { name: "Send invite" }).click();
   await page.getByRole("status").filter({ hasText: "Invite sent to bat@example.com" }).waitFor();
@@ -43,9 +31,9 @@ test("an invited person signs up from the emailed link, accepts, and the link ca
   const email = await inviteEmail;
   const acceptUrl = /href="([^"]*\/invite\/[^"]+)"/.exec(email.html ?? "")?.[1];
   expect(acceptUrl).toBeDefined();
-  expect(acceptUrl!.startsWith(`${app.url}/invite/`)).toBe(true);
+  expect(acceptUrl!.startsWith(`${e2e.app.url}/invite/`)).toBe(true);
 
-  const guest = await invitee.context.newPage();
+  const guest = await invitee().context.newPage();
   await guest.goto(acceptUrl!);
   await guest.locator("main").getByRole("link", { name: "Sign up" }).click();
   expect(await guest.getByLabel("Email").inputValue()).toBe("bat@example.com");

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
-import { startTestStack, type TestStack } from "../../harness/stack";
-import { E2E_ADMIN_TOKEN, startNextApp, type RunningApp } from "./support/app";
-import { launchBrowser, type TestBrowser } from "./support/browser";
+import { E2E_ADMIN_TOKEN } from "./support/app";
 import { waitForEmail } from "./support/mail";
+import { setupE2E } from "./support/e2e";
 
 // Attacks shown in a real browser against `next build && next start`: the open
 // redirect after sign-in and sign-up (attack 1), every form posted with
@@ -13,21 +12,10 @@ import { waitForEmail } from "./support/mail";
 /** Every form must answer a no-JavaScript post within this; the invite form used to never answer. */
 const ANSWER_WITHIN_MS = 10_000;
 
-let stack: TestStack;
-let app: RunningApp;
-let withJs: TestBrowser;
-let noJs: TestBrowser;
 
-beforeAll(async () => {
-  stack = await startTestStack({ manual: false });
-  app = await startNextApp(stack);
-  [withJs, noJs] = await Promise.all([launchBrowser(), launchBrowser({ javaScriptEnabled: false })]);
-});
-afterAll(async () => {
-  await Promise.allSettled([withJs?.close(), noJs?.close()]);
-  await app?.close();
-  await stack?.close();
-});
+const e2e = setupE2E({ browsers: [{}, { javaScriptEnabled: false }] });
+const withJs = () => e2e.browsers[0]!;
+const noJs = () => e2e.browsers[1]!;
 
 /** Submits by clicking `button` and waits for the answer page (a plain form post and its redirect). */
 async function submit(page: Page, button: string): Promise<void> {
@@ -38,7 +26,7 @@ async function submit(page: Page, button: string): Promise<void> {
 }
 
 async function signUp(page: Page, user: { name: string; email: string; password: string }, next?: string): Promise<void> {
-  await page.goto(`${app.url}/signup${next ? `?next=${encodeURIComponent(next)}` : ""}`);
+  await page.goto(`${e2e.app.url}/signup${next ? `?next=${encodeURIComponent(next)}` : ""}`);
   await page.getByLabel("Name").fill(user.name);
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
@@ -48,7 +36,7 @@ async function signUp(page: Page, user: { name: string; email: string; password:
 describe("open redirect (attack 1)", () => {
   const evilRequests: string[] = [];
   beforeAll(() => {
-    withJs.context.on("request", (request) => {
+    withJs().context.on("request", (request) => {
       if (new URL(request.url()).hostname.endsWith("evil.example")) evilRequests.push(request.url());
     });
   });
@@ -57,15 +45,15 @@ describe("open redirect (attack 1)", () => {
     "signing in with next=%s stays on the app",
     async (next) => {
       const email = `redirect-${evilRequests.length}-${Math.random().toString(36).slice(2)}@example.com`;
-      const page = await withJs.context.newPage();
+      const page = await withJs().context.newPage();
       await signUp(page, { name: "Redirect Tester", email, password: "redirect-pass-1" });
       await page.context().clearCookies();
-      await page.goto(`${app.url}/signin?next=${encodeURIComponent(next)}`);
+      await page.goto(`${e2e.app.url}/signin?next=${encodeURIComponent(next)}`);
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill("redirect-pass-1");
       await page.getByRole("button", { name: "Sign in" }).click();
       await page.waitForURL((url) => url.pathname === "/account" || url.hostname !== "127.0.0.1", { timeout: ANSWER_WITHIN_MS });
-      expect(new URL(page.url()).origin).toBe(app.url);
+      expect(new URL(page.url()).origin).toBe(e2e.app.url);
       expect(new URL(page.url()).pathname).toBe("/account");
       expect(evilRequests).toEqual([]);
       await page.close();
@@ -73,11 +61,11 @@ describe("open redirect (attack 1)", () => {
   );
 
   test("sign-up's way back (to an invite, say) can't be pointed at another site", async () => {
-    const page = await withJs.context.newPage();
+    const page = await withJs().context.newPage();
     await page.context().clearCookies();
     await signUp(page, { name: "Signup Redirect", email: `signup-redirect-${Date.now()}@example.com`, password: "redirect-pass-1" }, "/..//evil.example/x");
     await page.waitForLoadState("domcontentloaded");
-    expect(new URL(page.url()).origin).toBe(app.url);
+    expect(new URL(page.url()).origin).toBe(e2e.app.url);
     expect(evilRequests).toEqual([]);
     await page.close();
   });
@@ -88,7 +76,7 @@ describe("every form without JavaScript (attack 3)", () => {
   let page: Page;
 
   beforeAll(async () => {
-    page = await noJs.context.newPage();
+    page = await noJs().context.newPage();
   });
 
   test("sign-up", async () => {
@@ -97,7 +85,7 @@ describe("every form without JavaScript (attack 3)", () => {
   });
 
   test("sign-out and sign-in, with a wrong password first", async () => {
-    await page.goto(`${app.url}/account`);
+    await page.goto(`${e2e.app.url}/account`);
     await submit(page, "Sign out");
     expect(new URL(page.url()).pathname).toBe("/signin");
     await page.getByLabel("Email").fill(owner.email);
@@ -110,7 +98,7 @@ describe("every form without JavaScript (attack 3)", () => {
   });
 
   test("create an organisation, then invite (the form that pinned the server), resend and cancel", async () => {
-    await page.goto(`${app.url}/orgs`);
+    await page.goto(`${e2e.app.url}/orgs`);
     await page.getByLabel("Name").fill("Quiet Org");
     await submit(page, "Create organisation");
     await page.getByRole("heading", { name: "Quiet Org · Members" }).waitFor({ timeout: ANSWER_WITHIN_MS });
@@ -120,7 +108,7 @@ describe("every form without JavaScript (attack 3)", () => {
     await submit(page, "Send invite");
     await page.getByText("Invite sent to guest@example.com").waitFor({ timeout: ANSWER_WITHIN_MS });
     expect(Date.now() - started).toBeLessThan(ANSWER_WITHIN_MS);
-    await waitForEmail(stack, "guest@example.com", /Quiet Org/);
+    await waitForEmail(e2e.stack, "guest@example.com", /Quiet Org/);
 
     await page.reload();
     await submit(page, "Resend");
@@ -130,32 +118,32 @@ describe("every form without JavaScript (attack 3)", () => {
   });
 
   test("events, reports and notifications", async () => {
-    await page.goto(`${app.url}/events`);
+    await page.goto(`${e2e.app.url}/events`);
     await page.getByLabel("Title").fill("Stand-up");
     await submit(page, "Add event");
     await page.getByText("Stand-up").first().waitFor({ timeout: ANSWER_WITHIN_MS });
 
-    await page.goto(`${app.url}/reports`);
+    await page.goto(`${e2e.app.url}/reports`);
     await submit(page, "Generate report");
     expect(new URL(page.url()).pathname).toMatch(/^\/reports/);
 
-    await page.goto(`${app.url}/notifications`);
+    await page.goto(`${e2e.app.url}/notifications`);
     await submit(page, "Send me a test notification");
     expect(new URL(page.url()).pathname).toBe("/notifications");
   });
 
   test("accepting an invite", async () => {
-    const inviteOwner = await noJs.context.newPage();
-    await inviteOwner.goto(`${app.url}/orgs`);
+    const inviteOwner = await noJs().context.newPage();
+    await inviteOwner.goto(`${e2e.app.url}/orgs`);
     await inviteOwner.getByLabel("Name").fill("Second Quiet Org");
     await submit(inviteOwner, "Create organisation");
-    const invited = waitForEmail(stack, "nora-guest@example.com", /Second Quiet Org/);
+    const invited = waitForEmail(e2e.stack, "nora-guest@example.com", /Second Quiet Org/);
     await inviteOwner.getByLabel("Email address").fill("nora-guest@example.com");
     await submit(inviteOwner, "Send invite");
     const acceptUrl = /href="([^"]*\/invite\/[^"]+)"/.exec((await invited).html ?? "")?.[1];
     expect(acceptUrl).toBeDefined();
 
-    await inviteOwner.goto(`${app.url}/account`);
+    await inviteOwner.goto(`${e2e.app.url}/account`);
     await submit(inviteOwner, "Sign out");
     await signUp(inviteOwner, { name: "Nora Guest", email: "nora-guest@example.com", password: "noscript-pass-2" }, new URL(acceptUrl!).pathname);
     await submit(inviteOwner, "Accept and join Second Quiet Org");
@@ -164,7 +152,7 @@ describe("every form without JavaScript (attack 3)", () => {
   });
 
   test("admin sign-in and sign-out; the copied cookie is dead afterwards", async () => {
-    await page.goto(`${app.url}/admin`);
+    await page.goto(`${e2e.app.url}/admin`);
     await page.getByLabel("Admin token").fill("not-the-token-000000");
     await submit(page, "Sign in");
     await page.getByText("That token is not right.").waitFor({ timeout: ANSWER_WITHIN_MS });
@@ -174,7 +162,7 @@ describe("every form without JavaScript (attack 3)", () => {
 
     const copied = (await page.context().cookies()).find((cookie) => cookie.name === "admin_session");
     expect(copied).toBeDefined();
-    const withCopied = () => fetch(`${app.url}/api/admin/runs`, { headers: { cookie: `admin_session=${copied!.value}` } });
+    const withCopied = () => fetch(`${e2e.app.url}/api/admin/runs`, { headers: { cookie: `admin_session=${copied!.value}` } });
     expect((await withCopied()).status).toBe(200);
     await submit(page, "Sign out");
     expect((await withCopied()).status).toBe(401);
@@ -184,7 +172,7 @@ describe("every form without JavaScript (attack 3)", () => {
 describe("security headers (attack 10)", () => {
   test("every page carries the CSP, nosniff and referrer policy, and can't be framed", async () => {
     for (const path of ["/", "/signin", "/signup", "/admin"]) {
-      const response = await fetch(`${app.url}${path}`, { redirect: "manual" });
+      const response = await fetch(`${e2e.app.url}${path}`, { redirect: "manual" });
       const csp = response.headers.get("content-security-policy") ?? "";
       expect(csp, path).toContain("frame-ancestors 'none'");
       expect(csp, path).toContain("object-src 'none'");
@@ -194,12 +182,12 @@ describe("security headers (attack 10)", () => {
   });
 
   test("Next's inline scripts still run under the CSP: the page hydrates and no violation is reported", async () => {
-    const page = await withJs.context.newPage();
+    const page = await withJs().context.newPage();
     const violations: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
     });
-    await page.goto(`${app.url}/signin`);
+    await page.goto(`${e2e.app.url}/signin`);
     // A client-side answer without a page load proves React hydrated: the form shows its pending label.
     await page.getByLabel("Email").fill("nobody-csp@example.com");
     await page.getByLabel("Password").fill("whatever-password");
@@ -213,10 +201,10 @@ describe("security headers (attack 10)", () => {
   });
 
   test("a page on another site can't frame the app", async () => {
-    const page = await withJs.context.newPage();
+    const page = await withJs().context.newPage();
     // setContent resolves on the load event, which waits for the iframe's own load (or refusal).
-    await page.setContent(`<iframe id="f" src="${app.url}/signin"></iframe>`);
-    const frame = page.frames().find((candidate) => candidate.url().startsWith(app.url));
+    await page.setContent(`<iframe id="f" src="${e2e.app.url}/signin"></iframe>`);
+    const frame = page.frames().find((candidate) => candidate.url().startsWith(e2e.app.url));
     const framedHasForm = frame ? await frame.locator("form").count().catch(() => 0) : 0;
     expect(framedHasForm).toBe(0);
     await page.close();

@@ -1,35 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { DEV_CURRENT_KEY, signDelivery } from "../helpers/qstash-signature";
-import { startTestStack, type TestStack } from "../../harness/stack";
-import { startNextApp, type RunningApp } from "./support/app";
 import { waitForEmail } from "./support/mail";
-import { artifactPath, launchBrowser, type TestBrowser } from "./support/browser";
+import { artifactPath } from "./support/browser";
+import { setupE2E } from "./support/e2e";
 
 // The production build (next build + next start) on the local stack, driven by a real Chromium.
-let stack: TestStack;
-let app: RunningApp;
-let browser: TestBrowser;
 
-beforeAll(async () => {
-  // Real time: next start verifies signatures against the wall clock.
-  stack = await startTestStack({ manual: false });
-  app = await startNextApp(stack);
-  browser = await launchBrowser();
-});
-afterAll(async () => {
-  await browser?.close();
-  await app?.close();
-  await stack?.close();
-});
+const e2e = setupE2E();
 
 describe("signup in a real browser", () => {
   test("signing up shows the confirmation at once and the welcome email reaches the local inbox", async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${app.url}/signup`);
+    const page = await e2e.browser.context.newPage();
+    await page.goto(`${e2e.app.url}/signup`);
     await page.getByLabel("Name").fill("Ada Lovelace");
     await page.getByLabel("Email").fill("ada@example.com");
     await page.getByLabel("Password").fill("correct horse battery");
-    const emailArrives = waitForEmail(stack, "ada@example.com");
+    const emailArrives = waitForEmail(e2e.stack, "ada@example.com");
     await page.getByRole("button", { name: "Create account" }).click();
     await page.getByTestId("signup-done").waitFor();
     expect(await page.getByTestId("signup-done").textContent()).toContain("ada@example.com");
@@ -37,18 +23,18 @@ describe("signup in a real browser", () => {
     const email = await emailArrives;
     expect(email.subject).toBe("Welcome, Ada Lovelace!");
     expect(email.from).toBe("Acme <noreply@acme.test>");
-    expect(email.html).toContain(app.url);
+    expect(email.html).toContain(e2e.app.url);
     expect(email.idempotencyKey).toMatch(/^welcome-email\/usr_/);
 
-    const inbox = await browser.context.newPage();
-    await inbox.goto(`${stack.resend.url}/inbox/${email.id}`);
+    const inbox = await e2e.browser.context.newPage();
+    await inbox.goto(`${e2e.stack.resend.url}/inbox/${email.id}`);
     await inbox.getByText("Welcome, Ada Lovelace!").first().waitFor();
     await inbox.screenshot({ path: artifactPath("signup-welcome-email.png"), fullPage: true });
   });
 
   test("the same address can't sign up twice", async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${app.url}/signup`);
+    const page = await e2e.browser.context.newPage();
+    await page.goto(`${e2e.app.url}/signup`);
     await page.getByLabel("Name").fill("Ada again");
     await page.getByLabel("Email").fill("ada@example.com");
     await page.getByLabel("Password").fill("another password");
@@ -65,7 +51,7 @@ describe("job routes in the production build", () => {
     ["Node.js", "/api/jobs/test"],
     ["Edge", "/api/edge/jobs/test"],
   ])("the %s route runs a signed delivery and refuses a forged one", async (_runtime, path) => {
-    const url = `${app.url}${path}`;
+    const url = `${e2e.app.url}${path}`;
     const post = (signature: string, messageId: string) =>
       fetch(url, {
         method: "POST",
@@ -81,15 +67,15 @@ describe("job routes in the production build", () => {
   });
 
   test("a job published through the local QStash reaches the built app", async () => {
-    const response = await fetch(`${stack.qstash.url}/v2/publish/${app.url}/api/jobs/test`, {
+    const response = await fetch(`${e2e.stack.qstash.url}/v2/publish/${e2e.app.url}/api/jobs/test`, {
       method: "POST",
-      headers: { authorization: `Bearer ${stack.env.QSTASH_TOKEN}`, "content-type": "application/json" },
+      headers: { authorization: `Bearer ${e2e.stack.env.QSTASH_TOKEN}`, "content-type": "application/json" },
       body: JSON.stringify({ message: "via qstash" }),
     });
     const { messageId } = (await response.json()) as { messageId: string };
-    await stack.qstash.idle();
-    const logs = await fetch(`${stack.qstash.url}/v2/events?messageId=${messageId}`, {
-      headers: { authorization: `Bearer ${stack.env.QSTASH_TOKEN}` },
+    await e2e.stack.qstash.idle();
+    const logs = await fetch(`${e2e.stack.qstash.url}/v2/events?messageId=${messageId}`, {
+      headers: { authorization: `Bearer ${e2e.stack.env.QSTASH_TOKEN}` },
     }).then((r) => r.json() as Promise<{ events: Array<{ state: string }> }>);
     expect(logs.events.map((event) => event.state)).toContain("DELIVERED");
   });
