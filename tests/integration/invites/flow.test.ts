@@ -1,31 +1,28 @@
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { fixedClock, getRun } from "@/lib/job-runtime";
 import { acceptInvite, lookupInvite } from "@/lib/invites/accept";
 import { createInvite, resendInvite } from "@/lib/flows/invites";
 import { INVITE_TTL_MS } from "@/lib/invites/store";
 import { createOrg, isMember } from "@/lib/orgs/store";
 import { createUser, type User } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // The whole invite flow through the local stack: the owner's invite (the lib call the
 // form action makes) → QStash → signed job route → Resend look-alike → link → accept.
 
-let stack: TestStack;
-let app: TestApp;
 // The app's own clock, so a test can jump a week without moving the stack's signing clock.
 const clock = fixedClock(Date.now());
 let owner: User;
 let orgId: string;
 
 async function user(email: string, name: string): Promise<User> {
-  const created = await createUser(app.services.redis, { email, name, password: "correct horse", locale: "en", timeZone: "UTC" }, clock.now());
+  const created = await createUser(running.app.services.redis, { email, name, password: "correct horse", locale: "en", timeZone: "UTC" }, clock.now());
   if (!created.ok) throw new Error(`${email} exists`);
   return created.user;
 }
 
 function emailsTo(address: string) {
-  return stack.resend.emails().filter((email) => email.to.includes(address));
+  return running.stack.resend.emails().filter((email) => email.to.includes(address));
 }
 
 function linkIn(text: string | null): { url: string; token: string } {
@@ -34,83 +31,78 @@ function linkIn(text: string | null): { url: string; token: string } {
   return { url: match[1]!, token: match[2]! };
 }
 
+const running = setupStackAndApp({ app: { services: { clock } } });
 beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack, { services: { clock } });
   owner = await user("owner@example.com", "Ada Owner");
-  orgId = (await createOrg(app.services.redis, { name: "Nomad Labs", ownerId: owner.id }, clock.now())).id;
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
+  orgId = (await createOrg(running.app.services.redis, { name: "Nomad Labs", ownerId: owner.id }, clock.now())).id;
 });
 
 describe("invite → email → accept", () => {
   test("the invite email arrives with a working single-use link", async () => {
     const bat = await user("bat@example.com", "Bat");
-    const created = await createInvite(app.services, { orgId, actorUserId: owner.id, email: "bat@example.com" });
+    const created = await createInvite(running.app.services, { orgId, actorUserId: owner.id, email: "bat@example.com" });
     if (!created.ok) throw new Error(created.message);
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
 
     const [email, ...more] = emailsTo("bat@example.com");
     expect(more).toHaveLength(0);
     expect(email!.subject).toBe("Ada Owner invited you to join “Nomad Labs”");
     expect(email!.idempotencyKey).toBe(`send-invite-email/${created.invite.id}/1`);
     const link = linkIn(email!.text);
-    expect(link.url).toBe(`${app.url}/invite/${link.token}`);
+    expect(link.url).toBe(`${running.app.url}/invite/${link.token}`);
     expect(email!.html).toContain(`href="${link.url}"`);
-    expect(await getRun(app.services.redis, created.messageId)).toMatchObject({
+    expect(await getRun(running.app.services.redis, created.messageId)).toMatchObject({
       job: "send-invite-email",
       status: "succeeded",
       result: { emailId: email!.id },
     });
 
-    expect(await lookupInvite(app.services, link.token)).toMatchObject({ state: "pending", inviterName: "Ada Owner" });
-    expect(await acceptInvite(app.services, { token: link.token, userId: bat.id })).toEqual({ ok: true, orgId });
-    expect(await isMember(app.services.redis, orgId, bat.id)).toBe(true);
-    expect(await lookupInvite(app.services, link.token)).toMatchObject({ state: "accepted" });
+    expect(await lookupInvite(running.app.services, link.token)).toMatchObject({ state: "pending", inviterName: "Ada Owner" });
+    expect(await acceptInvite(running.app.services, { token: link.token, userId: bat.id })).toEqual({ ok: true, orgId });
+    expect(await isMember(running.app.services.redis, orgId, bat.id)).toBe(true);
+    expect(await lookupInvite(running.app.services, link.token)).toMatchObject({ state: "accepted" });
   });
 
   test("20 parallel accepts of one emailed link: exactly one joins", async () => {
     const cho = await user("cho@example.com", "Cho");
-    const created = await createInvite(app.services, { orgId, actorUserId: owner.id, email: "cho@example.com" });
+    const created = await createInvite(running.app.services, { orgId, actorUserId: owner.id, email: "cho@example.com" });
     if (!created.ok) throw new Error(created.message);
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
     const { token } = linkIn(emailsTo("cho@example.com")[0]!.text);
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => acceptInvite(app.services, { token, userId: cho.id })));
+    const results = await Promise.all(Array.from({ length: 20 }, () => acceptInvite(running.app.services, { token, userId: cho.id })));
     expect(results.filter((result) => result.ok)).toHaveLength(1);
     expect(new Set(results.filter((result) => !result.ok).map((result) => !result.ok && result.reason))).toEqual(new Set(["already_member"]));
   });
 
   test("a resend emails a new link under a new key; the first link is dead", async () => {
     const dan = await user("dan@example.com", "Dan");
-    const created = await createInvite(app.services, { orgId, actorUserId: owner.id, email: "dan@example.com" });
+    const created = await createInvite(running.app.services, { orgId, actorUserId: owner.id, email: "dan@example.com" });
     if (!created.ok) throw new Error(created.message);
-    await stack.qstash.idle();
-    const resent = await resendInvite(app.services, { orgId, actorUserId: owner.id, inviteId: created.invite.id });
+    await running.stack.qstash.idle();
+    const resent = await resendInvite(running.app.services, { orgId, actorUserId: owner.id, inviteId: created.invite.id });
     expect(resent).toMatchObject({ ok: true, generation: 2 });
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
 
     const [first, second] = emailsTo("dan@example.com");
     expect(second!.idempotencyKey).toBe(`send-invite-email/${created.invite.id}/2`);
     const oldLink = linkIn(first!.text);
     const newLink = linkIn(second!.text);
     expect(newLink.token).not.toBe(oldLink.token);
-    expect(await acceptInvite(app.services, { token: oldLink.token, userId: dan.id })).toEqual({ ok: false, reason: "superseded" });
-    expect(await acceptInvite(app.services, { token: newLink.token, userId: dan.id })).toEqual({ ok: true, orgId });
+    expect(await acceptInvite(running.app.services, { token: oldLink.token, userId: dan.id })).toEqual({ ok: false, reason: "superseded" });
+    expect(await acceptInvite(running.app.services, { token: newLink.token, userId: dan.id })).toEqual({ ok: true, orgId });
   });
 
   test("a link used after seven days is refused and nobody joins", async () => {
     const eve = await user("eve@example.com", "Eve");
-    const created = await createInvite(app.services, { orgId, actorUserId: owner.id, email: "eve@example.com" });
+    const created = await createInvite(running.app.services, { orgId, actorUserId: owner.id, email: "eve@example.com" });
     if (!created.ok) throw new Error(created.message);
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
     const { token } = linkIn(emailsTo("eve@example.com")[0]!.text);
 
     clock.advance(INVITE_TTL_MS);
-    expect(await lookupInvite(app.services, token)).toMatchObject({ state: "expired" });
-    expect(await acceptInvite(app.services, { token, userId: eve.id })).toEqual({ ok: false, reason: "expired", orgId });
-    expect(await isMember(app.services.redis, orgId, eve.id)).toBe(false);
+    expect(await lookupInvite(running.app.services, token)).toMatchObject({ state: "expired" });
+    expect(await acceptInvite(running.app.services, { token, userId: eve.id })).toEqual({ ok: false, reason: "expired", orgId });
+    expect(await isMember(running.app.services.redis, orgId, eve.id)).toBe(false);
   });
 });

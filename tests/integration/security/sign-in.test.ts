@@ -2,44 +2,41 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test, vi } from "vit
 import { signIn } from "@/lib/flows/sign-in";
 import { SIGN_IN_ACCOUNT_LIMIT, SIGN_IN_IP_LIMIT } from "@/lib/auth/signin-limit";
 import { createUser } from "@/lib/users/store";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
 import { expectNoSideEffects } from "./support";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // Password guessing and account enumeration (attack 2): every attempt counts
 // against the address and the client IP in Redis through @upstash/ratelimit,
 // and an unknown address costs the same password hash as a known one.
 
 const WINDOW_START = Math.floor(Date.now() / 3_600_000) * 3_600_000 + 60_000;
-let stack: TestStack;
-let app: TestApp;
 
-beforeAll(async () => {
+beforeAll(() => {
   // @upstash/ratelimit reads Date.now(): pin it so every attempt falls in one 15-minute window.
   vi.useFakeTimers({ toFake: ["Date"], now: WINDOW_START });
-  stack = await startTestStack();
-  app = await startTestApp(stack, { services: { clock: { now: () => Date.now() } } });
+});
+// Registered first, so it runs after the stack and app are closed.
+afterAll(() => {
+  vi.useRealTimers();
+});
+const running = setupStackAndApp({ app: { services: { clock: { now: () => Date.now() } } } });
+beforeAll(async () => {
   const created = await createUser(
-    app.services.redis,
+    running.app.services.redis,
     { email: "victim@example.com", name: "Victim", password: "correct horse battery", locale: "en", timeZone: "UTC" },
     Date.now(),
   );
   if (!created.ok) throw new Error("user exists");
 });
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-  vi.useRealTimers();
-});
 beforeEach(async () => {
-  await app.services.redis.eval(
+  await running.app.services.redis.eval(
     "for _, k in ipairs(redis.call('KEYS', 'ratelimit:sign-in*')) do redis.call('DEL', k) end return 1",
     [],
     [],
   );
 });
 
-const attempt = (email: string, password: string, ip = "198.51.100.1") => signIn(app.services, { email, password, ip, userAgent: "test" });
+const attempt = (email: string, password: string, ip = "198.51.100.1") => signIn(running.app.services, { email, password, ip, userAgent: "test" });
 /** The refusal message, or null when the sign-in succeeded. */
 const refusal = async (email: string, password: string, ip?: string) => {
   const result = await attempt(email, password, ip);
@@ -57,10 +54,10 @@ describe("sign-in throttling", () => {
 
   test("once locked, even the right password is refused, and no session is created", async () => {
     for (let i = 0; i < SIGN_IN_ACCOUNT_LIMIT; i++) await attempt("victim@example.com", `guess-${i}`);
-    const sessionsBefore = (await app.services.redis.keys("session:*")).length;
+    const sessionsBefore = (await running.app.services.redis.keys("session:*")).length;
     const locked = await attempt("victim@example.com", "correct horse battery");
     expect(locked.ok).toBe(false);
-    expect((await app.services.redis.keys("session:*")).length).toBe(sessionsBefore);
+    expect((await running.app.services.redis.keys("session:*")).length).toBe(sessionsBefore);
   });
 
   test("the lock-out doesn't depend on spelling: case and spaces count as the same account", async () => {
@@ -93,13 +90,13 @@ describe("sign-in throttling", () => {
 
   test("a throttled attempt queues no email and writes nothing beyond the counters", async () => {
     for (let i = 0; i < SIGN_IN_ACCOUNT_LIMIT; i++) await attempt("victim@example.com", `guess-${i}`);
-    const snapshotKeys = async () => (await app.services.redis.keys("*")).filter((key) => !String(key).startsWith("ratelimit:")).sort();
+    const snapshotKeys = async () => (await running.app.services.redis.keys("*")).filter((key) => !String(key).startsWith("ratelimit:")).sort();
     const keysBefore = await snapshotKeys();
-    const emailsBefore = stack.resend.emails().length;
+    const emailsBefore = running.stack.resend.emails().length;
     expect((await attempt("victim@example.com", "correct horse battery")).ok).toBe(false);
-    await stack.qstash.idle();
+    await running.stack.qstash.idle();
     expect(await snapshotKeys()).toEqual(keysBefore);
-    expect(stack.resend.emails().length).toBe(emailsBefore);
+    expect(running.stack.resend.emails().length).toBe(emailsBefore);
   });
 });
 
@@ -122,7 +119,7 @@ describe("account enumeration by timing", () => {
   });
 
   test("a malformed sign-in (empty password) is refused before touching Redis", async () => {
-    const result = await expectNoSideEffects(stack, app.services.redis, () => attempt("victim@example.com", ""));
+    const result = await expectNoSideEffects(running.stack, running.app.services.redis, () => attempt("victim@example.com", ""));
     expect(result).toEqual({ ok: false, error: "Enter your password" });
   });
 });
