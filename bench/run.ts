@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { duplicateScenario } from "./scenarios/duplicate";
 import { embeddedRedisScenario } from "./scenarios/embedded-redis";
 import { endToEndScenario } from "./scenarios/end-to-end";
+import { emailBurstScenario } from "./scenarios/email-burst";
 import { enqueueScenario } from "./scenarios/enqueue";
 import { jobRouteScenario } from "./scenarios/job-route";
 import { localStackScenario } from "./scenarios/local-stack";
@@ -23,6 +24,7 @@ import { formatValue, markdownTable, type Scenario, type ScenarioResult, type Su
 const SCENARIOS: Scenario[] = [
   jobRouteScenario,
   verifyScenario,
+  emailBurstScenario,
   duplicateScenario,
   endToEndScenario,
   memoryScenario,
