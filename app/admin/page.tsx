@@ -1,5 +1,6 @@
 import { cookies } from "next/headers";
 import { ADMIN_COOKIE, redisAdminSessions, verifyAdminSession } from "@/lib/admin/auth";
+import { outboxDepth } from "@/lib/job-runtime";
 import { getServices } from "@/lib/services";
 import { signOutAction } from "./actions";
 import { AdminDashboard } from "./dashboard";
@@ -34,6 +35,7 @@ export default async function AdminPage({ searchParams }: Props) {
       </section>
     );
   }
+  const outbox = await outboxDepth(redis, clock.now());
   return (
     <section className="admin">
       <div className="admin-head">
@@ -44,6 +46,15 @@ export default async function AdminPage({ searchParams }: Props) {
           </button>
         </form>
       </div>
+      <section aria-labelledby="outbox-heading" data-testid="outbox-depth">
+        <h2 id="outbox-heading">Outbox</h2>
+        <p className={outbox.stale > 0 ? "error" : "muted"}>
+          {outbox.pending === 0
+            ? "Empty: every job written with its change has been accepted by QStash."
+            : `${outbox.pending} waiting for QStash, the oldest ${Math.round((outbox.oldestAgeMs ?? 0) / 1000)} s old` +
+              (outbox.stale > 0 ? `; ${outbox.stale} older than ${outbox.maxAgeMs / 60_000} min (no sweep ran, or QStash keeps refusing).` : ".")}
+        </p>
+      </section>
       <AdminDashboard focusDlqId={focus} />
     </section>
   );

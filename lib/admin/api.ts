@@ -1,6 +1,6 @@
 import { QstashError, type Client } from "@upstash/qstash";
 import { z } from "zod";
-import { type Clock, getRun, listRecentRuns, recordQueued, type Redis, log } from "../job-runtime";
+import { type Clock, getRun, listRecentRuns, recordQueued, type OutboxDepth, type Redis, type SweepResult, log } from "../job-runtime";
 import { getDlqEntry, deleteEntries, listDlq, resolveSelection, retryEntries, type DlqSelection } from "../dlq/operations";
 import { dlqFilterInputSchema, isEmptyFilter } from "../dlq/filters";
 import { authenticateAdmin, redisAdminSessions, sameOrigin } from "./auth";
@@ -15,6 +15,8 @@ export interface AdminApiDeps {
   qstash: Pick<Client, "dlq" | "schedules">;
   redis: Redis;
   clock: Clock;
+  /** Jobs written with their domain change and not yet accepted by QStash. */
+  outbox: { depth(): Promise<OutboxDepth>; sweep(): Promise<SweepResult> };
 }
 
 class HttpError extends Error {
@@ -42,6 +44,7 @@ const bulkSchema = z.union([
  *   POST   /dlq/retry            POST   /dlq/delete     many: {dlqIds} | {filter} | {all: true}
  *   GET    /runs?limit=          GET    /runs/:messageId
  *   GET    /schedules            POST   /schedules/:id/pause|resume
+ *   GET    /outbox               POST   /outbox/sweep     depth; publish leftovers now
  */
 export async function handleAdminRequest(request: Request, deps: AdminApiDeps): Promise<Response> {
   const auth = await authenticateAdmin(request, deps.adminToken, deps.clock.now(), redisAdminSessions(deps.redis));
@@ -123,6 +126,13 @@ async function route(
     if (method === "POST" && id && (action === "pause" || action === "resume") && segments.length === 3) {
       await setSchedulePaused(deps.qstash, id, action === "pause");
       return reply(200, { ok: true, scheduleId: id, isPaused: action === "pause" });
+    }
+  }
+  if (resource === "outbox") {
+    if (method === "GET" && segments.length === 1) return reply(200, { outbox: await deps.outbox.depth() });
+    if (method === "POST" && id === "sweep" && segments.length === 2) {
+      const swept = await deps.outbox.sweep();
+      return reply(200, { ran: swept.ran, published: swept.published.length, pending: swept.pending.length, outbox: await deps.outbox.depth() });
     }
   }
   return reply(404, { error: "not found" });

@@ -3,8 +3,8 @@ import { isTimeZone } from "../events/time";
 import { welcomeEmail } from "../jobs/welcome-email";
 import { createSession } from "../sessions";
 import type { Services } from "../deps";
-import { createUser, deleteUser, LOCALES, type User } from "../users/store";
-import { log } from "../job-runtime";
+import { durableQueue } from "../jobs/outbox";
+import { createUser, LOCALES, type User } from "../users/store";
 
 export const signupSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(200),
@@ -18,12 +18,19 @@ export const signupSchema = z.object({
 });
 
 export type SignupResult =
-  | { ok: true; user: User; sessionToken: string; welcomeMessageId: string }
+  | {
+      ok: true;
+      user: User;
+      sessionToken: string;
+      /** The welcome email's QStash message, or null while it waits in the outbox (QStash unreachable). */
+      welcomeMessageId: string | null;
+    }
   | { ok: false; fieldErrors: Partial<Record<keyof z.input<typeof signupSchema> | "form", string>> };
 
 /**
- * Creates the account and hands the welcome email to QStash. Signup never
- * waits on Resend: if Resend is down, the job retries later and signup is unaffected.
+ * Creates the account and, in the same Redis script, the welcome-email job in
+ * the outbox; then publishes it. Signup never waits on Resend and never fails
+ * because QStash is down: the job waits in the outbox and a sweep publishes it.
  */
 export async function signUp(services: Services, input: unknown): Promise<SignupResult> {
   const parsed = signupSchema.safeParse(input);
@@ -32,22 +39,13 @@ export async function signUp(services: Services, input: unknown): Promise<Signup
     for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
     return { ok: false, fieldErrors };
   }
-  const created = await createUser(services.redis, parsed.data, services.clock.now());
+  const queue = durableQueue(services);
+  const created = await createUser(services.redis, parsed.data, services.clock.now(), (user) =>
+    queue.prepare(welcomeEmail, { userId: user.id, email: user.email, name: user.name }),
+  );
   if (!created.ok) return { ok: false, fieldErrors: { email: "An account with this email already exists" } };
   const { user } = created;
-  let welcomeMessageId: string;
-  try {
-    ({ messageId: welcomeMessageId } = await services.queue.enqueue(welcomeEmail, {
-      userId: user.id,
-      email: user.email,
-      name: user.name,
-    }));
-  } catch (error) {
-    // Without the job the user would never hear from us; undo so they can simply try again.
-    await deleteUser(services.redis, user);
-    log.error("welcome_email_not_queued", { job: "welcome-email", error });
-    return { ok: false, fieldErrors: { form: "We couldn't create your account right now. Please try again." } };
-  }
+  const { published } = await queue.publish(created.followUp ? [created.followUp] : []);
   const sessionToken = await createSession(services.redis, user.id);
-  return { ok: true, user, sessionToken, welcomeMessageId };
+  return { ok: true, user, sessionToken, welcomeMessageId: published[0]?.messageId ?? null };
 }

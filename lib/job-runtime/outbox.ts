@@ -203,16 +203,18 @@ export function createOutbox(config: OutboxConfig): Outbox {
         await redis.eval(RELEASE_LOCK, [SWEEP_LOCK_KEY], [token]).catch(() => undefined);
       }
     },
-    async depth() {
-      const now = config.now();
-      const [pending, oldest, stale] = await redis
-        .multi()
-        .zcard(OUTBOX_INDEX_KEY)
-        .zrange(OUTBOX_INDEX_KEY, 0, 0, { withScores: true })
-        .zcount(OUTBOX_INDEX_KEY, "-inf", now - maxAgeMs)
-        .exec<[number, Array<string | number>, number]>();
-      const oldestScore = oldest.length >= 2 ? Number(oldest[1]) : null;
-      return { pending, oldestAgeMs: oldestScore === null ? null : Math.max(0, now - oldestScore), stale, maxAgeMs };
-    },
+    depth: () => outboxDepth(redis, config.now(), maxAgeMs),
   };
+}
+
+/** How many entries wait, how old the oldest is, and how many are past `maxAgeMs`; reads only. */
+export async function outboxDepth(redis: Redis, nowMs: number, maxAgeMs = OUTBOX_MAX_AGE_MS): Promise<OutboxDepth> {
+  const [pending, oldest, stale] = await redis
+    .multi()
+    .zcard(OUTBOX_INDEX_KEY)
+    .zrange(OUTBOX_INDEX_KEY, 0, 0, { withScores: true })
+    .zcount(OUTBOX_INDEX_KEY, "-inf", nowMs - maxAgeMs)
+    .exec<[number, Array<string | number>, number]>();
+  const oldestScore = oldest.length >= 2 ? Number(oldest[1]) : null;
+  return { pending, oldestAgeMs: oldestScore === null ? null : Math.max(0, nowMs - oldestScore), stale, maxAgeMs };
 }

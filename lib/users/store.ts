@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Redis } from "../job-runtime";
+import { OUTBOX_ADD_LUA, withOutboxEntry, type OutboxEntry, type Redis } from "../job-runtime";
 import { hashPassword, verifyPassword } from "./password";
 
 export const LOCALES = ["en", "mn"] as const;
@@ -32,20 +32,39 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/**
+ * Claims the address and writes the user in one script, so two parallel
+ * sign-ups for one address can't both win and a crash leaves no half user.
+ * `followUp` is the job the new account owes (the welcome email), recorded in
+ * the outbox by the same script: the account and its job exist together or not at all.
+ */
+const CREATE_USER = `${OUTBOX_ADD_LUA}
+if redis.call('SET', KEYS[1], ARGV[1], 'NX') == false then return 0 end
+local fields = {}
+for i = 3, 2 + tonumber(ARGV[2]) do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+if ARGV[#ARGV - 3] == '1' then outbox_add() end
+return 1`;
+
 export async function createUser(
   redis: Redis,
   input: { email: string; name: string; password: string; locale: Locale; timeZone: string },
   nowMs: number,
-): Promise<{ ok: true; user: User } | { ok: false; reason: "email_taken" }> {
+  followUp?: (user: User) => OutboxEntry,
+): Promise<{ ok: true; user: User; followUp?: OutboxEntry } | { ok: false; reason: "email_taken" }> {
   const email = normalizeEmail(input.email);
   const id = `usr_${crypto.randomUUID().replaceAll("-", "")}`;
-  // The email index is claimed first with NX: two parallel signups for one address can't both win.
-  const claimed = await redis.set(emailKey(email), id, { nx: true });
-  if (claimed !== "OK") return { ok: false, reason: "email_taken" };
   const user: User = { id, email, name: input.name.trim(), locale: input.locale, timeZone: input.timeZone, createdAt: nowMs };
-  await redis.hset(userKey(id), { ...user, passwordHash: await hashPassword(input.password) });
-  return { ok: true, user };
+  const fields = Object.entries({ ...user, passwordHash: await hashPassword(input.password) }).flatMap(([name, value]) => [name, String(value)]);
+  const entry = followUp?.(user);
+  // Without a follow-up a placeholder entry keeps the script's argument layout; the flag says to skip it.
+  const { keys, args } = withOutboxEntry([emailKey(email), userKey(id)], [id, fields.length, ...fields, entry ? "1" : "0"], entry ?? NO_ENTRY);
+  const created = await redis.eval(CREATE_USER, keys, args);
+  if (Number(created) !== 1) return { ok: false, reason: "email_taken" };
+  return { ok: true, user, ...(entry && { followUp: entry }) };
 }
+
+const NO_ENTRY: OutboxEntry = { id: "none", jobName: "none", createdAt: 0, request: { url: "none" } };
 
 /** Undo a signup whose follow-up failed, so the address can sign up again. */
 export async function deleteUser(redis: Redis, user: Pick<User, "id" | "email">): Promise<void> {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { getRun, listRecentRuns, type JobRun, createRedis } from "@/lib/job-runtime";
+import { getRun, listRecentRuns, outboxDepth, type JobRun, createRedis } from "@/lib/job-runtime";
 import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
 import { resolveRedis } from "./credentials";
 import { formatTime, renderFields, renderTable } from "./table";
@@ -9,6 +9,7 @@ export const JOBS_USAGE = `Usage: npm run jobs -- <command> [options]
 Commands:
   status <messageId>     What the app recorded for one message: status, attempts, timings, error
   recent [--limit N]     The most recent runs, newest first (default 20)
+  outbox                 Jobs written with their change and not yet accepted by QStash: how many, how old
 
 Options:
   --json      Machine-readable output on stdout
@@ -41,9 +42,9 @@ export async function runJobsCommand(argv: string[], io: CliIo, deps: JobsComman
       io.stdout.write(`${JOBS_USAGE}\n`);
       return EXIT_OK;
     }
-    if (command !== "status" && command !== "recent") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
+    if (command !== "status" && command !== "recent" && command !== "outbox") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
     if (command === "status" && rest.length !== 1) throw new UsageError("status takes exactly one messageId");
-    if (command === "recent" && rest.length > 0) throw new UsageError("recent takes no arguments");
+    if ((command === "recent" || command === "outbox") && rest.length > 0) throw new UsageError(`${command} takes no arguments`);
     const limit = flags.limit === undefined ? 20 : Number(flags.limit);
     if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError("--limit must be an integer from 1 to 1000");
 
@@ -55,6 +56,19 @@ export async function runJobsCommand(argv: string[], io: CliIo, deps: JobsComman
       const run = await getRun(redis, messageId);
       if (!run) throw new CliError(`no run recorded for message ${messageId} (unknown id, or older than the 14-day retention)`);
       io.stdout.write(flags.json ? `${JSON.stringify({ run }, null, 2)}\n` : `${renderRun(run)}\n`);
+      return EXIT_OK;
+    }
+    if (command === "outbox") {
+      const depth = await outboxDepth(redis, Date.now());
+      if (flags.json) io.stdout.write(`${JSON.stringify({ outbox: depth }, null, 2)}\n`);
+      else
+        io.stdout.write(
+          `${renderFields([
+            ["Waiting", String(depth.pending)],
+            ["Oldest", depth.oldestAgeMs === null ? "-" : `${Math.round(depth.oldestAgeMs / 1000)} s old`],
+            ["Stale", `${depth.stale} (older than ${depth.maxAgeMs / 60_000} min: no sweep has run, or QStash keeps refusing)`],
+          ])}\n`,
+        );
       return EXIT_OK;
     }
     const runs = await listRecentRuns(redis, limit);

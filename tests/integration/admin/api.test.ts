@@ -2,7 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import { handleAdminRequest } from "@/lib/admin/api";
 import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
 import { jobs as registry } from "@/lib/jobs/registry";
+import { durableQueue } from "@/lib/jobs/outbox";
 import { testJob } from "@/lib/jobs/test";
+import { OUTBOX_SWEEP_GRACE_MS, stageOutboxEntries } from "@/lib/job-runtime";
 import { getRun } from "@/lib/job-runtime";
 import { serveFetch, type RunningServer } from "../../../harness/http";
 import { startTestApp, type TestApp } from "../../../harness/app";
@@ -18,7 +20,13 @@ beforeAll(async () => {
   stack = await startTestStack();
   app = await startTestApp(stack, { registry, env: { ADMIN_TOKEN: TOKEN } });
   admin = await serveFetch((request) =>
-    handleAdminRequest(request, { adminToken: app.env.ADMIN_TOKEN, qstash: app.services.qstash, redis: app.services.redis, clock: app.services.clock }),
+    handleAdminRequest(request, {
+      adminToken: app.env.ADMIN_TOKEN,
+      qstash: app.services.qstash,
+      redis: app.services.redis,
+      clock: app.services.clock,
+      outbox: durableQueue(app.services),
+    }),
   );
 });
 afterAll(async () => {
@@ -98,5 +106,16 @@ describe("admin API on the local stack", () => {
     await call("POST", `/schedules/${scheduleId}/resume`);
     expect((await app.services.qstash.schedules.get(scheduleId)).isPaused).toBe(false);
     await app.services.qstash.schedules.delete(scheduleId);
+  });
+
+  test("shows the outbox's depth and sweeps it on demand; a stranger gets neither", async () => {
+    const queue = durableQueue(app.services);
+    const entry = queue.prepare(testJob, { message: "from the outbox" });
+    await stageOutboxEntries(app.services.redis.multi(), [entry]).exec();
+    expect((await call("GET", "/outbox")).body).toMatchObject({ outbox: { pending: 1, stale: 0 } });
+    expect((await call("POST", "/outbox/sweep", { headers: { authorization: "Bearer wrong-token-0000000000" } })).status).toBe(401);
+    expect((await call("GET", "/outbox", { headers: { authorization: "" } })).status).toBe(401);
+    await stack.clock.advance(OUTBOX_SWEEP_GRACE_MS);
+    expect((await call("POST", "/outbox/sweep")).body).toMatchObject({ ran: true, published: 1, pending: 0, outbox: { pending: 0 } });
   });
 });

@@ -1,6 +1,8 @@
 import { expect, test } from "vitest";
 import { getRun } from "@/lib/job-runtime";
 import { listEmailLog } from "@/lib/email-log/store";
+import { OUTBOX_SWEEP_GRACE_MS } from "@/lib/job-runtime";
+import { durableQueue } from "@/lib/jobs/outbox";
 import { signUp } from "@/lib/flows/sign-up";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
 
@@ -17,7 +19,7 @@ test("signup succeeds while Resend is down; the welcome email goes out once Rese
 
   // First delivery: Resend answers 503, the job answers retryable and keeps its one retry.
   await running.stack.qstash.idle();
-  expect(await getRun(running.app.services.redis, result.welcomeMessageId)).toMatchObject({ status: "failed", attempts: 1 });
+  expect(await getRun(running.app.services.redis, result.welcomeMessageId!)).toMatchObject({ status: "failed", attempts: 1 });
   expect((await listEmailLog(running.app.services.redis, result.user.id))[0]).toMatchObject({ status: "failed", attempts: 1 });
 
   running.stack.resend.faults.clear();
@@ -27,7 +29,7 @@ test("signup succeeds while Resend is down; the welcome email goes out once Rese
   const sent = running.stack.resend.emails().filter((email) => email.to.includes("grace@example.com"));
   expect(sent).toHaveLength(1);
   expect(sent[0]!.subject).toBe("Welcome, Grace!");
-  expect(await getRun(running.app.services.redis, result.welcomeMessageId)).toMatchObject({ status: "succeeded", attempts: 2 });
+  expect(await getRun(running.app.services.redis, result.welcomeMessageId!)).toMatchObject({ status: "succeeded", attempts: 2 });
   expect((await listEmailLog(running.app.services.redis, result.user.id))[0]).toMatchObject({ status: "sent", attempts: 2 });
 });
 
@@ -44,4 +46,34 @@ test("invalid input names each field", async () => {
     ok: false,
     fieldErrors: { name: "Enter your name", email: "Enter a valid email address", password: "Use at least 8 characters" },
   });
+});
+
+test("signup succeeds while QStash refuses connections; the welcome email goes out once it is back and a sweep runs", async () => {
+  running.stack.qstash.faults.set({ publishOutage: { mode: "refuse" } });
+  const result = await signUp(running.app.services, { name: "Ada", email: "ada-outage@example.com", password: "lovelace-1815" });
+  expect(result.ok).toBe(true);
+  if (!result.ok) return;
+  expect(result.welcomeMessageId).toBeNull();
+  expect(await durableQueue(running.app.services).depth()).toMatchObject({ pending: 1 });
+  await running.stack.qstash.idle();
+  expect(running.stack.resend.emails().filter((email) => email.to.includes("ada-outage@example.com"))).toHaveLength(0);
+
+  running.stack.qstash.faults.clear();
+  // The next producer call is one of the sweepers; a sweep publishes entries past the grace period.
+  await running.stack.clock.advance(OUTBOX_SWEEP_GRACE_MS);
+  const next = await signUp(running.app.services, { name: "Bea", email: "bea-after@example.com", password: "lovelace-1815" });
+  expect(next.ok).toBe(true);
+  expect(await durableQueue(running.app.services).depth()).toMatchObject({ pending: 0 });
+  await running.stack.qstash.idle();
+  expect(running.stack.resend.emails().filter((email) => email.to.includes("ada-outage@example.com"))).toHaveLength(1);
+  expect(running.stack.resend.emails().filter((email) => email.to.includes("bea-after@example.com"))).toHaveLength(1);
+});
+
+test("parallel signups for one address: exactly one account and one welcome job", async () => {
+  const results = await Promise.all(
+    Array.from({ length: 10 }, () => signUp(running.app.services, { name: "Twin", email: "twin@example.com", password: "same-pass-123" })),
+  );
+  expect(results.filter((result) => result.ok)).toHaveLength(1);
+  await running.stack.qstash.idle();
+  expect(running.stack.resend.emails().filter((email) => email.to.includes("twin@example.com"))).toHaveLength(1);
 });

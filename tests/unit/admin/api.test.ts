@@ -2,7 +2,7 @@ import { Client } from "@upstash/qstash";
 import { beforeEach, describe, expect, test, vi } from "vitest";
 import { handleAdminRequest, type AdminApiDeps } from "@/lib/admin/api";
 import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
-import { fixedClock, getRun, markDead, recordQueued, createRedis } from "@/lib/job-runtime";
+import { createOutbox, fixedClock, getRun, markDead, recordQueued, createRedis } from "@/lib/job-runtime";
 import { failedTestJob, fakeQStash } from "../dlq/fake-qstash";
 import { setupMemoryRedis } from "../../helpers/msw";
 
@@ -15,7 +15,9 @@ setupMemoryRedis(REDIS, ...fake.handlers);
 const clock = fixedClock(Date.UTC(2026, 0, 15, 9));
 const redis = createRedis({ UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t" });
 const qstash = new Client({ baseUrl: QSTASH, token: "qstash-token", enableTelemetry: false, retry: false });
-const deps: AdminApiDeps = { adminToken: TOKEN, qstash, redis, clock };
+// Publishing is the integration test's business; here the outbox only has to answer.
+const outbox = createOutbox({ redis, now: () => clock.now(), publish: async () => ({ messageId: "msg_outbox" }) });
+const deps: AdminApiDeps = { adminToken: TOKEN, qstash, redis, clock, outbox };
 
 beforeEach(async () => {
   fake.state.dlq = [failedTestJob(1), failedTestJob(2), failedTestJob(3, { url: "https://app.test/api/jobs/welcome-email", labels: ["welcome-email"] })];

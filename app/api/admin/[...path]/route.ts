@@ -1,7 +1,8 @@
 import { handleAdminRequest } from "@/lib/admin/api";
+import { durableQueue } from "@/lib/jobs/outbox";
 import { getServices } from "@/lib/services";
 
-// The admin API (lib/admin/api.ts routes it): DLQ, job runs, schedules. Never cached.
+// The admin API (lib/admin/api.ts routes it): DLQ, job runs, schedules, the outbox. Never cached.
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
@@ -12,6 +13,7 @@ async function handle(request: Request): Promise<Response> {
     qstash: services.qstash,
     redis: services.redis,
     clock: services.clock,
+    outbox: durableQueue(services),
   });
 }
 
