@@ -35,7 +35,7 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
   const stack = await startChaosStack({ duplicateRate: profile.duplicateRate });
   let app: ChaosApp | undefined;
   const timers: NodeJS.Timeout[] = [];
-  const kills = { appKills: 0, appKillsDuringDeliveries: 0, resendOutages: 0, slowResendWindows: 0 };
+  const kills = { appKills: 0, resendOutages: 0, slowResendWindows: 0 };
   try {
     app = await startApp(
       { ...stack.env, PAYMENTS_WEBHOOK_SECRET: CHAOS_PAYMENTS_SECRET, ADMIN_TOKEN: "chaos-admin-token-0123456789", ADMIN_EMAIL: "ops@acme.test", EMAIL_FROM: "Acme <noreply@acme.test>", JOB_MAX_DURATION_SECONDS: String(profile.handlerLimitSeconds) },
@@ -74,10 +74,8 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
     for (const outage of profile.redisOutages) at(outage.atMs, () => stack.redis.faults.set({ outage: { mode: outage.mode, durationMs: outage.durationMs } }));
     for (const ms of profile.appKillsAtMs) {
       at(ms, async () => {
-        const inFlight = stack.events.length;
         await app!.kill();
         kills.appKills += 1;
-        if (inFlight > 0) kills.appKillsDuringDeliveries += 1;
         log(`app killed (SIGKILL) at ${Date.now() - started} ms`);
         await app!.start();
         log(`app back at ${Date.now() - started} ms`);
