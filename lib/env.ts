@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { RESEND_DEFAULT_RATE_PER_SECOND } from "./email/pace";
-import { ConfigError } from "./job-runtime";
+import { ConfigError, DEFAULT_JOB_MAX_BODY_BYTES } from "./job-runtime";
 
 /**
  * Every environment variable the app reads, validated once. This module is the
@@ -46,6 +46,8 @@ const schema = z
     PAYMENTS_WEBHOOK_SECRET: z.string().min(16).optional(),
     // Seconds the platform lets a function run (Vercel maxDuration); the job's abort signal fires before it.
     JOB_MAX_DURATION_SECONDS: z.coerce.number().int().positive().default(60),
+    // Bodies over this get 413 on the job routes and the failure callback before they are read.
+    JOB_MAX_BODY_BYTES: z.coerce.number().int().positive().default(DEFAULT_JOB_MAX_BODY_BYTES),
     // IANA zone the recurring schedules (lib/flows/schedules.ts) run in, e.g. cleanup at 02:00 local time.
     SCHEDULES_TIME_ZONE: z.string().min(1).default("Asia/Ulaanbaatar"),
   })
@@ -120,6 +122,7 @@ function readProcessEnv(): EnvSource {
     ADMIN_EMAIL: process.env.ADMIN_EMAIL,
     PAYMENTS_WEBHOOK_SECRET: process.env.PAYMENTS_WEBHOOK_SECRET,
     JOB_MAX_DURATION_SECONDS: process.env.JOB_MAX_DURATION_SECONDS,
+    JOB_MAX_BODY_BYTES: process.env.JOB_MAX_BODY_BYTES,
     SCHEDULES_TIME_ZONE: process.env.SCHEDULES_TIME_ZONE,
   };
 }

@@ -51,6 +51,7 @@ export function jobRouteDepsOf(services: Services, verify: Verifier): Omit<JobRo
     clock: services.clock,
     verify,
     maxDurationSeconds: services.env.JOB_MAX_DURATION_SECONDS,
+    maxBodyBytes: services.env.JOB_MAX_BODY_BYTES,
     jobDeps: jobDepsOf(services),
   };
 }
@@ -64,6 +65,7 @@ export function failureCallbackDepsOf(services: Services, verify: Verifier): Fai
     redis,
     clock,
     verify,
+    maxBodyBytes: services.env.JOB_MAX_BODY_BYTES,
     onFirstFailure: createFailureFollowUp({ redis, email, clock, appUrl, adminEmail: services.env.ADMIN_EMAIL }),
   };
 }

@@ -4,6 +4,7 @@ import { decodeBase64, jobNameOf, parseJsonOrText, reasonFromResponse } from "./
 import { InvalidSignatureError, NonRetryableError, RetryableError } from "./errors";
 import { log } from "./log";
 import type { Redis } from "./redis";
+import { bodyTooLarge, DEFAULT_JOB_MAX_BODY_BYTES, readBodyWithin } from "./read-body";
 import { errorToResponse, json } from "./respond";
 import { getRun, markDead } from "./runs";
 import { failureCallbackUrl } from "./urls";
@@ -49,6 +50,8 @@ export interface FailureCallbackDeps {
   redis: Redis;
   clock: Clock;
   verify: Verifier;
+  /** Larger bodies are refused (413) before they are read. @default DEFAULT_JOB_MAX_BODY_BYTES */
+  maxBodyBytes?: number;
   /**
    * Extra work once a failure is recorded for the first time (email log, admin
    * email). If it throws, the callback answers 503 and the next delivery of the
@@ -58,7 +61,13 @@ export interface FailureCallbackDeps {
 }
 
 export async function handleFailureCallback(request: Request, deps: FailureCallbackDeps): Promise<Response> {
-  const body = await request.text();
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_JOB_MAX_BODY_BYTES;
+  const read = await readBodyWithin(request, maxBodyBytes);
+  if (!read.ok) {
+    log.warn("body_too_large", { route: "failure-callback", error: read.reason, limit: maxBodyBytes });
+    return bodyTooLarge(maxBodyBytes);
+  }
+  const body = read.text;
   try {
     await deps.verify({
       signature: request.headers.get("upstash-signature"),

@@ -8,6 +8,7 @@ import { type Claim, createIdempotencyGuard } from "./idempotency";
 import { log } from "./log";
 import type { Redis } from "./redis";
 import { type AnyJobRegistry, findJob } from "./registry";
+import { bodyTooLarge, DEFAULT_JOB_MAX_BODY_BYTES, readBodyWithin } from "./read-body";
 import { errorToResponse, json, nonRetryable } from "./respond";
 import { jobUrl } from "./urls";
 import type { VerifiedToken, Verifier } from "./verify";
@@ -26,6 +27,8 @@ export interface JobRouteDeps<Deps extends object = object> {
   verify: Verifier;
   /** Seconds the platform lets the function run (Vercel `maxDuration`). */
   maxDurationSeconds: number;
+  /** Larger bodies are refused (413) before they are read. @default DEFAULT_JOB_MAX_BODY_BYTES */
+  maxBodyBytes?: number;
   /** What every handler gets besides the delivery facts. */
   jobDeps: Deps;
   /** Which route this is; it decides the URL the signature must have been made for. */
@@ -67,7 +70,14 @@ async function runDelivery(
     setOutcome(span, outcome, error);
     return response;
   };
-  const body = await request.text();
+  // Bounded before the signature is checked: an unsigned post must not cost more than a real delivery.
+  const maxBodyBytes = deps.maxBodyBytes ?? DEFAULT_JOB_MAX_BODY_BYTES;
+  const read = await readBodyWithin(request, maxBodyBytes);
+  if (!read.ok) {
+    log.warn("body_too_large", { job: jobName, error: read.reason, limit: maxBodyBytes });
+    return answer("rejected", bodyTooLarge(maxBodyBytes));
+  }
+  const body = read.text;
   const job = findJob(registry, jobName);
 
   let token: VerifiedToken;

@@ -8,6 +8,14 @@
  * single byte is read; a body without one (chunked) is read as a stream and
  * cut off as soon as it passes the limit.
  */
+/**
+ * QStash's message size limit on the free and pay-as-you-go plans (1 MB): the
+ * largest body every QStash account can publish, and so the largest a genuine
+ * delivery or failure callback carries. Raise `JOB_MAX_BODY_BYTES` to your
+ * plan's limit if you publish larger messages. Anything bigger is an attacker's.
+ */
+export const DEFAULT_JOB_MAX_BODY_BYTES = 1024 * 1024;
+
 export type BoundedBody = { ok: true; text: string } | { ok: false; reason: "declared_too_large" | "too_large" };
 
 export async function readBodyWithin(request: Request, maxBytes: number): Promise<BoundedBody> {
@@ -37,4 +45,12 @@ export async function readBodyWithin(request: Request, maxBytes: number): Promis
     offset += chunk.byteLength;
   }
   return { ok: true, text: new TextDecoder().decode(bytes) };
+}
+
+/** The answer to a body over the limit: QStash never sends one, so this only ever reaches a forger. */
+export function bodyTooLarge(maxBytes: number): Response {
+  return new Response(JSON.stringify({ error: `body larger than ${maxBytes} bytes` }), {
+    status: 413,
+    headers: { "content-type": "application/json", connection: "close" },
+  });
 }

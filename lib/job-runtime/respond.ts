@@ -17,7 +17,8 @@ export function nonRetryable(error: string, details: Record<string, unknown> = {
 
 /** The one place an error becomes an answer QStash understands. */
 export function errorToResponse(error: unknown, details: Record<string, unknown> = {}): Response {
-  if (error instanceof InvalidSignatureError) return json(401, { error: error.message });
+  // Which check failed (and the URL or body hash we expected) stays in the log line: it only helps a forger.
+  if (error instanceof InvalidSignatureError) return json(401, { error: "invalid signature" });
   if (error instanceof NonRetryableError) return nonRetryable(error.message, details);
   if (error instanceof RetryableError) {
     const headers: Record<string, string> =
