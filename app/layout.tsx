@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import "./globals.css";
+import { VerifyBanner } from "./verify-banner";
 
 export const metadata: Metadata = {
   title: "Acme",
@@ -24,7 +25,10 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <a href="/admin">Admin</a>
           </nav>
         </header>
-        <main>{children}</main>
+        <main>
+          <VerifyBanner />
+          {children}
+        </main>
       </body>
     </html>
   );

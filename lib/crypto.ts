@@ -39,3 +39,17 @@ export async function secretsEqual(a: string, b: string): Promise<boolean> {
   ]);
   return bytesEqual(new Uint8Array(left), new Uint8Array(right));
 }
+
+/** True when `value` could be a `randomToken()` of 32 bytes (43 base64url characters); anything else is refused unread. */
+export function isRandomToken(value: string): boolean {
+  return /^[A-Za-z0-9_-]{43}$/.test(value);
+}
+
+/**
+ * SHA-256 of `text`, lower-case hex: how single-use link tokens are stored. A
+ * plain hash is enough (no salt, no slow KDF): 256 random bits can't be brute-forced.
+ */
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (byte) => byte.toString(16).padStart(2, "0")).join("");
+}

@@ -6,15 +6,28 @@ import { signOutAction } from "./actions";
 
 export const metadata = { title: "Your account · Acme" };
 
-export default async function AccountPage({ searchParams }: { searchParams: Promise<{ joined?: string }> }) {
+const NOTICES: Record<string, { text: string; ok: boolean }> = {
+  "verification-sent": { text: "A new confirmation link is on its way; earlier links no longer work.", ok: true },
+  "verification-limited": { text: "We've sent several links today already. Check your inbox and spam folder, or try again tomorrow.", ok: false },
+  "verification-unavailable": { text: "We couldn't send the link right now. Please try again.", ok: false },
+  verified: { text: "Your email address is confirmed.", ok: true },
+};
+
+export default async function AccountPage({ searchParams }: { searchParams: Promise<{ joined?: string; notice?: string }> }) {
   const user = await currentUser();
   if (!user) redirect("/signin?next=/account");
-  const { joined } = await searchParams;
+  const { joined, notice } = await searchParams;
+  const shown = notice ? NOTICES[notice] : undefined;
   const orgs = await listUserOrgs(getServices().redis, user.id);
   const joinedOrg = orgs.find((org) => org.id === joined);
   return (
     <section>
       <h1>Your account</h1>
+      {shown ? (
+        <p className={shown.ok ? "ok" : "error"} role="status">
+          {shown.text}
+        </p>
+      ) : null}
       {joinedOrg ? (
         <p className="ok" role="status">
           You joined {joinedOrg.name}.

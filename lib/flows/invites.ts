@@ -3,6 +3,7 @@ import { sendInviteEmail } from "../jobs/send-invite-email";
 import { isMember, type Org, randomHex } from "../orgs/store";
 import { fail, loadOwnedOrg, type ManageFailure } from "../invites/ownership";
 import type { Services } from "../deps";
+import { isVerified } from "../users/email-verification";
 import { findUserIdByEmail, getUser, normalizeEmail } from "../users/store";
 import {
   cancelInviteRecord,
@@ -50,6 +51,8 @@ export async function createInvite(
   const owned = await loadOwnedOrg(services, input.orgId, input.actorUserId);
   if (!owned.ok) return owned;
   const { org } = owned;
+  const unverified = await requireVerifiedInviter(services, input.actorUserId);
+  if (unverified) return unverified;
 
   const existingUserId = await findUserIdByEmail(services.redis, email);
   if (existingUserId && (await isMember(services.redis, org.id, existingUserId))) {
@@ -98,6 +101,8 @@ export async function resendInvite(
   const invite = await getInvite(services.redis, input.inviteId);
   if (!invite || invite.orgId !== owned.org.id) return fail("not_found", "This invite doesn't exist.");
   if (invite.generation > MAX_INVITE_RESENDS) return resendLimit();
+  const unverified = await requireVerifiedInviter(services, input.actorUserId);
+  if (unverified) return unverified;
 
   const nowMs = services.clock.now();
   const gate = await limiter.attempt({ inviterId: input.actorUserId, orgId: owned.org.id, email: invite.email }, nowMs);
@@ -118,6 +123,13 @@ export async function resendInvite(
     log.error("invite_email_not_queued", { job: "send-invite-email", resend: true, error });
     return fail("unavailable", "We couldn't send the invite right now. Please try again.");
   }
+}
+
+/** Invites go out under our sender: only someone who proved their own address may send them. */
+async function requireVerifiedInviter(services: Services, userId: string): Promise<ManageFailure | null> {
+  const inviter = await getUser(services.redis, userId);
+  if (inviter && isVerified(inviter)) return null;
+  return fail("unverified", "Confirm your email address before inviting people: use the link we emailed you, or send a new one from the banner.");
 }
 
 const resendLimit = () =>

@@ -1,14 +1,15 @@
 import { z } from "zod";
 import { isTimeZone } from "../events/time";
 import { welcomeEmail } from "../jobs/welcome-email";
-import { createSession } from "../sessions";
 import type { Services } from "../deps";
 import { durableQueue } from "../jobs/outbox";
-import { createUser, LOCALES, type User } from "../users/store";
+import { isVerified } from "../users/email-verification";
+import { createUser, findUserIdByEmail, getUser, LOCALES, type User } from "../users/store";
+import { sendAccountExistsNotice, sendVerificationLink } from "./verification-mail";
 
 export const signupSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(200),
-  email: z.email("Enter a valid email address"),
+  email: z.email("Enter a valid email address").max(254),
   password: z.string().min(8, "Use at least 8 characters").max(200),
   locale: z.enum(LOCALES).default("en"),
   timeZone: z
@@ -17,22 +18,31 @@ export const signupSchema = z.object({
     .refine((zone) => isTimeZone(zone), "Unknown time zone"),
 });
 
+/**
+ * What happened, for the caller's logs and tests. The page answers both `ok`
+ * outcomes identically ("check your inbox"), so sign-up never tells a stranger
+ * whether an address has an account: the address's owner learns it by email.
+ */
 export type SignupResult =
   | {
       ok: true;
+      outcome: "created";
       user: User;
-      sessionToken: string;
       /** The welcome email's QStash message, or null while it waits in the outbox (QStash unreachable). */
       welcomeMessageId: string | null;
+      verifyMessageId: string | null;
     }
+  | { ok: true; outcome: "exists" }
   | { ok: false; fieldErrors: Partial<Record<keyof z.input<typeof signupSchema> | "form", string>> };
 
 /**
- * Creates the account and, in the same Redis script, the welcome-email job in
- * the outbox; then publishes it. Signup never waits on Resend and never fails
- * because QStash is down: the job waits in the outbox and a sweep publishes it.
+ * Creates the account (unverified, not signed in) with its welcome-email job in
+ * the outbox (same Redis script), publishes it, and queues the link that proves
+ * the address. Signing in comes after, with the password, once the owner has
+ * the link: a stranger who types someone else's address gets no session and
+ * learns nothing.
  */
-export async function signUp(services: Services, input: unknown): Promise<SignupResult> {
+export async function signUp(services: Services, input: unknown, options: { next?: string } = {}): Promise<SignupResult> {
   const parsed = signupSchema.safeParse(input);
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
@@ -43,9 +53,32 @@ export async function signUp(services: Services, input: unknown): Promise<Signup
   const created = await createUser(services.redis, parsed.data, services.clock.now(), (user) =>
     queue.prepare(welcomeEmail, { userId: user.id, email: user.email, name: user.name }),
   );
-  if (!created.ok) return { ok: false, fieldErrors: { email: "An account with this email already exists" } };
+  if (!created.ok) {
+    await tellExistingOwner(services, parsed.data.email, options.next);
+    return { ok: true, outcome: "exists" };
+  }
   const { user } = created;
   const { published } = await queue.publish(created.followUp ? [created.followUp] : []);
-  const sessionToken = await createSession(services.redis, user.id);
-  return { ok: true, user, sessionToken, welcomeMessageId: published[0]?.messageId ?? null };
+  let verifyMessageId: string | null = null;
+  try {
+    const sent = await sendVerificationLink(services, user, options);
+    if (sent.state === "queued") verifyMessageId = sent.messageId;
+  } catch (error) {
+    // The account stands; its banner offers a new link after signing in.
+    console.error(JSON.stringify({ level: "error", event: "verification_link_not_queued", userId: user.id, error: String(error) }));
+  }
+  return { ok: true, outcome: "created", user, welcomeMessageId: published[0]?.messageId ?? null, verifyMessageId };
+}
+
+/** A sign-up for a registered address: the owner gets a fresh link (unverified) or a heads-up (verified). */
+async function tellExistingOwner(services: Services, email: string, next: string | undefined): Promise<void> {
+  try {
+    const userId = await findUserIdByEmail(services.redis, email);
+    const existing = userId ? await getUser(services.redis, userId) : null;
+    if (!existing) return;
+    if (isVerified(existing)) await sendAccountExistsNotice(services, existing);
+    else await sendVerificationLink(services, existing, { ...(next && { next }) });
+  } catch (error) {
+    console.error(JSON.stringify({ level: "error", event: "existing_owner_not_told", error: String(error) }));
+  }
 }

@@ -1,5 +1,6 @@
 import { getOrg, type Org } from "../orgs/store";
 import type { Services } from "../deps";
+import { isVerified } from "../users/email-verification";
 import { getUser, normalizeEmail } from "../users/store";
 import { acceptInviteRecord, effectiveStatus, findInviteIdByTokenHash, getInvite, type Invite } from "./store";
 import { hashInviteToken, isWellFormedToken } from "./token";
@@ -44,7 +45,16 @@ export type AcceptInviteResult =
   | { ok: true; orgId: string }
   | {
       ok: false;
-      reason: "unknown" | "superseded" | "expired" | "cancelled" | "already_accepted" | "already_member" | "wrong_email" | "no_user";
+      reason:
+        | "unknown"
+        | "superseded"
+        | "expired"
+        | "cancelled"
+        | "already_accepted"
+        | "already_member"
+        | "wrong_email"
+        | "unverified"
+        | "no_user";
       orgId?: string;
     };
 
@@ -62,6 +72,8 @@ export async function acceptInvite(services: Services, input: { token: string; u
   if (!user) return { ok: false, reason: "no_user" };
   // The link was sent to one address; someone it was forwarded to must not join in that person's place.
   if (normalizeEmail(user.email) !== invite.email) return { ok: false, reason: "wrong_email", orgId: invite.orgId };
+  // Matching the address is not enough: whoever holds a forwarded link could sign up with it. They must prove they read its mail.
+  if (!isVerified(user)) return { ok: false, reason: "unverified", orgId: invite.orgId };
 
   const answer = await acceptInviteRecord(services.redis, { invite, tokenHash, userId: user.id }, services.clock.now());
   const orgId = invite.orgId;

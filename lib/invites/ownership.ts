@@ -14,7 +14,8 @@ export type ManageFailure = {
     | "conflict"
     | "unavailable"
     | "rate_limited"
-    | "resend_limit";
+    | "resend_limit"
+    | "unverified";
   message: string;
 };
 

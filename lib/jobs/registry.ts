@@ -9,6 +9,7 @@ import { refundNotification } from "./refund-notification";
 import { sendInviteEmail } from "./send-invite-email";
 import { signInNotification } from "./sign-in-notification";
 import { testJob } from "./test";
+import { verifyEmailJob } from "./verify-email";
 import { welcomeEmail } from "./welcome-email";
 
 /**
@@ -29,6 +30,7 @@ export const jobs = createJobRegistry([
   generateReport,
   cleanupData,
   dlqRedrive,
+  verifyEmailJob,
 ]);
 
 export type JobName = keyof typeof jobs;

@@ -13,6 +13,8 @@ export interface User {
   /** IANA zone used to show times in emails, e.g. Asia/Ulaanbaatar. */
   timeZone: string;
   createdAt: number;
+  /** When the owner proved they receive mail at `email` (Unix ms); absent until then. */
+  emailVerifiedAt?: number;
 }
 
 const storedUser = z.object({
@@ -22,10 +24,12 @@ const storedUser = z.object({
   locale: z.enum(LOCALES).catch("en"),
   timeZone: z.string().catch("UTC"),
   createdAt: z.coerce.number(),
+  emailVerifiedAt: z.coerce.number().optional(),
   passwordHash: z.string().optional(),
+  verifyTokenHash: z.string().optional(),
 });
 
-const userKey = (id: string) => `user:${id}`;
+export const userKey = (id: string) => `user:${id}`;
 const emailKey = (email: string) => `user:by-email:${email.toLowerCase()}`;
 
 export function normalizeEmail(email: string): string {
@@ -54,6 +58,7 @@ export async function createUser(
 ): Promise<{ ok: true; user: User; followUp?: OutboxEntry } | { ok: false; reason: "email_taken" }> {
   const email = normalizeEmail(input.email);
   const id = `usr_${crypto.randomUUID().replaceAll("-", "")}`;
+  // The password is hashed before the script runs, so a taken address costs the same time as a new one.
   const user: User = { id, email, name: input.name.trim(), locale: input.locale, timeZone: input.timeZone, createdAt: nowMs };
   const fields = Object.entries({ ...user, passwordHash: await hashPassword(input.password) }).flatMap(([name, value]) => [name, String(value)]);
   const entry = followUp?.(user);
@@ -74,7 +79,7 @@ export async function deleteUser(redis: Redis, user: Pick<User, "id" | "email">)
 export async function getUser(redis: Redis, id: string): Promise<User | null> {
   const raw = await redis.hgetall(userKey(id));
   if (!raw || Object.keys(raw).length === 0) return null;
-  const { passwordHash: _ignored, ...user } = storedUser.parse(raw);
+  const { passwordHash: _ignored, verifyTokenHash: _pending, ...user } = storedUser.parse(raw);
   return user;
 }
 
@@ -101,6 +106,6 @@ export async function authenticate(redis: Redis, email: string, password: string
   // An unknown address costs the same full hash as a wrong password, so timing doesn't tell which addresses exist.
   const matches = await verifyPassword(password, storedHash ?? (await dummyPasswordHash()));
   if (!storedHash || !parsed?.success || !matches) return null;
-  const { passwordHash: _ignored, ...user } = parsed.data;
+  const { passwordHash: _ignored, verifyTokenHash: _pending, ...user } = parsed.data;
   return user;
 }

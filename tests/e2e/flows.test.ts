@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { signUpConfirmAndSignIn } from "./support/accounts";
 import { waitForEmail } from "./support/mail";
 import { artifactPath } from "./support/browser";
 import { setupE2E } from "./support/e2e";
@@ -17,14 +18,8 @@ test("signed-out visitors are sent to sign in and come back", async () => {
 
 test("notifications, the email log, a report and a sign-in notification, by hand", async () => {
   const page = await e2e.browser.context.newPage();
-  await page.goto(`${e2e.app.url}/signup`);
-  await page.getByLabel("Name").fill("Nomin");
-  await page.getByLabel("Email").fill("nomin@example.com");
-  await page.getByLabel("Password").fill("nomin-password-1");
-  await page.getByLabel("Language").selectOption("mn");
   const welcome = waitForEmail(e2e.stack, "nomin@example.com", /Welcome/);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByTestId("signup-done").waitFor();
+  await signUpConfirmAndSignIn(page, e2e.stack, e2e.app.url, { name: "Nomin", email: "nomin@example.com", password: "nomin-password-1", locale: "mn" });
   await welcome;
 
   // In-app notification with an email twin.

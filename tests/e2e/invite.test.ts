@@ -1,4 +1,5 @@
 import { expect, test } from "vitest";
+import { confirmationLink, signUpConfirmAndSignIn } from "./support/accounts";
 import { waitForEmail } from "./support/mail";
 import { artifactPath } from "./support/browser";
 import { setupE2E } from "./support/e2e";
@@ -12,12 +13,7 @@ const invitee = () => e2e.browsers[1]!;
 
 test("an invited person signs up from the emailed link, accepts, and the link can't be used again", async () => {
   const page = await owner().context.newPage();
-  await page.goto(`${e2e.app.url}/signup`);
-  await page.getByLabel("Name").fill("Olga Owner");
-  await page.getByLabel("Email").fill("olga@example.com");
-  await page.getByLabel("Password").fill("owner-password-1");
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByTestId("signup-done").waitFor();
+  await signUpConfirmAndSignIn(page, e2e.stack, e2e.app.url, { name: "Olga Owner", email: "olga@example.com", password: "owner-password-1" });
 
   await page.goto(`${e2e.app.url}/orgs`);
   await page.getByLabel("Name").fill("Steppe Analytics");
@@ -39,8 +35,14 @@ test("an invited person signs up from the emailed link, accepts, and the link ca
   expect(await guest.getByLabel("Email").inputValue()).toBe("bat@example.com");
   await guest.getByLabel("Name").fill("Bat Invitee");
   await guest.getByLabel("Password").fill("invitee-password-1");
+  const link = confirmationLink(e2e.stack, "bat@example.com");
   await guest.getByRole("button", { name: "Create account" }).click();
-  // Signup returns to the invite, now signed in as the invited address.
+  await guest.getByTestId("signup-done").waitFor();
+  // The emailed link proves the address; signing in then returns to the invite.
+  await guest.goto(await link);
+  await guest.getByRole("button", { name: "Confirm my address" }).click();
+  await guest.getByLabel("Password").fill("invitee-password-1");
+  await guest.getByRole("button", { name: "Sign in" }).click();
   const accept = guest.getByRole("button", { name: "Accept and join Steppe Analytics" });
   await accept.waitFor();
   await guest.screenshot({ path: artifactPath("invite-accept.png"), fullPage: true });

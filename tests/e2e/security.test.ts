@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import type { Page } from "playwright-core";
 import { E2E_ADMIN_TOKEN } from "./support/app";
+import { confirmationLink } from "./support/accounts";
 import { waitForEmail } from "./support/mail";
 import { setupE2E } from "./support/e2e";
 
@@ -46,8 +47,8 @@ describe("open redirect (attack 1)", () => {
     async (next) => {
       const email = `redirect-${evilRequests.length}-${Math.random().toString(36).slice(2)}@example.com`;
       const page = await withJs().context.newPage();
+      // Sign-up doesn't sign in (nor need a confirmed address to sign in later).
       await signUp(page, { name: "Redirect Tester", email, password: "redirect-pass-1" });
-      await page.context().clearCookies();
       await page.goto(`${e2e.app.url}/signin?next=${encodeURIComponent(next)}`);
       await page.getByLabel("Email").fill(email);
       await page.getByLabel("Password").fill("redirect-pass-1");
@@ -79,9 +80,34 @@ describe("every form without JavaScript (attack 3)", () => {
     page = await noJs().context.newPage();
   });
 
-  test("sign-up", async () => {
+  test("sign-up, the emailed confirmation and the first sign-in", async () => {
+    const link = confirmationLink(e2e.stack, owner.email);
     await signUp(page, owner);
     expect(new URL(page.url()).pathname).toBe("/signup/done");
+    await page.goto(await link);
+    await submit(page, "Confirm my address");
+    await page.getByText("Your email address is confirmed").waitFor({ timeout: ANSWER_WITHIN_MS });
+    await page.getByLabel("Password").fill(owner.password);
+    await submit(page, "Sign in");
+    expect(new URL(page.url()).pathname).toBe("/account");
+  });
+
+  test("the banner's resend form, on an account not confirmed yet", async () => {
+    const other = await noJs().context.newPage();
+    await signUp(other, { name: "Late Confirmer", email: "late@example.com", password: "late-password-1" });
+    await other.goto(`${e2e.app.url}/signin?email=late@example.com`);
+    await other.getByLabel("Password").fill("late-password-1");
+    await submit(other, "Sign in");
+    await other.getByTestId("verify-banner").waitFor({ timeout: ANSWER_WITHIN_MS });
+    await submit(other, "Send a new link");
+    await other.getByText("A new confirmation link is on its way").waitFor({ timeout: ANSWER_WITHIN_MS });
+    await submit(other, "Sign out");
+    await other.close();
+    // The banner's session was this context's: sign the owner back in for the next steps.
+    await page.goto(`${e2e.app.url}/signin`);
+    await page.getByLabel("Email").fill(owner.email);
+    await page.getByLabel("Password").fill(owner.password);
+    await submit(page, "Sign in");
   });
 
   test("sign-out and sign-in, with a wrong password first", async () => {
@@ -145,7 +171,12 @@ describe("every form without JavaScript (attack 3)", () => {
 
     await inviteOwner.goto(`${e2e.app.url}/account`);
     await submit(inviteOwner, "Sign out");
+    const link = confirmationLink(e2e.stack, "nora-guest@example.com");
     await signUp(inviteOwner, { name: "Nora Guest", email: "nora-guest@example.com", password: "noscript-pass-2" }, new URL(acceptUrl!).pathname);
+    await inviteOwner.goto(await link);
+    await submit(inviteOwner, "Confirm my address");
+    await inviteOwner.getByLabel("Password").fill("noscript-pass-2");
+    await submit(inviteOwner, "Sign in");
     await submit(inviteOwner, "Accept and join Second Quiet Org");
     expect(new URL(inviteOwner.url()).pathname).toBe("/account");
     await inviteOwner.close();

@@ -32,15 +32,30 @@ describe("signup in a real browser", () => {
     await inbox.screenshot({ path: artifactPath("signup-welcome-email.png"), fullPage: true });
   });
 
-  test("the same address can't sign up twice", async () => {
+  test("signing up with a registered address looks the same, signs nobody in, and tells the owner by email", async () => {
     const page = await e2e.browser.context.newPage();
+    await e2e.browser.context.clearCookies();
     await page.goto(`${e2e.app.url}/signup`);
     await page.getByLabel("Name").fill("Ada again");
     await page.getByLabel("Email").fill("ada@example.com");
     await page.getByLabel("Password").fill("another password");
+    const before = e2e.stack.resend.emails().filter((email) => email.to.includes("ada@example.com")).length;
     await page.getByRole("button", { name: "Create account" }).click();
-    await page.locator('[data-field="email"]').waitFor();
-    expect(await page.locator('[data-field="email"]').textContent()).toContain("already exists");
+    await page.getByTestId("signup-done").waitFor();
+    expect(await page.getByTestId("signup-done").textContent()).toContain("ada@example.com");
+    expect((await e2e.browser.context.cookies()).filter((cookie) => cookie.name === "session")).toEqual([]);
+    // Ada hasn't confirmed yet, so she gets a fresh confirmation link (not a second account).
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (e2e.stack.resend.emails().filter((email) => email.to.includes("ada@example.com")).length > before) {
+          e2e.stack.resend.events.off("email", check);
+          resolve();
+        }
+      };
+      e2e.stack.resend.events.on("email", check);
+      check();
+    });
+    expect(e2e.stack.resend.emails().filter((email) => email.to.includes("ada@example.com")).at(-1)!.subject).toBe("Confirm your email address");
   });
 });
 

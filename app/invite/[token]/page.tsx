@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { lookupInvite } from "@/lib/invites/accept";
 import { getServices } from "@/lib/services";
+import { isVerified } from "@/lib/users/email-verification";
 import { currentUser } from "../../signin/session-cookie";
 import { acceptInviteAction } from "./actions";
 
@@ -10,6 +11,7 @@ export const metadata: Metadata = { title: "Invitation · Acme", referrer: "no-r
 
 const RESULTS: Record<string, string> = {
   wrong_email: "This invite was sent to a different email address than the one you're signed in with.",
+  unverified: "Confirm your email address first: open the link we emailed you, then accept the invite.",
   already_member: "You've already joined with this invite.",
   already_accepted: "Someone already used this invite.",
   expired: "This invite expired before it was accepted.",
@@ -106,8 +108,10 @@ export default async function InvitePage({
               <a href={`/signin?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>Sign in as {view.invite.email}</a> to
               accept. No account yet?{" "}
               <a href={`/signup?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>Sign up</a> with{" "}
-              {view.invite.email} and you'll come straight back here.
+              {view.invite.email}, confirm the address from the email we send, and sign in: you'll come straight back here.
             </p>
+          ) : matches && !isVerified(user) ? (
+            <p>Confirm your email address first (use the link we emailed you, or send a new one above), then accept here.</p>
           ) : matches ? (
             <form action={acceptInviteAction.bind(null, token)}>
               <button type="submit">Accept and join {view.org.name}</button>

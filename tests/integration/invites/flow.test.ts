@@ -4,8 +4,9 @@ import { acceptInvite, lookupInvite } from "@/lib/invites/accept";
 import { createInvite, resendInvite } from "@/lib/flows/invites";
 import { INVITE_TTL_MS } from "@/lib/invites/store";
 import { createOrg, isMember } from "@/lib/orgs/store";
-import { createUser, type User } from "@/lib/users/store";
+import type { User } from "@/lib/users/store";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
+import { createVerifiedUser } from "../../helpers/verified-user";
 
 // The whole invite flow through the local stack: the owner's invite (the lib call the
 // form action makes) → QStash → signed job route → Resend look-alike → link → accept.
@@ -16,9 +17,7 @@ let owner: User;
 let orgId: string;
 
 async function user(email: string, name: string): Promise<User> {
-  const created = await createUser(running.app.services.redis, { email, name, password: "correct horse", locale: "en", timeZone: "UTC" }, clock.now());
-  if (!created.ok) throw new Error(`${email} exists`);
-  return created.user;
+  return createVerifiedUser(running.app.services.redis, { email, name }, clock.now());
 }
 
 function emailsTo(address: string) {

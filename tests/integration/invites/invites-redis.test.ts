@@ -8,7 +8,8 @@ import { getInvite, INVITE_TTL_MS } from "@/lib/invites/store";
 import type { SendInviteEmailPayload } from "@/lib/jobs/send-invite-email";
 import { createOrg, isMember, listUserOrgs } from "@/lib/orgs/store";
 import { createServices, type Services } from "@/lib/services";
-import { createUser, type User } from "@/lib/users/store";
+import type { User } from "@/lib/users/store";
+import { createVerifiedUser } from "../../helpers/verified-user";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
 import { testEnv } from "../../helpers/env";
 
@@ -55,9 +56,7 @@ beforeEach(async () => {
     queue: recordingQueue(),
   });
   const make = async (email: string, name: string) => {
-    const created = await createUser(services.redis, { email, name, password: "correct horse", locale: "en", timeZone: "UTC" }, START);
-    if (!created.ok) throw new Error("user exists");
-    return created.user;
+    return createVerifiedUser(services.redis, { email, name }, START);
   };
   [owner, bat] = await Promise.all([make("owner@example.com", "Ada Owner"), make("bat@example.com", "Bat")]);
   orgId = (await createOrg(services.redis, { name: "Nomad Labs", ownerId: owner.id }, START)).id;

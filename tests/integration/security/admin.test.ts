@@ -2,9 +2,9 @@ import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { handleAdminRequest } from "@/lib/admin/api";
 import { ADMIN_COOKIE, closeAdminSession, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
-import { serveFetch, type RunningServer } from "../../helpers/http-adapter";
-import { startTestApp, type TestApp } from "../../helpers/test-app";
-import { startTestStack, type TestStack } from "../../helpers/stack";
+import { serveFetch, type RunningServer } from "../../../harness/http";
+import { startTestApp, type TestApp } from "../../../harness/app";
+import { startTestStack, type TestStack } from "../../../harness/stack";
 import { expectNoSideEffects } from "./support";
 
 // The admin API: token tricks and cross-site posts held before; a copied

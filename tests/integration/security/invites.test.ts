@@ -6,6 +6,7 @@ import { createOrg } from "@/lib/orgs/store";
 import { createUser, type User } from "@/lib/users/store";
 import { startTestApp, type TestApp } from "../../../harness/app";
 import { startTestStack, type TestStack } from "../../../harness/stack";
+import { createVerifiedUser } from "../../helpers/verified-user";
 import { expectNoSideEffects } from "./support";
 
 // Invite spam with the app's sender (attack 6): per-inviter, per-org and
@@ -32,10 +33,9 @@ beforeEach(async () => {
 
 async function ownerWithOrg(name = "Nomad Labs"): Promise<{ owner: User; orgId: string }> {
   const email = `owner${++counter}@example.com`;
-  const created = await createUser(app.services.redis, { email, name: `Owner ${counter}`, password: "correct horse", locale: "en", timeZone: "UTC" }, Date.now());
-  if (!created.ok) throw new Error("exists");
-  const org = await createOrg(app.services.redis, { name, ownerId: created.user.id }, Date.now());
-  return { owner: created.user, orgId: org.id };
+  const owner = await createVerifiedUser(app.services.redis, { email, name: `Owner ${counter}` }, Date.now());
+  const org = await createOrg(app.services.redis, { name, ownerId: owner.id }, Date.now());
+  return { owner, orgId: org.id };
 }
 
 const invite = (owner: User, orgId: string, email: string) => createInvite(app.services, { orgId, actorUserId: owner.id, email });

@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { sendJobEmail } from "./send-job-email";
+import { verifyEmail as renderVerifyEmail } from "../email/templates/verify-email";
+import { verificationLinkIsCurrent } from "../users/email-verification";
+import { defineJob } from "./context";
+
+const link = (path: string) =>
+  z.url({ protocol: /^https?$/ }).refine((url) => new URL(url).pathname.startsWith(path), `must be a ${path} link`);
+
+export const verifyEmailSchema = z.discriminatedUnion("kind", [
+  z.object({
+    kind: z.literal("verify"),
+    /** Random per link: keys the email's idempotency, so a resend is a new email and a retry is not. */
+    linkId: z.string().regex(/^vl_[a-f0-9]{32}$/),
+    userId: z.string().min(1).max(100),
+    email: z.email(),
+    name: z.string().min(1).max(200),
+    /** The link with the raw token, like an invite's (see docs/decisions/0004-invite-token-in-payload.md). */
+    verifyUrl: link("/verify-email/"),
+    expiresAt: z.number().int().positive(),
+  }),
+  z.object({
+    kind: z.literal("exists"),
+    linkId: z.string().regex(/^vl_[a-f0-9]{32}$/),
+    userId: z.string().min(1).max(100),
+    email: z.email(),
+    signInUrl: link("/signin"),
+  }),
+]);
+
+/** Emails the link that proves an address, or tells an existing account's owner that someone tried to sign up with it. */
+export const verifyEmailJob = defineJob({
+  name: "verify-email",
+  schema: verifyEmailSchema,
+  retries: 3,
+  retryDelay: "pow(2, retried) * 2000",
+  idempotencyKey: (payload) => payload.linkId,
+  async handler(payload, context) {
+    if (payload.kind === "verify" && !(await verificationLinkIsCurrent(context.redis, payload.userId, payload.verifyUrl))) {
+      // Verified meanwhile, or a newer link was sent: this one would not work.
+      return { skipped: "link no longer current" };
+    }
+    const rendered = renderVerifyEmail(payload);
+    const emailId = await sendJobEmail(context, { job: "verify-email", userId: payload.userId, to: payload.email, rendered });
+    return { emailId };
+  },
+});
