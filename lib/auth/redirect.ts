@@ -16,6 +16,7 @@ const MAX_NEXT_LENGTH = 1000;
  * backslashes (read as `/` in special URLs) and encoded slashes or backslashes (decoded
  * by some routers after our check).
  */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: browsers strip them before parsing.
 const REFUSED = /[\u0000-\u001f\u007f\\]|%2f|%5c/i;
 
 export interface ResolveNextOptions {

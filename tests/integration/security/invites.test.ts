@@ -3,7 +3,7 @@ import { createInvite, resendInvite } from "@/lib/flows/invites";
 import { INVITES_PER_INVITER, INVITES_PER_ORG, INVITES_PER_RECIPIENT, MAX_INVITE_RESENDS } from "@/lib/invites/limits";
 import { inviteEmail } from "@/lib/email/templates/invite";
 import { createOrg } from "@/lib/orgs/store";
-import { createUser, type User } from "@/lib/users/store";
+import type { User } from "@/lib/users/store";
 import { startTestApp, type TestApp } from "../../../harness/app";
 import { startTestStack, type TestStack } from "../../../harness/stack";
 import { createVerifiedUser } from "../../helpers/verified-user";

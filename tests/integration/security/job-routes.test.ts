@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { getRun } from "@/lib/job-runtime";
 import { DEV_CURRENT_KEY, signDelivery } from "../../helpers/qstash-signature";
 import { startTestApp, type TestApp } from "../../../harness/app";
 import { startTestStack, type TestStack } from "../../../harness/stack";
@@ -155,7 +156,22 @@ describe("body limits on the routes QStash calls (attack 4)", () => {
 });
 
 describe("replayed deliveries (attack 5)", () => {
-  // The jti claim lives in the idempotency guard's claim script, which is being reworked separately.
-  test.todo("a captured signed delivery replayed with a new Upstash-Message-Id answers as a duplicate and runs nothing");
-  test.todo("a forged Upstash-Retried is not written into the run record as attempts");
+  test("a captured signed delivery replayed with a new Upstash-Message-Id answers as a duplicate and changes nothing", async () => {
+    const signature = signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body });
+    const first = await post(jobUrl(), { signature, headers: { "upstash-message-id": "msg_replay_original" } });
+    expect(first.status).toBe(200);
+    expect(JSON.parse(first.text)).toMatchObject({ ok: true, result: { echoed: "hello" } });
+    const replay = await expectNoSideEffects(stack, app.services.redis, () =>
+      post(jobUrl(), { signature, headers: { "upstash-message-id": "msg_replay_forged" } }),
+    );
+    expect(replay.status).toBe(200);
+    expect(JSON.parse(replay.text)).toMatchObject({ ok: true, duplicate: true });
+    expect(await getRun(app.services.redis, "msg_replay_forged")).toBeNull();
+  });
+
+  test("a forged Upstash-Retried is not written into the run record as attempts", async () => {
+    const answer = await post(jobUrl(), { headers: { "upstash-message-id": "msg_forged_retried", "upstash-retried": "50" } });
+    expect(answer.status).toBe(200);
+    expect(await getRun(app.services.redis, "msg_forged_retried")).toMatchObject({ status: "succeeded", attempts: 1 });
+  });
 });

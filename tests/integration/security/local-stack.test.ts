@@ -68,7 +68,7 @@ beforeEach(async () => {
 
 describe("QStash controls", () => {
   test.each([
-    ["a cross-site Origin", (base: string) => EVIL_ORIGIN],
+    ["a cross-site Origin", () => EVIL_ORIGIN],
     ["a DNS-rebound Host", (base: string) => rebound(base)],
     ["Sec-Fetch-Site: cross-site without Origin", () => ({ "sec-fetch-site": "cross-site" })],
     ["Origin: null (sandboxed frame)", () => ({ origin: "null" })],

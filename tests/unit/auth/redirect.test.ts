@@ -35,7 +35,7 @@ describe("resolveNext", () => {
     "/\t/evil.example",
     "/a\nb",
     "javascript:alert(1)",
-    "/" + "a".repeat(1001),
+    `/${"a".repeat(1001)}`,
   ])("sends %j to the fallback", (next) => {
     expect(resolve(next)).toBe("/account");
   });
