@@ -40,7 +40,7 @@ export const verifyEmailJob = defineJob({
       // Verified meanwhile, or a newer link was sent: this one would not work.
       return { skipped: "link no longer current" };
     }
-    const rendered = renderVerifyEmail(payload);
+    const rendered = await renderVerifyEmail(payload);
     const emailId = await sendJobEmail(context, { job: "verify-email", userId: payload.userId, to: payload.email, rendered });
     return { emailId };
   },
