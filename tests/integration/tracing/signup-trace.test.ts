@@ -32,7 +32,7 @@ test("a sign-up request and its welcome-email delivery share one trace, with the
     }
   });
   expect(result.ok).toBe(true);
-  const messageId = result.ok ? result.welcomeMessageId : "";
+  const messageId = result.ok && result.outcome === "created" ? result.welcomeMessageId : "";
   await stack.qstash.idle();
   expect(stack.resend.emails().map((email) => email.to)).toContainEqual(["ada@example.com"]);
 
@@ -74,7 +74,10 @@ test("a sign-up request and its welcome-email delivery share one trace, with the
     [ATTR.retryCount]: 0,
     [ATTR.outcome]: "succeeded",
   });
-  for (const step of ["verify", "claim", "handler", "complete"]) {
-    expect(tracing.byName(step).parentSpanContext?.spanId, step).toBe(delivery.spanContext().spanId);
-  }
+  // Sign-up also queues verify-email, whose delivery has its own steps: look at welcome-email's.
+  const steps = tracing
+    .spans()
+    .filter((span) => span.parentSpanContext?.spanId === delivery.spanContext().spanId)
+    .map((span) => span.name);
+  expect(steps.sort()).toEqual(["claim", "complete", "handler", "verify"]);
 });
