@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { fixedClock, getRun } from "@/lib/job-runtime";
 import { acceptInvite, lookupInvite } from "@/lib/invites/accept";
 import { createInvite, resendInvite } from "@/lib/flows/invites";
@@ -31,6 +31,10 @@ function linkIn(text: string | null): { url: string; token: string } {
 }
 
 const running = setupStackAndApp({ app: { services: { clock } } });
+// Each test invites the same address; the per-recipient daily invite limit is tested in tests/integration/security.
+beforeEach(async () => {
+  await running.app.services.redis.eval("for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1", [], []);
+});
 beforeAll(async () => {
   owner = await user("owner@example.com", "Ada Owner");
   orgId = (await createOrg(running.app.services.redis, { name: "Nomad Labs", ownerId: owner.id }, clock.now())).id;
