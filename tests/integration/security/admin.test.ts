@@ -1,6 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { handleAdminRequest } from "@/lib/admin/api";
+import { durableQueue } from "@/lib/jobs/outbox";
 import { ADMIN_COOKIE, closeAdminSession, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
 import { serveFetch, type RunningServer } from "../../../harness/http";
 import { startTestApp, type TestApp } from "../../../harness/app";
@@ -19,7 +20,7 @@ beforeAll(async () => {
   stack = await startTestStack();
   app = await startTestApp(stack, { env: { ADMIN_TOKEN: TOKEN } });
   admin = await serveFetch((request) =>
-    handleAdminRequest(request, { adminToken: TOKEN, qstash: app.services.qstash, redis: app.services.redis, clock: app.services.clock }),
+    handleAdminRequest(request, { adminToken: TOKEN, qstash: app.services.qstash, redis: app.services.redis, clock: app.services.clock, outbox: durableQueue(app.services) }),
   );
 });
 afterAll(async () => {
