@@ -42,7 +42,9 @@ async function bridge(incoming: IncomingMessage, outgoing: ServerResponse, handl
     });
     const response = await handler(request);
     outgoing.statusCode = response.status;
-    response.headers.forEach((value, name) => outgoing.setHeader(name, value));
+    response.headers.forEach((value, name) => {
+      outgoing.setHeader(name, value);
+    });
     outgoing.end(Buffer.from(await response.arrayBuffer()));
   } catch (error) {
     outgoing.statusCode = 500;

@@ -79,6 +79,8 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
     }
   }, []);
 
+  // `applied` re-runs the poll with the new filters; `load` reads them through a ref, so it never changes.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: see above.
   useEffect(() => {
     void load();
     const timer = setInterval(() => {
@@ -154,6 +156,7 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
   }
 
   const confirmBox = (label: string) => (
+    // biome-ignore lint/a11y/useSemanticElements: an inline confirmation inside a table cell; a fieldset would break the row.
     <span className="confirm" role="group" aria-label={label} data-testid="confirm">
       {label}
       <button type="button" className={pending?.action === "delete" ? "danger" : ""} disabled={busy} onClick={() => void confirmPending()}>

@@ -67,7 +67,10 @@ export async function startBenchApp(stackEnv: Record<string, string>): Promise<B
       if (done >= count) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`only ${done} of ${count} deliveries done after ${timeoutMs} ms; other answers: ${JSON.stringify(Object.fromEntries(failures))}`)), timeoutMs);
-        waiters.push({ count, resolve: () => (clearTimeout(timer), resolve()) });
+        waiters.push({ count, resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        } });
       }).catch(async (error: unknown) => {
         // Deliveries that never reached the route end in the DLQ: say why.
         const dead = await qstash.dlq.listMessages({ count: 5 }).catch(() => ({ messages: [] }));

@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { Queue, QueueEvents, Worker, type Job } from "bullmq";
+import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import { startRedisServer, type RedisServerProcess } from "@/local/redis/redis-server";
 

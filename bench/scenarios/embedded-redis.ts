@@ -25,7 +25,10 @@ function seed(): string[][] {
   for (let start = 0; start < SIZE; start += 1_000) {
     const zadd = ["ZADD", "z"];
     const hset = ["HSET", "h"];
-    for (let i = start; i < start + 1_000; i++) zadd.push(String(i), `m${i}`), hset.push(`f${i}`, `v${i}`);
+    for (let i = start; i < start + 1_000; i++) {
+      zadd.push(String(i), `m${i}`);
+      hset.push(`f${i}`, `v${i}`);
+    }
     commands.push(zadd, hset);
   }
   return commands;

@@ -70,7 +70,7 @@ export const endToEndScenario: Scenario = {
     if (!existsSync(new URL("../../local/qstash/server.ts", import.meta.url))) {
       return skipped("`local/qstash/server.ts` does not exist yet in this checkout, so there is no local QStash to publish to.");
     }
-    let helpers;
+    let helpers: [typeof import("@/harness/stack"), typeof import("@/harness/app")];
     try {
       helpers = await Promise.all([import("@/harness/stack"), import("@/harness/app")]);
     } catch (error) {

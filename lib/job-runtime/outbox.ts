@@ -98,6 +98,7 @@ export function outboxEntry(jobName: string, request: OutboxRequest, nowMs: numb
 
 /** The commands that record `entries`, for a MULTI/EXEC transaction that also holds the domain change. */
 // `any`: the caller's transaction may hold any commands before ours.
+// biome-ignore lint/suspicious/noExplicitAny: the pipeline's result tuple belongs to the caller.
 export function stageOutboxEntries(tx: Pipeline<any>, entries: readonly OutboxEntry[]): Pipeline<any> {
   let staged = tx;
   for (const entry of entries) {

@@ -14,7 +14,7 @@ export function createJobRoute(options: {
   registry: AnyJobRegistry;
   deps(): Omit<JobRouteDeps, "runtime">;
 }) {
-  return async function POST(request: Request, context: RouteContext): Promise<Response> {
+  return async function postJob(request: Request, context: RouteContext): Promise<Response> {
     const { job } = await context.params;
     return handleJobRequest(options.registry, job, request, { ...options.deps(), runtime: options.runtime });
   };
@@ -22,7 +22,7 @@ export function createJobRoute(options: {
 
 /** The POST handler of the failure-callback route (`app/api/qstash/failure/route.ts`). */
 export function createFailureCallbackRoute(deps: () => FailureCallbackDeps) {
-  return async function POST(request: Request): Promise<Response> {
+  return async function postFailureCallback(request: Request): Promise<Response> {
     return handleFailureCallback(request, deps());
   };
 }

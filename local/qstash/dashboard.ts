@@ -48,19 +48,19 @@ export function renderDashboardPage(snapshot: StateSnapshot): { html: string; he
 export function renderDashboardFragment(snapshot: StateSnapshot): string {
   const at = (ms: number | null | undefined) => (ms ? `${new Date(ms).toISOString()} <span class="muted">(${relative(ms, snapshot.now)})</span>` : "");
   return `
-<p class="muted">Clock ${snapshot.manualClock ? "manual" : "system"}: ${escape(new Date(snapshot.now).toISOString())}
+<p class="muted">Clock ${snapshot.manualClock ? "manual" : "system"}: ${escapeHtml(new Date(snapshot.now).toISOString())}
  · ${snapshot.inFlight} in flight${snapshot.nextWakeAt ? ` · next wake-up ${at(snapshot.nextWakeAt)}` : ""}</p>
 <h2>Messages in flight or waiting (${snapshot.messages.length})</h2>
 ${table(
   ["Message", "URL", "State", "Attempt", "Next attempt", "Queue / flow key", "Labels"],
   snapshot.messages.map((message) => [
     code(message.messageId),
-    escape(String(message.url)),
+    escapeHtml(String(message.url)),
     state(message.cancelRequested ? "CANCEL_REQUESTED" : message.state),
     `${message.retried} / ${String(message.maxRetries)}`,
     at(message.nextAttemptAt),
-    escape([message.queueName, message.flowControlKey].filter(Boolean).join(" / ")),
-    escape(((message.labels as string[] | undefined) ?? []).join(", ")),
+    escapeHtml([message.queueName, message.flowControlKey].filter(Boolean).join(" / ")),
+    escapeHtml(((message.labels as string[] | undefined) ?? []).join(", ")),
   ]),
 )}
 <h2>Dead-letter queue (${snapshot.dlq.length})</h2>
@@ -69,9 +69,9 @@ ${table(
   snapshot.dlq.map((entry) => [
     code(String(entry.dlqId)),
     code(String(entry.messageId)),
-    escape(String(entry.url)),
-    escape(String(entry.responseStatus ?? entry.error ?? "")),
-    escape(truncate(String(entry.responseBody ?? ""), 120)),
+    escapeHtml(String(entry.url)),
+    escapeHtml(String(entry.responseStatus ?? entry.error ?? "")),
+    escapeHtml(truncate(String(entry.responseBody ?? ""), 120)),
   ]),
 )}
 <h2>Schedules (${snapshot.schedules.length})</h2>
@@ -80,7 +80,7 @@ ${table(
   snapshot.schedules.map((schedule) => [
     code(String(schedule.scheduleId)),
     code(String(schedule.cron)),
-    escape(String(schedule.destination)),
+    escapeHtml(String(schedule.destination)),
     schedule.isPaused ? "yes" : "no",
     at(schedule.nextScheduleTime as number | undefined),
     at(schedule.lastScheduleTime as number | undefined),
@@ -94,7 +94,7 @@ ${table(
 <h2>URL groups (${snapshot.topics.length})</h2>
 ${table(
   ["Group", "Endpoints"],
-  snapshot.topics.map((topic) => [code(topic.name), topic.endpoints.map((endpoint) => escape(endpoint.name ? `${endpoint.name}: ${endpoint.url}` : endpoint.url)).join("<br>")]),
+  snapshot.topics.map((topic) => [code(topic.name), topic.endpoints.map((endpoint) => escapeHtml(endpoint.name ? `${endpoint.name}: ${endpoint.url}` : endpoint.url)).join("<br>")]),
 )}
 <h2>Recent events</h2>
 ${table(
@@ -103,21 +103,21 @@ ${table(
     at(event.time),
     state(event.state),
     code(event.messageId),
-    escape(event.url),
-    escape([event.responseStatus, event.error, event.nextDeliveryTime ? `next ${new Date(event.nextDeliveryTime).toISOString()}` : ""].filter(Boolean).join(" · ")),
+    escapeHtml(event.url),
+    escapeHtml([event.responseStatus, event.error, event.nextDeliveryTime ? `next ${new Date(event.nextDeliveryTime).toISOString()}` : ""].filter(Boolean).join(" · ")),
   ]),
 )}`;
 }
 
 function table(headings: string[], rows: string[][]): string {
   if (rows.length === 0) return `<p class="empty">none</p>`;
-  const head = headings.map((heading) => `<th>${escape(heading)}</th>`).join("");
+  const head = headings.map((heading) => `<th>${escapeHtml(heading)}</th>`).join("");
   const body = rows.map((row) => `<tr>${row.map((cell) => `<td>${cell}</td>`).join("")}</tr>`).join("\n");
   return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-const code = (text: string) => `<code>${escape(text)}</code>`;
-const state = (name: string) => `<span class="state ${escape(name)}">${escape(name)}</span>`;
+const code = (text: string) => `<code>${escapeHtml(text)}</code>`;
+const state = (name: string) => `<span class="state ${escapeHtml(name)}">${escapeHtml(name)}</span>`;
 const truncate = (text: string, max: number) => (text.length > max ? `${text.slice(0, max)}…` : text);
 
 function relative(ms: number, now: number): string {
@@ -125,6 +125,6 @@ function relative(ms: number, now: number): string {
   return delta >= 0 ? `in ${formatMs(delta)}` : `${formatMs(-delta)} ago`;
 }
 
-export function escape(text: string): string {
+export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -139,7 +139,10 @@ export class QStashFaults {
       const copy = send().finally(() => this.#copies.delete(copy));
       this.#copies.add(copy);
     };
-    if (this.random() < 0.5) return fire("at-once");
+    if (this.random() < 0.5) {
+      fire("at-once");
+      return;
+    }
     const cancel = this.clock.at(this.clock.now() + (config.laterMs ?? 1_000), () => {
       this.#pendingLater.delete(cancel);
       fire("later");

@@ -1,14 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { bodyBase64, storeBody } from "./body";
-import {
-  type DedupRecord,
-  type DlqEntry,
-  type FlowControlRecord,
-  type MessageRecord,
-  type QueueRecord,
-  type ScheduleRecord,
-  type TopicRecord,
+import type {
+  DedupRecord,
+  DlqEntry,
+  FlowControlRecord,
+  MessageRecord,
+  QueueRecord,
+  ScheduleRecord,
+  TopicRecord,
 } from "./model";
 import { emptyState, type State } from "./state";
 

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
 import { OWN_COMMANDS } from "./commands/index";
 import { RedisError, typeOf, type CommandContext } from "./commands/context";
-import { argumentError, commandKeys, dataError, isKnownCommand, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView } from "./embedded-checks";
+import { argumentError, commandKeys, dataError, isKnownCommand, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView as ValueView } from "./embedded-checks";
 import { createLuaRunner } from "./embedded-lua";
 import { Keyspace } from "./keyspace";
 import { PubSubHub } from "./pubsub";
@@ -51,7 +51,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     return command(...normalizeKeywords([lower, ...args]).slice(1));
   });
 
-  const data: DataView = {
+  const data: ValueView = {
     type: async (key) => typeOf(ks.get(key)),
     get: async (key) => {
       const value = ks.get(key);

@@ -81,7 +81,7 @@ interface Fengari {
  * function that runs one compiled script. Everything it relies on is captured in
  * locals, so a script that changes a library table cannot break later runs.
  */
-const PRELUDE = String.raw`
+const PRELUDE = `
 local bridge = ...
 local type, tostring, pcall, error, setmetatable = type, tostring, pcall, error, setmetatable
 local floor, ceil, huge = math.floor, math.ceil, math.huge

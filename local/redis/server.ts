@@ -129,7 +129,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
    * (`subscribe,<channel>,<count>`, `message,<channel>,<message>`,
    * `pmessage,<pattern>,<channel>,<message>`), until the client disconnects.
    */
-  async function streamMessages(req: IncomingMessage, res: ServerResponse, pattern: boolean, targets: string[]): Promise<void> {
+  async function streamMessages(_req: IncomingMessage, res: ServerResponse, pattern: boolean, targets: string[]): Promise<void> {
     const send = (data: string) => {
       if (!res.writableEnded) res.write(`data: ${data}\n\n`);
     };
@@ -147,7 +147,9 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     if (res.destroyed) stop();
     res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache", connection: "keep-alive" });
     // Confirmations go out once the subscription is live, so a publish after them is never missed.
-    targets.forEach((target, index) => send(`${pattern ? "psubscribe" : "subscribe"},${target},${index + 1}`));
+    targets.forEach((target, index) => {
+      send(`${pattern ? "psubscribe" : "subscribe"},${target},${index + 1}`);
+    });
   }
 
   /** The fault switch; it changes what every client sees, so it takes the token like the data API. */

@@ -124,7 +124,7 @@ async function list(client: Client, filter: DlqFilter, flags: Flags, io: CliIo):
     return EXIT_OK;
   }
   if (entries.length === 0) {
-    io.stdout.write("The dead-letter queue is empty" + (isEmptyFilter(filter) ? ".\n" : " for this filter.\n"));
+    io.stdout.write(`The dead-letter queue is empty${isEmptyFilter(filter) ? ".\n" : " for this filter.\n"}`);
     return EXIT_OK;
   }
   io.stdout.write(

@@ -422,7 +422,9 @@ function compute(ctx: CommandContext, op: "union" | "inter" | "diff", request: A
       for (const [member, score] of first!) {
         if (!others.every((other) => other.has(member))) continue;
         let value = weighted(score, request.weights[0]!);
-        others.forEach((other, n) => (value = combine(value, weighted(other.get(member)!, request.weights[n + 1]!), request.aggregate)));
+        others.forEach((other, n) => {
+          value = combine(value, weighted(other.get(member)!, request.weights[n + 1]!), request.aggregate);
+        });
         result.set(member, value);
       }
     }

@@ -184,7 +184,9 @@ async function observe(stack: ChaosStack, runId: string) {
     const pipeline = redis.pipeline();
     for (const id of chunk) pipeline.hget(runKey(id), "status");
     const statuses = await pipeline.exec<Array<string | null>>();
-    chunk.forEach((id, i) => runStatus.set(id, statuses[i] ?? undefined));
+    chunk.forEach((id, i) => {
+      runStatus.set(id, statuses[i] ?? undefined);
+    });
   }
   const users: string[] = [];
   let cursor: string | number = 0;

@@ -3,7 +3,6 @@ import { listEmailLog } from "@/lib/email-log/store";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { welcomeEmail } from "@/lib/jobs/welcome-email";
 import { getRun } from "@/lib/job-runtime";
-import { createFailureFollowUp } from "@/lib/dlq/failure-follow-up";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 // A welcome email that can't be sent ends in the DLQ; the failure callback then

@@ -46,7 +46,7 @@ describe("local QStash: protocol pieces", () => {
     for (const source of ["process.exit(1)", "constructor", "retried; 1", "1 +", "pow(1)", "sqrt(1, 2)", "max()", "1 ** 2", "`1`", "", "a=1", "Math.pow(2,1)"]) {
       expect(() => compileRetryDelay(source), source).toThrow(/Upstash-Retry-Delay/);
     }
-    expect(() => compileRetryDelay("(".repeat(200) + "1" + ")".repeat(200))).toThrow(/nested too deeply/);
+    expect(() => compileRetryDelay(`${"(".repeat(200)}1${")".repeat(200)}`)).toThrow(/nested too deeply/);
   });
 
   it("§2.2 durations: s m h d, compound forms, bare seconds", () => {

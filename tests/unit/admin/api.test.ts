@@ -36,6 +36,7 @@ function call(method: string, path: string, options: { body?: unknown; headers?:
   });
   return handleAdminRequest(request, options.deps ?? deps).then(async (response) => ({
     status: response.status,
+    // biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON paths.
     body: (await response.json()) as Record<string, any>,
     headers: response.headers,
   }));

@@ -32,7 +32,7 @@ describe("renderTable", () => {
 
 describe("progress", () => {
   test("renderBar fills in proportion", () => {
-    expect(renderBar("retrying", 5, 10, 60)).toMatch(/^retrying \[#{20}-{20}\]  5\/10$/);
+    expect(renderBar("retrying", 5, 10, 60)).toMatch(/^retrying \[#{20}-{20}\] {2}5\/10$/);
     expect(renderBar("deleting", 0, 0)).toContain("0/0");
   });
 
