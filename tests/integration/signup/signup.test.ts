@@ -64,15 +64,18 @@ test("signup succeeds while QStash refuses connections; the welcome email goes o
   expect(next.ok).toBe(true);
   expect(await durableQueue(running.app.services).depth()).toMatchObject({ pending: 0 });
   await running.stack.qstash.idle();
-  expect(running.stack.resend.emails().filter((email) => email.to.includes("ada-outage@example.com"))).toHaveLength(1);
-  expect(running.stack.resend.emails().filter((email) => email.to.includes("bea-after@example.com"))).toHaveLength(1);
+  expect(running.stack.resend.emails().filter((email) => email.to.includes("ada-outage@example.com") && email.subject.startsWith("Welcome"))).toHaveLength(1);
+  expect(running.stack.resend.emails().filter((email) => email.to.includes("bea-after@example.com") && email.subject.startsWith("Welcome"))).toHaveLength(1);
 });
 
 test("parallel signups for one address: exactly one account and one welcome job", async () => {
   const results = await Promise.all(
     Array.from({ length: 10 }, () => signUp(running.app.services, { name: "Twin", email: "twin@example.com", password: "same-pass-123" })),
   );
-  expect(results.filter((result) => result.ok)).toHaveLength(1);
-  await running.stack.qstash.idle();
-  expect(running.stack.resend.emails().filter((email) => email.to.includes("twin@example.com"))).toHaveLength(1);
+  // Every one is answered alike (sign-up reveals nothing); exactly one created the account.
+  expect(results.filter((result) => result.ok && result.outcome === "created")).toHaveLength(1);
+  expect(results.filter((result) => result.ok && result.outcome === "exists")).toHaveLength(9);
+  // The owner's confirmation emails share Resend's pace with the welcome: give the queue time to drain.
+  await running.stack.qstash.advance(10_000);
+  expect(running.stack.resend.emails().filter((email) => email.to.includes("twin@example.com") && email.subject.startsWith("Welcome"))).toHaveLength(1);
 });
