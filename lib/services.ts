@@ -81,7 +81,7 @@ export function getServices(): Services {
 let sharedVerifier: Verifier | undefined;
 
 /** The process-wide QStash signature verifier, shared by every route that QStash calls. */
-export function getVerifier(): Verifier {
+function getVerifier(): Verifier {
   sharedVerifier ??= verifierFor(getEnv());
   return sharedVerifier;
 }

@@ -28,7 +28,7 @@ function hostname(hostHeader: string): string {
   return colon >= 0 && value.indexOf(":") === colon ? value.slice(0, colon) : value;
 }
 
-export function isLoopbackName(host: string): boolean {
+function isLoopbackName(host: string): boolean {
   const name = hostname(host).replace(/\.$/, "");
   if (name === "localhost" || name.endsWith(".localhost")) return true;
   if (name === "::1" || /^::ffff:127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(name)) return true;

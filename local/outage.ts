@@ -10,7 +10,7 @@
  */
 import type { ServerResponse } from "node:http";
 
-export type OutageMode = "error" | "refuse";
+type OutageMode = "error" | "refuse";
 
 export interface OutageConfig {
   /** "error" answers with `status`; "refuse" drops the connection unanswered. */

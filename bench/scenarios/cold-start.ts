@@ -11,13 +11,13 @@ import { startStackProcess } from "../lib/stack-process";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Bench output only (git-ignored): the bare app's sources and both builds' products never get committed. */
-export const BARE_DIR = join(ROOT, "bench", ".out", "cold-start-bare");
+const BARE_DIR = join(ROOT, "bench", ".out", "cold-start-bare");
 const REPETITIONS = 5;
 const TARGET = { firstRequest: 1.1, chunks: 1.3 };
 const reuseBuilds = process.argv.includes("--reuse-builds");
 
 /** The baseline app: one route that verifies a QStash signature and answers, nothing else. */
-export function writeBareApp(): void {
+function writeBareApp(): void {
   mkdirSync(join(BARE_DIR, "app", "api", "bare"), { recursive: true });
   writeFileSync(
     join(BARE_DIR, "app", "api", "bare", "route.ts"),

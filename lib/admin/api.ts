@@ -7,7 +7,7 @@ import { authenticateAdmin, redisAdminSessions, sameOrigin } from "./auth";
 import { listSchedules, setSchedulePaused } from "./schedules";
 
 /** Where the admin API is mounted; the App Router catch-all under app/api/admin mirrors it. */
-export const ADMIN_API_PREFIX = "/api/admin";
+const ADMIN_API_PREFIX = "/api/admin";
 
 export interface AdminApiDeps {
   /** `ADMIN_TOKEN`; undefined switches the admin API off (404). */

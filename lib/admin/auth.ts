@@ -15,7 +15,7 @@ import { secretsEqual, toBase64Url } from "../crypto";
 
 export const ADMIN_COOKIE = "admin_session";
 /** How long a sign-in lasts. */
-export const ADMIN_SESSION_TTL_SECONDS = 12 * 60 * 60;
+const ADMIN_SESSION_TTL_SECONDS = 12 * 60 * 60;
 const SESSION_VERSION = "v2";
 
 export type AdminAuth =
@@ -73,7 +73,7 @@ export async function createAdminSession(
 }
 
 /** The session id of a cookie value that is well-formed, signed with `adminToken` and not expired; null otherwise. */
-export async function signedSessionId(adminToken: string, value: string | undefined | null, nowMs: number): Promise<string | null> {
+async function signedSessionId(adminToken: string, value: string | undefined | null, nowMs: number): Promise<string | null> {
   if (!value || value.length > 200) return null;
   const [version, expiresText, sessionId, signature, ...rest] = value.split(".");
   if (version !== SESSION_VERSION || !expiresText || !sessionId || !signature || rest.length > 0) return null;

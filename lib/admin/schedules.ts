@@ -23,7 +23,7 @@ export async function listSchedules(client: SchedulesClient): Promise<ScheduleSu
   return schedules.map(summarizeSchedule).sort((a, b) => a.jobName.localeCompare(b.jobName) || a.scheduleId.localeCompare(b.scheduleId));
 }
 
-export function summarizeSchedule(schedule: Schedule): ScheduleSummary {
+function summarizeSchedule(schedule: Schedule): ScheduleSummary {
   const labels = schedule.labels ?? (schedule.label ? [schedule.label] : []);
   const bodyText = schedule.body ?? (schedule.bodyBase64 ? decodeBase64(schedule.bodyBase64) : "");
   return {

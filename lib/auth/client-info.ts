@@ -4,7 +4,7 @@ export interface HeaderSource {
 }
 
 const IP_SHAPE = /^[0-9A-Za-z:.%_-]{1,64}$/;
-export const USER_AGENT_MAX = 512;
+const USER_AGENT_MAX = 512;
 
 /**
  * The client's IP: the first `x-forwarded-for` entry, else `x-real-ip`. On

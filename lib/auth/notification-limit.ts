@@ -2,12 +2,12 @@ import { Ratelimit } from "@upstash/ratelimit";
 import { RetryableError, type Redis } from "../job-runtime";
 
 /** At most this many sign-in notifications per user per window. */
-export const SIGN_IN_NOTIFICATION_LIMIT = 10;
-export const SIGN_IN_NOTIFICATION_WINDOW = "1 h";
-export const SIGN_IN_NOTIFICATION_PREFIX = "ratelimit:sign-in-notification";
+const SIGN_IN_NOTIFICATION_LIMIT = 10;
+const SIGN_IN_NOTIFICATION_WINDOW = "1 h";
+const SIGN_IN_NOTIFICATION_PREFIX = "ratelimit:sign-in-notification";
 /** Remembers that an event was already let through, so a retry of the same email doesn't count twice. */
 const ALLOWED_TTL_SECONDS = 24 * 60 * 60;
-export const allowedEventKey = (eventId: string) => `${SIGN_IN_NOTIFICATION_PREFIX}:allowed:${eventId}`;
+const allowedEventKey = (eventId: string) => `${SIGN_IN_NOTIFICATION_PREFIX}:allowed:${eventId}`;
 
 /** What `Ratelimit#limit` answers (the package does not export the type). */
 export type RatelimitResponse = Awaited<ReturnType<Ratelimit["limit"]>>;

@@ -21,10 +21,10 @@ import { normalizeEmail } from "../users/store";
  */
 export const SIGN_IN_ACCOUNT_LIMIT = 5;
 export const SIGN_IN_IP_LIMIT = 30;
-export const SIGN_IN_WINDOW = "15 m";
-export const SIGN_IN_LIMIT_PREFIX = "ratelimit:sign-in";
+const SIGN_IN_WINDOW = "15 m";
+const SIGN_IN_LIMIT_PREFIX = "ratelimit:sign-in";
 
-export type SignInGate = { allowed: true } | { allowed: false; retryAfterMs: number };
+type SignInGate = { allowed: true } | { allowed: false; retryAfterMs: number };
 
 export interface SignInLimiter {
   /** Counts one attempt for the address and the client IP; refuses once either is over its limit. */

@@ -1,7 +1,7 @@
 import type { Redis } from "../job-runtime";
 
 /** Keys asked for per SCAN call. */
-export const SCAN_COUNT = 200;
+const SCAN_COUNT = 200;
 const cursorKey = (task: string) => `cleanup:cursor:${task}`;
 const CURSOR_TTL_SECONDS = 7 * 24 * 60 * 60;
 

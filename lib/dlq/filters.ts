@@ -48,8 +48,6 @@ export const dlqFilterInputSchema = z
     ...(to !== undefined && { toDate: to }),
   }));
 
-export type DlqFilterInput = z.input<typeof dlqFilterInputSchema>;
-
 export function isEmptyFilter(filter: DlqFilter): boolean {
   return filter.job === undefined && filter.status === undefined && filter.fromDate === undefined && filter.toDate === undefined;
 }

@@ -14,7 +14,7 @@ export const PAGE_SIZE = 100;
 /** Bulk actions send this many ids per request (they travel in the query string). */
 export const ACTION_CHUNK = 50;
 /** A bulk action never resolves more than this many ids (and never loops forever on a bad cursor). */
-export const MAX_BULK = 10_000;
+const MAX_BULK = 10_000;
 
 export interface DlqPage {
   entries: DlqEntry[];

@@ -24,7 +24,7 @@ export interface EmailFailure {
 }
 
 /** Resend answers errors as values, never throws; so do we. The job maps a failure with `toJobError`. */
-export type SendResult = { ok: true; id: string } | { ok: false; error: EmailFailure };
+type SendResult = { ok: true; id: string } | { ok: false; error: EmailFailure };
 
 export interface EmailSender {
   send(message: EmailMessage, options?: { signal?: AbortSignal }): Promise<SendResult>;

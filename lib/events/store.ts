@@ -19,9 +19,9 @@ export interface CalendarEvent {
   updatedAt: number;
 }
 
-export const eventKey = (eventId: string) => `event:${eventId}`;
+const eventKey = (eventId: string) => `event:${eventId}`;
 /** Sorted set of the user's event ids, scored by start time. */
-export const userEventsKey = (userId: string) => `events:${userId}`;
+const userEventsKey = (userId: string) => `events:${userId}`;
 /** Events (and their index entries) are kept this long after they start. */
 export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 

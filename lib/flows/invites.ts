@@ -18,7 +18,7 @@ import { createInviteLimiter, inviteLimitMessage, MAX_INVITE_RESENDS, type Invit
 import { acceptUrl, generateInviteToken, hashInviteToken } from "../invites/token";
 import { log } from "../job-runtime";
 
-export const inviteFormSchema = z.object({
+const inviteFormSchema = z.object({
   email: z
     .string()
     .trim()
@@ -31,7 +31,7 @@ export type CreateInviteResult = { ok: true; invite: Invite; messageId: string }
 export type ResendInviteResult = { ok: true; generation: number; messageId: string } | ManageFailure;
 export type CancelInviteResult = { ok: true } | ManageFailure;
 
-export function newInviteId(): string {
+function newInviteId(): string {
   return `inv_${randomHex(16)}`;
 }
 

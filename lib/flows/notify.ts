@@ -15,7 +15,7 @@ export interface NotifyInput {
 }
 
 /** `ntf_` + 128 random bits in hex. */
-export function newNotificationId(): string {
+function newNotificationId(): string {
   return `ntf_${randomHex(16)}`;
 }
 

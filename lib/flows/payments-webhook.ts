@@ -77,7 +77,7 @@ export async function handlePaymentWebhook(
 }
 
 /** Pure mapping from a provider event to its job, published with the event id as deduplication id. */
-export function enqueueFor(services: Pick<Services, "queue">, event: PaymentEvent): Promise<EnqueueResult> {
+function enqueueFor(services: Pick<Services, "queue">, event: PaymentEvent): Promise<EnqueueResult> {
   const options = { deduplicationId: event.id, label: "payments" };
   const createdMs = event.created * 1000;
   switch (event.type) {

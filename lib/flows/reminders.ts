@@ -16,9 +16,9 @@ import { log } from "../job-runtime";
 /** Reminders go out this long before an event starts. */
 export const REMINDER_LEAD_MS = 60 * 60 * 1000;
 /** Events may be planned at most this far ahead. */
-export const MAX_HORIZON_MS = 366 * 24 * 60 * 60 * 1000;
+const MAX_HORIZON_MS = 366 * 24 * 60 * 60 * 1000;
 
-export const eventTitle = z.string().trim().min(1, "Enter a title").max(200, "Use at most 200 characters");
+const eventTitle = z.string().trim().min(1, "Enter a title").max(200, "Use at most 200 characters");
 
 /**
  * Pure: when the reminder for an event starting at `startsAtMs` is due, or null
@@ -34,7 +34,7 @@ export type EventResult =
   | { ok: false; reason: "invalid" | "not_found" | "cancelled"; message: string };
 
 /** `cal_` + 128 random bits in hex. */
-export function newEventId(): string {
+function newEventId(): string {
   return `cal_${randomHex(16)}`;
 }
 
@@ -122,7 +122,7 @@ async function withReminder(services: Services, event: CalendarEvent): Promise<E
  * Withdraws a pending reminder. 404 means it was delivered or is gone already;
  * any other failure is logged, not thrown: the handler's version check is the backstop.
  */
-export async function cancelReminderMessage(services: Pick<Services, "qstash">, messageId: string | undefined): Promise<boolean> {
+async function cancelReminderMessage(services: Pick<Services, "qstash">, messageId: string | undefined): Promise<boolean> {
   if (!messageId) return false;
   try {
     const { cancelled } = await services.qstash.messages.cancel(messageId);

@@ -6,13 +6,13 @@ import { getUser } from "../users/store";
 import { saveReport } from "../reports/store";
 
 export const PERIOD_DAYS = [7, 30, 90] as const;
-export const periodDays = z.coerce
+const periodDays = z.coerce
   .number()
   .int()
   .refine((days) => (PERIOD_DAYS as readonly number[]).includes(days), "Pick 7, 30 or 90 days");
 
 /** `rep_` + 128 random bits in hex: the report link is unguessable. */
-export function newReportId(): string {
+function newReportId(): string {
   return `rep_${randomHex(16)}`;
 }
 

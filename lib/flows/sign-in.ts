@@ -7,7 +7,7 @@ import { authenticate, type User } from "../users/store";
 import { createSignInLimiter, tooManyAttemptsMessage, type SignInLimiter } from "../auth/signin-limit";
 import { log } from "../job-runtime";
 
-export const signInSchema = z.object({
+const signInSchema = z.object({
   email: z.string().trim().min(1, "Enter your email address").max(254),
   password: z.string().min(1, "Enter your password").max(200),
 });

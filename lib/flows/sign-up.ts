@@ -7,7 +7,7 @@ import { isVerified } from "../users/email-verification";
 import { createUser, findUserIdByEmail, getUser, LOCALES, type User } from "../users/store";
 import { sendAccountExistsNotice, sendVerificationLink } from "./verification-mail";
 
-export const signupSchema = z.object({
+const signupSchema = z.object({
   name: z.string().trim().min(1, "Enter your name").max(200),
   email: z.email("Enter a valid email address").max(254),
   password: z.string().min(8, "Use at least 8 characters").max(200),

@@ -10,8 +10,8 @@ import type { User } from "../users/store";
  * someone typed, so each address gets at most 5 a day: sign-ups and resends
  * alike. Enough for a person who lost a few emails; useless for flooding.
  */
-export const VERIFY_EMAILS_PER_ADDRESS = 5;
-export const VERIFY_EMAIL_WINDOW = "24 h";
+const VERIFY_EMAILS_PER_ADDRESS = 5;
+const VERIFY_EMAIL_WINDOW = "24 h";
 
 export type VerificationMailResult = { state: "queued"; messageId: string } | { state: "already_verified" } | { state: "rate_limited" };
 

@@ -17,9 +17,9 @@ import type { Redis } from "@upstash/redis";
 export const INVITES_PER_INVITER = 30;
 export const INVITES_PER_ORG = 20;
 export const INVITES_PER_RECIPIENT = 3;
-export const INVITE_LIMIT_WINDOW = "24 h";
+const INVITE_LIMIT_WINDOW = "24 h";
 export const MAX_INVITE_RESENDS = 3;
-export const INVITE_LIMIT_PREFIX = "ratelimit:invite";
+const INVITE_LIMIT_PREFIX = "ratelimit:invite";
 
 export type InviteGate = { allowed: true } | { allowed: false; limit: "inviter" | "org" | "recipient"; retryAfterMs: number };
 

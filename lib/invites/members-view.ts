@@ -4,14 +4,14 @@ import { getUser } from "../users/store";
 import { loadOwnedOrg, type ManageFailure } from "./ownership";
 import { effectiveStatus, listOrgInvites, type Invite, type InviteStatus } from "./store";
 
-export interface MemberRow {
+interface MemberRow {
   userId: string;
   name: string;
   email: string;
   isOwner: boolean;
 }
 
-export interface InviteRow extends Invite {
+interface InviteRow extends Invite {
   /** What to show: PENDING past its expiry reads EXPIRED. */
   shownStatus: InviteStatus;
   /** Resend and cancel are offered for live and expired invites only. */

@@ -1,7 +1,7 @@
 import { orgMembersKey, userOrgsKey } from "../orgs/store";
 import type { Redis } from "../job-runtime";
 
-export const INVITE_STATUSES = ["PENDING", "ACCEPTED", "EXPIRED", "CANCELLED"] as const;
+const INVITE_STATUSES = ["PENDING", "ACCEPTED", "EXPIRED", "CANCELLED"] as const;
 export type InviteStatus = (typeof INVITE_STATUSES)[number];
 
 /** An invitation of one email address to one organisation. Times are Unix epoch ms. */
@@ -35,7 +35,7 @@ export const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /** Token index entries outlive their link by this much, so an old link still gets a clear "expired" page. */
 export const TOKEN_INDEX_GRACE_MS = 30 * 24 * 60 * 60 * 1000;
 /** Invites listed per organisation; older ones drop off the list. */
-export const ORG_INVITES_LIMIT = 200;
+const ORG_INVITES_LIMIT = 200;
 
 export const inviteKey = (inviteId: string) => `invite:${inviteId}`;
 export const inviteTokenKey = (tokenHash: string) => `invite:by-token:${tokenHash}`;

@@ -4,7 +4,7 @@ import { redisAdminSessions } from "../admin/auth";
 import { requireAdmin } from "./require-admin";
 
 /** What `GET /api/job-status/<messageId>` answers. Times are ISO 8601 strings; durations in ms. */
-export interface JobStatusView {
+interface JobStatusView {
   messageId: string;
   job: string;
   status: JobRun["status"];
@@ -23,7 +23,7 @@ export interface JobStatusView {
 const MESSAGE_ID = /^[A-Za-z0-9_-]{1,200}$/;
 
 /** Pure: the public view of a run record. */
-export function toStatusView(run: JobRun): JobStatusView {
+function toStatusView(run: JobRun): JobStatusView {
   const iso = (ms: number | undefined) => (ms === undefined || !Number.isFinite(ms) ? undefined : new Date(ms).toISOString());
   return {
     messageId: run.messageId,

@@ -30,10 +30,10 @@ export function decideRedrive(entry: Pick<DlqEntry, "messageId" | "url" | "respo
 }
 
 export const redriveKey = (messageId: string) => `dlq-redrive:done:${messageId}`;
-export const REDRIVE_REPORTS_KEY = "dlq-redrive:reports";
-export const REDRIVE_REPORTS_LIMIT = 50;
+const REDRIVE_REPORTS_KEY = "dlq-redrive:reports";
+const REDRIVE_REPORTS_LIMIT = 50;
 /** Longer than QStash keeps a DLQ entry, so "at most once" holds for an entry's whole life. */
-export const REDRIVE_MEMORY_SECONDS = 30 * 24 * 60 * 60;
+const REDRIVE_MEMORY_SECONDS = 30 * 24 * 60 * 60;
 
 export interface RedriveReport {
   /** Unix epoch ms. */
@@ -125,7 +125,7 @@ async function alreadyRedriven(redis: Redis, messageIds: string[]): Promise<Set<
   return new Set(messageIds.filter((_, index) => Number(found[index]) === 1));
 }
 
-export async function recordRedriveReport(redis: Redis, report: RedriveReport): Promise<void> {
+async function recordRedriveReport(redis: Redis, report: RedriveReport): Promise<void> {
   const tx = redis.multi();
   tx.lpush(REDRIVE_REPORTS_KEY, report);
   tx.ltrim(REDRIVE_REPORTS_KEY, 0, REDRIVE_REPORTS_LIMIT - 1);

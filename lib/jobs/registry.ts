@@ -32,5 +32,3 @@ export const jobs = createJobRegistry([
   dlqRedrive,
   verifyEmailJob,
 ]);
-
-export type JobName = keyof typeof jobs;

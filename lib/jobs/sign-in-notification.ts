@@ -28,7 +28,7 @@ export interface SignInNotificationDeps {
 }
 
 /** What a rate-limited run returns: a success, so QStash neither retries nor dead-letters it. */
-export const RATE_LIMITED = { skipped: "rate limited" } as const;
+const RATE_LIMITED = { skipped: "rate limited" } as const;
 
 export function createSignInNotificationJob(deps: Partial<SignInNotificationDeps> = {}) {
   const loadUser = deps.loadUser ?? ((jobDeps, userId) => getUser(jobDeps.redis, userId));

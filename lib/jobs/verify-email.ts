@@ -7,7 +7,7 @@ import { defineJob } from "./context";
 const link = (path: string) =>
   z.url({ protocol: /^https?$/ }).refine((url) => new URL(url).pathname.startsWith(path), `must be a ${path} link`);
 
-export const verifyEmailSchema = z.discriminatedUnion("kind", [
+const verifyEmailSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("verify"),
     /** Random per link: keys the email's idempotency, so a resend is a new email and a retry is not. */

@@ -15,13 +15,13 @@ export interface InAppNotification {
 
 const itemKey = (userId: string, id: string) => `notification:${userId}:${id}`;
 /** Sorted set of the user's notification ids, scored by creation time. */
-export const notificationsKey = (userId: string) => `notifications:${userId}`;
+const notificationsKey = (userId: string) => `notifications:${userId}`;
 /** The unread subset, same scores. */
 const unreadKey = (userId: string) => `notifications:${userId}:unread`;
 
 /** Notifications kept per user; older ones drop off the list and expire. */
-export const NOTIFICATIONS_LIMIT = 200;
-export const NOTIFICATION_TTL_SECONDS = 90 * 24 * 60 * 60;
+const NOTIFICATIONS_LIMIT = 200;
+const NOTIFICATION_TTL_SECONDS = 90 * 24 * 60 * 60;
 
 // Insert once: a retried job must not bring back a notification the user already read.
 const ADD = `

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Services } from "../deps";
 import { createOrg, ORG_NAME_MAX, type Org } from "./store";
 
-export const createOrgSchema = z.object({
+const createOrgSchema = z.object({
   name: z.string().trim().min(1, "Enter a name").max(ORG_NAME_MAX, `Use at most ${ORG_NAME_MAX} characters`),
 });
 

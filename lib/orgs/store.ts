@@ -10,7 +10,7 @@ export interface Org {
   createdAt: number;
 }
 
-export const orgKey = (orgId: string) => `org:${orgId}`;
+const orgKey = (orgId: string) => `org:${orgId}`;
 /** Set of user ids. */
 export const orgMembersKey = (orgId: string) => `org:${orgId}:members`;
 /** Set of org ids a user belongs to (the reverse index of `orgMembersKey`). */
@@ -19,7 +19,7 @@ export const userOrgsKey = (userId: string) => `org:by-user:${userId}`;
 export const ORG_NAME_MAX = 100;
 
 /** `org_` + 128 random bits in hex. */
-export function newOrgId(): string {
+function newOrgId(): string {
   return `org_${randomHex(16)}`;
 }
 

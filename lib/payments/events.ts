@@ -27,7 +27,7 @@ const customer = {
   name: shortText.optional(),
 };
 
-export const purchaseCompletedEvent = z.object({
+const purchaseCompletedEvent = z.object({
   id: paymentEventId,
   type: z.literal("purchase.completed"),
   created: z.number().int().positive(),
@@ -40,7 +40,7 @@ export const purchaseCompletedEvent = z.object({
   }),
 });
 
-export const refundCreatedEvent = z.object({
+const refundCreatedEvent = z.object({
   id: paymentEventId,
   type: z.literal("refund.created"),
   created: z.number().int().positive(),

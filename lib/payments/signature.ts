@@ -10,7 +10,7 @@
 
 export const PAYMENT_SIGNATURE_HEADER = "Payment-Signature";
 /** How far the signed timestamp may be from our clock, either way. */
-export const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
+const SIGNATURE_TOLERANCE_SECONDS = 5 * 60;
 
 export type SignatureCheck =
   | { ok: true; timestampSeconds: number }

@@ -2,8 +2,8 @@ import { listEmailLog, EMAIL_LOG_LIMIT, type EmailLogEntry } from "../email-log/
 import { getRun, type JobRun, type Redis } from "../job-runtime";
 
 /** Members read per round trip batch; the abort signal is checked between batches. */
-export const MEMBER_BATCH = 10;
-export const RUN_BATCH = 50;
+const MEMBER_BATCH = 10;
+const RUN_BATCH = 50;
 
 /**
  * Reads the email log of every member and the run behind each email. Works in

@@ -3,7 +3,7 @@ import type { EmailLogEntry } from "../email-log/store";
 import type { JobRun } from "../job-runtime";
 
 /** Delivery report of one organisation over a period. Times are Unix epoch ms. */
-export const reportResultSchema = z.object({
+const reportResultSchema = z.object({
   from: z.number(),
   to: z.number(),
   members: z.number(),

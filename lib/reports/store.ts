@@ -1,13 +1,13 @@
 import type { Redis } from "../job-runtime";
 import { reportSchema, type Report } from "./model";
 
-export const reportKey = (reportId: string) => `report:${reportId}`;
+const reportKey = (reportId: string) => `report:${reportId}`;
 /** Sorted set of an organisation's report ids, scored by creation time. */
-export const orgReportsKey = (orgId: string) => `reports:org:${orgId}`;
+const orgReportsKey = (orgId: string) => `reports:org:${orgId}`;
 /** Reports (and their link) stay readable this long. */
-export const REPORT_TTL_SECONDS = 30 * 24 * 60 * 60;
+const REPORT_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Reports listed per organisation. */
-export const ORG_REPORTS_LIMIT = 50;
+const ORG_REPORTS_LIMIT = 50;
 
 export async function saveReport(redis: Redis, report: Report): Promise<void> {
   const tx = redis.multi();

@@ -5,7 +5,7 @@ import { PROTECTION_BYPASS_HEADER } from "../job-runtime";
 export type DesiredSchedule = CreateScheduleRequest & { scheduleId: string; body: string; retries: number; label: string[] };
 
 /** What `schedules:sync` compares; anything else QStash reports (next run time, state) is not ours to set. */
-export type ComparedField = "cron" | "destination" | "body" | "retries" | "retryDelay" | "flowControl" | "label" | "protectionBypass";
+type ComparedField = "cron" | "destination" | "body" | "retries" | "retryDelay" | "flowControl" | "label" | "protectionBypass";
 
 export interface ScheduleChange {
   field: ComparedField;

@@ -71,11 +71,6 @@ export async function createUser(
 
 const NO_ENTRY: OutboxEntry = { id: "none", jobName: "none", createdAt: 0, request: { url: "none" } };
 
-/** Undo a signup whose follow-up failed, so the address can sign up again. */
-export async function deleteUser(redis: Redis, user: Pick<User, "id" | "email">): Promise<void> {
-  await redis.del(userKey(user.id), emailKey(user.email));
-}
-
 export async function getUser(redis: Redis, id: string): Promise<User | null> {
   const raw = await redis.hgetall(userKey(id));
   if (!raw || Object.keys(raw).length === 0) return null;

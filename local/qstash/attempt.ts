@@ -3,7 +3,7 @@ import { request as httpsRequest, type Agent as HttpsAgent } from "node:https";
 import { collectHeaderValues, type HeaderMap } from "./header-map";
 
 /** Response bytes kept for the DLQ, logs and callbacks; the rest is read and dropped. */
-export const MAX_RESPONSE_BODY_BYTES = 1024 * 1024;
+const MAX_RESPONSE_BODY_BYTES = 1024 * 1024;
 
 export interface OutgoingRequest {
   url: string;

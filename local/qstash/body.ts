@@ -4,7 +4,7 @@ import { badRequest } from "./errors";
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-export function decodeUtf8(bytes: Uint8Array): string | null {
+function decodeUtf8(bytes: Uint8Array): string | null {
   try {
     return strictUtf8.decode(bytes);
   } catch {

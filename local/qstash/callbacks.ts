@@ -10,7 +10,7 @@ import { compact } from "./views";
  * The JSON body QStash posts to a callback URL (§5). Bodies are base64 and the
  * timestamps are strings, exactly as the hosted service sends them.
  */
-export function callbackBody(source: MessageRecord, result: AttemptResult, retried: number, dlqId?: string): Record<string, unknown> {
+function callbackBody(source: MessageRecord, result: AttemptResult, retried: number, dlqId?: string): Record<string, unknown> {
   return compact({
     status: result.status ?? 0,
     header: canonicalizeHeaderMap(result.headers),

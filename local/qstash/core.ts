@@ -5,7 +5,7 @@ import type { EventLog } from "./log";
 import type { State } from "./state";
 
 /** Settings every part of the emulator reads. */
-export interface CoreConfig {
+interface CoreConfig {
   /** Signs deliveries. */
   currentSigningKey: string;
   /** Only reported by `GET /v2/keys`; receivers fall back to it during rotation. */

@@ -125,6 +125,6 @@ function relative(ms: number, now: number): string {
   return delta >= 0 ? `in ${formatMs(delta)}` : `${formatMs(-delta)} ago`;
 }
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }

@@ -44,7 +44,7 @@ export type QStashFaultEvent = { kind: "duplicate"; when: "at-once" | "later"; m
 
 const PUBLISH_PATH = /^\/v2\/(publish|enqueue|batch)(\/|$)/;
 
-export function parseQStashFaultConfig(input: unknown): QStashFaultConfig {
+function parseQStashFaultConfig(input: unknown): QStashFaultConfig {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("body must be a JSON object");
   const config = input as Record<string, unknown>;
   for (const key of Object.keys(config)) if (key !== "duplicates" && key !== "publishOutage") throw new Error(`unknown fault "${key}"`);

@@ -1,7 +1,7 @@
 import { badRequest } from "./errors";
 
 /** Query filters shared by the DLQ, bulk cancel and the event log. */
-export const FILTER_FIELDS = [
+const FILTER_FIELDS = [
   "messageId",
   "url",
   "topicName",

@@ -3,7 +3,7 @@ import { ApiError } from "./errors";
 import { flattenHeaders, type FlatHeaders } from "./header-map";
 
 /** Larger requests get 413; QStash's own message limit is 1 MB on the free plan and 10 MB or more on paid ones. */
-export const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 /** What a route sees: the raw path (destinations live in it unencoded), the query, flat headers and body bytes. */
 export interface RequestContext {

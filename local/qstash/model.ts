@@ -3,7 +3,7 @@ import type { HeaderMap } from "./header-map";
 import type { CallbackOverrides, FlowControlSpec, HttpMethod, Redaction } from "./publish-options";
 
 /** Where a message is in its life; finished messages leave `State.messages`. */
-export type MessageState = "CREATED" | "ACTIVE" | "RETRY";
+type MessageState = "CREATED" | "ACTIVE" | "RETRY";
 
 /**
  * One pending message. Everything here is plain JSON so the whole record can

@@ -5,14 +5,14 @@ import type { Core } from "./core";
 import type { AttemptResponse, MessageRecord } from "./model";
 
 /** A destination's way of saying "retrying can't help" (together with the header below). */
-export const NON_RETRYABLE_STATUS = 489;
+const NON_RETRYABLE_STATUS = 489;
 const NON_RETRYABLE_HEADER = "upstash-nonretryable-error";
 
-export function isSuccess(result: AttemptResult): boolean {
+function isSuccess(result: AttemptResult): boolean {
   return result.status !== undefined && result.status >= 200 && result.status < 300;
 }
 
-export function isNonRetryable(result: AttemptResult): boolean {
+function isNonRetryable(result: AttemptResult): boolean {
   return result.status === NON_RETRYABLE_STATUS && result.headers[NON_RETRYABLE_HEADER]?.[0]?.trim().toLowerCase() === "true";
 }
 

@@ -13,7 +13,7 @@ import type {
 import { emptyState, type State } from "./state";
 
 /** How long writes are batched; a burst of publishes costs one file write. */
-export const SAVE_DEBOUNCE_MS = 25;
+const SAVE_DEBOUNCE_MS = 25;
 
 /** A message as the file keeps it: the body in base64, as since the first version of the file. */
 type SavedMessage = Omit<MessageRecord, "body"> & { bodyBase64: string };

@@ -4,7 +4,7 @@ import { badRequest } from "./errors";
 import { canonicalHeaderName, type FlatHeaders, type HeaderMap } from "./header-map";
 import { compileRetryDelay } from "./retry-expression";
 
-export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** Per-callback overrides from `Upstash-Callback-*` / `Upstash-Failure-Callback-*`. */
@@ -135,13 +135,13 @@ export function parseFlowControlValue(value: string): Omit<FlowControlSpec, "key
   return spec;
 }
 
-export function parseMethod(value: string, headerName: string): HttpMethod {
+function parseMethod(value: string, headerName: string): HttpMethod {
   const method = value.trim().toUpperCase();
   if (!(HTTP_METHODS as readonly string[]).includes(method)) throw badRequest(`invalid ${headerName}: ${JSON.stringify(value)}`);
   return method as HttpMethod;
 }
 
-export function parseName(value: string, what: string): string {
+function parseName(value: string, what: string): string {
   const name = value.trim();
   if (!NAME_PATTERN.test(name)) throw badRequest(`invalid ${what}: ${JSON.stringify(value)}, use letters, digits, '.', '_' or '-'`);
   return name;

@@ -14,7 +14,7 @@ const shared = new Interner();
 /** Attempts = 1 + retries when the publisher doesn't say. */
 export const DEFAULT_RETRIES = 3;
 /** How long a dedup id is remembered (the API reference's figure). */
-export const DEDUP_WINDOW_MS = 10 * 60_000;
+const DEDUP_WINDOW_MS = 10 * 60_000;
 
 export interface PublishRequest {
   destination: Destination;
@@ -104,7 +104,7 @@ export function createMessage(core: Core, fields: NewMessage): MessageRecord {
 }
 
 /** The option-derived part of a message; not-before wins over delay. */
-export function messageFields(options: PublishOptions, now: number) {
+function messageFields(options: PublishOptions, now: number) {
   return {
     method: options.method ?? "POST",
     header: options.header,
@@ -123,7 +123,7 @@ export function messageFields(options: PublishOptions, now: number) {
 }
 
 /** The newest message's settings replace a key's, except the pinned parts. */
-export function applyFlowControlConfig(core: Core, spec: FlowControlSpec, now: number): void {
+function applyFlowControlConfig(core: Core, spec: FlowControlSpec, now: number): void {
   const existing = core.state.flowControl.get(spec.key);
   const record = existing ?? {
     key: spec.key,

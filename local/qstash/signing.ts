@@ -2,7 +2,7 @@ import { createHash, createHmac, randomUUID } from "node:crypto";
 import { DEV_CURRENT_SIGNING_KEY } from "./credentials";
 
 /** Lifetime QStash gives every signature. */
-export const SIGNATURE_TTL_SECONDS = 300;
+const SIGNATURE_TTL_SECONDS = 300;
 
 export interface SignInput {
   /** Signing key exactly as configured (`sig_…`); its UTF-8 bytes are the HMAC secret. */

@@ -87,7 +87,7 @@ export function redactHeaders(header: HeaderMap, redact: Redaction | undefined):
   return out;
 }
 
-export function redactBody(bodyBase64: string, redact: Redaction | undefined, names: { text: string; base64: string }) {
+function redactBody(bodyBase64: string, redact: Redaction | undefined, names: { text: string; base64: string }) {
   if (redact?.body && bodyBase64) return { [names.text]: REDACTED };
   return bodyFields(bodyBase64, names);
 }

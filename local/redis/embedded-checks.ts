@@ -1,4 +1,5 @@
 import { createRequire } from "node:module";
+import { NOT_INTEGER } from "./commands/context";
 import { JSON_COMMAND_SPECS } from "./commands/json";
 import type { Command } from "./engine";
 
@@ -125,17 +126,16 @@ export function normalizeKeywords(command: Command): Command {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
-export function isRedisInteger(text: string | null | undefined): boolean {
+function isRedisInteger(text: string | null | undefined): boolean {
   if (text == null || !/^-?\d{1,20}$/.test(text) || /^-?0\d/.test(text) || text === "-0") return false;
   const value = BigInt(text);
   return value >= INT64_MIN && value <= INT64_MAX;
 }
 
-export function isRedisFloat(text: string | null | undefined): boolean {
+function isRedisFloat(text: string | null | undefined): boolean {
   return text != null && text.trim() === text && text !== "" && Number.isFinite(Number(text));
 }
 
-const NOT_INTEGER = "ERR value is not an integer or out of range";
 
 /** Positions (0 = name) that must hold an integer. */
 const INTEGER_ARGS: Record<string, number[]> = {

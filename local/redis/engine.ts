@@ -65,6 +65,3 @@ export function refuseCommand(command: Command): Outcome | null {
   return { error: `ERR '${name}' is not supported by the local REST emulator` };
 }
 
-export function isErrorOutcome(outcome: Outcome): outcome is { error: string } {
-  return "error" in outcome;
-}

@@ -14,7 +14,7 @@ export class ProtocolError extends Error {
 }
 
 /** One argument as the bulk string Redis receives. */
-export function toBulkString(value: unknown): string {
+function toBulkString(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new ProtocolError("ERR invalid number argument");
@@ -63,7 +63,7 @@ type JsonReply = string | number | null | JsonReply[];
  * Strings become base64 of their bytes when `base64` is set, except the status
  * "OK", which the SDK leaves undecoded. Numbers and nil pass through.
  */
-export function encodeReply(reply: Reply, base64: boolean): JsonReply {
+function encodeReply(reply: Reply, base64: boolean): JsonReply {
   if (reply === null || typeof reply === "number") return reply;
   if (Array.isArray(reply)) return reply.map((item) => encodeReply(item, base64));
   const bytes = typeof reply === "string" ? Buffer.from(reply, "utf8") : reply;

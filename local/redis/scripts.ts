@@ -16,7 +16,7 @@ export function sha1Hex(text: string): string {
 }
 
 /** Drops a leading `#!...` line, keeping its newline so error line numbers still match. */
-export function stripShebang(source: string): string {
+function stripShebang(source: string): string {
   if (!source.startsWith("#!")) return source;
   const end = source.indexOf("\n");
   return end === -1 ? "" : source.slice(end);

@@ -10,7 +10,7 @@ import { applyOutageFailure } from "../outage";
 import { createProxyEngine } from "./proxy-engine";
 import { ScriptCache, withScripts } from "./scripts";
 
-export type { RedisFaults, RedisFaultState } from "./faults";
+;
 
 export const DEFAULT_PORT = 8079;
 export const DEFAULT_TOKEN = "local-redis-token";

@@ -11,7 +11,7 @@ import type { Keyspace } from "./keyspace";
  */
 
 /** How long writes are batched: a burst of commands costs one file write. */
-export const SAVE_DEBOUNCE_MS = 50;
+const SAVE_DEBOUNCE_MS = 50;
 
 type Saved =
   | { t: "string"; v: string }

@@ -95,7 +95,7 @@ function parseObject(text: string): Record<string, unknown> {
 }
 
 /** `GET /emails/:id` body. */
-export function toWire(email: CapturedEmail, nowMs: number) {
+function toWire(email: CapturedEmail, nowMs: number) {
   return {
     object: "email" as const,
     id: email.id,

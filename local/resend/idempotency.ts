@@ -10,10 +10,10 @@ import { ResendApiError } from "./errors";
  */
 
 /** How long a key is remembered. */
-export const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
+const IDEMPOTENCY_RETENTION_MS = 24 * 60 * 60 * 1000;
 const MAX_KEY_LENGTH = 256;
 
-export interface StoredResponse {
+interface StoredResponse {
   status: number;
   body: unknown;
 }

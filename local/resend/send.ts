@@ -10,7 +10,7 @@ import { validateEmail, type EmailDraft } from "./validate";
 
 /** `POST /emails` and `POST /emails/batch`: validate, dedupe, inject faults, capture. */
 
-export const MAX_BATCH_SIZE = 100;
+const MAX_BATCH_SIZE = 100;
 
 export interface SendDeps {
   clock: StackClock;

@@ -14,7 +14,7 @@ import { DEFAULT_RATE_LIMIT_PER_SECOND, RateLimiter } from "./rate-limit";
 import { EmailStore, type CapturedEmail } from "./store";
 
 export type { CapturedEmail } from "./store";
-export type { FaultConfig, FaultController, FaultEvent } from "./faults";
+export type {   FaultEvent } from "./faults";
 export { DEFAULT_RATE_LIMIT_PER_SECOND, RATE_LIMIT_VARIABLE, RESEND_RATE_LIMIT_PER_SECOND, rateLimitFromEnv } from "./rate-limit";
 
 export const DEFAULT_PORT = 8025;

@@ -6,7 +6,7 @@ import { invalidField, missingField, ResendApiError } from "./errors";
  * which production answers for field errors.
  */
 
-export interface Attachment {
+interface Attachment {
   filename: string | null;
   contentType: string | null;
   contentId: string | null;
@@ -37,13 +37,13 @@ export interface EmailDraft {
 }
 
 /** Resend's cap on `to`, `cc` and `bcc` each. */
-export const MAX_RECIPIENTS = 50;
-export const MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024;
+const MAX_RECIPIENTS = 50;
+const MAX_ATTACHMENT_BYTES = 40 * 1024 * 1024;
 
 const ADDRESS = /^[^\s@<>,;"]+@[^\s@<>,;"]+\.[^\s@<>,;"]+$/;
 
 /** The bare address in `a@b.co` or `Name <a@b.co>`, else null. */
-export function parseAddress(value: string): string | null {
+function parseAddress(value: string): string | null {
   const trimmed = value.trim();
   const named = /^(.*)<([^<>]*)>$/.exec(trimmed);
   const address = named ? named[2]!.trim() : trimmed;

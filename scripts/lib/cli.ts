@@ -22,7 +22,7 @@ export interface CliIo {
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
-export const EXIT_USAGE = 2;
+const EXIT_USAGE = 2;
 
 /** A problem to show as one line and exit with `exitCode`; no stack trace for the operator. */
 export class CliError extends Error {

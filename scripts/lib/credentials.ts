@@ -9,10 +9,10 @@ import { CliError } from "./cli";
 
 /** The QStash dev server's public credentials (built into the official SDK; safe to commit). */
 export const LOCAL_QSTASH_TOKEN = "eyJVc2VySUQiOiJkZWZhdWx0VXNlciIsIlBhc3N3b3JkIjoiZGVmYXVsdFBhc3N3b3JkIn0=";
-export const LOCAL_QSTASH_PORT = 8080;
+const LOCAL_QSTASH_PORT = 8080;
 /** The local Redis REST emulator's defaults (local/redis). */
-export const LOCAL_REDIS_TOKEN = "local-redis-token";
-export const LOCAL_REDIS_PORT = 8079;
+const LOCAL_REDIS_TOKEN = "local-redis-token";
+const LOCAL_REDIS_PORT = 8079;
 const DEFAULT_QSTASH_URL = "https://qstash.upstash.io";
 const PROBE_TIMEOUT_MS = 2_000;
 

@@ -8,7 +8,7 @@ import { resolveQStash } from "./credentials";
 import { createProgress } from "./progress";
 import { formatTime, renderFields, renderTable } from "./table";
 
-export const DLQ_USAGE = `Usage: npm run dlq -- <command> [options]
+const DLQ_USAGE = `Usage: npm run dlq -- <command> [options]
 
 Commands:
   list [--job NAME] [--status N] [--from ISO] [--to ISO] [--limit N] [--cursor C]

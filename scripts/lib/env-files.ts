@@ -15,7 +15,7 @@ export function loadEnvFiles(files: string[] = [".env.local", ".env"], base: Nod
 }
 
 /** `NAME=value` lines; `#` comments; optional single or double quotes; `export ` prefix tolerated. */
-export function parseEnvFile(text: string): Record<string, string> {
+function parseEnvFile(text: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const line of text.split(/\r?\n/)) {
     const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);

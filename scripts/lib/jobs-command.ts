@@ -4,7 +4,7 @@ import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
 import { resolveRedis } from "./credentials";
 import { formatTime, renderFields, renderTable } from "./table";
 
-export const JOBS_USAGE = `Usage: npm run jobs -- <command> [options]
+const JOBS_USAGE = `Usage: npm run jobs -- <command> [options]
 
 Commands:
   status <messageId>     What the app recorded for one message: status, attempts, timings, error

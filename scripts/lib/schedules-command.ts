@@ -5,7 +5,7 @@ import { formatPlan, planIsEmpty, syncSchedules } from "@/lib/schedules/sync";
 import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
 import { resolveQStash } from "./credentials";
 
-export const SCHEDULES_USAGE = `Usage: npm run schedules:sync -- [--dry-run] [--app-url URL] [--json]
+const SCHEDULES_USAGE = `Usage: npm run schedules:sync -- [--dry-run] [--app-url URL] [--json]
 
 Makes QStash's schedules match lib/flows/schedules.ts: creates or updates each one under
 its stable id and removes schedules this command created that are no longer declared.

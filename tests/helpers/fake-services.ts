@@ -13,10 +13,6 @@ import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "./qstash-signature
  * Redis and QStash REST calls go to `env` URLs, which msw answers (see tests/msw).
  */
 
-export interface SentEmail {
-  message: EmailMessage;
-}
-
 export function fakeEmail() {
   const sent: EmailMessage[] = [];
   const failures: EmailFailure[] = [];
@@ -38,7 +34,7 @@ export function fakeEmail() {
   return sender;
 }
 
-export interface QueuedJob {
+interface QueuedJob {
   messageId: string;
   job: string;
   payload: unknown;
@@ -46,7 +42,7 @@ export interface QueuedJob {
   request: ReturnType<typeof buildRequest>;
 }
 
-export function fakeQueue(appUrl: string) {
+function fakeQueue(appUrl: string) {
   const published: QueuedJob[] = [];
   const byDedupId = new Map<string, string>();
   let counter = 0;

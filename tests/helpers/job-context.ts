@@ -31,7 +31,7 @@ export const NOW = Date.UTC(2025, 0, 15, 12, 30);
  * any other command fails the test, so a handler under unit test can't reach
  * state it was not handed through its injected loaders.
  */
-export function emailLogOnlyRedis() {
+function emailLogOnlyRedis() {
   const transactions: Array<Array<[string, ...unknown[]]>> = [];
   const redis = new Proxy(
     {},

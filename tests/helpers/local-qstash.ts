@@ -25,7 +25,7 @@ import {
 export { DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN };
 
 /** Decoded `Upstash-Signature` claims. */
-export interface SignatureClaims {
+interface SignatureClaims {
   iss: string;
   sub: string;
   iat: number;
@@ -35,7 +35,7 @@ export interface SignatureClaims {
   body: string;
 }
 
-export interface Delivery {
+interface Delivery {
   method: string;
   /** Path and query as received. */
   path: string;
@@ -240,7 +240,7 @@ export function trackPeakActive(events: EventEmitter, include: (event: LogEvent)
   return () => peak;
 }
 
-export function decodeClaims(token: string): SignatureClaims {
+function decodeClaims(token: string): SignatureClaims {
   const payload = token.split(".")[1] ?? "";
   try {
     return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as SignatureClaims;

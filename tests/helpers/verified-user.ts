@@ -3,7 +3,7 @@ import { issueVerificationToken, verifyEmailToken } from "@/lib/users/email-veri
 import { createUser, type Locale, type User } from "@/lib/users/store";
 
 /** Proves `user`'s address the way a person does: a link token is issued and spent. */
-export async function verifyAddress(redis: Redis, user: Pick<User, "id" | "email">, nowMs: number): Promise<User> {
+async function verifyAddress(redis: Redis, user: Pick<User, "id" | "email">, nowMs: number): Promise<User> {
   const issued = await issueVerificationToken(redis, user, nowMs);
   if (issued.state !== "issued") throw new Error(`could not issue a verification token: ${issued.state}`);
   const verified = await verifyEmailToken(redis, issued.token, nowMs);

@@ -1,6 +1,6 @@
 import { http, HttpResponse } from "msw";
 
-export interface CapturedPublish {
+interface CapturedPublish {
   url: string;
   method: string;
   headers: Record<string, string>;

@@ -27,7 +27,7 @@ export class RedisError extends Error {
 export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 export const SYNTAX = "ERR syntax error";
 export const NOT_INTEGER = "ERR value is not an integer or out of range";
-export const NOT_FLOAT = "ERR value is not a valid float";
+const NOT_FLOAT = "ERR value is not a valid float";
 
 export const fail = (message: string): never => {
   throw new RedisError(message);

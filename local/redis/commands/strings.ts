@@ -1,5 +1,5 @@
 import {
-  fail, formatLongDouble, NOT_INTEGER, parseFloatArg, parseInteger, readBytes, SYNTAX, toStored, typeOf, upper, WRONGTYPE,
+  fail, formatLongDouble, parseFloatArg, parseInteger, readBytes, SYNTAX, toStored, typeOf, upper, WRONGTYPE,
   type CommandContext, type CommandImpl,
 } from "./context";
 
@@ -462,4 +462,4 @@ export const stringCommands: Record<string, CommandImpl> = {
   lcs,
 };
 
-export { NOT_INTEGER };
+;

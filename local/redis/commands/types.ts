@@ -17,7 +17,7 @@ export interface StreamEntry {
   fields: string[];
 }
 
-export interface PendingEntry {
+interface PendingEntry {
   consumer: string;
   deliveredAt: number;
   deliveries: number;

@@ -40,7 +40,7 @@ interface MessageSummary {
   final: "DELIVERED" | "FAILED" | null;
 }
 
-export function summarizeMessages(events: readonly LogEvent[]): Map<string, MessageSummary> {
+function summarizeMessages(events: readonly LogEvent[]): Map<string, MessageSummary> {
   const messages = new Map<string, MessageSummary>();
   for (const event of events) {
     let summary = messages.get(event.messageId);

@@ -42,7 +42,7 @@ const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const formPages = new Map<string, Promise<string>>();
 
 /** Submits a page's form the way a browser without JavaScript does: its hidden fields plus ours, as multipart. */
-export async function submitForm(pageUrl: string, fields: Record<string, string>): Promise<Response> {
+async function submitForm(pageUrl: string, fields: Record<string, string>): Promise<Response> {
   // Like a person who keeps the page open: fetched once, submitted many times.
   let page = formPages.get(pageUrl);
   if (!page) {

@@ -12,7 +12,7 @@ import { checkDelivery } from "./delivery";
 import { checkEnvironment } from "./environment";
 import { checkSignedRoute } from "./routes";
 
-export const DOCTOR_USAGE = `Usage: npm run doctor -- [--url https://my-app.vercel.app] [--json] [--timeout SECONDS]
+const DOCTOR_USAGE = `Usage: npm run doctor -- [--url https://my-app.vercel.app] [--json] [--timeout SECONDS]
 
 Checks a deployment (or the local setup) in order and prints one line per check,
 ✔ or ✘ with the fix: the environment; the QStash token and signing keys; Upstash
@@ -51,7 +51,7 @@ function baseUrlFrom(flag: string | undefined, appUrl: string): string {
 }
 
 /** Every check, in order; later ones that need an earlier one's result are skipped rather than failing twice. */
-export async function runChecks(
+async function runChecks(
   source: CliIo["env"],
   options: { url?: string; deliveryTimeoutMs: number; pollIntervalMs: number; routeFile?: string },
   onResult: (result: CheckResult) => void = () => undefined,

@@ -6,7 +6,7 @@ import { planIsEmpty, syncSchedules } from "@/lib/schedules/sync";
 import { fail, pass, skip, type CheckResult } from "./check";
 
 /** The Node.js job route, whose `maxDuration` is Vercel's limit for every job run. */
-export const JOB_ROUTE_FILE = "app/api/jobs/[job]/route.ts";
+const JOB_ROUTE_FILE = "app/api/jobs/[job]/route.ts";
 
 /** The dry-run diff of `npm run schedules:sync`: empty when QStash holds exactly what lib/flows/schedules.ts declares. */
 export async function checkSchedules(

@@ -14,7 +14,7 @@ export interface Answer {
   error?: string;
 }
 
-export type Cause =
+type Cause =
   | "protection"
   | "missing-route"
   | "redirect"
@@ -42,7 +42,7 @@ function errorText(body: string): string | undefined {
   }
 }
 
-export const BYPASS_FIX =
+const BYPASS_FIX =
   'Deployment Protection answered instead of the app: in Vercel → Settings → Deployment Protection → "Protection Bypass for Automation", create the secret; Vercel then sets VERCEL_AUTOMATION_BYPASS_SECRET and every publish forwards it (redeploy, and set it in the doctor\'s environment too)';
 
 /** Reads an answer the app should have given as our JSON 401. */

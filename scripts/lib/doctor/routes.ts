@@ -4,7 +4,7 @@ import { PROBE_TIMEOUT_MS } from "./accounts";
 import { PROTECTION_BYPASS_HEADER } from "@/lib/job-runtime";
 
 /** One unsigned POST, redirects not followed: QStash doesn't follow them either. */
-export async function probe(url: string, bypassSecret?: string): Promise<Answer> {
+async function probe(url: string, bypassSecret?: string): Promise<Answer> {
   try {
     const response = await fetch(url, {
       method: "POST",

@@ -11,7 +11,7 @@ export interface RunningApp {
 }
 
 export const E2E_ADMIN_TOKEN = "e2e-admin-token-0123456789";
-export const E2E_PAYMENTS_SECRET = "e2e-payments-webhook-secret";
+const E2E_PAYMENTS_SECRET = "e2e-payments-webhook-secret";
 
 /** `next start` on a free loopback port, configured for the given local stack. */
 export async function startNextApp(stack: TestStack, env: Record<string, string> = {}): Promise<RunningApp> {

@@ -1,13 +1,13 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { chromium, type Browser, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext } from "playwright-core";
 
 /** Debian's Chromium; Playwright's own browser download is not available here. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
 /** Flags for a root, offline machine: no sandbox, no background traffic to Google's hosts. */
-export const CHROMIUM_ARGS = [
+const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",
@@ -48,4 +48,4 @@ export function artifactPath(name: string): string {
   return join(dir, name);
 }
 
-export type { Browser };
+;

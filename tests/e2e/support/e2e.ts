@@ -20,7 +20,7 @@ export interface E2EOptions {
  * clock), the production build on a free loopback port, then Chromium. close()
  * stops them in reverse and still stops the rest when one fails.
  */
-export async function startE2E(options: E2EOptions = {}): Promise<E2E> {
+async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   const started: Array<{ close(): Promise<void> }> = [];
   const close = async () => {
     let firstError: unknown;

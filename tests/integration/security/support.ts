@@ -6,7 +6,7 @@ import type { TestStack } from "../../../harness/stack";
  * Everything in Redis as one comparable value: every key with its type and
  * contents. Two equal snapshots around a refused request prove it wrote nothing.
  */
-export async function redisSnapshot(redis: Redis, ignore?: RegExp): Promise<Record<string, unknown>> {
+async function redisSnapshot(redis: Redis, ignore?: RegExp): Promise<Record<string, unknown>> {
   const keys = (await redis.keys("*"))
     .map(String)
     .filter((key) => !ignore?.test(key))
@@ -35,7 +35,7 @@ export async function redisSnapshot(redis: Redis, ignore?: RegExp): Promise<Reco
 }
 
 /** Side effects a refused request must not have: Redis contents, captured emails, QStash messages published. */
-export interface SideEffects {
+interface SideEffects {
   redis: Record<string, unknown>;
   emails: number;
   published: number;
@@ -57,7 +57,7 @@ function publishedSoFar(stack: TestStack): number {
   return counter.count;
 }
 
-export async function sideEffects(stack: TestStack, redis: Redis, ignore?: RegExp): Promise<SideEffects> {
+async function sideEffects(stack: TestStack, redis: Redis, ignore?: RegExp): Promise<SideEffects> {
   const published = publishedSoFar(stack);
   await stack.qstash.idle();
   return { redis: await redisSnapshot(redis, ignore), emails: stack.resend.emails().length, published };

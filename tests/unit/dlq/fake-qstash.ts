@@ -20,7 +20,7 @@ export interface WireDlqMessage {
   failureCallback?: string;
 }
 
-export interface WireSchedule {
+interface WireSchedule {
   scheduleId: string;
   cron: string;
   destination: string;
