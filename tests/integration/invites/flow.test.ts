@@ -82,10 +82,12 @@ describe("invite → email → accept", () => {
     const dan = await user("dan@example.com", "Dan");
     const created = await createInvite(running.app.services, { orgId, actorUserId: owner.id, email: "dan@example.com" });
     if (!created.ok) throw new Error(created.message);
-    await running.stack.qstash.idle();
+    // Invite emails share the Resend pace: the first link must go out before the resend replaces it.
+    await running.stack.qstash.advance(10_000);
     const resent = await resendInvite(running.app.services, { orgId, actorUserId: owner.id, inviteId: created.invite.id });
     expect(resent).toMatchObject({ ok: true, generation: 2 });
-    await running.stack.qstash.idle();
+    // Invite emails share the Resend pace: move the stack past the pacing window.
+    await running.stack.qstash.advance(10_000);
 
     const [first, second] = emailsTo("dan@example.com");
     expect(second!.idempotencyKey).toBe(`send-invite-email/${created.invite.id}/2`);
@@ -100,7 +102,7 @@ describe("invite → email → accept", () => {
     const eve = await user("eve@example.com", "Eve");
     const created = await createInvite(running.app.services, { orgId, actorUserId: owner.id, email: "eve@example.com" });
     if (!created.ok) throw new Error(created.message);
-    await running.stack.qstash.idle();
+    await running.stack.qstash.advance(10_000); // the paced invite email
     const { token } = linkIn(emailsTo("eve@example.com")[0]!.text);
 
     clock.advance(INVITE_TTL_MS);

@@ -62,6 +62,9 @@ describe("invite limits", () => {
     const { owner, orgId } = await ownerWithOrg();
     const refused = await expectNoSideEffects(stack, app.services.redis, () => invite(owner, orgId, "TARGET@example.com"), { except: /^ratelimit:/ });
     expect(refused).toMatchObject({ ok: false, reason: "rate_limited", message: expect.stringContaining("That address") });
+    // Invite emails share the Resend pace (2 a second by default), behind the earlier tests' ones: let them all go out.
+    await stack.qstash.advance(60_000);
+    await stack.qstash.idle();
     expect(stack.resend.emails().filter((email) => email.to.includes("target@example.com"))).toHaveLength(INVITES_PER_RECIPIENT);
   });
 
@@ -76,10 +79,13 @@ describe("invite limits", () => {
     const { owner, orgId } = await ownerWithOrg();
     const created = await invite(owner, orgId, "resend-me@example.com");
     if (!created.ok) throw new Error(created.message);
+    // Each link goes out (at the Resend pace) before the next resend replaces it; a replaced link is never sent.
+    await stack.qstash.advance(60_000);
     // The recipient limit would stop the resends first; clear it to reach the resend cap itself.
     for (let i = 0; i < MAX_INVITE_RESENDS; i++) {
       await app.services.redis.eval("for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite:recipient*')) do redis.call('DEL', k) end return 1", [], []);
       expect((await resendInvite(app.services, { orgId, actorUserId: owner.id, inviteId: created.invite.id })).ok).toBe(true);
+      await stack.qstash.advance(60_000);
     }
     await app.services.redis.eval("for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1", [], []);
     const refused = await expectNoSideEffects(stack, app.services.redis, () =>
@@ -87,6 +93,8 @@ describe("invite limits", () => {
     );
     expect(refused).toMatchObject({ ok: false, reason: "resend_limit" });
     // Even racing past the first check, the resend script itself refuses a fourth new link.
+    await stack.qstash.advance(60_000); // the paced invite emails
+    await stack.qstash.idle();
     expect(stack.resend.emails().filter((email) => email.to.includes("resend-me@example.com"))).toHaveLength(1 + MAX_INVITE_RESENDS);
   });
 
