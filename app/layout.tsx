@@ -13,7 +13,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
     <html lang="en">
       <body>
         <header className="site-header">
-          <a href="/" className="brand">Acme</a>
+          <a href="/" className="brand">
+            Acme
+          </a>
           <nav>
             <a href="/signup">Sign up</a>
             <a href="/signin">Sign in</a>

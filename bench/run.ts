@@ -41,7 +41,10 @@ const DOC = new URL("../docs/benchmarks.md", import.meta.url);
 
 const args = process.argv.slice(2);
 const strict = args.includes("--strict");
-const only = args.find((arg) => arg.startsWith("--only="))?.slice("--only=".length).split(",");
+const only = args
+  .find((arg) => arg.startsWith("--only="))
+  ?.slice("--only=".length)
+  .split(",");
 const selected = only ? SCENARIOS.filter((scenario) => only.includes(scenario.id)) : SCENARIOS;
 if (selected.length === 0) {
   console.error(`no scenario matches --only; ids: ${SCENARIOS.map((scenario) => scenario.id).join(", ")}`);
@@ -59,7 +62,9 @@ const machine = {
   memory: formatValue(totalmem(), "bytes"),
   node: process.version,
   os: `${type()} ${release()} (${arch()})`,
-  load: loadavg().map((value) => value.toFixed(2)).join(", "),
+  load: loadavg()
+    .map((value) => value.toFixed(2))
+    .join(", "),
   date: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
 };
 
@@ -74,7 +79,14 @@ for (const scenario of selected) {
   } catch (error) {
     console.error(error);
     const reason = error instanceof Error ? error.message : String(error);
-    result = { title: scenario.title, description: "", table: [], notes: [], skipped: `crashed: ${reason}`, targets: [{ label: "scenario completed", pass: false }] };
+    result = {
+      title: scenario.title,
+      description: "",
+      table: [],
+      notes: [],
+      skipped: `crashed: ${reason}`,
+      targets: [{ label: "scenario completed", pass: false }],
+    };
   }
   results.push(result);
   if (result.skipped) console.log(`  skipped: ${result.skipped}`);
@@ -88,7 +100,13 @@ const totalSeconds = (performance.now() - started) / 1000;
 const summaryRows = results.flatMap((result) => result.summary ?? []);
 const summaryTable = markdownTable([
   ["Measure", "Baseline (same run)", "Now", "Target", "Result"],
-  ...summaryRows.map((row: SummaryRow) => [row.measure, row.baseline, row.figure, row.target, row.status === "FAIL" ? "**FAIL**" : row.status]),
+  ...summaryRows.map((row: SummaryRow) => [
+    row.measure,
+    row.baseline,
+    row.figure,
+    row.target,
+    row.status === "FAIL" ? "**FAIL**" : row.status,
+  ]),
 ]);
 if (summaryRows.length) console.log(`\nTargets\n${indent(summaryTable)}`);
 

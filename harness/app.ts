@@ -1,6 +1,15 @@
 import { Client } from "@upstash/qstash";
 import { parseEnv, type Env } from "@/lib/env";
-import { handleJobRequest, type JobRouteDeps, type AnyJobRegistry, handleFailureCallback, type FailureCallbackDeps, FAILURE_CALLBACK_PATH, JOB_ROUTE_PREFIX, verifierFor } from "@/lib/job-runtime";
+import {
+  handleJobRequest,
+  type JobRouteDeps,
+  type AnyJobRegistry,
+  handleFailureCallback,
+  type FailureCallbackDeps,
+  FAILURE_CALLBACK_PATH,
+  JOB_ROUTE_PREFIX,
+  verifierFor,
+} from "@/lib/job-runtime";
 import { jobs as defaultRegistry } from "@/lib/jobs/registry";
 import { createServices, failureCallbackDepsOf, jobRouteDepsOf, type Services } from "@/lib/services";
 import { serveFetch, type FetchHandler } from "./http";

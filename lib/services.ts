@@ -4,7 +4,18 @@ import type { Services } from "./deps";
 import { createFailureFollowUp } from "./dlq/failure-follow-up";
 import { createEmailSender } from "./email/send";
 import { type Env, getEnv } from "./env";
-import { type Clock, systemClock, createJobQueue, type FailureCallbackDeps, type JobRouteDeps, createRedis, protectionBypassHeaders, recordQueuedMany, type Verifier, verifierFor } from "./job-runtime";
+import {
+  type Clock,
+  systemClock,
+  createJobQueue,
+  type FailureCallbackDeps,
+  type JobRouteDeps,
+  createRedis,
+  protectionBypassHeaders,
+  recordQueuedMany,
+  type Verifier,
+  verifierFor,
+} from "./job-runtime";
 import type { JobDeps } from "./jobs/context";
 import { EMAIL_PACE, emailPaceLimits } from "./email/pace";
 
@@ -18,12 +29,15 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
   const clock: Clock = overrides.clock ?? systemClock;
   const redis = overrides.redis ?? createRedis(env);
   const email =
-    overrides.email ??
-    createEmailSender({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM });
+    overrides.email ?? createEmailSender({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM });
   // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
   const qstash =
     overrides.qstash ??
-    new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET) });
+    new Client({
+      baseUrl: env.QSTASH_URL,
+      token: env.QSTASH_TOKEN,
+      headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET),
+    });
   const queue =
     overrides.queue ??
     createJobQueue({

@@ -37,10 +37,7 @@ function isLoopbackName(host: string): boolean {
 }
 
 /** Why a request must be refused (a sentence for the 403 body), or null to go ahead. */
-export function refusedByBrowserGuard(
-  req: Pick<IncomingMessage, "headers">,
-  options: { checkOrigin: boolean },
-): string | null {
+export function refusedByBrowserGuard(req: Pick<IncomingMessage, "headers">, options: { checkOrigin: boolean }): string | null {
   const host = req.headers.host;
   // HTTP/1.1 clients always send Host; one without it is not a browser we need to serve.
   if (!host || !isLoopbackName(host)) return "Host is not a loopback name (DNS rebinding protection)";

@@ -11,7 +11,10 @@ type WithHelp<T extends FlagOptions> = { options: T & { help: { type: "boolean" 
  * The command line parsed against `options` plus `--help`; unknown flags and
  * positionals throw. With --help, `usage` is printed and the answer is null.
  */
-export function parseFlags<const T extends FlagOptions>(options: T, usage: string): ReturnType<typeof parseArgs<WithHelp<T>>>["values"] | null {
+export function parseFlags<const T extends FlagOptions>(
+  options: T,
+  usage: string,
+): ReturnType<typeof parseArgs<WithHelp<T>>>["values"] | null {
   const config: WithHelp<T> = { options: { ...options, help: { type: "boolean" } } };
   const { values } = parseArgs(config);
   // ParsedResults can't be narrowed while T is open; at call sites `values` is fully typed.

@@ -73,9 +73,7 @@ export function manualClock(startMs = Date.UTC(2026, 0, 1)): StackClock & { set(
     async set(targetMs: number) {
       for (;;) {
         await settle();
-        const due = timers
-          .filter((t) => !t.cancelled && t.atMs <= targetMs)
-          .sort((a, b) => a.atMs - b.atMs || a.seq - b.seq)[0];
+        const due = timers.filter((t) => !t.cancelled && t.atMs <= targetMs).sort((a, b) => a.atMs - b.atMs || a.seq - b.seq)[0];
         if (!due) break;
         current = Math.max(current, due.atMs);
         fire(due);

@@ -46,7 +46,8 @@ export function parseOutageConfig(input: unknown, what = "outage"): OutageConfig
   if (durationMs !== undefined && (!Number.isInteger(durationMs) || (durationMs as number) <= 0)) {
     throw new Error(`${what}.durationMs must be a positive integer`);
   }
-  if (rate !== undefined && (typeof rate !== "number" || !(rate >= 0 && rate <= 1))) throw new Error(`${what}.rate must be a number from 0 to 1`);
+  if (rate !== undefined && (typeof rate !== "number" || !(rate >= 0 && rate <= 1)))
+    throw new Error(`${what}.rate must be a number from 0 to 1`);
   return config as unknown as OutageConfig;
 }
 

@@ -15,12 +15,15 @@ import { CI_PROFILE, FULL_PROFILE } from "./lib/chaos/profile";
 import { runChaos, type ChaosResult } from "./lib/chaos/run";
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { "no-build": { type: "boolean" }, profile: { type: "string" }, help: { type: "boolean" } } });
+  const { values } = parseArgs({
+    options: { "no-build": { type: "boolean" }, profile: { type: "string" }, help: { type: "boolean" } },
+  });
   if (values.help) {
     console.log("Usage: npm run chaos [-- --no-build] [-- --profile full|ci]");
     return 0;
   }
-  const profile = values.profile === "ci" ? CI_PROFILE : values.profile === undefined || values.profile === "full" ? FULL_PROFILE : null;
+  const profile =
+    values.profile === "ci" ? CI_PROFILE : values.profile === undefined || values.profile === "full" ? FULL_PROFILE : null;
   if (!profile) {
     console.error(`unknown --profile ${values.profile}; use full or ci`);
     return 2;
@@ -28,7 +31,10 @@ async function main(): Promise<number> {
   if (!values["no-build"]) {
     console.log("next build …");
     const nextBin = createRequire(import.meta.url).resolve("next/dist/bin/next");
-    const build = spawnSync(process.execPath, [nextBin, "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    const build = spawnSync(process.execPath, [nextBin, "build"], {
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
     if (build.status !== 0) {
       console.error("next build failed");
       return 1;
@@ -40,7 +46,12 @@ async function main(): Promise<number> {
 }
 
 export function formatResult(result: ChaosResult): string {
-  const rows = result.rows.map((row) => ({ invariant: row.invariant, expected: row.expected, actual: row.actual, "": row.ok ? "ok" : "BROKEN" }));
+  const rows = result.rows.map((row) => ({
+    invariant: row.invariant,
+    expected: row.expected,
+    actual: row.actual,
+    "": row.ok ? "ok" : "BROKEN",
+  }));
   const faults = Object.entries(result.injected).map(([fault, count]) => ({ fault, injected: String(count) }));
   return [
     "",

@@ -28,7 +28,11 @@ async function main() {
   // One limit for both sides: the app paces its email jobs by it, the Resend look-alike enforces it.
   const resendRateLimitPerSecond = rateLimitFromEnv(configured.RESEND_RATE_LIMIT_PER_SECOND);
   // Redis: REDIS_URL if set, else a redis-server from PATH (unless LOCAL_REDIS=embedded), else the embedded engine.
-  const stack = await startLocalStack({ resendRateLimitPerSecond, useRedisServer: configured.LOCAL_REDIS !== "embedded", ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }) });
+  const stack = await startLocalStack({
+    resendRateLimitPerSecond,
+    useRedisServer: configured.LOCAL_REDIS !== "embedded",
+    ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }),
+  });
   const appUrl = `http://${loopbackOnly ? "127.0.0.1" : "localhost"}:${port}`;
   // Local-only secrets so /admin and the payments webhook work out of the box: random per checkout.
   const secrets = loadOrCreateDevSecrets();

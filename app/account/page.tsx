@@ -8,7 +8,10 @@ export const metadata = { title: "Your account · Acme" };
 
 const NOTICES: Record<string, { text: string; ok: boolean }> = {
   "verification-sent": { text: "A new confirmation link is on its way; earlier links no longer work.", ok: true },
-  "verification-limited": { text: "We've sent several links today already. Check your inbox and spam folder, or try again tomorrow.", ok: false },
+  "verification-limited": {
+    text: "We've sent several links today already. Check your inbox and spam folder, or try again tomorrow.",
+    ok: false,
+  },
   "verification-unavailable": { text: "We couldn't send the link right now. Please try again.", ok: false },
   verified: { text: "Your email address is confirmed.", ok: true },
 };

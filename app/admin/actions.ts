@@ -33,7 +33,8 @@ export async function signInAction(_previous: SignInState, form: FormData): Prom
 export async function signOutAction(): Promise<void> {
   const { env, clock, redis } = getServices();
   const jar = await cookies();
-  if (env.ADMIN_TOKEN) await closeAdminSession(env.ADMIN_TOKEN, jar.get(ADMIN_COOKIE)?.value, clock.now(), redisAdminSessions(redis));
+  if (env.ADMIN_TOKEN)
+    await closeAdminSession(env.ADMIN_TOKEN, jar.get(ADMIN_COOKIE)?.value, clock.now(), redisAdminSessions(redis));
   jar.delete(ADMIN_COOKIE);
   redirect("/admin");
 }

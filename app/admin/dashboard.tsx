@@ -39,7 +39,13 @@ function filterQuery(filter: Filter): string {
   return query.toString();
 }
 
-const time = (ms: number | null | undefined) => (ms ? new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z") : "–");
+const time = (ms: number | null | undefined) =>
+  ms
+    ? new Date(ms)
+        .toISOString()
+        .replace("T", " ")
+        .replace(/\.\d{3}Z$/, "Z")
+    : "–";
 const pretty = (value: unknown) => (typeof value === "string" ? value || "(empty)" : JSON.stringify(value, null, 2));
 const short = (value: unknown, limit = 80) => {
   const text = typeof value === "string" ? value : JSON.stringify(value);
@@ -112,17 +118,22 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
       if (dlqId === "matching") {
         const hasFilter = Object.values(applied).some(Boolean);
         const selection = hasFilter ? { filter: Object.fromEntries(new URLSearchParams(filterQuery(applied))) } : { all: true };
-        const outcome = await api<{ matched: number; retried?: unknown[]; deleted?: number; failed: unknown[] }>(`/dlq/${action}`, {
-          method: "POST",
-          body: JSON.stringify(selection),
-        });
+        const outcome = await api<{ matched: number; retried?: unknown[]; deleted?: number; failed: unknown[] }>(
+          `/dlq/${action}`,
+          {
+            method: "POST",
+            body: JSON.stringify(selection),
+          },
+        );
         text =
           action === "retry"
             ? `Retried ${outcome.retried?.length ?? 0} of ${outcome.matched} messages.`
             : `Deleted ${outcome.deleted ?? 0} of ${outcome.matched} messages.`;
         if (outcome.failed.length > 0) text += ` ${outcome.failed.length} failed.`;
       } else if (action === "retry") {
-        const outcome = await api<{ retried: Array<{ messageId: string | null }> }>(`/dlq/${encodeURIComponent(dlqId)}/retry`, { method: "POST" });
+        const outcome = await api<{ retried: Array<{ messageId: string | null }> }>(`/dlq/${encodeURIComponent(dlqId)}/retry`, {
+          method: "POST",
+        });
         text = `Retried ${dlqId}: delivered again as ${outcome.retried[0]?.messageId ?? "a new message"}.`;
       } else {
         await api(`/dlq/${encodeURIComponent(dlqId)}`, { method: "DELETE" });
@@ -159,7 +170,12 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
     // biome-ignore lint/a11y/useSemanticElements: an inline confirmation inside a table cell; a fieldset would break the row.
     <span className="confirm" role="group" aria-label={label} data-testid="confirm">
       {label}
-      <button type="button" className={pending?.action === "delete" ? "danger" : ""} disabled={busy} onClick={() => void confirmPending()}>
+      <button
+        type="button"
+        className={pending?.action === "delete" ? "danger" : ""}
+        disabled={busy}
+        onClick={() => void confirmPending()}
+      >
         {pending?.action === "delete" ? "Confirm delete" : "Confirm retry"}
       </button>
       <button type="button" className="secondary" disabled={busy} onClick={() => setPending(null)}>
@@ -186,29 +202,54 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
       ) : null}
 
       <h2>
-        Dead-letter queue <small>{dlq ? `${messages.length}${dlq.cursor ? "+" : ""} message${messages.length === 1 ? "" : "s"}` : ""}</small>
+        Dead-letter queue{" "}
+        <small>{dlq ? `${messages.length}${dlq.cursor ? "+" : ""} message${messages.length === 1 ? "" : "s"}` : ""}</small>
       </h2>
       <form className="filters" onSubmit={applyFilter} aria-label="DLQ filter">
         <div>
           <label htmlFor="f-job">Job</label>
-          <input id="f-job" value={filter.job} placeholder="welcome-email" onChange={(e) => setFilter({ ...filter, job: e.target.value.trim() })} />
+          <input
+            id="f-job"
+            value={filter.job}
+            placeholder="welcome-email"
+            onChange={(e) => setFilter({ ...filter, job: e.target.value.trim() })}
+          />
         </div>
         <div>
           <label htmlFor="f-status">Status</label>
-          <input id="f-status" value={filter.status} inputMode="numeric" placeholder="489" size={5} onChange={(e) => setFilter({ ...filter, status: e.target.value.trim() })} />
+          <input
+            id="f-status"
+            value={filter.status}
+            inputMode="numeric"
+            placeholder="489"
+            size={5}
+            onChange={(e) => setFilter({ ...filter, status: e.target.value.trim() })}
+          />
         </div>
         <div>
           <label htmlFor="f-from">From</label>
-          <input id="f-from" type="datetime-local" value={filter.from} onChange={(e) => setFilter({ ...filter, from: e.target.value })} />
+          <input
+            id="f-from"
+            type="datetime-local"
+            value={filter.from}
+            onChange={(e) => setFilter({ ...filter, from: e.target.value })}
+          />
         </div>
         <div>
           <label htmlFor="f-to">To</label>
-          <input id="f-to" type="datetime-local" value={filter.to} onChange={(e) => setFilter({ ...filter, to: e.target.value })} />
+          <input
+            id="f-to"
+            type="datetime-local"
+            value={filter.to}
+            onChange={(e) => setFilter({ ...filter, to: e.target.value })}
+          />
         </div>
         <button type="submit">Filter</button>
         {messages.length > 0 ? (
           pending?.dlqId === "matching" ? (
-            confirmBox(`${pending.action === "retry" ? "Retry" : "Delete"} every message matching this filter${dlq?.cursor ? " (more than shown)" : ` (${messages.length})`}?`)
+            confirmBox(
+              `${pending.action === "retry" ? "Retry" : "Delete"} every message matching this filter${dlq?.cursor ? " (more than shown)" : ` (${messages.length})`}?`,
+            )
           ) : (
             <>
               <button type="button" className="secondary" onClick={() => setPending({ action: "retry", dlqId: "matching" })}>
@@ -221,7 +262,11 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
           )
         ) : null}
       </form>
-      {dlq && messages.length === 0 ? <p className="muted" data-testid="dlq-empty">No dead messages.</p> : null}
+      {dlq && messages.length === 0 ? (
+        <p className="muted" data-testid="dlq-empty">
+          No dead messages.
+        </p>
+      ) : null}
       {messages.length > 0 ? (
         <table data-testid="dlq-table">
           <thead>
@@ -259,7 +304,11 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
                       <button type="button" onClick={() => setPending({ action: "retry", dlqId: entry.dlqId })}>
                         Retry
                       </button>
-                      <button type="button" className="danger" onClick={() => setPending({ action: "delete", dlqId: entry.dlqId })}>
+                      <button
+                        type="button"
+                        className="danger"
+                        onClick={() => setPending({ action: "delete", dlqId: entry.dlqId })}
+                      >
                         Delete
                       </button>
                     </>
@@ -332,7 +381,12 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
           </thead>
           <tbody>
             {schedules.map((schedule) => (
-              <tr key={schedule.scheduleId} data-testid="schedule-row" data-schedule-id={schedule.scheduleId} data-paused={String(schedule.isPaused)}>
+              <tr
+                key={schedule.scheduleId}
+                data-testid="schedule-row"
+                data-schedule-id={schedule.scheduleId}
+                data-paused={String(schedule.isPaused)}
+              >
                 <td>
                   <code>{schedule.scheduleId}</code>
                 </td>

@@ -52,7 +52,9 @@ export default async function AdminPage({ searchParams }: Props) {
           {outbox.pending === 0
             ? "Empty: every job written with its change has been accepted by QStash."
             : `${outbox.pending} waiting for QStash, the oldest ${Math.round((outbox.oldestAgeMs ?? 0) / 1000)} s old` +
-              (outbox.stale > 0 ? `; ${outbox.stale} older than ${outbox.maxAgeMs / 60_000} min (no sweep ran, or QStash keeps refusing).` : ".")}
+              (outbox.stale > 0
+                ? `; ${outbox.stale} older than ${outbox.maxAgeMs / 60_000} min (no sweep ran, or QStash keeps refusing).`
+                : ".")}
         </p>
       </section>
       <AdminDashboard focusDlqId={focus} />

@@ -21,7 +21,11 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
     <section>
       <h1>Events</h1>
       <p className="muted">We email you a reminder one hour before each event. Times are in {user.timeZone}.</p>
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
       <form action={createEventAction} className="card">
         <label htmlFor="title">Title</label>
         <input id="title" name="title" required maxLength={200} />
@@ -63,12 +67,22 @@ export default async function EventsPage({ searchParams }: { searchParams: Promi
                     <>
                       <form action={moveEventAction} style={{ display: "flex", gap: 8, alignItems: "end" }}>
                         <input type="hidden" name="eventId" value={event.id} />
-                        <input name="startsAt" type="datetime-local" required defaultValue={utcToZonedLocal(event.startsAt, user.timeZone)} aria-label="New start" />
-                        <button type="submit" className="secondary">Move</button>
+                        <input
+                          name="startsAt"
+                          type="datetime-local"
+                          required
+                          defaultValue={utcToZonedLocal(event.startsAt, user.timeZone)}
+                          aria-label="New start"
+                        />
+                        <button type="submit" className="secondary">
+                          Move
+                        </button>
                       </form>
                       <form action={cancelEventAction}>
                         <input type="hidden" name="eventId" value={event.id} />
-                        <button type="submit" className="danger">Cancel</button>
+                        <button type="submit" className="danger">
+                          Cancel
+                        </button>
                       </form>
                     </>
                   ) : null}

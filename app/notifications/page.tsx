@@ -22,11 +22,15 @@ export default async function NotificationsPage() {
       <div style={{ display: "flex", gap: 8 }}>
         {unread > 0 ? (
           <form action={markReadAction}>
-            <button type="submit" className="secondary">Mark all read</button>
+            <button type="submit" className="secondary">
+              Mark all read
+            </button>
           </form>
         ) : null}
         <form action={sendTestNotificationAction}>
-          <button type="submit" className="secondary">Send me a test notification</button>
+          <button type="submit" className="secondary">
+            Send me a test notification
+          </button>
         </form>
       </div>
       {items.length === 0 ? (
@@ -39,7 +43,9 @@ export default async function NotificationsPage() {
                 <td>{format.format(item.createdAt)}</td>
                 <td>
                   {item.link ? <a href={item.link}>{item.title}</a> : item.title}
-                  <div className="muted" style={{ fontWeight: 400, whiteSpace: "pre-line" }}>{item.body}</div>
+                  <div className="muted" style={{ fontWeight: 400, whiteSpace: "pre-line" }}>
+                    {item.body}
+                  </div>
                 </td>
                 <td>
                   {item.readAt ? (
@@ -47,7 +53,9 @@ export default async function NotificationsPage() {
                   ) : (
                     <form action={markReadAction}>
                       <input type="hidden" name="id" value={item.id} />
-                      <button type="submit" className="secondary" style={{ marginTop: 0 }}>Mark read</button>
+                      <button type="submit" className="secondary" style={{ marginTop: 0 }}>
+                        Mark read
+                      </button>
                     </form>
                   )}
                 </td>

@@ -16,9 +16,7 @@ export default async function OrgsPage() {
       {orgs.length === 0 ? <p className="muted">You're not in any organisation yet.</p> : null}
       <ul>
         {orgs.map((org) => (
-          <li key={org.id}>
-            {org.ownerId === user.id ? <a href={`/orgs/${org.id}/members`}>{org.name}</a> : org.name}
-          </li>
+          <li key={org.id}>{org.ownerId === user.id ? <a href={`/orgs/${org.id}/members`}>{org.name}</a> : org.name}</li>
         ))}
       </ul>
       <h2>Create an organisation</h2>

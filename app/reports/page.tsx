@@ -21,7 +21,11 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
   return (
     <section>
       <h1>Reports</h1>
-      {error ? <p className="error" role="alert">{error}</p> : null}
+      {error ? (
+        <p className="error" role="alert">
+          {error}
+        </p>
+      ) : null}
       {orgs.length === 0 ? (
         <p className="muted">
           You're not in an organisation yet. <a href="/orgs">Create one</a> to get delivery reports.
@@ -31,13 +35,17 @@ export default async function ReportsPage({ searchParams }: { searchParams: Prom
           <label htmlFor="orgId">Organisation</label>
           <select id="orgId" name="orgId">
             {orgs.map((org) => (
-              <option key={org.id} value={org.id}>{org.name}</option>
+              <option key={org.id} value={org.id}>
+                {org.name}
+              </option>
             ))}
           </select>
           <label htmlFor="periodDays">Period</label>
           <select id="periodDays" name="periodDays" defaultValue="30">
             {PERIOD_DAYS.map((days) => (
-              <option key={days} value={days}>Last {days} days</option>
+              <option key={days} value={days}>
+                Last {days} days
+              </option>
             ))}
           </select>
           <button type="submit">Generate report</button>

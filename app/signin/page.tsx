@@ -5,7 +5,11 @@ import { SignInForm } from "./signin-form";
 
 export const metadata = { title: "Sign in · Acme" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ next?: string; email?: string; verified?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ next?: string; email?: string; verified?: string }>;
+}) {
   const { next, email, verified } = await searchParams;
   const target = resolveNext(next, getServices().env.APP_URL, { fallback: "/account" });
   const user = await currentUser();

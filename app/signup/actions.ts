@@ -24,7 +24,11 @@ export async function signUpAction(_previous: SignupFormState, form: FormData): 
     timeZone: String(form.get("timeZone") ?? "UTC"),
   };
   const next = resolveNext(form.get("next"), getServices().env.APP_URL, { fallback: "" });
-  const result = await signUp(getServices(), { ...values, password: String(form.get("password") ?? "") }, { ...(next && { next }) });
+  const result = await signUp(
+    getServices(),
+    { ...values, password: String(form.get("password") ?? "") },
+    { ...(next && { next }) },
+  );
   if (!result.ok) return { fieldErrors: result.fieldErrors, values, next };
   const done = new URLSearchParams({ email: values.email.trim().toLowerCase() });
   if (next) done.set("next", next);

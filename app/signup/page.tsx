@@ -9,7 +9,10 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
   return (
     <section>
       <h1>Create your account</h1>
-      <SignupForm email={typeof email === "string" ? email.slice(0, 320) : ""} next={resolveNext(next, getServices().env.APP_URL, { fallback: "" })} />
+      <SignupForm
+        email={typeof email === "string" ? email.slice(0, 320) : ""}
+        next={resolveNext(next, getServices().env.APP_URL, { fallback: "" })}
+      />
     </section>
   );
 }

@@ -35,7 +35,10 @@ export async function startBenchApp(stackEnv: Record<string, string>): Promise<B
     if (!app || new URL(request.url).pathname !== prefix) return new Response("not found", { status: 404 });
     let response: Response;
     try {
-      response = await handleJobRequest(benchRegistry, testJob.name, request, { ...jobRouteDepsOf(app.services, app.verify), runtime: "nodejs" });
+      response = await handleJobRequest(benchRegistry, testJob.name, request, {
+        ...jobRouteDepsOf(app.services, app.verify),
+        runtime: "nodejs",
+      });
     } catch (error) {
       const key = `threw ${error instanceof Error ? error.message : String(error)}`;
       failures.set(key, (failures.get(key) ?? 0) + 1);
@@ -66,15 +69,28 @@ export async function startBenchApp(stackEnv: Record<string, string>): Promise<B
     waitForDone(count, timeoutMs) {
       if (done >= count) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`only ${done} of ${count} deliveries done after ${timeoutMs} ms; other answers: ${JSON.stringify(Object.fromEntries(failures))}`)), timeoutMs);
-        waiters.push({ count, resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        } });
+        const timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `only ${done} of ${count} deliveries done after ${timeoutMs} ms; other answers: ${JSON.stringify(Object.fromEntries(failures))}`,
+              ),
+            ),
+          timeoutMs,
+        );
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve();
+          },
+        });
       }).catch(async (error: unknown) => {
         // Deliveries that never reached the route end in the DLQ: say why.
         const dead = await qstash.dlq.listMessages({ count: 5 }).catch(() => ({ messages: [] }));
-        const reasons = dead.messages.map((message) => `${message.responseStatus ?? ""} ${(message as { error?: string }).error ?? message.responseBody ?? ""}`.trim());
+        const reasons = dead.messages.map((message) =>
+          `${message.responseStatus ?? ""} ${(message as { error?: string }).error ?? message.responseBody ?? ""}`.trim(),
+        );
         throw new Error(`${error instanceof Error ? error.message : String(error)}; DLQ: ${JSON.stringify(reasons)}`);
       });
     },

@@ -26,7 +26,10 @@ export async function startBullBaseline(): Promise<BullBaseline> {
   const connection = () => new Redis(server.url, { maxRetriesPerRequest: null });
   const connections = [connection(), connection()];
   const name = `bench-${process.pid}`;
-  const queue = new Queue(name, { connection: connections[0]!, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+  const queue = new Queue(name, {
+    connection: connections[0]!,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+  });
   const finished = new Map<string, number>();
   let completed = 0;
   let onCompleted: (() => void) | undefined;
@@ -42,7 +45,10 @@ export async function startBullBaseline(): Promise<BullBaseline> {
   await worker.waitUntilReady();
   const until = (count: number, timeoutMs: number) =>
     new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`BullMQ: ${completed} of ${count} jobs completed after ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`BullMQ: ${completed} of ${count} jobs completed after ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       onCompleted = () => {
         if (completed < count) return;
         clearTimeout(timer);
@@ -57,7 +63,12 @@ export async function startBullBaseline(): Promise<BullBaseline> {
       const target = completed + count;
       const start = performance.now();
       for (let offset = 0; offset < count; offset += 100) {
-        await queue.addBulk(Array.from({ length: Math.min(100, count - offset) }, (_, i) => ({ name: "test", data: { message: `bullmq ${offset + i}` } })));
+        await queue.addBulk(
+          Array.from({ length: Math.min(100, count - offset) }, (_, i) => ({
+            name: "test",
+            data: { message: `bullmq ${offset + i}` },
+          })),
+        );
       }
       await until(target, 60_000);
       return performance.now() - start;
@@ -83,7 +94,13 @@ export async function startBullBaseline(): Promise<BullBaseline> {
       const delayed = new Queue(`${name}-delayed`, { connection: probe });
       const before = await used();
       for (let offset = 0; offset < count; offset += 100) {
-        await delayed.addBulk(Array.from({ length: 100 }, (_, i) => ({ name: "test", data: { message: `benchmark message ${offset + i}` }, opts: { delay: 3_600_000 } })));
+        await delayed.addBulk(
+          Array.from({ length: 100 }, (_, i) => ({
+            name: "test",
+            data: { message: `benchmark message ${offset + i}` },
+            opts: { delay: 3_600_000 },
+          })),
+        );
       }
       const bytes = ((await used()) - before) / count;
       await delayed.obliterate({ force: true });

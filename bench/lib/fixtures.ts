@@ -30,7 +30,11 @@ export interface JobRoute {
 
 /** The job route's dependencies wired like production, with Redis = the local REST emulator on loopback. */
 export async function startJobRoute(options: { redisUrl?: string; countRoundTrips?: boolean } = {}): Promise<JobRoute> {
-  const redis = await startRedisRestServer({ port: 0, host: "127.0.0.1", ...(options.redisUrl && { redisUrl: options.redisUrl }) });
+  const redis = await startRedisRestServer({
+    port: 0,
+    host: "127.0.0.1",
+    ...(options.redisUrl && { redisUrl: options.redisUrl }),
+  });
   // A proxy in front of the REST server counts every request the route makes.
   const proxy = options.countRoundTrips ? await startCountingProxy(redis.url) : undefined;
   const env = parseEnv({
@@ -53,7 +57,10 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
     request: (messageId, message = "hello from the benchmark") =>
       signedRequest({ url, body: JSON.stringify({ message }), messageId }),
     async deliver(request) {
-      const response = await handleJobRequest(benchRegistry, "test", request, { ...jobRouteDepsOf(services, verify), runtime: "nodejs" });
+      const response = await handleJobRequest(benchRegistry, "test", request, {
+        ...jobRouteDepsOf(services, verify),
+        runtime: "nodejs",
+      });
       const body = (await response.json()) as { duplicate?: boolean; error?: string };
       if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${JSON.stringify(body)}`);
       return { duplicate: body.duplicate === true };

@@ -42,7 +42,10 @@ export async function nextStart(dir: string, env: Record<string, string>, port: 
   });
   let output = "";
   await new Promise<void>((ready, fail) => {
-    const timer = setTimeout(() => fail(new Error(`next start in ${dir} not ready after ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`next start in ${dir} not ready after ${START_TIMEOUT_MS} ms:\n${output}`)),
+      START_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (/Ready in|✓ Ready/.test(output)) {
@@ -80,8 +83,16 @@ export function routeChunkBytes(dir: string, route: string, lazy?: RegExp): numb
   const server = join(dir, ".next", "server");
   const entry = join(server, "app", route, "route.js");
   if (!existsSync(entry)) throw new Error(`no build of ${route} in ${dir}`);
-  const initial = [...readFileSync(entry, "utf8").matchAll(/R\.c\("server\/(chunks\/[^"]+)"\)/g)].map((match) => join(server, match[1]!));
+  const initial = [...readFileSync(entry, "utf8").matchAll(/R\.c\("server\/(chunks\/[^"]+)"\)/g)].map((match) =>
+    join(server, match[1]!),
+  );
   const runtime = join(server, "chunks", "[turbopack]_runtime.js");
-  const lazyChunks = lazy ? readdirSync(join(server, "chunks")).filter((name) => lazy.test(name)).map((name) => join(server, "chunks", name)) : [];
-  return [...new Set([entry, runtime, ...initial, ...lazyChunks])].filter(existsSync).reduce((sum, file) => sum + statSync(file).size, 0);
+  const lazyChunks = lazy
+    ? readdirSync(join(server, "chunks"))
+        .filter((name) => lazy.test(name))
+        .map((name) => join(server, "chunks", name))
+    : [];
+  return [...new Set([entry, runtime, ...initial, ...lazyChunks])]
+    .filter(existsSync)
+    .reduce((sum, file) => sum + statSync(file).size, 0);
 }

@@ -61,7 +61,12 @@ export function comparisonRows(
   labels: { baseline: string; subject: string; ratio?: string },
   unit: Unit,
 ): string[][] {
-  const row = (label: string, stats: Stats) => [label, String(stats.samples), formatValue(stats.median, unit), formatValue(stats.p95, unit)];
+  const row = (label: string, stats: Stats) => [
+    label,
+    String(stats.samples),
+    formatValue(stats.median, unit),
+    formatValue(stats.p95, unit),
+  ];
   const { min, max } = comparison.roundRatios;
   return [
     row(labels.baseline, comparison.baseline),

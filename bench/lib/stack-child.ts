@@ -16,8 +16,15 @@ import { signDelivery } from "@/local/qstash/signing";
 import { DEV_CURRENT_SIGNING_KEY, startLocalStack } from "@/local/stack";
 import type { ChildReply, ChildRequest } from "./stack-protocol";
 
-const stack = await startLocalStack({ ports: { qstash: 0, redis: 0, resend: 0 }, dataDir: null, resendRateLimitPerSecond: 1_000_000 });
-const agents = { http: new Agent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }), https: new HttpsAgent({ keepAlive: true }) };
+const stack = await startLocalStack({
+  ports: { qstash: 0, redis: 0, resend: 0 },
+  dataDir: null,
+  resendRateLimitPerSecond: 1_000_000,
+});
+const agents = {
+  http: new Agent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }),
+  https: new HttpsAgent({ keepAlive: true }),
+};
 const abort = new AbortController();
 setMaxListeners(GLOBAL_PARALLELISM + 10, abort.signal);
 let session: Session | undefined;
@@ -32,7 +39,13 @@ async function blast(url: string, bodies: string[]): Promise<{ ms: number; failu
       "Content-Type": "application/json",
       "Upstash-Message-Id": `msg_blast_${Date.now()}_${index}`,
       "Upstash-Retried": "0",
-      "Upstash-Signature": signDelivery({ key: DEV_CURRENT_SIGNING_KEY, url, body, nowMs: Date.now(), jti: `jwt_blast_${index}_${Math.random()}` }),
+      "Upstash-Signature": signDelivery({
+        key: DEV_CURRENT_SIGNING_KEY,
+        url,
+        body,
+        nowMs: Date.now(),
+        jti: `jwt_blast_${index}_${Math.random()}`,
+      }),
       "Content-Length": String(body.length),
     };
     return { url, method: "POST", headers, body, timeoutMs: 30_000, signal: abort.signal, agents };

@@ -25,7 +25,8 @@ export async function startStackProcess(): Promise<StackProcess> {
     env: ready.env,
     async blast(url, bodies) {
       const result = await ask({ type: "blast", url, bodies }, "blasted");
-      if (result.failures > 0) throw new Error(`${result.failures} of ${bodies.length} direct deliveries failed: ${result.reasons.join("; ")}`);
+      if (result.failures > 0)
+        throw new Error(`${result.failures} of ${bodies.length} direct deliveries failed: ${result.reasons.join("; ")}`);
       return result.ms;
     },
     profileStart: async () => void (await ask({ type: "profile-start" }, "profiling")),
@@ -44,7 +45,10 @@ export async function startStackProcess(): Promise<StackProcess> {
 
 function waitFor(child: ChildProcess, type: ChildReply["type"], send: () => void): Promise<ChildReply> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => finish(new Error(`stack process: no "${type}" within ${REPLY_TIMEOUT_MS} ms`)), REPLY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => finish(new Error(`stack process: no "${type}" within ${REPLY_TIMEOUT_MS} ms`)),
+      REPLY_TIMEOUT_MS,
+    );
     const onMessage = (message: ChildReply) => {
       if (message.type === type) finish(null, message);
     };

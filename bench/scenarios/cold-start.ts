@@ -43,7 +43,18 @@ export async function POST(request: Request): Promise<Response> {
     join(BARE_DIR, "tsconfig.json"),
     JSON.stringify(
       {
-        compilerOptions: { target: "ES2022", lib: ["dom", "ES2023"], strict: true, noEmit: true, module: "esnext", moduleResolution: "bundler", isolatedModules: true, jsx: "react-jsx", skipLibCheck: true, plugins: [{ name: "next" }] },
+        compilerOptions: {
+          target: "ES2022",
+          lib: ["dom", "ES2023"],
+          strict: true,
+          noEmit: true,
+          module: "esnext",
+          moduleResolution: "bundler",
+          isolatedModules: true,
+          jsx: "react-jsx",
+          skipLibCheck: true,
+          plugins: [{ name: "next" }],
+        },
         include: ["**/*.ts"],
         exclude: ["node_modules", ".next"],
       },
@@ -81,7 +92,13 @@ export const coldStartScenario: Scenario = {
             "content-type": "application/json",
             "upstash-message-id": `msg_cold_${process.pid}_${n}`,
             "upstash-retried": "0",
-            "upstash-signature": signDelivery({ key: DEV_CURRENT_SIGNING_KEY, url, body, nowMs: Date.now(), jti: `jwt_cold_${process.pid}_${n++}` }),
+            "upstash-signature": signDelivery({
+              key: DEV_CURRENT_SIGNING_KEY,
+              url,
+              body,
+              nowMs: Date.now(),
+              jti: `jwt_cold_${process.pid}_${n++}`,
+            }),
           };
           const start = performance.now();
           const response = await fetch(url, { method: "POST", headers, body });
@@ -132,14 +149,27 @@ export const coldStartScenario: Scenario = {
         ].join("\n"),
         table: [
           ["Measure", "Samples", "Median", "p95"],
-          ["Baseline: bare verify route, first request", String(bare.samples), formatValue(bare.median, "ms"), formatValue(bare.p95, "ms")],
+          [
+            "Baseline: bare verify route, first request",
+            String(bare.samples),
+            formatValue(bare.median, "ms"),
+            formatValue(bare.p95, "ms"),
+          ],
           ["Subject: job route, first request", String(job.samples), formatValue(job.median, "ms"), formatValue(job.p95, "ms")],
-          ["**Ratio** subject / baseline (medians)", `${REPETITIONS} pairs`, `**${formatRatio(ratio)}**`, `pairs: ${formatRatio(Math.min(...pairs))} – ${formatRatio(Math.max(...pairs))}`],
+          [
+            "**Ratio** subject / baseline (medians)",
+            `${REPETITIONS} pairs`,
+            `**${formatRatio(ratio)}**`,
+            `pairs: ${formatRatio(Math.min(...pairs))} – ${formatRatio(Math.max(...pairs))}`,
+          ],
           ["Chunks: bare verify route", "", formatValue(chunks.bare, "bytes"), ""],
           ["Chunks: job route", "", formatValue(chunks.job, "bytes"), ""],
           ["**Ratio** chunks", "", `**${formatRatio(chunkRatio)}**`, ""],
         ],
-        targets: summary.map((row) => ({ label: `${row.measure}: ${row.figure} (target ${row.target})`, pass: row.status === "PASS" })),
+        targets: summary.map((row) => ({
+          label: `${row.measure}: ${row.figure} (target ${row.target})`,
+          pass: row.status === "PASS",
+        })),
         summary,
         notes: [],
       };

@@ -9,8 +9,10 @@ export const duplicateScenario: Scenario = {
     const route = await startJobRoute();
     try {
       const finished = "msg_finished";
-      if ((await withQuietLogs(() => route.deliver(route.request(finished)))).duplicate) throw new Error("fresh message seen as a duplicate");
-      if (!(await withQuietLogs(() => route.deliver(route.request(finished)))).duplicate) throw new Error("duplicate was run again");
+      if ((await withQuietLogs(() => route.deliver(route.request(finished)))).duplicate)
+        throw new Error("fresh message seen as a duplicate");
+      if (!(await withQuietLogs(() => route.deliver(route.request(finished)))).duplicate)
+        throw new Error("duplicate was run again");
 
       let n = 0;
       const result = await withQuietLogs(() =>
@@ -37,7 +39,11 @@ export const duplicateScenario: Scenario = {
         ].join("\n"),
         table: [
           COMPARISON_HEADER,
-          ...comparisonRows(result, { baseline: "Baseline: first delivery", subject: "Subject: duplicate of a finished message" }, "ms"),
+          ...comparisonRows(
+            result,
+            { baseline: "Baseline: first delivery", subject: "Subject: duplicate of a finished message" },
+            "ms",
+          ),
         ],
         targets: [{ label: `duplicate / first delivery < 1: ${formatRatio(result.ratio)}`, pass: result.ratio < 1 }],
         notes: [],

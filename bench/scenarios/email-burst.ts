@@ -120,10 +120,16 @@ export const emailBurstScenario: Scenario = {
         ["Ideal: N / rate", `${SIGNUPS}`, "0", "0", "", seconds(idealMs), "1.00×"],
       ],
       targets: [
-        { label: `burst published at ≥ 10× the Resend rate (${burstRate.toFixed(0)}/s vs ${RATE}/s)`, pass: burstRate >= 10 * RATE },
+        {
+          label: `burst published at ≥ 10× the Resend rate (${burstRate.toFixed(0)}/s vs ${RATE}/s)`,
+          pass: burstRate >= 10 * RATE,
+        },
         { label: `every email delivered (${paced.delivered}/${SIGNUPS})`, pass: paced.delivered === SIGNUPS && !paced.timedOut },
         { label: `0 DLQ entries (${paced.dlq})`, pass: paced.dlq === 0 },
-        { label: `drain time ≤ 1.2× ideal (${formatRatio(paced.drainMs / idealMs)})`, pass: !paced.timedOut && paced.drainMs <= 1.2 * idealMs },
+        {
+          label: `drain time ≤ 1.2× ideal (${formatRatio(paced.drainMs / idealMs)})`,
+          pass: !paced.timedOut && paced.drainMs <= 1.2 * idealMs,
+        },
       ],
       notes: [
         "The unpaced row is the comparison, not a target: it shows what the same burst does when nothing paces it.",

@@ -14,7 +14,7 @@ function operations(n: number): string[][] {
   const member = `m${n % SIZE}`;
   const low = n % (SIZE - 100);
   return [
-    ["ZADD", "z", String(n % SIZE + 0.5), member],
+    ["ZADD", "z", String((n % SIZE) + 0.5), member],
     ["HSET", "h", `f${n % SIZE}`, String(n)],
     ["ZRANGEBYSCORE", "z", String(low), String(low + 50), "LIMIT", "0", "10"],
   ];
@@ -47,7 +47,10 @@ async function pipeline(server: RedisRestServer, commands: string[][]): Promise<
 
 /** The same operations straight on ioredis-mock with its own store, which copies a value on every access. */
 async function mockWithItsOwnStore(): Promise<{ run(n: number): Promise<void>; close(): void }> {
-  const mock = new RedisMock({ host: `bench-${Date.now()}`, port: 6379 }) as unknown as Record<string, (...args: string[]) => Promise<unknown>>;
+  const mock = new RedisMock({ host: `bench-${Date.now()}`, port: 6379 }) as unknown as Record<
+    string,
+    (...args: string[]) => Promise<unknown>
+  >;
   for (const [name, ...args] of seed()) await mock[name!.toLowerCase()]!(...args);
   return {
     async run(n) {
@@ -81,13 +84,26 @@ export const embeddedRedisScenario: Scenario = {
       mock.close();
       await engine.close();
     }
-    rows.push(...comparisonRows(inProcess, { baseline: "Baseline: ioredis-mock with its own store (in process)", subject: "Subject: embedded engine (in process)" }, "ms"));
-    targets.push({ label: `embedded engine / ioredis-mock's copying store < 0.5: ${formatRatio(inProcess.ratio)}`, pass: inProcess.ratio < 0.5 });
-    notes.push(`In process the engine takes 1/${Math.round(1 / inProcess.ratio)} of the time ioredis-mock's copying store takes for the same commands.`);
+    rows.push(
+      ...comparisonRows(
+        inProcess,
+        { baseline: "Baseline: ioredis-mock with its own store (in process)", subject: "Subject: embedded engine (in process)" },
+        "ms",
+      ),
+    );
+    targets.push({
+      label: `embedded engine / ioredis-mock's copying store < 0.5: ${formatRatio(inProcess.ratio)}`,
+      pass: inProcess.ratio < 0.5,
+    });
+    notes.push(
+      `In process the engine takes 1/${Math.round(1 / inProcess.ratio)} of the time ioredis-mock's copying store takes for the same commands.`,
+    );
 
     // Over HTTP, as the SDK sees it: the embedded engine against the REST server proxied to redis-server.
     if (!findRedisServerBinary()) {
-      notes.push("`redis-server` is not on PATH, so the comparison with a real Redis was skipped (`apt-get install -y redis-server`).");
+      notes.push(
+        "`redis-server` is not on PATH, so the comparison with a real Redis was skipped (`apt-get install -y redis-server`).",
+      );
     } else {
       const redis = await startRedisServer();
       const proxied = await startRedisRestServer({ port: 0, redisUrl: redis.url });
@@ -100,8 +116,17 @@ export const embeddedRedisScenario: Scenario = {
           () => timed(() => pipeline(embedded, operations(n++))),
           OPTIONS,
         );
-        rows.push(...comparisonRows(overHttp, { baseline: "Baseline: REST server → redis-server", subject: "Subject: REST server, embedded engine" }, "ms"));
-        targets.push({ label: `embedded / proxied to redis-server ≤ 1.1: ${formatRatio(overHttp.ratio)}`, pass: overHttp.ratio <= 1.1 });
+        rows.push(
+          ...comparisonRows(
+            overHttp,
+            { baseline: "Baseline: REST server → redis-server", subject: "Subject: REST server, embedded engine" },
+            "ms",
+          ),
+        );
+        targets.push({
+          label: `embedded / proxied to redis-server ≤ 1.1: ${formatRatio(overHttp.ratio)}`,
+          pass: overHttp.ratio <= 1.1,
+        });
       } finally {
         await embedded.close();
         await proxied.close();

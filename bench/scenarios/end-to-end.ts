@@ -81,14 +81,20 @@ export const endToEndScenario: Scenario = {
     const stack = await startTestStack({ manual: false });
     // The app's own job route code, wrapped to count: the count proves every message ran, the
     // peak of requests in flight shows how many deliveries the local QStash makes at once.
-    const verify = createVerifier({ currentSigningKey: stack.env.QSTASH_CURRENT_SIGNING_KEY!, nextSigningKey: stack.env.QSTASH_NEXT_SIGNING_KEY! });
+    const verify = createVerifier({
+      currentSigningKey: stack.env.QSTASH_CURRENT_SIGNING_KEY!,
+      nextSigningKey: stack.env.QSTASH_NEXT_SIGNING_KEY!,
+    });
     let delivered = 0;
     let inFlight = 0;
     let peakInFlight = 0;
     const route = async (request: Request, app: { services: Services }) => {
       peakInFlight = Math.max(peakInFlight, ++inFlight);
       try {
-        const response = await handleJobRequest(benchRegistry, "test", request, { ...jobRouteDepsOf(app.services, verify), runtime: "nodejs" });
+        const response = await handleJobRequest(benchRegistry, "test", request, {
+          ...jobRouteDepsOf(app.services, verify),
+          runtime: "nodejs",
+        });
         if (response.status === 200) delivered++;
         return response;
       } finally {
@@ -136,9 +142,15 @@ export const endToEndScenario: Scenario = {
           [...COMPARISON_HEADER, "Median throughput"],
           ...comparisonRows(
             result,
-            { baseline: `Baseline: ${MESSAGES} plain POSTs, ms per batch`, subject: `Subject: ${MESSAGES} jobs published and delivered, ms per batch` },
+            {
+              baseline: `Baseline: ${MESSAGES} plain POSTs, ms per batch`,
+              subject: `Subject: ${MESSAGES} jobs published and delivered, ms per batch`,
+            },
             "ms",
-          ).map((row, index) => [...row, index === 0 ? rate(result.baseline.median) : index === 1 ? rate(result.subject.median) : ""]),
+          ).map((row, index) => [
+            ...row,
+            index === 0 ? rate(result.baseline.median) : index === 1 ? rate(result.subject.median) : "",
+          ]),
         ],
         targets: [],
         notes: [

@@ -34,7 +34,9 @@ export const enqueueScenario: Scenario = {
       const items = Array.from({ length: MANY }, () => ({ job: testJob, payload: payload(), options: { delay: DELAY_SECONDS } }));
       const rawMs = await timed(async () => {
         for (let start = 0; start < MANY; start += 100) {
-          await services.qstash.batchJSON(items.slice(start, start + 100).map((item) => buildRequest(APP_URL, item.job, item.payload, item.options)));
+          await services.qstash.batchJSON(
+            items.slice(start, start + 100).map((item) => buildRequest(APP_URL, item.job, item.payload, item.options)),
+          );
         }
       });
       proxy.reset();
@@ -67,8 +69,14 @@ export const enqueueScenario: Scenario = {
           "caller's path). Baseline: `publishJSON` of the same request. Then a batch of 2,000 through `enqueueMany` against raw",
           "`batchJSON` chunks, with the Redis requests the batch caused counted at the REST server.",
         ].join("\n"),
-        table: [COMPARISON_HEADER, ...comparisonRows(single, { baseline: "Baseline: raw `publishJSON`", subject: "Subject: `enqueue`" }, "ms")],
-        targets: summary.map((row) => ({ label: `${row.measure}: ${row.figure} (target ${row.target})`, pass: row.status === "PASS" })),
+        table: [
+          COMPARISON_HEADER,
+          ...comparisonRows(single, { baseline: "Baseline: raw `publishJSON`", subject: "Subject: `enqueue`" }, "ms"),
+        ],
+        targets: summary.map((row) => ({
+          label: `${row.measure}: ${row.figure} (target ${row.target})`,
+          pass: row.status === "PASS",
+        })),
         summary,
         notes: [],
       };

@@ -35,7 +35,14 @@ function evalNote(result: { route: Comparison; evalTrip: Comparison }, backend: 
 
 function rowsFor(result: { route: Comparison; evalTrip: Comparison }, backend: string): string[][] {
   return [
-    ...comparisonRows(result.route, { baseline: `Baseline: 1 × \`redis.get\` (${backend})`, subject: `Subject: \`handleJobRequest\`, first delivery (${backend})` }, "ms"),
+    ...comparisonRows(
+      result.route,
+      {
+        baseline: `Baseline: 1 × \`redis.get\` (${backend})`,
+        subject: `Subject: \`handleJobRequest\`, first delivery (${backend})`,
+      },
+      "ms",
+    ),
     // The diagnostic shares the GET baseline, so only its subject and ratio are shown.
     ...comparisonRows(
       result.evalTrip,
@@ -87,7 +94,9 @@ export const jobRouteScenario: Scenario = {
         await server.stop();
       }
     } else {
-      notes.push("`redis-server` is not on PATH, so the real-Redis rows and the target were skipped (`apt-get install -y redis-server`).");
+      notes.push(
+        "`redis-server` is not on PATH, so the real-Redis rows and the target were skipped (`apt-get install -y redis-server`).",
+      );
     }
 
     return {

@@ -34,14 +34,19 @@ export const localStackScenario: Scenario = {
         const target = app.done + count;
         const start = performance.now();
         for (let first = 0; first < count; first += BATCH) {
-          await app.qstash.batchJSON(Array.from({ length: BATCH }, () => ({ url: app.jobUrl, body: body(published++), retries: 0 })));
+          await app.qstash.batchJSON(
+            Array.from({ length: BATCH }, () => ({ url: app.jobUrl, body: body(published++), retries: 0 })),
+          );
         }
         await app.waitForDone(target, DONE_TIMEOUT_MS);
         return performance.now() - start;
       };
       const directBurst = async (count = BURST) => {
         const target = app.done + count;
-        const ms = await stack.blast(app.jobUrl, Array.from({ length: count }, (_, i) => JSON.stringify(body(i))));
+        const ms = await stack.blast(
+          app.jobUrl,
+          Array.from({ length: count }, (_, i) => JSON.stringify(body(i))),
+        );
         await app.waitForDone(target, DONE_TIMEOUT_MS);
         return ms;
       };
@@ -49,7 +54,11 @@ export const localStackScenario: Scenario = {
         // Warm-up with a tenth of a burst each: JIT, keep-alive sockets, the engine's first scripts.
         await directBurst(BURST / 10);
         await publishBurst(BURST / 10);
-        return compare(() => directBurst(), () => publishBurst(), { warmup: 0, rounds: 3, perRound: 1, budgetMs: 240_000 });
+        return compare(
+          () => directBurst(),
+          () => publishBurst(),
+          { warmup: 0, rounds: 3, perRound: 1, budgetMs: 240_000 },
+        );
       });
       await stack.idle();
       const rate = (ms: number) => BURST / (ms / 1_000);
@@ -70,7 +79,11 @@ export const localStackScenario: Scenario = {
             const wait = start + (i * 1_000) / STEADY.perSecond - performance.now();
             if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
             const at = performance.now();
-            pending.push(app.qstash.publishJSON({ url: app.jobUrl, body: body(i), retries: 0 }).then(({ messageId }) => publishedAt.set(messageId, at)));
+            pending.push(
+              app.qstash
+                .publishJSON({ url: app.jobUrl, body: body(i), retries: 0 })
+                .then(({ messageId }) => publishedAt.set(messageId, at)),
+            );
           }
           await Promise.all(pending);
           await app.waitForDone(target, DONE_TIMEOUT_MS);
@@ -96,7 +109,8 @@ export const localStackScenario: Scenario = {
           const bursts = [];
           for (let i = 0; i < 3; i++) bursts.push(await baseline.burst(BURST));
           const bullLatencies: number[] = [];
-          for (let rep = 0; rep < STEADY.repetitions; rep++) bullLatencies.push(...(await baseline.steady(STEADY.perSecond * STEADY.seconds, 1_000 / STEADY.perSecond)));
+          for (let rep = 0; rep < STEADY.repetitions; rep++)
+            bullLatencies.push(...(await baseline.steady(STEADY.perSecond * STEADY.seconds, 1_000 / STEADY.perSecond)));
           bull = { burst: bursts, steady: bullLatencies.sort((a, b) => a - b) };
         } finally {
           await baseline.close();
@@ -107,18 +121,66 @@ export const localStackScenario: Scenario = {
 
       const table = [
         ["Measure", "Samples", "Median", "p95 / p99", "Throughput"],
-        ["Baseline: the app's route alone, 2,000 signed deliveries sent straight to it (100 in flight)", String(burst.baseline.samples), formatValue(burst.baseline.median, "ms"), "", formatValue(rate(burst.baseline.median), "msg/s")],
-        ["Subject: 2,000 jobs published (batches of 100) and delivered by the local stack", String(burst.subject.samples), formatValue(burst.subject.median, "ms"), "", formatValue(rate(burst.subject.median), "msg/s")],
-        ["**Ratio** jobs/s through the stack / the route's own req/s", `${burst.rounds} rounds`, `**${formatRatio(throughputRatio)}**`, `rounds: ${formatRatio(spread.min)} – ${formatRatio(spread.max)}`, ""],
-        [`Steady ${STEADY.perSecond} jobs/s, publish → done (${STEADY.repetitions} × ${STEADY.seconds} s)`, String(steady.length), formatValue(p(50), "ms"), `${formatValue(p(95), "ms")} / ${formatValue(p(99), "ms")}`, ""],
-        ...perRep.map((rep, index) => [`  repetition ${index + 1}`, "", "", `${formatValue(rep.p95, "ms")} / ${formatValue(rep.p99, "ms")}`, ""]),
+        [
+          "Baseline: the app's route alone, 2,000 signed deliveries sent straight to it (100 in flight)",
+          String(burst.baseline.samples),
+          formatValue(burst.baseline.median, "ms"),
+          "",
+          formatValue(rate(burst.baseline.median), "msg/s"),
+        ],
+        [
+          "Subject: 2,000 jobs published (batches of 100) and delivered by the local stack",
+          String(burst.subject.samples),
+          formatValue(burst.subject.median, "ms"),
+          "",
+          formatValue(rate(burst.subject.median), "msg/s"),
+        ],
+        [
+          "**Ratio** jobs/s through the stack / the route's own req/s",
+          `${burst.rounds} rounds`,
+          `**${formatRatio(throughputRatio)}**`,
+          `rounds: ${formatRatio(spread.min)} – ${formatRatio(spread.max)}`,
+          "",
+        ],
+        [
+          `Steady ${STEADY.perSecond} jobs/s, publish → done (${STEADY.repetitions} × ${STEADY.seconds} s)`,
+          String(steady.length),
+          formatValue(p(50), "ms"),
+          `${formatValue(p(95), "ms")} / ${formatValue(p(99), "ms")}`,
+          "",
+        ],
+        ...perRep.map((rep, index) => [
+          `  repetition ${index + 1}`,
+          "",
+          "",
+          `${formatValue(rep.p95, "ms")} / ${formatValue(rep.p99, "ms")}`,
+          "",
+        ]),
       ];
       if (bull) {
         const bullMedian = summarize(bull.burst).median;
         table.push(
-          [`BullMQ on redis-server: 2,000-job burst (addBulk, worker concurrency ${BULLMQ_CONCURRENCY})`, String(bull.burst.length), formatValue(bullMedian, "ms"), "", formatValue(rate(bullMedian), "msg/s")],
-          ["**Ratio** local stack jobs/s / BullMQ jobs/s", "", `**${formatRatio(bullMedian / burst.subject.median)}**`, `BullMQ runs: ${bull.burst.map((ms) => formatValue(rate(ms), "msg/s")).join(", ")}`, ""],
-          [`BullMQ steady ${STEADY.perSecond} jobs/s, add → completed`, String(bull.steady.length), formatValue(percentile(bull.steady, 50), "ms"), `${formatValue(percentile(bull.steady, 95), "ms")} / ${formatValue(percentile(bull.steady, 99), "ms")}`, ""],
+          [
+            `BullMQ on redis-server: 2,000-job burst (addBulk, worker concurrency ${BULLMQ_CONCURRENCY})`,
+            String(bull.burst.length),
+            formatValue(bullMedian, "ms"),
+            "",
+            formatValue(rate(bullMedian), "msg/s"),
+          ],
+          [
+            "**Ratio** local stack jobs/s / BullMQ jobs/s",
+            "",
+            `**${formatRatio(bullMedian / burst.subject.median)}**`,
+            `BullMQ runs: ${bull.burst.map((ms) => formatValue(rate(ms), "msg/s")).join(", ")}`,
+            "",
+          ],
+          [
+            `BullMQ steady ${STEADY.perSecond} jobs/s, add → completed`,
+            String(bull.steady.length),
+            formatValue(percentile(bull.steady, 50), "ms"),
+            `${formatValue(percentile(bull.steady, 95), "ms")} / ${formatValue(percentile(bull.steady, 99), "ms")}`,
+            "",
+          ],
         );
         summary.push({
           measure: "2,000-job burst, jobs/s",
@@ -161,7 +223,9 @@ export const localStackScenario: Scenario = {
           "**BullMQ:** a Queue and a Worker (no-op processor) on a throwaway `redis-server`, same burst and rate.",
         ].join("\n"),
         table,
-        targets: summary.filter((row) => row.status !== "reported").map((row) => ({ label: `${row.measure}: ${row.figure} (target ${row.target})`, pass: row.status === "PASS" })),
+        targets: summary
+          .filter((row) => row.status !== "reported")
+          .map((row) => ({ label: `${row.measure}: ${row.figure} (target ${row.target})`, pass: row.status === "PASS" })),
         summary,
         notes,
       };

@@ -56,7 +56,8 @@ export const memoryScenario: Scenario = {
         for (let start = 0; start < KEYS; start += PIPELINE) {
           const pipeline = redis.pipeline();
           // The "done" state exactly as the guard leaves it: SET key done:<messageId> PX 7 days.
-          for (const id of ids.slice(start, start + PIPELINE)) pipeline.set(leaseKey(`test/${id}`), `done:${id}`, { px: DONE_TTL_MS });
+          for (const id of ids.slice(start, start + PIPELINE))
+            pipeline.set(leaseKey(`test/${id}`), `done:${id}`, { px: DONE_TTL_MS });
           await pipeline.exec();
         }
         const growth = (await heap()) - before;
@@ -79,7 +80,11 @@ export const memoryScenario: Scenario = {
       ].join("\n"),
       table: [
         COMPARISON_HEADER,
-        ...comparisonRows(result, { baseline: "Baseline: `Map<string, string>`, bytes per key", subject: "Subject: embedded emulator, bytes per key" }, "bytes"),
+        ...comparisonRows(
+          result,
+          { baseline: "Baseline: `Map<string, string>`, bytes per key", subject: "Subject: embedded emulator, bytes per key" },
+          "bytes",
+        ),
       ],
       targets: [],
       notes: [

@@ -77,7 +77,8 @@ export const qstashMemoryScenario: Scenario = {
     const summary: SummaryRow[] = [
       {
         measure: "heap per queued message in the local QStash",
-        baseline: bullBytes === undefined ? "—" : `reference: BullMQ delayed job in redis-server, ${formatValue(bullBytes, "bytes")}`,
+        baseline:
+          bullBytes === undefined ? "—" : `reference: BullMQ delayed job in redis-server, ${formatValue(bullBytes, "bytes")}`,
         figure,
         target: `≤ ${formatValue(TARGET_BYTES, "bytes")}`,
         status: stats.median <= TARGET_BYTES ? "PASS" : "FAIL",
@@ -94,8 +95,15 @@ export const qstashMemoryScenario: Scenario = {
       ].join("\n"),
       table: [
         ["Measure", "Samples", "Median", "Max"],
-        ["Heap per queued message, local QStash", String(stats.samples), formatValue(stats.median, "bytes"), formatValue(Math.max(...perMessage), "bytes")],
-        ...(bullBytes === undefined ? [] : [["Reference: redis-server memory per delayed BullMQ job", "1", formatValue(bullBytes, "bytes"), ""]]),
+        [
+          "Heap per queued message, local QStash",
+          String(stats.samples),
+          formatValue(stats.median, "bytes"),
+          formatValue(Math.max(...perMessage), "bytes"),
+        ],
+        ...(bullBytes === undefined
+          ? []
+          : [["Reference: redis-server memory per delayed BullMQ job", "1", formatValue(bullBytes, "bytes"), ""]]),
       ],
       targets: [{ label: `heap per queued message ≤ 1 KiB: ${figure}`, pass: stats.median <= TARGET_BYTES }],
       summary,

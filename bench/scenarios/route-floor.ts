@@ -16,7 +16,8 @@ async function bareDelivery(route: JobRoute, request: Request): Promise<void> {
   const body = await request.text();
   await route.verify({ signature: request.headers.get("upstash-signature"), body, expectedUrl: route.url });
   const key = `bench:bare:${request.headers.get("upstash-message-id")}`;
-  if ((await route.services.redis.set(key, "running:lease", { nx: true, px: 90_000 })) === null) throw new Error("bare key taken");
+  if ((await route.services.redis.set(key, "running:lease", { nx: true, px: 90_000 })) === null)
+    throw new Error("bare key taken");
   await route.services.redis.set(key, "done:lease", { px: DONE_TTL_MS });
 }
 
@@ -73,8 +74,19 @@ export const routeFloorScenario: Scenario = {
     const figures: string[] = [];
     const pass: boolean[] = [];
     const record = (result: Comparison, backend: string) => {
-      rows.push(...comparisonRows(result, { baseline: `Baseline: verify + SET NX PX + SET (${backend})`, subject: `Subject: \`handleJobRequest\`, first delivery (${backend})` }, "ms"));
-      figures.push(`${formatRatio(result.ratio)} ${backend} (rounds ${formatRatio(result.roundRatios.min)} – ${formatRatio(result.roundRatios.max)}, ${result.rounds} rounds)`);
+      rows.push(
+        ...comparisonRows(
+          result,
+          {
+            baseline: `Baseline: verify + SET NX PX + SET (${backend})`,
+            subject: `Subject: \`handleJobRequest\`, first delivery (${backend})`,
+          },
+          "ms",
+        ),
+      );
+      figures.push(
+        `${formatRatio(result.ratio)} ${backend} (rounds ${formatRatio(result.roundRatios.min)} – ${formatRatio(result.roundRatios.max)}, ${result.rounds} rounds)`,
+      );
       pass.push(result.ratio <= TARGET_RATIO);
     };
 
@@ -128,7 +140,10 @@ export const routeFloorScenario: Scenario = {
         "fresh deliveries and their redeliveries, after a warm-up (scripts already loaded).",
       ].join("\n"),
       table: rows,
-      targets: summary.map((row) => ({ label: `${row.measure}: ${row.figure} (target ${row.target})`, pass: row.status === "PASS" })),
+      targets: summary.map((row) => ({
+        label: `${row.measure}: ${row.figure} (target ${row.target})`,
+        pass: row.status === "PASS",
+      })),
       summary,
       notes,
     };

@@ -18,7 +18,13 @@ export const verifyScenario: Scenario = {
     const url = jobUrl("http://127.0.0.1:3000", testJob);
     const body = JSON.stringify({ message: "hello from the benchmark" });
     // The Receiver keeps no replay list, so one token verifies any number of times.
-    const signature = signDelivery({ key: DEV_CURRENT_KEY, url, body: new TextEncoder().encode(body), nowMs: Date.now(), jti: "jwt_bench" });
+    const signature = signDelivery({
+      key: DEV_CURRENT_KEY,
+      url,
+      body: new TextEncoder().encode(body),
+      nowMs: Date.now(),
+      jti: "jwt_bench",
+    });
     const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
     await verify({ signature, body, expectedUrl: url }); // throws if the setup is wrong
 
@@ -27,7 +33,10 @@ export const verifyScenario: Scenario = {
     };
     const result = await compare(
       // No `await` in the parse loop: a microtask per call would be a visible share of a sub-microsecond call.
-      async () => (await timed(async () => { for (let i = 0; i < BATCH.baseline; i++) parse(); })) / BATCH.baseline,
+      async () =>
+        (await timed(async () => {
+          for (let i = 0; i < BATCH.baseline; i++) parse();
+        })) / BATCH.baseline,
       async () =>
         (await timed(async () => {
           for (let i = 0; i < BATCH.subject; i++) await verify({ signature, body, expectedUrl: url });
@@ -46,7 +55,11 @@ export const verifyScenario: Scenario = {
       ].join("\n"),
       table: [
         COMPARISON_HEADER,
-        ...comparisonRows(result, { baseline: "Baseline: `JSON.parse` + zod `safeParse`", subject: "Subject: `verify(...)`" }, "ms"),
+        ...comparisonRows(
+          result,
+          { baseline: "Baseline: `JSON.parse` + zod `safeParse`", subject: "Subject: `verify(...)`" },
+          "ms",
+        ),
       ],
       targets: [],
       notes: ["No target: this puts the verification in proportion; scenario 1 judges its share of a delivery."],

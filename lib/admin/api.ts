@@ -1,6 +1,15 @@
 import { QstashError, type Client } from "@upstash/qstash";
 import { z } from "zod";
-import { type Clock, getRun, listRecentRuns, recordQueued, type OutboxDepth, type Redis, type SweepResult, log } from "../job-runtime";
+import {
+  type Clock,
+  getRun,
+  listRecentRuns,
+  recordQueued,
+  type OutboxDepth,
+  type Redis,
+  type SweepResult,
+  log,
+} from "../job-runtime";
 import { getDlqEntry, deleteEntries, listDlq, resolveSelection, retryEntries, type DlqSelection } from "../dlq/operations";
 import { dlqFilterInputSchema, isEmptyFilter } from "../dlq/filters";
 import { authenticateAdmin, redisAdminSessions, sameOrigin } from "./auth";
@@ -112,7 +121,13 @@ async function route(
   }
   if (resource === "runs" && method === "GET") {
     if (segments.length === 1) {
-      const limit = z.coerce.number().int().min(1).max(500).catch(50).parse(query.get("limit") ?? 50);
+      const limit = z.coerce
+        .number()
+        .int()
+        .min(1)
+        .max(500)
+        .catch(50)
+        .parse(query.get("limit") ?? 50);
       return reply(200, { runs: await listRecentRuns(deps.redis, limit) });
     }
     if (id && segments.length === 2) {
@@ -132,7 +147,12 @@ async function route(
     if (method === "GET" && segments.length === 1) return reply(200, { outbox: await deps.outbox.depth() });
     if (method === "POST" && id === "sweep" && segments.length === 2) {
       const swept = await deps.outbox.sweep();
-      return reply(200, { ran: swept.ran, published: swept.published.length, pending: swept.pending.length, outbox: await deps.outbox.depth() });
+      return reply(200, {
+        ran: swept.ran,
+        published: swept.published.length,
+        pending: swept.pending.length,
+        outbox: await deps.outbox.depth(),
+      });
     }
   }
   return reply(404, { error: "not found" });
@@ -160,7 +180,8 @@ async function parseSelection(request: Request): Promise<DlqSelection> {
   if (!parsed.success) throw new HttpError(400, "body must be {dlqIds: [...]} or {filter: {...}} or {all: true}");
   const selection = parsed.data;
   // An empty filter would silently mean "everything"; that must be asked for by name.
-  if ("filter" in selection && isEmptyFilter(selection.filter)) throw new HttpError(400, "empty filter: send {all: true} to target every message");
+  if ("filter" in selection && isEmptyFilter(selection.filter))
+    throw new HttpError(400, "empty filter: send {all: true} to target every message");
   return selection;
 }
 

@@ -18,9 +18,7 @@ export const ADMIN_COOKIE = "admin_session";
 const ADMIN_SESSION_TTL_SECONDS = 12 * 60 * 60;
 const SESSION_VERSION = "v2";
 
-export type AdminAuth =
-  | { ok: true; via: "bearer" | "cookie" }
-  | { ok: false; status: 401 | 404; error: string };
+export type AdminAuth = { ok: true; via: "bearer" | "cookie" } | { ok: false; status: 401 | 404; error: string };
 
 const encoder = new TextEncoder();
 
@@ -99,7 +97,12 @@ export async function verifyAdminSession(
 }
 
 /** Signing out: the session closes server-side, so the cookie stops working wherever it was copied to. */
-export async function closeAdminSession(adminToken: string, value: string | undefined | null, nowMs: number, sessions: AdminSessions): Promise<void> {
+export async function closeAdminSession(
+  adminToken: string,
+  value: string | undefined | null,
+  nowMs: number,
+  sessions: AdminSessions,
+): Promise<void> {
   const sessionId = await signedSessionId(adminToken, value, nowMs);
   if (sessionId) await sessions.close(sessionId);
 }

@@ -20,7 +20,9 @@ export type SchedulesClient = Pick<Client, "schedules">;
 
 export async function listSchedules(client: SchedulesClient): Promise<ScheduleSummary[]> {
   const schedules = await client.schedules.list();
-  return schedules.map(summarizeSchedule).sort((a, b) => a.jobName.localeCompare(b.jobName) || a.scheduleId.localeCompare(b.scheduleId));
+  return schedules
+    .map(summarizeSchedule)
+    .sort((a, b) => a.jobName.localeCompare(b.jobName) || a.scheduleId.localeCompare(b.scheduleId));
 }
 
 function summarizeSchedule(schedule: Schedule): ScheduleSummary {

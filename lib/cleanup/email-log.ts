@@ -26,14 +26,20 @@ export const emailLogTask: CleanupTask = {
   async run({ redis, nowMs, signal, maxKeys, retention }) {
     const cutoff = nowMs - retention.emailLogMs;
     let removed = 0;
-    const { scanned, complete } = await scanBounded(redis, "email-log", { match: `${PREFIX}*`, type: "zset" }, { maxKeys, signal }, async (keys) => {
-      for (const orderKey of keys) {
-        const members = (await redis.zrange<string[]>(orderKey, 0, EMAIL_LOG_LIMIT - 1)).map(String);
-        if (members.length === 0) continue;
-        const entryKeys = members.map((member) => `${orderKey}:${member}`);
-        removed += Number(await redis.eval(PRUNE, [orderKey, ...entryKeys], [cutoff, ...members]));
-      }
-    });
+    const { scanned, complete } = await scanBounded(
+      redis,
+      "email-log",
+      { match: `${PREFIX}*`, type: "zset" },
+      { maxKeys, signal },
+      async (keys) => {
+        for (const orderKey of keys) {
+          const members = (await redis.zrange<string[]>(orderKey, 0, EMAIL_LOG_LIMIT - 1)).map(String);
+          if (members.length === 0) continue;
+          const entryKeys = members.map((member) => `${orderKey}:${member}`);
+          removed += Number(await redis.eval(PRUNE, [orderKey, ...entryKeys], [cutoff, ...members]));
+        }
+      },
+    );
     return { task: "email-log", scanned, removed, complete };
   },
 };

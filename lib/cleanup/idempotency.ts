@@ -19,9 +19,15 @@ export const idempotencyTtlTask: CleanupTask = {
   name: "idempotency-ttl",
   async run({ redis, signal, maxKeys }) {
     let removed = 0;
-    const { scanned, complete } = await scanBounded(redis, "idempotency-ttl", { match: "idem:*", type: "string" }, { maxKeys, signal }, async (keys) => {
-      removed += Number(await redis.eval(FIX, keys, [DONE_TTL_MS]));
-    });
+    const { scanned, complete } = await scanBounded(
+      redis,
+      "idempotency-ttl",
+      { match: "idem:*", type: "string" },
+      { maxKeys, signal },
+      async (keys) => {
+        removed += Number(await redis.eval(FIX, keys, [DONE_TTL_MS]));
+      },
+    );
     return { task: "idempotency-ttl", scanned, removed, complete };
   },
 };

@@ -1,4 +1,11 @@
-import { inviteKey, inviteTokenKey, orgInvitesKey, orgPendingKey, REMOVE_INVITE_LUA, TOKEN_INDEX_GRACE_MS } from "../invites/store";
+import {
+  inviteKey,
+  inviteTokenKey,
+  orgInvitesKey,
+  orgPendingKey,
+  REMOVE_INVITE_LUA,
+  TOKEN_INDEX_GRACE_MS,
+} from "../invites/store";
 import { scanBounded } from "./scan";
 import type { CleanupTask } from "./task";
 
@@ -12,7 +19,8 @@ export function isRemovableInvite(raw: Record<string, unknown> | null, nowMs: nu
   if (!raw) return false;
   const status = raw.status;
   const expiresAt = Number(raw.expiresAt);
-  if (typeof raw.id !== "string" || typeof raw.orgId !== "string" || raw.email === undefined || raw.tokenHash === undefined) return false;
+  if (typeof raw.id !== "string" || typeof raw.orgId !== "string" || raw.email === undefined || raw.tokenHash === undefined)
+    return false;
   if (!Number.isFinite(expiresAt)) return false;
   if (status !== "PENDING" && status !== "EXPIRED") return false;
   return expiresAt + TOKEN_INDEX_GRACE_MS <= nowMs;
@@ -31,24 +39,30 @@ export const expiredInvitesTask: CleanupTask = {
   async run({ redis, nowMs, signal, maxKeys }) {
     let removed = 0;
     // `invite:by-token:*` are strings with their own TTL; TYPE hash leaves them out.
-    const { scanned, complete } = await scanBounded(redis, "expired-invites", { match: "invite:*", type: "hash" }, { maxKeys, signal }, async (keys) => {
-      const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.hgetall(key);
-      const rows = await pipeline.exec<Array<Record<string, unknown> | null>>();
-      for (const [index, row] of rows.entries()) {
-        if (!isRemovableInvite(row, nowMs) || keys[index] !== inviteKey(String(row!.id))) continue;
-        const id = String(row!.id);
-        const email = String(row!.email);
-        const orgId = String(row!.orgId);
-        removed += Number(
-          await redis.eval(
-            REMOVE_IF_EXPIRED,
-            [inviteKey(id), inviteTokenKey(String(row!.tokenHash)), orgInvitesKey(orgId), orgPendingKey(orgId)],
-            [id, email, nowMs - TOKEN_INDEX_GRACE_MS],
-          ),
-        );
-      }
-    });
+    const { scanned, complete } = await scanBounded(
+      redis,
+      "expired-invites",
+      { match: "invite:*", type: "hash" },
+      { maxKeys, signal },
+      async (keys) => {
+        const pipeline = redis.pipeline();
+        for (const key of keys) pipeline.hgetall(key);
+        const rows = await pipeline.exec<Array<Record<string, unknown> | null>>();
+        for (const [index, row] of rows.entries()) {
+          if (!isRemovableInvite(row, nowMs) || keys[index] !== inviteKey(String(row!.id))) continue;
+          const id = String(row!.id);
+          const email = String(row!.email);
+          const orgId = String(row!.orgId);
+          removed += Number(
+            await redis.eval(
+              REMOVE_IF_EXPIRED,
+              [inviteKey(id), inviteTokenKey(String(row!.tokenHash)), orgInvitesKey(orgId), orgPendingKey(orgId)],
+              [id, email, nowMs - TOKEN_INDEX_GRACE_MS],
+            ),
+          );
+        }
+      },
+    );
     return { task: "expired-invites", scanned, removed, complete };
   },
 };

@@ -31,10 +31,16 @@ export const jobRunsTask: CleanupTask = {
     const cutoff = nowMs - retention.jobRunsMs;
     // The recent list is scored by last change: everything at or before the cutoff goes in one command.
     let removed = Number(await redis.zremrangebyscore(RECENT_RUNS_KEY, "-inf", cutoff));
-    const { scanned, complete } = await scanBounded(redis, "job-runs", { match: `${PREFIX}*`, type: "hash" }, { maxKeys, signal }, async (keys) => {
-      const ids = keys.map((key) => key.slice(PREFIX.length));
-      removed += Number(await redis.eval(PRUNE, [RECENT_RUNS_KEY, ...keys], [cutoff, ...ids]));
-    });
+    const { scanned, complete } = await scanBounded(
+      redis,
+      "job-runs",
+      { match: `${PREFIX}*`, type: "hash" },
+      { maxKeys, signal },
+      async (keys) => {
+        const ids = keys.map((key) => key.slice(PREFIX.length));
+        removed += Number(await redis.eval(PRUNE, [RECENT_RUNS_KEY, ...keys], [cutoff, ...ids]));
+      },
+    );
     return { task: "job-runs", scanned, removed, complete };
   },
 };

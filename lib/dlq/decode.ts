@@ -67,8 +67,13 @@ export function decodeDlqMessage(message: DlqMessage): DlqEntryDetail {
 
 /** The list view: the detail without headers and raw answer. */
 export function summarize(detail: DlqEntryDetail): DlqEntry {
-  const { headers: _headers, responseHeaders: _responseHeaders, responseBody: _responseBody, failureCallback: _callback, ...entry } =
-    detail;
+  const {
+    headers: _headers,
+    responseHeaders: _responseHeaders,
+    responseBody: _responseBody,
+    failureCallback: _callback,
+    ...entry
+  } = detail;
   return entry;
 }
 

@@ -32,7 +32,8 @@ export function createFailureFollowUp(deps: FailureFollowUpDeps) {
 }
 
 async function markEmailLogFailed(failure: FinalFailure, deps: FailureFollowUpDeps) {
-  const fields = typeof failure.payload === "object" && failure.payload !== null ? (failure.payload as Record<string, unknown>) : {};
+  const fields =
+    typeof failure.payload === "object" && failure.payload !== null ? (failure.payload as Record<string, unknown>) : {};
   const userId = typeof fields.userId === "string" && fields.userId !== "" ? fields.userId : undefined;
   if (!userId) return;
 
@@ -77,7 +78,8 @@ async function alertAdmin(failure: FinalFailure, deps: FailureFollowUpDeps) {
   });
   if (result.ok) return;
   const error = toJobError(result.error);
-  if (error instanceof RetryableError) throw new RetryableError(`DLQ alert not sent: ${error.message}`, error.retryAfterSeconds, { cause: error });
+  if (error instanceof RetryableError)
+    throw new RetryableError(`DLQ alert not sent: ${error.message}`, error.retryAfterSeconds, { cause: error });
   // A rejected address or domain won't pass on retry; say so loudly and let the callback succeed.
   log.error("dlq_alert_rejected", { job: failure.jobName, messageId: failure.messageId, error: error.message });
 }

@@ -41,12 +41,14 @@ export const dlqFilterInputSchema = z
     message: "from must not be after to",
     path: ["from"],
   })
-  .transform(({ job, status, from, to }): DlqFilter => ({
-    ...(job !== undefined && { job }),
-    ...(status !== undefined && { status }),
-    ...(from !== undefined && { fromDate: from }),
-    ...(to !== undefined && { toDate: to }),
-  }));
+  .transform(
+    ({ job, status, from, to }): DlqFilter => ({
+      ...(job !== undefined && { job }),
+      ...(status !== undefined && { status }),
+      ...(from !== undefined && { fromDate: from }),
+      ...(to !== undefined && { toDate: to }),
+    }),
+  );
 
 export function isEmptyFilter(filter: DlqFilter): boolean {
   return filter.job === undefined && filter.status === undefined && filter.fromDate === undefined && filter.toDate === undefined;

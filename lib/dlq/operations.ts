@@ -33,7 +33,9 @@ export async function listDlq(
     ...(clientFilter && { filter: clientFilter }),
     ...(options.cursor && { cursor: options.cursor }),
   });
-  const entries = page.messages.map((message) => summarize(decodeDlqMessage(message))).filter((entry) => matchesFilter(entry, filter));
+  const entries = page.messages
+    .map((message) => summarize(decodeDlqMessage(message)))
+    .filter((entry) => matchesFilter(entry, filter));
   return { entries, ...(page.cursor && { cursor: page.cursor }) };
 }
 

@@ -70,7 +70,12 @@ export function createEmailSender(config: EmailSenderConfig): EmailSender {
 }
 
 /** Failures worth another attempt with the same idempotency key (Resend's own retry guidance). */
-const RETRYABLE_NAMES = new Set(["rate_limit_exceeded", "application_error", "internal_server_error", "concurrent_idempotent_requests"]);
+const RETRYABLE_NAMES = new Set([
+  "rate_limit_exceeded",
+  "application_error",
+  "internal_server_error",
+  "concurrent_idempotent_requests",
+]);
 
 /**
  * Maps a failed send to the error that tells QStash what to do next. A rate-limited send
@@ -80,10 +85,7 @@ const RETRYABLE_NAMES = new Set(["rate_limit_exceeded", "application_error", "in
 export function toJobError(failure: EmailFailure, random: () => number = Math.random): RetryableError | NonRetryableError {
   const summary = `Resend ${failure.statusCode ?? "unreachable"} ${failure.name}: ${failure.message}`;
   const transient =
-    RETRYABLE_NAMES.has(failure.name) ||
-    failure.statusCode === null ||
-    failure.statusCode === 429 ||
-    failure.statusCode >= 500;
+    RETRYABLE_NAMES.has(failure.name) || failure.statusCode === null || failure.statusCode === 429 || failure.statusCode >= 500;
   // Quotas reset daily or monthly; QStash retries can't outwait them, so send it to the DLQ for a later replay.
   if (failure.name === "daily_quota_exceeded" || failure.name === "monthly_quota_exceeded" || !transient) {
     return new NonRetryableError(summary);
@@ -102,7 +104,11 @@ function withJitter(seconds: number, random: () => number): number {
 }
 
 /** Sends or throws the mapped job error; returns Resend's email id. */
-export async function sendOrThrow(sender: EmailSender, message: EmailMessage, options?: { signal?: AbortSignal }): Promise<string> {
+export async function sendOrThrow(
+  sender: EmailSender,
+  message: EmailMessage,
+  options?: { signal?: AbortSignal },
+): Promise<string> {
   const result = await sender.send(message, options);
   if (!result.ok) throw toJobError(result.error);
   return result.id;

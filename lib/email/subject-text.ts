@@ -14,5 +14,10 @@ export function subjectText(value: string, maxLength: number): string {
     .replace(/([\p{L}\p{N}-])\.(?=[\p{L}\p{N}])/gu, "$1[.]")
     .replace(/@/g, "[@]");
   const characters = [...defanged];
-  return characters.length <= maxLength ? defanged : `${characters.slice(0, maxLength - 1).join("").trimEnd()}…`;
+  return characters.length <= maxLength
+    ? defanged
+    : `${characters
+        .slice(0, maxLength - 1)
+        .join("")
+        .trimEnd()}…`;
 }

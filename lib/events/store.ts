@@ -125,7 +125,11 @@ export async function setReminder(
   redis: Redis,
   input: { eventId: string; version: number; messageId: string; reminderAt: number },
 ): Promise<boolean> {
-  const set = await redis.eval(SET_REMINDER, [eventKey(input.eventId)], [String(input.version), input.messageId, input.reminderAt]);
+  const set = await redis.eval(
+    SET_REMINDER,
+    [eventKey(input.eventId)],
+    [String(input.version), input.messageId, input.reminderAt],
+  );
   return Number(set) === 1;
 }
 

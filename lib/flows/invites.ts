@@ -129,11 +129,17 @@ export async function resendInvite(
 async function requireVerifiedInviter(services: Services, userId: string): Promise<ManageFailure | null> {
   const inviter = await getUser(services.redis, userId);
   if (inviter && isVerified(inviter)) return null;
-  return fail("unverified", "Confirm your email address before inviting people: use the link we emailed you, or send a new one from the banner.");
+  return fail(
+    "unverified",
+    "Confirm your email address before inviting people: use the link we emailed you, or send a new one from the banner.",
+  );
 }
 
 const resendLimit = () =>
-  fail("resend_limit", `An invite can be resent ${MAX_INVITE_RESENDS} times. Cancel it and invite again if the address is right.`);
+  fail(
+    "resend_limit",
+    `An invite can be resent ${MAX_INVITE_RESENDS} times. Cancel it and invite again if the address is right.`,
+  );
 
 export async function cancelInvite(
   services: Services,

@@ -70,7 +70,11 @@ export async function handlePaymentWebhook(
   } catch (error) {
     const timedOut = error instanceof JobTimeoutError;
     log.error("payment_enqueue_failed", { id, type, error });
-    return json(503, { error: timedOut ? "queue is slow, retry later" : "could not queue the event, retry later", id }, { "Retry-After": "5" });
+    return json(
+      503,
+      { error: timedOut ? "queue is slow, retry later" : "could not queue the event, retry later", id },
+      { "Retry-After": "5" },
+    );
   }
   log.info("payment_event_queued", { id, type, messageId: result.messageId, deduplicated: result.deduplicated });
   return json(200, { received: true, id, type, messageId: result.messageId, deduplicated: result.deduplicated });
@@ -87,4 +91,3 @@ function enqueueFor(services: Pick<Services, "queue">, event: PaymentEvent): Pro
       return services.queue.enqueue(refundNotification, { eventId: event.id, ...event.data, refundedAt: createdMs }, options);
   }
 }
-

@@ -29,8 +29,12 @@ export async function requestReport(
   if (!days.success) return { ok: false, reason: "invalid", message: days.error.issues[0]!.message };
   const org = await getOrg(services.redis, input.orgId);
   if (!org) return { ok: false, reason: "not_found", message: "This organisation doesn't exist." };
-  const [member, user] = await Promise.all([isMember(services.redis, org.id, input.userId), getUser(services.redis, input.userId)]);
-  if (!member || !user) return { ok: false, reason: "forbidden", message: "Only members can request this organisation's reports." };
+  const [member, user] = await Promise.all([
+    isMember(services.redis, org.id, input.userId),
+    getUser(services.redis, input.userId),
+  ]);
+  if (!member || !user)
+    return { ok: false, reason: "forbidden", message: "Only members can request this organisation's reports." };
   const reportId = newReportId();
   await saveReport(services.redis, {
     id: reportId,

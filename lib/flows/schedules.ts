@@ -49,7 +49,6 @@ export function scheduleDefinitions(options: { timeZone: string }): ScheduleDefi
   ];
 }
 
-
 /** Pure: the create requests for `definitions` on the deployment at `appUrl`. Validates payloads and the time zone. */
 export function desiredSchedules(
   definitions: readonly ScheduleDefinition[],

@@ -21,7 +21,7 @@ export type SignInResult =
       /** Null when the notification could not be queued (sign-in still succeeds). */
       notificationMessageId: string | null;
     }
-  | { ok: false; error: string; /** Set when refused by the attempt limits. */ retryAfterMs?: number };
+  | { ok: false; error: string /** Set when refused by the attempt limits. */; retryAfterMs?: number };
 
 /** `sie_` + 128 random bits in hex. */
 export function newSignInEventId(): string {

@@ -65,7 +65,9 @@ export async function signUp(services: Services, input: unknown, options: { next
     if (sent.state === "queued") verifyMessageId = sent.messageId;
   } catch (error) {
     // The account stands; its banner offers a new link after signing in.
-    console.error(JSON.stringify({ level: "error", event: "verification_link_not_queued", userId: user.id, error: String(error) }));
+    console.error(
+      JSON.stringify({ level: "error", event: "verification_link_not_queued", userId: user.id, error: String(error) }),
+    );
   }
   return { ok: true, outcome: "created", user, welcomeMessageId: published[0]?.messageId ?? null, verifyMessageId };
 }

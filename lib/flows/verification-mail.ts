@@ -13,7 +13,10 @@ import type { User } from "../users/store";
 const VERIFY_EMAILS_PER_ADDRESS = 5;
 const VERIFY_EMAIL_WINDOW = "24 h";
 
-export type VerificationMailResult = { state: "queued"; messageId: string } | { state: "already_verified" } | { state: "rate_limited" };
+export type VerificationMailResult =
+  | { state: "queued"; messageId: string }
+  | { state: "already_verified" }
+  | { state: "rate_limited" };
 
 function limiter(services: Services) {
   return new Ratelimit({
@@ -62,7 +65,10 @@ export async function sendVerificationLink(
 }
 
 /** Tells the owner of a registered address that someone tried to sign up with it. */
-export async function sendAccountExistsNotice(services: Services, user: Pick<User, "id" | "email">): Promise<VerificationMailResult> {
+export async function sendAccountExistsNotice(
+  services: Services,
+  user: Pick<User, "id" | "email">,
+): Promise<VerificationMailResult> {
   if (!(await withinLimit(services, user.email))) return { state: "rate_limited" };
   const signInUrl = new URL("/signin", services.env.APP_URL);
   signInUrl.searchParams.set("email", user.email);

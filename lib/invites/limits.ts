@@ -38,11 +38,19 @@ export function createInviteLimiter(redis: Redis): InviteLimiter {
       ephemeralCache: false,
       analytics: false,
     });
-  const limiters = { inviter: make(INVITES_PER_INVITER, "inviter"), org: make(INVITES_PER_ORG, "org"), recipient: make(INVITES_PER_RECIPIENT, "recipient") };
+  const limiters = {
+    inviter: make(INVITES_PER_INVITER, "inviter"),
+    org: make(INVITES_PER_ORG, "org"),
+    recipient: make(INVITES_PER_RECIPIENT, "recipient"),
+  };
   return {
     async attempt({ inviterId, orgId, email }, nowMs) {
       // One at a time, so a refusal by the first limit doesn't use up the others.
-      for (const [limit, id] of [["inviter", inviterId], ["org", orgId], ["recipient", email]] as const) {
+      for (const [limit, id] of [
+        ["inviter", inviterId],
+        ["org", orgId],
+        ["recipient", email],
+      ] as const) {
         const answer = await limiters[limit].limit(id);
         if (answer.reason === "timeout") throw new Error("invite rate limit could not be checked (Redis timed out)");
         if (!answer.success) return { allowed: false, limit, retryAfterMs: Math.max(0, answer.reset - nowMs) };

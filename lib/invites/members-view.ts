@@ -26,7 +26,11 @@ export interface MembersView {
 }
 
 /** Everything the owner's members page shows; a failure when the org is missing or not theirs. */
-export async function loadMembersView(services: Services, orgId: string, actorUserId: string): Promise<MembersView | ManageFailure> {
+export async function loadMembersView(
+  services: Services,
+  orgId: string,
+  actorUserId: string,
+): Promise<MembersView | ManageFailure> {
   const owned = await loadOwnedOrg(services, orgId, actorUserId);
   if (!owned.ok) return owned;
   const { org } = owned;

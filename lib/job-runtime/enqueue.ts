@@ -142,13 +142,13 @@ export function buildRequest<Job extends JobDefinition>(
   const flowControl = job.pace
     ? paceFlowControl(job.pace, paces)
     : job.flowControl
-    ? {
-        key: typeof job.flowControl.key === "function" ? job.flowControl.key(parsed.data) : job.flowControl.key,
-        ...(job.flowControl.parallelism !== undefined && { parallelism: job.flowControl.parallelism }),
-        ...(job.flowControl.rate !== undefined && { rate: job.flowControl.rate }),
-        ...(job.flowControl.period !== undefined && { period: job.flowControl.period }),
-      }
-    : undefined;
+      ? {
+          key: typeof job.flowControl.key === "function" ? job.flowControl.key(parsed.data) : job.flowControl.key,
+          ...(job.flowControl.parallelism !== undefined && { parallelism: job.flowControl.parallelism }),
+          ...(job.flowControl.rate !== undefined && { rate: job.flowControl.rate }),
+          ...(job.flowControl.period !== undefined && { period: job.flowControl.period }),
+        }
+      : undefined;
   return {
     url: jobUrl(appUrl, job),
     // Publish what the producer passed (schema input): the handler re-parses, so defaults apply there once.
@@ -168,7 +168,12 @@ export function buildRequest<Job extends JobDefinition>(
 /** A pace's flow control: its key, with the configured limits or else its own. */
 function paceFlowControl(pace: Pace, paces: Readonly<Record<string, PaceLimits>>) {
   const limits = (Object.hasOwn(paces, pace.key) ? paces[pace.key] : undefined) ?? pace;
-  return { key: pace.key, rate: limits.rate, parallelism: limits.parallelism, ...(limits.period !== undefined && { period: limits.period }) };
+  return {
+    key: pace.key,
+    rate: limits.rate,
+    parallelism: limits.parallelism,
+    ...(limits.period !== undefined && { period: limits.period }),
+  };
 }
 
 function toArray(value: string | string[] | undefined): string[] {

@@ -94,7 +94,12 @@ export async function handleFailureCallback(request: Request, deps: FailureCallb
   const failure = { ...decoded, idempotencyKey: run?.idempotencyKey ?? decoded.idempotencyKey };
   const first = await markDead(
     redis,
-    { messageId: failure.messageId, jobName: failure.jobName, error: `${failure.status}: ${failure.reason}`, dlqId: failure.dlqId },
+    {
+      messageId: failure.messageId,
+      jobName: failure.jobName,
+      error: `${failure.status}: ${failure.reason}`,
+      dlqId: failure.dlqId,
+    },
     deps.clock.now(),
   );
   if (!deps.onFirstFailure) return json(200, { ok: true, recorded: first });

@@ -166,7 +166,11 @@ async function runDelivery(
     const retryAfter = String(Math.max(1, Math.ceil(claim.retryAfterMs / 1_000)));
     return answer(
       "busy",
-      json(409, { error: "an earlier delivery of this job is still running", retryable: true, ...details }, { "Retry-After": retryAfter }),
+      json(
+        409,
+        { error: "an earlier delivery of this job is still running", retryable: true, ...details },
+        { "Retry-After": retryAfter },
+      ),
     );
   }
 

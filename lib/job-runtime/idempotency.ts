@@ -167,11 +167,19 @@ export function createIdempotencyGuard(redis: Redis, now: () => number) {
         lease: {
           async complete(result) {
             const finishedAt = now();
-            await scripts.complete.exec(runKeys, [leaseValue, `done:${input.messageId}`, DONE_TTL_MS, finishedAt, finishedAt - startedAt, boundedResult(result)].map(String));
+            await scripts.complete.exec(
+              runKeys,
+              [leaseValue, `done:${input.messageId}`, DONE_TTL_MS, finishedAt, finishedAt - startedAt, boundedResult(result)].map(
+                String,
+              ),
+            );
           },
           async release(error) {
             const finishedAt = now();
-            await scripts.release.exec(runKeys, [leaseValue, finishedAt, finishedAt - startedAt, error.slice(0, ERROR_LIMIT_CHARS)].map(String));
+            await scripts.release.exec(
+              runKeys,
+              [leaseValue, finishedAt, finishedAt - startedAt, error.slice(0, ERROR_LIMIT_CHARS)].map(String),
+            );
           },
         },
       };

@@ -102,7 +102,9 @@ export function outboxEntry(jobName: string, request: OutboxRequest, nowMs: numb
 export function stageOutboxEntries(tx: Pipeline<any>, entries: readonly OutboxEntry[]): Pipeline<any> {
   let staged = tx;
   for (const entry of entries) {
-    staged = staged.hset(OUTBOX_ENTRIES_KEY, { [entry.id]: JSON.stringify(entry) }).zadd(OUTBOX_INDEX_KEY, { score: entry.createdAt, member: entry.id });
+    staged = staged
+      .hset(OUTBOX_ENTRIES_KEY, { [entry.id]: JSON.stringify(entry) })
+      .zadd(OUTBOX_INDEX_KEY, { score: entry.createdAt, member: entry.id });
   }
   return staged;
 }
@@ -121,7 +123,11 @@ end
 `;
 
 /** `keys`/`args` of a script using `OUTBOX_ADD_LUA`, with the entry appended. */
-export function withOutboxEntry(keys: string[], args: Array<string | number>, entry: OutboxEntry): { keys: string[]; args: string[] } {
+export function withOutboxEntry(
+  keys: string[],
+  args: Array<string | number>,
+  entry: OutboxEntry,
+): { keys: string[]; args: string[] } {
   return {
     keys: [...keys, OUTBOX_ENTRIES_KEY, OUTBOX_INDEX_KEY],
     args: [...args.map(String), entry.id, JSON.stringify(entry), String(entry.createdAt)],
@@ -135,7 +141,8 @@ export function createOutbox(config: OutboxConfig): Outbox {
   const maxAgeMs = config.maxAgeMs ?? OUTBOX_MAX_AGE_MS;
   const report =
     config.report ??
-    ((level: "warn" | "error", event: string, fields: Record<string, unknown>) => console[level](JSON.stringify({ level, event, ...fields })));
+    ((level: "warn" | "error", event: string, fields: Record<string, unknown>) =>
+      console[level](JSON.stringify({ level, event, ...fields })));
 
   async function publishOne(entry: OutboxEntry): Promise<PublishedEntry | null> {
     let result: { messageId: string; deduplicated?: boolean };
@@ -151,7 +158,12 @@ export function createOutbox(config: OutboxConfig): Outbox {
       report("warn", "outbox_publish_failed", { entryId: entry.id, job: entry.jobName, error: String(error) });
       return null;
     }
-    const published = { entryId: entry.id, jobName: entry.jobName, messageId: result.messageId, deduplicated: result.deduplicated === true };
+    const published = {
+      entryId: entry.id,
+      jobName: entry.jobName,
+      messageId: result.messageId,
+      deduplicated: result.deduplicated === true,
+    };
     try {
       await config.onPublished?.(published);
     } catch (error) {
@@ -197,7 +209,8 @@ export function createOutbox(config: OutboxConfig): Outbox {
           else entries.push(typeof entry === "string" ? (JSON.parse(entry) as OutboxEntry) : entry);
         }
         for (const entry of entries) {
-          if (now - entry.createdAt > maxAgeMs) report("error", "outbox_entry_stale", { entryId: entry.id, job: entry.jobName, ageMs: now - entry.createdAt });
+          if (now - entry.createdAt > maxAgeMs)
+            report("error", "outbox_entry_stale", { entryId: entry.id, job: entry.jobName, ageMs: now - entry.createdAt });
         }
         return { ran: true, ...(await flush(entries)) };
       } finally {

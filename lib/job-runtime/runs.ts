@@ -49,7 +49,12 @@ export async function recordQueuedMany(redis: Redis, published: readonly Publish
   if (!script) recordScripts.set(redis, (script = redis.createScript(RECORD_QUEUED)));
   await script.exec(
     [RECENT_RUNS_KEY, ...published.map((job) => runKey(job.messageId))],
-    [String(nowMs), String(RUN_TTL_SECONDS), String(RECENT_RUNS_LIMIT), ...published.flatMap((job) => [job.jobName, job.messageId])],
+    [
+      String(nowMs),
+      String(RUN_TTL_SECONDS),
+      String(RECENT_RUNS_LIMIT),
+      ...published.flatMap((job) => [job.jobName, job.messageId]),
+    ],
   );
 }
 

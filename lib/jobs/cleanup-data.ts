@@ -16,11 +16,24 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export const cleanupData = defineJob({
   name: "cleanup-data",
   schema: z.object({
-    emailLogRetentionDays: z.number().int().min(1).max(3650).default(EMAIL_LOG_TTL_SECONDS / 86_400),
-    jobRunRetentionDays: z.number().int().min(1).max(3650).default(RUN_TTL_SECONDS / 86_400),
+    emailLogRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(EMAIL_LOG_TTL_SECONDS / 86_400),
+    jobRunRetentionDays: z
+      .number()
+      .int()
+      .min(1)
+      .max(3650)
+      .default(RUN_TTL_SECONDS / 86_400),
     maxKeysPerTask: z.number().int().min(100).max(100_000).default(5_000),
     /** Run only these tasks (default: all). */
-    tasks: z.array(z.enum(CLEANUP_TASK_NAMES as [string, ...string[]])).min(1).optional(),
+    tasks: z
+      .array(z.enum(CLEANUP_TASK_NAMES as [string, ...string[]]))
+      .min(1)
+      .optional(),
   }),
   retries: 2,
   retryDelay: "pow(2, retried) * 1000",

@@ -22,7 +22,11 @@ export function isTransientFailure(status: number | null): boolean {
 }
 
 /** Pure: what to do with each DLQ entry. `redriven` holds message ids already re-driven (or born of a re-drive). */
-export function decideRedrive(entry: Pick<DlqEntry, "messageId" | "url" | "responseStatus">, appUrl: string, redriven: ReadonlySet<string>): RedriveDecision {
+export function decideRedrive(
+  entry: Pick<DlqEntry, "messageId" | "url" | "responseStatus">,
+  appUrl: string,
+  redriven: ReadonlySet<string>,
+): RedriveDecision {
   if (!entry.url.startsWith(`${appUrl}/`)) return "other-app";
   if (redriven.has(entry.messageId)) return "already-redriven";
   if (entry.responseStatus === 489) return "permanent";
@@ -40,7 +44,13 @@ export interface RedriveReport {
   at: number;
   dryRun: boolean;
   scanned: number;
-  retried: Array<{ dlqId: string; messageId: string; newMessageId: string | null; jobName: string; responseStatus: number | null }>;
+  retried: Array<{
+    dlqId: string;
+    messageId: string;
+    newMessageId: string | null;
+    jobName: string;
+    responseStatus: number | null;
+  }>;
   skipped: Partial<Record<Exclude<RedriveDecision, "retry">, number>>;
   failed: Array<{ dlqId: string; error: string }>;
 }
@@ -62,14 +72,27 @@ export const dlqRedrive = defineJob({
     let cursor: string | undefined;
     for (let page = 0; page < Math.ceil(payload.maxMessages / PAGE_SIZE) && entries.length < payload.maxMessages; page++) {
       signal.throwIfAborted();
-      const result = await listDlq(qstash, { ...(cursor && { cursor }), count: Math.min(PAGE_SIZE, payload.maxMessages - entries.length) });
+      const result = await listDlq(qstash, {
+        ...(cursor && { cursor }),
+        count: Math.min(PAGE_SIZE, payload.maxMessages - entries.length),
+      });
       entries.push(...result.entries);
       if (!result.cursor || result.cursor === cursor) break;
       cursor = result.cursor;
     }
 
-    const redriven = await alreadyRedriven(redis, entries.map((entry) => entry.messageId));
-    const report: RedriveReport = { at: context.clock.now(), dryRun: payload.dryRun, scanned: entries.length, retried: [], skipped: {}, failed: [] };
+    const redriven = await alreadyRedriven(
+      redis,
+      entries.map((entry) => entry.messageId),
+    );
+    const report: RedriveReport = {
+      at: context.clock.now(),
+      dryRun: payload.dryRun,
+      scanned: entries.length,
+      retried: [],
+      skipped: {},
+      failed: [],
+    };
     const candidates: DlqEntry[] = [];
     for (const entry of entries) {
       const decision = decideRedrive(entry, context.appUrl, redriven);
@@ -94,7 +117,11 @@ export const dlqRedrive = defineJob({
         report.retried.push({ ...pick(entry), newMessageId: retried.messageId });
         if (retried.messageId) {
           await redis.set(redriveKey(retried.messageId), `from:${entry.messageId}`, { ex: REDRIVE_MEMORY_SECONDS });
-          await recordQueued(redis, { messageId: retried.messageId, jobName: entry.jobName, deduplicated: false }, context.clock.now());
+          await recordQueued(
+            redis,
+            { messageId: retried.messageId, jobName: entry.jobName, deduplicated: false },
+            context.clock.now(),
+          );
         }
       }
       // Not retried after all: free the claim so the next run tries again.

@@ -49,7 +49,12 @@ export const generateReport = defineJob({
       await saveReport(context.redis, { ...base, status: "running", startedAt });
       const memberIds = await listMemberIds(context.redis, org.id);
       const inputs = await collectReportInputs(context.redis, memberIds, signal);
-      const result = aggregateReport({ from: startedAt - payload.periodDays * DAY_MS, to: startedAt, members: memberIds.length, ...inputs });
+      const result = aggregateReport({
+        from: startedAt - payload.periodDays * DAY_MS,
+        to: startedAt,
+        members: memberIds.length,
+        ...inputs,
+      });
       report = { ...base, status: "ready", startedAt, completedAt: context.clock.now(), result };
       await saveReport(context.redis, report);
     }

@@ -9,9 +9,12 @@ import { defineJob } from "./context";
 const link = z
   .string()
   .max(2000)
-  .refine((value) => (value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")) || /^https:\/\/[^\s]+$/.test(value), {
-    message: "a same-site path or an https URL",
-  });
+  .refine(
+    (value) => (value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")) || /^https:\/\/[^\s]+$/.test(value),
+    {
+      message: "a same-site path or an https URL",
+    },
+  );
 
 /** Stores an in-app notification and, unless told not to, emails it too. */
 export const notification = defineJob({
@@ -41,8 +44,15 @@ export const notification = defineJob({
       createdAt: context.clock.now(),
     });
     if (!payload.sendEmail) return { stored, emailed: false };
-    const url = payload.link === undefined ? undefined : payload.link.startsWith("/") ? `${context.appUrl}${payload.link}` : payload.link;
-    const rendered = await notificationEmail({ name: payload.name, title: payload.title, body: payload.body, url, appUrl: context.appUrl });
+    const url =
+      payload.link === undefined ? undefined : payload.link.startsWith("/") ? `${context.appUrl}${payload.link}` : payload.link;
+    const rendered = await notificationEmail({
+      name: payload.name,
+      title: payload.title,
+      body: payload.body,
+      url,
+      appUrl: context.appUrl,
+    });
     const emailId = await sendJobEmail(context, { job: "notification", userId: payload.userId, to: payload.email, rendered });
     return { stored, emailed: true, emailId };
   },

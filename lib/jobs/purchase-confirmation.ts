@@ -28,7 +28,12 @@ export const purchaseConfirmation = defineJob({
   idempotencyKey: (payload) => payload.eventId,
   async handler(payload, context) {
     const rendered = await purchaseConfirmationEmail({ ...payload, appUrl: context.appUrl });
-    const emailId = await sendJobEmail(context, { job: "purchase-confirmation", userId: payload.userId, to: payload.email, rendered });
+    const emailId = await sendJobEmail(context, {
+      job: "purchase-confirmation",
+      userId: payload.userId,
+      to: payload.email,
+      rendered,
+    });
     return { emailId };
   },
 });

@@ -27,7 +27,12 @@ export const refundNotification = defineJob({
   idempotencyKey: (payload) => payload.eventId,
   async handler(payload, context) {
     const rendered = await refundNotificationEmail(payload);
-    const emailId = await sendJobEmail(context, { job: "refund-notification", userId: payload.userId, to: payload.email, rendered });
+    const emailId = await sendJobEmail(context, {
+      job: "refund-notification",
+      userId: payload.userId,
+      to: payload.email,
+      rendered,
+    });
     return { emailId };
   },
 });

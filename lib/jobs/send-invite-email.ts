@@ -21,7 +21,9 @@ export const sendInviteEmailSchema = z.object({
    * The link with the raw token. It travels in the payload so every retry
    * sends the same link; see docs/decisions/0004-invite-token-in-payload.md.
    */
-  acceptUrl: z.url({ protocol: /^https?$/ }).refine((url) => new URL(url).pathname.startsWith("/invite/"), "must be an /invite/ link"),
+  acceptUrl: z
+    .url({ protocol: /^https?$/ })
+    .refine((url) => new URL(url).pathname.startsWith("/invite/"), "must be an /invite/ link"),
   /** Unix epoch ms when the link stops working. */
   expiresAt: z.number().int().positive(),
 });
@@ -61,7 +63,12 @@ export function createSendInviteEmailJob(deps: Partial<SendInviteEmailDeps> = {}
       const stale = staleReason(invite, payload, context.clock.now());
       if (stale) return { skipped: stale };
       const rendered = await inviteEmail(payload);
-      const emailId = await sendJobEmail(context, { job: "send-invite-email", userId: payload.invitedBy, to: payload.email, rendered });
+      const emailId = await sendJobEmail(context, {
+        job: "send-invite-email",
+        userId: payload.invitedBy,
+        to: payload.email,
+        rendered,
+      });
       return { emailId };
     },
   });

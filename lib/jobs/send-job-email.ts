@@ -17,7 +17,10 @@ export interface JobEmail {
  * the user's email log, then throws the mapped error on failure so QStash retries
  * (or dead-letters) the job. Returns Resend's email id.
  */
-export async function sendJobEmail(context: JobContext & Pick<JobDeps, "email" | "redis" | "clock">, email: JobEmail): Promise<string> {
+export async function sendJobEmail(
+  context: JobContext & Pick<JobDeps, "email" | "redis" | "clock">,
+  email: JobEmail,
+): Promise<string> {
   const result = await context.email.send(
     {
       to: email.to,

@@ -42,7 +42,16 @@ export async function addNotification(redis: Redis, notification: Omit<InAppNoti
   const added = await redis.eval(
     ADD,
     [itemKey(userId, id), notificationsKey(userId), unreadKey(userId)],
-    [id, userId, notification.title, notification.body, notification.link ?? "", notification.createdAt, NOTIFICATION_TTL_SECONDS, NOTIFICATIONS_LIMIT],
+    [
+      id,
+      userId,
+      notification.title,
+      notification.body,
+      notification.link ?? "",
+      notification.createdAt,
+      NOTIFICATION_TTL_SECONDS,
+      NOTIFICATIONS_LIMIT,
+    ],
   );
   return Number(added) === 1;
 }

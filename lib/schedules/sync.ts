@@ -45,7 +45,8 @@ function sortKeys(value: unknown): unknown {
 
 function bodyText(schedule: Schedule): string | undefined {
   if (schedule.body !== undefined) return schedule.body;
-  if (schedule.bodyBase64) return new TextDecoder().decode(Uint8Array.from(atob(schedule.bodyBase64), (char) => char.charCodeAt(0)));
+  if (schedule.bodyBase64)
+    return new TextDecoder().decode(Uint8Array.from(atob(schedule.bodyBase64), (char) => char.charCodeAt(0)));
   return undefined;
 }
 
@@ -88,7 +89,11 @@ export function compareSchedule(desired: DesiredSchedule, actual: Schedule): Sch
 }
 
 /** Pure: what to create, update and remove so that QStash holds exactly `desired` among the schedules we manage. */
-export function planScheduleSync(desired: readonly DesiredSchedule[], existing: readonly Schedule[], managedLabel: string): SyncPlan {
+export function planScheduleSync(
+  desired: readonly DesiredSchedule[],
+  existing: readonly Schedule[],
+  managedLabel: string,
+): SyncPlan {
   const byId = new Map(existing.map((schedule) => [schedule.scheduleId, schedule]));
   const wanted = new Set(desired.map((schedule) => schedule.scheduleId));
   const plan: SyncPlan = { create: [], update: [], remove: [], unchanged: [] };
@@ -122,7 +127,8 @@ export async function syncSchedules(
 ): Promise<SyncPlan> {
   const plan = planScheduleSync(desired, await client.schedules.list(), options.managedLabel);
   if (options.dryRun) return plan;
-  for (const schedule of [...plan.create, ...plan.update.map((update) => update.desired)]) await client.schedules.create(schedule);
+  for (const schedule of [...plan.create, ...plan.update.map((update) => update.desired)])
+    await client.schedules.create(schedule);
   for (const stale of plan.remove) await client.schedules.delete(stale.scheduleId);
   return plan;
 }

@@ -48,10 +48,16 @@ return 'verified'`;
 export type IssueResult = { state: "issued"; token: string; expiresAt: number } | { state: "verified" } | { state: "unknown" };
 
 /** A fresh link token for `user`, replacing any earlier one; nothing to do once the address is verified. */
-export async function issueVerificationToken(redis: Redis, user: Pick<User, "id" | "email">, nowMs: number): Promise<IssueResult> {
+export async function issueVerificationToken(
+  redis: Redis,
+  user: Pick<User, "id" | "email">,
+  nowMs: number,
+): Promise<IssueResult> {
   const token = randomToken();
   const tokenHash = await sha256Hex(token);
-  const answer = String(await redis.eval(ISSUE, [verifyTokenKey(tokenHash), userKey(user.id)], [tokenHash, user.id, user.email, VERIFY_TOKEN_TTL_MS]));
+  const answer = String(
+    await redis.eval(ISSUE, [verifyTokenKey(tokenHash), userKey(user.id)], [tokenHash, user.id, user.email, VERIFY_TOKEN_TTL_MS]),
+  );
   if (answer === "issued") return { state: "issued", token, expiresAt: nowMs + VERIFY_TOKEN_TTL_MS };
   if (answer === "verified") return { state: "verified" };
   return { state: "unknown" };
@@ -97,9 +103,9 @@ export function verifyUrl(appUrl: string, token: string): string {
 export async function verificationLinkIsCurrent(redis: Redis, userId: string, verifyUrl: string): Promise<boolean> {
   const token = new URL(verifyUrl).pathname.split("/").pop() ?? "";
   if (!isRandomToken(token)) return false;
-  const [current, verifiedAt] = await redis.hmget<Record<string, unknown>>(userKey(userId), "verifyTokenHash", "emailVerifiedAt").then((fields) =>
-    fields ? [fields.verifyTokenHash, fields.emailVerifiedAt] : [null, null],
-  );
+  const [current, verifiedAt] = await redis
+    .hmget<Record<string, unknown>>(userKey(userId), "verifyTokenHash", "emailVerifiedAt")
+    .then((fields) => (fields ? [fields.verifyTokenHash, fields.emailVerifiedAt] : [null, null]));
   if (verifiedAt !== null && verifiedAt !== undefined) return false;
   return typeof current === "string" && current === (await sha256Hex(token));
 }

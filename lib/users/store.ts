@@ -60,10 +60,17 @@ export async function createUser(
   const id = `usr_${crypto.randomUUID().replaceAll("-", "")}`;
   // The password is hashed before the script runs, so a taken address costs the same time as a new one.
   const user: User = { id, email, name: input.name.trim(), locale: input.locale, timeZone: input.timeZone, createdAt: nowMs };
-  const fields = Object.entries({ ...user, passwordHash: await hashPassword(input.password) }).flatMap(([name, value]) => [name, String(value)]);
+  const fields = Object.entries({ ...user, passwordHash: await hashPassword(input.password) }).flatMap(([name, value]) => [
+    name,
+    String(value),
+  ]);
   const entry = followUp?.(user);
   // Without a follow-up a placeholder entry keeps the script's argument layout; the flag says to skip it.
-  const { keys, args } = withOutboxEntry([emailKey(email), userKey(id)], [id, fields.length, ...fields, entry ? "1" : "0"], entry ?? NO_ENTRY);
+  const { keys, args } = withOutboxEntry(
+    [emailKey(email), userKey(id)],
+    [id, fields.length, ...fields, entry ? "1" : "0"],
+    entry ?? NO_ENTRY,
+  );
   const created = await redis.eval(CREATE_USER, keys, args);
   if (Number(created) !== 1) return { ok: false, reason: "email_taken" };
   return { ok: true, user, ...(entry && { followUp: entry }) };

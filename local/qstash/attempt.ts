@@ -54,7 +54,11 @@ export function sendAttempt(outgoing: OutgoingRequest): Promise<AttemptResult> {
         size += chunk.length;
       });
       response.on("end", () =>
-        finish({ status: response.statusCode ?? 0, headers: collectHeaderValues(response.rawHeaders), body: Buffer.concat(chunks) }),
+        finish({
+          status: response.statusCode ?? 0,
+          headers: collectHeaderValues(response.rawHeaders),
+          body: Buffer.concat(chunks),
+        }),
       );
       response.on("error", (error) => finish(failed(describe(error))));
     };

@@ -2,7 +2,12 @@ import { parseRetryAfterMs } from "./duration";
 import { compileRetryDelay } from "./retry-expression";
 
 /** Response headers a destination can use to say when to come back, in QStash's order of preference. */
-const RETRY_AFTER_HEADERS = ["retry-after", "x-ratelimit-reset", "x-ratelimit-reset-requests", "x-ratelimit-reset-tokens"] as const;
+const RETRY_AFTER_HEADERS = [
+  "retry-after",
+  "x-ratelimit-reset",
+  "x-ratelimit-reset-requests",
+  "x-ratelimit-reset-tokens",
+] as const;
 
 const MAX_DEFAULT_DELAY_SECONDS = 86_400;
 

@@ -18,7 +18,8 @@ function decodeUtf8(bytes: Uint8Array): string | null {
  */
 export type StoredBody = string;
 
-export const storeBody = (bytes: Uint8Array): StoredBody => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
+export const storeBody = (bytes: Uint8Array): StoredBody =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1");
 export const bodyBytes = (stored: StoredBody): Buffer => Buffer.from(stored, "latin1");
 export const bodyBase64 = (stored: StoredBody): string => bodyBytes(stored).toString("base64");
 

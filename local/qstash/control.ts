@@ -20,10 +20,12 @@ export function controlRoutes(core: Core, dispatcher: Dispatcher, reset: () => v
     route("GET", /^\/__stack\/state$/, () => json(stateSnapshot(core, dispatcher))),
     route("GET", /^\/__stack\/clock$/, () => json({ now: core.clock.now(), manual: core.clock.manual })),
     route("POST", /^\/__stack\/clock\/advance$/, async (ctx) => {
-      if (!core.clock.manual) throw new ApiError(409, "the clock is the system clock; start the server with a manual clock to advance it");
+      if (!core.clock.manual)
+        throw new ApiError(409, "the clock is the system clock; start the server with a manual clock to advance it");
       const body = parseJsonBody(ctx.body) as { ms?: unknown } | null;
       const ms = body?.ms;
-      if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0) throw badRequest('body must be {"ms": <non-negative number>}');
+      if (typeof ms !== "number" || !Number.isFinite(ms) || ms < 0)
+        throw badRequest('body must be {"ms": <non-negative number>}');
       await dispatcher.advance(ms);
       return json({ now: core.clock.now() });
     }),

@@ -27,7 +27,8 @@ export function parseCron(cron: string): ParsedCron {
     }
   }
   const fields = text.split(/\s+/).filter(Boolean);
-  if (fields.length !== 5) throw badRequest(`invalid Upstash-Cron ${JSON.stringify(cron)}: want 5 fields (minute hour day month weekday)`);
+  if (fields.length !== 5)
+    throw badRequest(`invalid Upstash-Cron ${JSON.stringify(cron)}: want 5 fields (minute hour day month weekday)`);
   const expression = fields.join(" ");
   try {
     CronExpressionParser.parse(expression, { tz: timeZone, strict: false }).next();
@@ -40,5 +41,7 @@ export function parseCron(cron: string): ParsedCron {
 /** The first firing strictly after `afterMs`, in ms. */
 export function nextCronTime(cron: string, afterMs: number): number {
   const { expression, timeZone } = parseCron(cron);
-  return CronExpressionParser.parse(expression, { currentDate: new Date(afterMs), tz: timeZone }).next().getTime();
+  return CronExpressionParser.parse(expression, { currentDate: new Date(afterMs), tz: timeZone })
+    .next()
+    .getTime();
 }

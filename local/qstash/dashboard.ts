@@ -46,7 +46,8 @@ export function renderDashboardPage(snapshot: StateSnapshot): { html: string; he
 }
 
 export function renderDashboardFragment(snapshot: StateSnapshot): string {
-  const at = (ms: number | null | undefined) => (ms ? `${new Date(ms).toISOString()} <span class="muted">(${relative(ms, snapshot.now)})</span>` : "");
+  const at = (ms: number | null | undefined) =>
+    ms ? `${new Date(ms).toISOString()} <span class="muted">(${relative(ms, snapshot.now)})</span>` : "";
   return `
 <p class="muted">Clock ${snapshot.manualClock ? "manual" : "system"}: ${escapeHtml(new Date(snapshot.now).toISOString())}
  · ${snapshot.inFlight} in flight${snapshot.nextWakeAt ? ` · next wake-up ${at(snapshot.nextWakeAt)}` : ""}</p>
@@ -94,7 +95,12 @@ ${table(
 <h2>URL groups (${snapshot.topics.length})</h2>
 ${table(
   ["Group", "Endpoints"],
-  snapshot.topics.map((topic) => [code(topic.name), topic.endpoints.map((endpoint) => escapeHtml(endpoint.name ? `${endpoint.name}: ${endpoint.url}` : endpoint.url)).join("<br>")]),
+  snapshot.topics.map((topic) => [
+    code(topic.name),
+    topic.endpoints
+      .map((endpoint) => escapeHtml(endpoint.name ? `${endpoint.name}: ${endpoint.url}` : endpoint.url))
+      .join("<br>"),
+  ]),
 )}
 <h2>Recent events</h2>
 ${table(
@@ -104,7 +110,11 @@ ${table(
     state(event.state),
     code(event.messageId),
     escapeHtml(event.url),
-    escapeHtml([event.responseStatus, event.error, event.nextDeliveryTime ? `next ${new Date(event.nextDeliveryTime).toISOString()}` : ""].filter(Boolean).join(" · ")),
+    escapeHtml(
+      [event.responseStatus, event.error, event.nextDeliveryTime ? `next ${new Date(event.nextDeliveryTime).toISOString()}` : ""]
+        .filter(Boolean)
+        .join(" · "),
+    ),
   ]),
 )}`;
 }

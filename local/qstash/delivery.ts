@@ -4,7 +4,16 @@ import type { MessageRecord } from "./model";
 import { signDelivery } from "./signing";
 
 /** Forwarded headers that would corrupt the request if copied onto it. */
-const HOP_BY_HOP = new Set(["host", "connection", "content-length", "transfer-encoding", "keep-alive", "upgrade", "te", "trailer"]);
+const HOP_BY_HOP = new Set([
+  "host",
+  "connection",
+  "content-length",
+  "transfer-encoding",
+  "keep-alive",
+  "upgrade",
+  "te",
+  "trailer",
+]);
 
 export interface PreparedDelivery {
   url: string;

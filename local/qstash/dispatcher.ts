@@ -21,7 +21,8 @@ type Block = { park: string; rateWindowEndsAt?: number } | null;
 const queuePark = (name: string) => `queue:${name}`;
 const flowPark = (key: string) => `flow:${key}`;
 /** Heap order: earliest next attempt first, publish order among equals (FIFO). */
-const earlier = (a: MessageRecord, b: MessageRecord) => a.nextAttemptAt < b.nextAttemptAt || (a.nextAttemptAt === b.nextAttemptAt && a.seq < b.seq);
+const earlier = (a: MessageRecord, b: MessageRecord) =>
+  a.nextAttemptAt < b.nextAttemptAt || (a.nextAttemptAt === b.nextAttemptAt && a.seq < b.seq);
 /** Stale heap entries (cancelled or reset messages) tolerated before one compaction pass. */
 const COMPACT_AFTER = 1_024;
 
@@ -91,7 +92,8 @@ export class Dispatcher implements MessageObserver {
       bump(this.#queueSlots, message.queueName, -1);
       this.#release(queuePark(message.queueName), 1);
     }
-    if (!this.#inFlight.has(message.messageId) && ++this.#stale > COMPACT_AFTER && this.#stale > this.#due.size / 2) this.#compact();
+    if (!this.#inFlight.has(message.messageId) && ++this.#stale > COMPACT_AFTER && this.#stale > this.#due.size / 2)
+      this.#compact();
   }
 
   cleared(): void {
@@ -224,7 +226,11 @@ export class Dispatcher implements MessageObserver {
   }
 
   #isWaiting(message: MessageRecord): boolean {
-    return this.core.state.messages.get(message.messageId) === message && !this.#inFlight.has(message.messageId) && !message.cancelRequested;
+    return (
+      this.core.state.messages.get(message.messageId) === message &&
+      !this.#inFlight.has(message.messageId) &&
+      !message.cancelRequested
+    );
   }
 
   #park(park: string, message: MessageRecord): void {
@@ -276,15 +282,18 @@ export class Dispatcher implements MessageObserver {
       const queue = state.queues.get(message.queueName);
       if (queue?.paused) return { park: queuePark(message.queueName) };
       // A started message keeps its slot through its retries: strict FIFO at parallelism 1.
-      if (!message.started && (this.#queueSlots.get(message.queueName) ?? 0) >= (queue?.parallelism ?? 1)) return { park: queuePark(message.queueName) };
+      if (!message.started && (this.#queueSlots.get(message.queueName) ?? 0) >= (queue?.parallelism ?? 1))
+        return { park: queuePark(message.queueName) };
     }
     const key = message.flowControl?.key;
     const flow = key ? state.flowControl.get(key) : undefined;
     if (key && flow) {
       if (flow.isPaused) return { park: flowPark(key) };
-      if (flow.parallelism !== undefined && (this.#flowInFlight.get(key) ?? 0) >= flow.parallelism) return { park: flowPark(key) };
+      if (flow.parallelism !== undefined && (this.#flowInFlight.get(key) ?? 0) >= flow.parallelism)
+        return { park: flowPark(key) };
       const periodEnd = flow.ratePeriodStart + flow.periodSeconds * 1_000;
-      if (flow.rate !== undefined && now < periodEnd && flow.rateCount >= flow.rate) return { park: flowPark(key), rateWindowEndsAt: periodEnd };
+      if (flow.rate !== undefined && now < periodEnd && flow.rateCount >= flow.rate)
+        return { park: flowPark(key), rateWindowEndsAt: periodEnd };
     }
     return null;
   }

@@ -6,8 +6,8 @@ const PUBLISH_UNITS_MS: Record<string, number> = { s: SECOND_MS, m: 60 * SECOND_
 const GO_UNITS_MS: Record<string, number> = {
   ns: 1e-6,
   us: 1e-3,
-  "µs": 1e-3,
-  "μs": 1e-3,
+  µs: 1e-3,
+  μs: 1e-3,
   ms: 1,
   s: SECOND_MS,
   m: 60 * SECOND_MS,
@@ -23,7 +23,8 @@ const GO_UNITS_MS: Record<string, number> = {
 export function parseDurationMs(value: string, headerName: string): number {
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * SECOND_MS;
-  if (!/^(\d+[smhd])+$/.test(text)) throw badRequest(`invalid ${headerName}: ${JSON.stringify(value)}, want a duration like 10s, 5m or 1d10h30m`);
+  if (!/^(\d+[smhd])+$/.test(text))
+    throw badRequest(`invalid ${headerName}: ${JSON.stringify(value)}, want a duration like 10s, 5m or 1d10h30m`);
   let total = 0;
   for (const [, amount, unit] of text.matchAll(/(\d+)([smhd])/g)) total += Number(amount) * PUBLISH_UNITS_MS[unit!]!;
   return total;
@@ -70,7 +71,12 @@ export function formatMs(ms: number): string {
   if (ms < SECOND_MS) return `${ms}ms`;
   const parts: string[] = [];
   let rest = Math.round(ms / SECOND_MS);
-  for (const [unit, size] of [["d", 86_400], ["h", 3_600], ["m", 60], ["s", 1]] as const) {
+  for (const [unit, size] of [
+    ["d", 86_400],
+    ["h", 3_600],
+    ["m", 60],
+    ["s", 1],
+  ] as const) {
     if (rest >= size) {
       parts.push(`${Math.floor(rest / size)}${unit}`);
       rest %= size;

@@ -37,24 +37,34 @@ export interface QStashFaultConfig {
 export interface QStashFaultState {
   duplicates?: DuplicateConfig;
   publishOutage?: ActiveOutage;
-  injected: { duplicatesAtOnce: number; duplicatesLater: number; publishErrors: number; publishRefused: number; publishOutages: number };
+  injected: {
+    duplicatesAtOnce: number;
+    duplicatesLater: number;
+    publishErrors: number;
+    publishRefused: number;
+    publishOutages: number;
+  };
 }
 
-export type QStashFaultEvent = { kind: "duplicate"; when: "at-once" | "later"; messageId: string } | { kind: "publish"; failure: OutageFailure };
+export type QStashFaultEvent =
+  | { kind: "duplicate"; when: "at-once" | "later"; messageId: string }
+  | { kind: "publish"; failure: OutageFailure };
 
 const PUBLISH_PATH = /^\/v2\/(publish|enqueue|batch)(\/|$)/;
 
 function parseQStashFaultConfig(input: unknown): QStashFaultConfig {
   if (typeof input !== "object" || input === null || Array.isArray(input)) throw new Error("body must be a JSON object");
   const config = input as Record<string, unknown>;
-  for (const key of Object.keys(config)) if (key !== "duplicates" && key !== "publishOutage") throw new Error(`unknown fault "${key}"`);
+  for (const key of Object.keys(config))
+    if (key !== "duplicates" && key !== "publishOutage") throw new Error(`unknown fault "${key}"`);
   const result: QStashFaultConfig = {};
   if (config.duplicates !== undefined) {
     const duplicates = config.duplicates as Record<string, unknown> | null;
     if (typeof duplicates !== "object" || duplicates === null) throw new Error("duplicates must be an object");
     const { rate, laterMs } = duplicates;
     if (typeof rate !== "number" || !(rate >= 0 && rate <= 1)) throw new Error("duplicates.rate must be a number from 0 to 1");
-    if (laterMs !== undefined && (!Number.isInteger(laterMs) || (laterMs as number) < 0)) throw new Error("duplicates.laterMs must be a non-negative integer");
+    if (laterMs !== undefined && (!Number.isInteger(laterMs) || (laterMs as number) < 0))
+      throw new Error("duplicates.laterMs must be a non-negative integer");
     result.duplicates = { rate, ...(laterMs !== undefined && { laterMs: laterMs as number }) };
   }
   if (config.publishOutage !== undefined) result.publishOutage = parseOutageConfig(config.publishOutage, "publishOutage");

@@ -49,7 +49,16 @@ const AUTH_FIELDS = ["qstash_token"];
 
 /** The states `?state=` may name: the server's, the SDK's spelling of CANCELLED, and the IN_PROGRESS group. */
 const FILTER_STATES = new Set([
-  "CREATED", "ACTIVE", "RETRY", "ERROR", "DELIVERED", "FAILED", "CANCEL_REQUESTED", "CANCELLED", "CANCELED", "IN_PROGRESS",
+  "CREATED",
+  "ACTIVE",
+  "RETRY",
+  "ERROR",
+  "DELIVERED",
+  "FAILED",
+  "CANCEL_REQUESTED",
+  "CANCELLED",
+  "CANCELED",
+  "IN_PROGRESS",
 ]);
 
 /**
@@ -62,7 +71,11 @@ const FILTER_STATES = new Set([
  * wrote, and on the delete and cancel endpoints a typo (`?labeel=x`) would
  * then empty the whole queue.
  */
-export function parseFilter(params: URLSearchParams, allowed: readonly FilterField[], control: readonly ControlField[] = []): Filter {
+export function parseFilter(
+  params: URLSearchParams,
+  allowed: readonly FilterField[],
+  control: readonly ControlField[] = [],
+): Filter {
   rejectUnknownFields(params, allowed, control);
   const filter: Filter = { values: {} };
   for (const field of allowed) {
@@ -85,14 +98,18 @@ function rejectUnknownFields(params: URLSearchParams, allowed: readonly FilterFi
   if (allowed.includes("topicName")) known.add("urlGroup");
   for (const name of new Set(params.keys())) {
     if (!known.has(name)) {
-      throw badRequest(`unknown query field "${name}"; this endpoint accepts ${[...known].filter((field) => !AUTH_FIELDS.includes(field)).join(", ")}`);
+      throw badRequest(
+        `unknown query field "${name}"; this endpoint accepts ${[...known].filter((field) => !AUTH_FIELDS.includes(field)).join(", ")}`,
+      );
     }
   }
 }
 
 function checkValue(field: FilterField, value: string): void {
   if (field === "state" && !FILTER_STATES.has(value)) {
-    throw badRequest(`invalid value ${JSON.stringify(value)} for query field "state"; want one of ${[...FILTER_STATES].join(", ")}`);
+    throw badRequest(
+      `invalid value ${JSON.stringify(value)} for query field "state"; want one of ${[...FILTER_STATES].join(", ")}`,
+    );
   }
   if (field === "responseStatus" && !/^[1-5]\d\d$/.test(value)) {
     throw badRequest(`invalid value ${JSON.stringify(value)} for query field "responseStatus"; want an HTTP status code`);
@@ -124,7 +141,11 @@ function fieldMatches(item: Filterable, field: FilterField, value: string): bool
       return urlPart(item.url, "pathname") === value;
     case "state":
       // The SDK's type spells it CANCELED; the server's spelling is CANCELLED.
-      return item.state === value || (value === "CANCELED" && item.state === "CANCELLED") || (value === "IN_PROGRESS" && isInProgress(item.state));
+      return (
+        item.state === value ||
+        (value === "CANCELED" && item.state === "CANCELLED") ||
+        (value === "IN_PROGRESS" && isInProgress(item.state))
+      );
     default:
       return item[field] === value;
   }

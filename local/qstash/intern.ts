@@ -23,7 +23,14 @@ export class Interner {
     const key = JSON.stringify(header);
     const known = this.#headers.get(key);
     if (known) return known;
-    const shared = Object.freeze(Object.fromEntries(Object.entries(header).map(([name, values]) => [this.string(name), Object.freeze(values.map((value) => this.string(value)))])));
+    const shared = Object.freeze(
+      Object.fromEntries(
+        Object.entries(header).map(([name, values]) => [
+          this.string(name),
+          Object.freeze(values.map((value) => this.string(value))),
+        ]),
+      ),
+    );
     return remember(this.#headers, key, shared as HeaderMap);
   }
 

@@ -5,7 +5,14 @@
  */
 import { closeOnSignal, parseFlags, parsePort, runMain } from "../cli";
 import { manualClock, systemClock } from "../clock";
-import { DEFAULT_DATA_FILE, DEFAULT_DEV_PORT, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, startQStashServer } from "./server";
+import {
+  DEFAULT_DATA_FILE,
+  DEFAULT_DEV_PORT,
+  DEV_CURRENT_SIGNING_KEY,
+  DEV_NEXT_SIGNING_KEY,
+  DEV_TOKEN,
+  startQStashServer,
+} from "./server";
 
 const USAGE = `Usage: tsx local/qstash/main.ts [options]
 
@@ -45,7 +52,9 @@ async function main(): Promise<void> {
     clock: manual ? manualClock(Date.now()) : systemClock(),
     ...(values.host !== undefined && { host: values.host }),
   });
-  console.log(`Local QStash on ${server.url} (${manual ? "manual" : "system"} clock, state ${dataFile ? `in ${dataFile}` : "in memory"})\n`);
+  console.log(
+    `Local QStash on ${server.url} (${manual ? "manual" : "system"} clock, state ${dataFile ? `in ${dataFile}` : "in memory"})\n`,
+  );
   console.log(`  Dashboard: ${server.url}/`);
   console.log(`  QSTASH_URL=${server.url}`);
   console.log(`  QSTASH_TOKEN=${DEV_TOKEN}`);

@@ -42,13 +42,15 @@ export function applyOutcome(core: Core, message: MessageRecord, result: Attempt
   if (!isNonRetryable(result) && message.retried < message.maxRetries) {
     message.retried += 1;
     message.state = "RETRY";
-    message.nextAttemptAt = now + retryDelayMs({
-      retryNumber: message.retried,
-      responseHeaders: result.headers,
-      retryDelayExpression: message.retryDelayExpression,
-      retryScale: core.config.retryScale,
-      nowMs: now,
-    });
+    message.nextAttemptAt =
+      now +
+      retryDelayMs({
+        retryNumber: message.retried,
+        responseHeaders: result.headers,
+        retryDelayExpression: message.retryDelayExpression,
+        retryScale: core.config.retryScale,
+        nowMs: now,
+      });
     core.log.record("RETRY", message, now, { nextDeliveryTime: message.nextAttemptAt, response });
     core.changed();
     return;

@@ -1,15 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import { bodyBase64, storeBody } from "./body";
-import type {
-  DedupRecord,
-  DlqEntry,
-  FlowControlRecord,
-  MessageRecord,
-  QueueRecord,
-  ScheduleRecord,
-  TopicRecord,
-} from "./model";
+import type { DedupRecord, DlqEntry, FlowControlRecord, MessageRecord, QueueRecord, ScheduleRecord, TopicRecord } from "./model";
 import { emptyState, type State } from "./state";
 
 /** How long writes are batched; a burst of publishes costs one file write. */
@@ -20,7 +12,10 @@ type SavedMessage = Omit<MessageRecord, "body"> & { bodyBase64: string };
 type SavedDlqEntry = Omit<DlqEntry, "message"> & { message: SavedMessage };
 
 const toSaved = ({ body, ...rest }: MessageRecord): SavedMessage => ({ ...rest, bodyBase64: bodyBase64(body) });
-const fromSaved = ({ bodyBase64: saved, ...rest }: SavedMessage): MessageRecord => ({ ...rest, body: storeBody(Buffer.from(saved, "base64")) });
+const fromSaved = ({ bodyBase64: saved, ...rest }: SavedMessage): MessageRecord => ({
+  ...rest,
+  body: storeBody(Buffer.from(saved, "base64")),
+});
 
 interface DataFile {
   version: 1;
@@ -76,7 +71,9 @@ export class Persistence {
     } catch (error) {
       const aside = `${this.file}.unreadable-${Date.now()}`;
       renameSync(this.file, aside);
-      console.warn(`[local/qstash] could not read ${this.file} (${error instanceof Error ? error.message : String(error)}); moved it to ${aside} and started empty`);
+      console.warn(
+        `[local/qstash] could not read ${this.file} (${error instanceof Error ? error.message : String(error)}); moved it to ${aside} and started empty`,
+      );
       return emptyState();
     }
   }

@@ -108,7 +108,11 @@ export function parsePublishOptions(headers: FlatHeaders): PublishOptions {
   if (flowKey !== undefined && !flowKey.trim()) throw badRequest("invalid Upstash-Flow-Control-Key: empty");
 
   const label = get("upstash-label");
-  if (label !== undefined) options.labels = label.split(",").map((part) => part.trim()).filter(Boolean);
+  if (label !== undefined)
+    options.labels = label
+      .split(",")
+      .map((part) => part.trim())
+      .filter(Boolean);
   const redact = get("upstash-redact-fields");
   if (redact !== undefined) options.redact = parseRedaction(redact);
 
@@ -124,12 +128,16 @@ export function parsePublishOptions(headers: FlatHeaders): PublishOptions {
 /** `parallelism=2, rate=5, period=1m` in any order, any subset. */
 export function parseFlowControlValue(value: string): Omit<FlowControlSpec, "key"> {
   const spec: Omit<FlowControlSpec, "key"> = {};
-  for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const [rawName, rawValue = ""] = part.split("=").map((item) => item.trim());
     const name = rawName!.toLowerCase();
     if (name === "parallelism") spec.parallelism = parsePositive(rawValue, "parallelism");
     else if (name === "rate" || name === "ratepersecond") spec.rate = parsePositive(rawValue, "rate");
-    else if (name === "period") spec.periodSeconds = Math.max(1, Math.round(parseDurationMs(rawValue, "Upstash-Flow-Control-Value period") / 1_000));
+    else if (name === "period")
+      spec.periodSeconds = Math.max(1, Math.round(parseDurationMs(rawValue, "Upstash-Flow-Control-Value period") / 1_000));
     else throw badRequest(`invalid Upstash-Flow-Control-Value: unknown setting ${JSON.stringify(rawName)}`);
   }
   return spec;
@@ -143,7 +151,8 @@ function parseMethod(value: string, headerName: string): HttpMethod {
 
 function parseName(value: string, what: string): string {
   const name = value.trim();
-  if (!NAME_PATTERN.test(name)) throw badRequest(`invalid ${what}: ${JSON.stringify(value)}, use letters, digits, '.', '_' or '-'`);
+  if (!NAME_PATTERN.test(name))
+    throw badRequest(`invalid ${what}: ${JSON.stringify(value)}, use letters, digits, '.', '_' or '-'`);
   return name;
 }
 
@@ -193,7 +202,10 @@ function forwardedHeaders(headers: FlatHeaders, prefix: string): HeaderMap {
 
 function parseRedaction(value: string): Redaction {
   const redaction: Redaction = { body: false, allHeaders: false, headers: [] };
-  for (const part of value.split(",").map((item) => item.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(",")
+    .map((item) => item.trim())
+    .filter(Boolean)) {
     const named = /^headers?\[(.+)\]$/i.exec(part);
     if (part.toLowerCase() === "body") redaction.body = true;
     else if (/^headers?$/i.test(part)) redaction.allHeaders = true;

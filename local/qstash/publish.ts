@@ -73,7 +73,10 @@ export function publish(core: Core, request: PublishRequest): PublishResult {
   return { status: 200, body, messages };
 }
 
-export type NewMessage = Omit<MessageRecord, "messageId" | "seq" | "createdAt" | "state" | "retried" | "nextAttemptAt" | "started">;
+export type NewMessage = Omit<
+  MessageRecord,
+  "messageId" | "seq" | "createdAt" | "state" | "retried" | "nextAttemptAt" | "started"
+>;
 
 /** Adds a pending message and logs CREATED; the dispatcher picks it up at `notBefore`. */
 export function createMessage(core: Core, fields: NewMessage): MessageRecord {
@@ -163,7 +166,13 @@ function dedupKeyFor(request: PublishRequest): string | undefined {
   if (options.deduplicationId) return `id:${options.deduplicationId}`;
   if (!options.contentBasedDeduplication) return undefined;
   const hash = createHash("sha256");
-  hash.update(JSON.stringify(request.destination)).update("\0").update(request.queueName ?? "").update("\0").update(request.body).update("\0");
+  hash
+    .update(JSON.stringify(request.destination))
+    .update("\0")
+    .update(request.queueName ?? "")
+    .update("\0")
+    .update(request.body)
+    .update("\0");
   const defining = Object.entries(request.rawHeaders)
     .filter(([name]) => name === "content-type" || (name.startsWith("upstash-") && !name.startsWith("upstash-telemetry-")))
     .sort(([a], [b]) => (a < b ? -1 : 1));

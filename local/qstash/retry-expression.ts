@@ -100,7 +100,8 @@ export function compileRetryDelay(source: string): RetryDelayExpression {
       }
       take(")");
       const [least, most] = FUNCTIONS[name].arity;
-      if (args.length < least || args.length > most) fail(`${name} takes ${least === most ? least : `at least ${least}`} argument(s)`);
+      if (args.length < least || args.length > most)
+        fail(`${name} takes ${least === most ? least : `at least ${least}`} argument(s)`);
       return { kind: "call", name, args };
     }
     return fail(`unexpected ${JSON.stringify(token)}`);

@@ -15,7 +15,10 @@ export function route(methods: string | string[], pattern: RegExp, handler: Hand
   return { methods: Array.isArray(methods) ? methods : [methods], pattern, handler, raw };
 }
 
-export type Match = { kind: "found"; route: Route; params: string[] } | { kind: "wrong-method"; allowed: string[] } | { kind: "none" };
+export type Match =
+  | { kind: "found"; route: Route; params: string[] }
+  | { kind: "wrong-method"; allowed: string[] }
+  | { kind: "none" };
 
 /** First route whose pattern and method match; "wrong-method" lets the server answer 405 instead of 404. */
 export function matchRoute(routes: Route[], method: string, path: string): Match {

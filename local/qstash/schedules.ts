@@ -10,7 +10,13 @@ import { DEFAULT_RETRIES, publish } from "./publish";
 import { compact } from "./views";
 
 /** Headers that make no sense on every firing (§10): they are dropped from the stored template. */
-const NOT_REPEATED = new Set(["upstash-not-before", "upstash-deduplication-id", "upstash-content-based-deduplication", "upstash-cron", "upstash-schedule-id"]);
+const NOT_REPEATED = new Set([
+  "upstash-not-before",
+  "upstash-deduplication-id",
+  "upstash-content-based-deduplication",
+  "upstash-cron",
+  "upstash-schedule-id",
+]);
 
 export interface ScheduleRequest {
   /** Raw destination text (URL or URL group name). */
@@ -31,7 +37,11 @@ export function upsertSchedule(core: Core, request: ScheduleRequest): string {
   const existing = core.state.schedules.get(scheduleId);
   const publishHeaders: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if ((name === "content-type" || name.startsWith("upstash-")) && !NOT_REPEATED.has(name) && !name.startsWith("upstash-telemetry-")) {
+    if (
+      (name === "content-type" || name.startsWith("upstash-")) &&
+      !NOT_REPEATED.has(name) &&
+      !name.startsWith("upstash-telemetry-")
+    ) {
       publishHeaders[name] = value;
     }
   }
@@ -88,9 +98,14 @@ export function fireDueSchedules(core: Core, now: number): void {
         scheduleId: schedule.scheduleId,
         rawHeaders: schedule.publishHeaders,
       });
-      schedule.lastScheduleStates = Object.fromEntries(result.messages.map((message) => [message.messageId, "IN_PROGRESS" as const]));
+      schedule.lastScheduleStates = Object.fromEntries(
+        result.messages.map((message) => [message.messageId, "IN_PROGRESS" as const]),
+      );
     } catch (error) {
-      console.warn(`[local/qstash] schedule ${schedule.scheduleId} could not fire:`, error instanceof Error ? error.message : error);
+      console.warn(
+        `[local/qstash] schedule ${schedule.scheduleId} could not fire:`,
+        error instanceof Error ? error.message : error,
+      );
     }
     core.changed();
   }

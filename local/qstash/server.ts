@@ -92,13 +92,20 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
   // local/ is its own program; QSTASH_DEV_PORT is the variable the SDK's dev mode reads too.
   const port = options.port ?? (Number(process.env.QSTASH_DEV_PORT) || DEFAULT_DEV_PORT);
   const token = options.token ?? DEV_TOKEN;
-  const keys = { current: options.currentSigningKey ?? DEV_CURRENT_SIGNING_KEY, next: options.nextSigningKey ?? DEV_NEXT_SIGNING_KEY };
+  const keys = {
+    current: options.currentSigningKey ?? DEV_CURRENT_SIGNING_KEY,
+    next: options.nextSigningKey ?? DEV_NEXT_SIGNING_KEY,
+  };
   const events = new EventEmitter();
   const log = new EventLog(events, options.maxEvents ?? 10_000);
   const dataFile = options.dataFile === undefined ? DEFAULT_DATA_FILE : options.dataFile;
 
   let dispatcher: Dispatcher | undefined;
-  const persistence = new Persistence(dataFile, () => core.state, () => clock.now());
+  const persistence = new Persistence(
+    dataFile,
+    () => core.state,
+    () => clock.now(),
+  );
   const core: Core = {
     clock,
     state: persistence.load(),
@@ -126,12 +133,14 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
   const now = clock.now();
   for (const schedule of core.state.schedules.values()) {
     // Firings that fell due while the server was down are skipped, not made up.
-    if (schedule.nextScheduleTime !== undefined && schedule.nextScheduleTime < now) schedule.nextScheduleTime = nextCronTime(schedule.cron, now);
+    if (schedule.nextScheduleTime !== undefined && schedule.nextScheduleTime < now)
+      schedule.nextScheduleTime = nextCronTime(schedule.cron, now);
   }
 
   const reset = () => {
     const { state } = core;
-    for (const map of [state.messages, state.dlq, state.schedules, state.queues, state.topics, state.flowControl, state.dedup]) map.clear();
+    for (const map of [state.messages, state.dlq, state.schedules, state.queues, state.topics, state.flowControl, state.dedup])
+      map.clear();
     log.clear();
     core.faults.reset();
     core.changed();
@@ -169,11 +178,13 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     const outage = isApi ? core.faults.publishFailure(ctx.method, ctx.path) : null;
     if (outage) return applyOutageFailure(res, outage, "injected fault: the publish API is down");
     // /v2 always needs the token; the controls and dashboard only when reached from off the machine.
-    if ((isApi || !ctx.loopback) && !authorized(ctx)) return sendReply(res, { status: 401, body: { error: "Unauthorized: missing or wrong bearer token" } });
+    if ((isApi || !ctx.loopback) && !authorized(ctx))
+      return sendReply(res, { status: 401, body: { error: "Unauthorized: missing or wrong bearer token" } });
     const match = matchRoute(isApi ? apiRoutes : stackRoutes, ctx.method, ctx.path);
     let reply: Reply;
     if (match.kind === "found") reply = await match.route.handler(ctx, match.params);
-    else if (match.kind === "wrong-method") reply = { status: 405, body: { error: `method ${ctx.method} not allowed; use ${match.allowed.join(", ")}` } };
+    else if (match.kind === "wrong-method")
+      reply = { status: 405, body: { error: `method ${ctx.method} not allowed; use ${match.allowed.join(", ")}` } };
     else reply = { status: 404, body: { error: `no route for ${ctx.method} ${ctx.path}` } };
     sendReply(res, reply);
   }

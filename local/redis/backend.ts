@@ -14,7 +14,11 @@ export type RedisBackendChoice =
   | { kind: "redis-server"; binary: string }
   | { kind: "embedded" };
 
-export function chooseRedisBackend(options: { redisUrl?: string | undefined; useRedisServer: boolean; path?: string }): RedisBackendChoice {
+export function chooseRedisBackend(options: {
+  redisUrl?: string | undefined;
+  useRedisServer: boolean;
+  path?: string;
+}): RedisBackendChoice {
   if (options.redisUrl) return { kind: "url", redisUrl: options.redisUrl };
   const binary = options.useRedisServer ? findRedisServerBinary(options.path) : null;
   return binary ? { kind: "redis-server", binary } : { kind: "embedded" };
@@ -30,7 +34,11 @@ export interface StartedRedisBackend {
 type RestOptions = Omit<RedisRestServerOptions, "redisUrl" | "dataFile">;
 
 /** Starts the REST server on the chosen backend; a redis-server that fails to start falls back to the embedded engine. */
-export async function startRedisBackend(choice: RedisBackendChoice, rest: RestOptions, dataDir: string | null): Promise<StartedRedisBackend> {
+export async function startRedisBackend(
+  choice: RedisBackendChoice,
+  rest: RestOptions,
+  dataDir: string | null,
+): Promise<StartedRedisBackend> {
   if (choice.kind === "url") {
     const server = await startRedisRestServer({ ...rest, redisUrl: choice.redisUrl });
     return { server, description: `proxying to REDIS_URL (${redactUrl(choice.redisUrl)})`, close: () => server.close() };

@@ -29,7 +29,10 @@ const COMMANDS: Record<string, CommandSpec> = {
   ...(requireFromIoredis("@ioredis/commands/built/commands.json") as Record<string, CommandSpec>),
   // Upstash's RedisJSON commands, which Redis's own table does not have.
   ...Object.fromEntries(
-    Object.entries(JSON_COMMAND_SPECS).map(([name, spec]) => [name, { arity: spec.arity, flags: spec.write ? ["write"] : ["readonly"], keyStart: 1, keyStop: 1, step: 1 }]),
+    Object.entries(JSON_COMMAND_SPECS).map(([name, spec]) => [
+      name,
+      { arity: spec.arity, flags: spec.write ? ["write"] : ["readonly"], keyStart: 1, keyStop: 1, step: 1 },
+    ]),
   ),
 };
 
@@ -58,7 +61,10 @@ export function staticError(command: Command): string | null {
   const name = (command[0] ?? "").toLowerCase();
   const spec = COMMANDS[name];
   if (!spec) {
-    const preview = command.slice(1, 4).map((arg) => `'${arg}' `).join("");
+    const preview = command
+      .slice(1, 4)
+      .map((arg) => `'${arg}' `)
+      .join("");
     return `ERR unknown command '${command[0]}', with args beginning with: ${preview}`;
   }
   const tooFew = spec.arity < 0 && command.length < -spec.arity;
@@ -136,11 +142,21 @@ function isRedisFloat(text: string | null | undefined): boolean {
   return text != null && text.trim() === text && text !== "" && Number.isFinite(Number(text));
 }
 
-
 /** Positions (0 = name) that must hold an integer. */
 const INTEGER_ARGS: Record<string, number[]> = {
-  incrby: [2], decrby: [2], hincrby: [3], expire: [2], pexpire: [2], expireat: [2], pexpireat: [2],
-  setex: [2], psetex: [2], lrange: [2, 3], ltrim: [2, 3], lindex: [2], getrange: [2, 3],
+  incrby: [2],
+  decrby: [2],
+  hincrby: [3],
+  expire: [2],
+  pexpire: [2],
+  expireat: [2],
+  pexpireat: [2],
+  setex: [2],
+  psetex: [2],
+  lrange: [2, 3],
+  ltrim: [2, 3],
+  lindex: [2],
+  getrange: [2, 3],
   zremrangebyrank: [2, 3],
 };
 
@@ -166,11 +182,93 @@ export function argumentError(command: Command): string | null {
 }
 
 const TYPED: Array<[string, string[]]> = [
-  ["string", ["get", "getset", "getdel", "getex", "getrange", "append", "strlen", "incr", "incrby", "decr", "decrby", "incrbyfloat", "setrange", "getbit", "setbit", "bitcount"]],
-  ["hash", ["hset", "hsetnx", "hget", "hmget", "hmset", "hgetall", "hdel", "hlen", "hkeys", "hvals", "hexists", "hincrby", "hincrbyfloat", "hstrlen", "hscan", "hrandfield"]],
-  ["list", ["lpush", "rpush", "lpushx", "rpushx", "lpop", "rpop", "llen", "lrange", "lindex", "lset", "lrem", "ltrim", "linsert", "lpos", "rpoplpush", "lmove"]],
+  [
+    "string",
+    [
+      "get",
+      "getset",
+      "getdel",
+      "getex",
+      "getrange",
+      "append",
+      "strlen",
+      "incr",
+      "incrby",
+      "decr",
+      "decrby",
+      "incrbyfloat",
+      "setrange",
+      "getbit",
+      "setbit",
+      "bitcount",
+    ],
+  ],
+  [
+    "hash",
+    [
+      "hset",
+      "hsetnx",
+      "hget",
+      "hmget",
+      "hmset",
+      "hgetall",
+      "hdel",
+      "hlen",
+      "hkeys",
+      "hvals",
+      "hexists",
+      "hincrby",
+      "hincrbyfloat",
+      "hstrlen",
+      "hscan",
+      "hrandfield",
+    ],
+  ],
+  [
+    "list",
+    [
+      "lpush",
+      "rpush",
+      "lpushx",
+      "rpushx",
+      "lpop",
+      "rpop",
+      "llen",
+      "lrange",
+      "lindex",
+      "lset",
+      "lrem",
+      "ltrim",
+      "linsert",
+      "lpos",
+      "rpoplpush",
+      "lmove",
+    ],
+  ],
   ["set", ["sadd", "srem", "smembers", "sismember", "smismember", "scard", "spop", "srandmember", "smove", "sscan"]],
-  ["zset", ["zadd", "zrem", "zscore", "zmscore", "zincrby", "zcard", "zcount", "zrange", "zrangebyscore", "zrevrange", "zrevrangebyscore", "zrank", "zrevrank", "zremrangebyrank", "zremrangebyscore", "zpopmin", "zpopmax", "zscan"]],
+  [
+    "zset",
+    [
+      "zadd",
+      "zrem",
+      "zscore",
+      "zmscore",
+      "zincrby",
+      "zcard",
+      "zcount",
+      "zrange",
+      "zrangebyscore",
+      "zrevrange",
+      "zrevrangebyscore",
+      "zrank",
+      "zrevrank",
+      "zremrangebyrank",
+      "zremrangebyscore",
+      "zpopmin",
+      "zpopmax",
+      "zscan",
+    ],
+  ],
 ];
 const EXPECTED_TYPE = new Map(TYPED.flatMap(([type, names]) => names.map((name) => [name, type] as const)));
 

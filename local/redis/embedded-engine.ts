@@ -2,7 +2,17 @@ import { randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
 import { OWN_COMMANDS } from "./commands/index";
 import { RedisError, typeOf, type CommandContext } from "./commands/context";
-import { argumentError, commandKeys, dataError, isKnownCommand, isWriteCommand, normalizeKeywords, staticError, WRONGTYPE, type DataView as ValueView } from "./embedded-checks";
+import {
+  argumentError,
+  commandKeys,
+  dataError,
+  isKnownCommand,
+  isWriteCommand,
+  normalizeKeywords,
+  staticError,
+  WRONGTYPE,
+  type DataView as ValueView,
+} from "./embedded-checks";
 import { createLuaRunner } from "./embedded-lua";
 import { Keyspace } from "./keyspace";
 import { PubSubHub } from "./pubsub";
@@ -179,7 +189,8 @@ function syncCommands(mock: object): Map<string, SyncCommand> {
     }
   }
   new CommandTable(mock);
-  if (!table.has("get")) throw new Error("ioredis-mock no longer exposes its commands through Pipeline; local/redis needs updating");
+  if (!table.has("get"))
+    throw new Error("ioredis-mock no longer exposes its commands through Pipeline; local/redis needs updating");
   return table;
 }
 
@@ -194,7 +205,11 @@ function dropEmptyCollections(command: Command, ks: Keyspace): void {
     if (value === undefined || typeof value === "string" || Buffer.isBuffer(value)) continue;
     // Hashes are left out: their only shrinking command on the mock (HDEL) already
     // deletes an empty one, and counting an object's fields costs O(fields).
-    const empty = Array.isArray(value) ? value.length === 0 : value instanceof Set || value instanceof Map ? value.size === 0 : false;
+    const empty = Array.isArray(value)
+      ? value.length === 0
+      : value instanceof Set || value instanceof Map
+        ? value.size === 0
+        : false;
     if (empty) ks.delete(key);
   }
 }

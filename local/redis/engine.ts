@@ -49,11 +49,42 @@ export class TransactionAbortedError extends Error {
 
 /** Commands that cannot work over a stateless request/response API. */
 export const CONNECTION_STATE_COMMANDS: ReadonlySet<string> = new Set([
-  "multi", "exec", "discard", "watch", "unwatch", "select", "swapdb", "move",
-  "subscribe", "psubscribe", "ssubscribe", "unsubscribe", "punsubscribe", "sunsubscribe",
-  "monitor", "quit", "reset", "hello", "auth", "client", "wait", "waitaof",
-  "sync", "psync", "replicaof", "slaveof", "shutdown", "debug",
-  "blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop",
+  "multi",
+  "exec",
+  "discard",
+  "watch",
+  "unwatch",
+  "select",
+  "swapdb",
+  "move",
+  "subscribe",
+  "psubscribe",
+  "ssubscribe",
+  "unsubscribe",
+  "punsubscribe",
+  "sunsubscribe",
+  "monitor",
+  "quit",
+  "reset",
+  "hello",
+  "auth",
+  "client",
+  "wait",
+  "waitaof",
+  "sync",
+  "psync",
+  "replicaof",
+  "slaveof",
+  "shutdown",
+  "debug",
+  "blpop",
+  "brpop",
+  "brpoplpush",
+  "blmove",
+  "blmpop",
+  "bzpopmin",
+  "bzpopmax",
+  "bzmpop",
 ]);
 
 /** An error outcome for commands this emulator refuses on every backend, else null. */
@@ -64,4 +95,3 @@ export function refuseCommand(command: Command): Outcome | null {
   // database, a subscription, a blocked pop) would leak into other callers.
   return { error: `ERR '${name}' is not supported by the local REST emulator` };
 }
-

@@ -40,7 +40,9 @@ async function main(): Promise<void> {
     ...(values.token !== undefined && { token: values.token }),
     ...(redisUrl && { redisUrl }),
   });
-  console.log(`Upstash Redis REST emulator on ${server.url} (${redisUrl ? `proxying to ${redactUrl(redisUrl)}` : "embedded in-memory engine"})\n`);
+  console.log(
+    `Upstash Redis REST emulator on ${server.url} (${redisUrl ? `proxying to ${redactUrl(redisUrl)}` : "embedded in-memory engine"})\n`,
+  );
   console.log(`  UPSTASH_REDIS_REST_URL=${server.url}`);
   console.log(`  UPSTASH_REDIS_REST_TOKEN=${server.token}\n`);
 

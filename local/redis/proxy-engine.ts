@@ -60,7 +60,9 @@ export async function createProxyEngine(redisUrl: string): Promise<Engine> {
       subscriber.on("error", () => undefined);
       await subscriber.connect();
       subscriber.on("message", (channel: string, message: string) => listener({ channel, message }));
-      subscriber.on("pmessage", (matched: string, channel: string, message: string) => listener({ channel, pattern: matched, message }));
+      subscriber.on("pmessage", (matched: string, channel: string, message: string) =>
+        listener({ channel, pattern: matched, message }),
+      );
       if (pattern) await subscriber.psubscribe(...targets);
       else await subscriber.subscribe(...targets);
       return async () => {

@@ -82,12 +82,31 @@ export async function startRedisServer(options: StartRedisServerOptions = {}): P
   throw lastError;
 }
 
-async function startOnce(binary: string, port: number, readyTimeoutMs: number, dataDir: string | undefined): Promise<RedisServerProcess> {
+async function startOnce(
+  binary: string,
+  port: number,
+  readyTimeoutMs: number,
+  dataDir: string | undefined,
+): Promise<RedisServerProcess> {
   const dir = dataDir ? resolve(dataDir) : mkdtempSync(join(tmpdir(), "redis-parity-"));
   if (dataDir) mkdirSync(dir, { recursive: true });
   // A kept folder gets an append-only file fsynced every second; a scratch one nothing.
-  const persistence = dataDir ? ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""] : ["--save", "", "--appendonly", "no"];
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--protected-mode", "yes", ...persistence, "--dir", dir, "--daemonize", "no"];
+  const persistence = dataDir
+    ? ["--appendonly", "yes", "--appendfsync", "everysec", "--save", ""]
+    : ["--save", "", "--appendonly", "no"];
+  const args = [
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--protected-mode",
+    "yes",
+    ...persistence,
+    "--dir",
+    dir,
+    "--daemonize",
+    "no",
+  ];
   const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
   const cleanup = () => {
     if (!dataDir) rmSync(dir, { recursive: true, force: true });

@@ -10,8 +10,6 @@ import { applyOutageFailure } from "../outage";
 import { createProxyEngine } from "./proxy-engine";
 import { ScriptCache, withScripts } from "./scripts";
 
-;
-
 export const DEFAULT_PORT = 8079;
 export const DEFAULT_TOKEN = "local-redis-token";
 
@@ -84,7 +82,8 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
     }
     if (path === "/__faults") return handleFaults(req, res, url, method);
     if (method === "GET" || method === "HEAD") {
-      if (path !== "/") return sendJson(res, 404, { error: "ERR path-style commands are not supported; POST a JSON command array" });
+      if (path !== "/")
+        return sendJson(res, 404, { error: "ERR path-style commands are not supported; POST a JSON command array" });
       res.writeHead(200, { "content-type": "text/plain; charset=utf-8" });
       res.end(method === "HEAD" ? undefined : WELCOME);
       return;
@@ -114,7 +113,11 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
         return sendJson(res, "error" in outcome! ? 400 : 200, encodeOutcome(outcome!, base64));
       }
       const outcomes = await engine.exec(parseBatch(body), endpoint === "multi");
-      return sendJson(res, 200, outcomes.map((outcome) => encodeOutcome(outcome, base64)));
+      return sendJson(
+        res,
+        200,
+        outcomes.map((outcome) => encodeOutcome(outcome, base64)),
+      );
     } catch (error) {
       if (error instanceof ProtocolError || error instanceof TransactionAbortedError) {
         return sendJson(res, 400, { error: error.message });
@@ -134,7 +137,11 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
       if (!res.writableEnded) res.write(`data: ${data}\n\n`);
     };
     const unsubscribe = await engine.subscribe(targets, pattern, (event) => {
-      send(event.pattern !== undefined ? `pmessage,${event.pattern},${event.channel},${event.message}` : `message,${event.channel},${event.message}`);
+      send(
+        event.pattern !== undefined
+          ? `pmessage,${event.pattern},${event.channel},${event.message}`
+          : `message,${event.channel},${event.message}`,
+      );
     });
     let stopped = false;
     const stop = () => {

@@ -59,7 +59,11 @@ function save(value: unknown): Saved | null {
   if (Buffer.isBuffer(value)) return { t: "bytes", v: value.toString("base64") };
   if (Array.isArray(value)) return { t: "list", v: value.slice() };
   if (value instanceof Set) return { t: "set", v: [...value] };
-  if (value instanceof Map) return { t: "zset", v: [...value.values()].map((entry: { score: number; value: string }) => [entry.value, scoreText(entry.score)]) };
+  if (value instanceof Map)
+    return {
+      t: "zset",
+      v: [...value.values()].map((entry: { score: number; value: string }) => [entry.value, scoreText(entry.score)]),
+    };
   if (value instanceof HyperLogLog) return { t: "hll", v: [...value.members] };
   if (value instanceof JsonDocument) return { t: "json", v: value.root };
   if (value instanceof Stream) {
@@ -86,14 +90,22 @@ function save(value: unknown): Saved | null {
 
 function restore(saved: Saved): unknown {
   switch (saved.t) {
-    case "string": return saved.v;
-    case "bytes": return Buffer.from(saved.v, "base64");
-    case "list": return saved.v;
-    case "set": return new Set(saved.v);
-    case "zset": return new Map(saved.v.map(([member, score]) => [member, { score: scoreFrom(score), value: member }]));
-    case "hash": return saved.v;
-    case "hll": return new HyperLogLog(new Set(saved.v));
-    case "json": return new JsonDocument(saved.v);
+    case "string":
+      return saved.v;
+    case "bytes":
+      return Buffer.from(saved.v, "base64");
+    case "list":
+      return saved.v;
+    case "set":
+      return new Set(saved.v);
+    case "zset":
+      return new Map(saved.v.map(([member, score]) => [member, { score: scoreFrom(score), value: member }]));
+    case "hash":
+      return saved.v;
+    case "hll":
+      return new HyperLogLog(new Set(saved.v));
+    case "json":
+      return new JsonDocument(saved.v);
     case "stream": {
       const stream = new Stream();
       stream.entries = saved.v.entries.map(([id, fields]) => ({ id: idFrom(id), fields }));
@@ -104,7 +116,9 @@ function restore(saved: Saved): unknown {
         stream.groups.set(group.name, {
           lastDelivered: idFrom(group.lastDelivered),
           entriesRead: group.entriesRead,
-          pending: new Map(group.pending.map(([id, consumer, deliveredAt, deliveries]) => [id, { consumer, deliveredAt, deliveries }])),
+          pending: new Map(
+            group.pending.map(([id, consumer, deliveredAt, deliveries]) => [id, { consumer, deliveredAt, deliveries }]),
+          ),
           consumers: new Map(group.consumers.map(([consumer, seenAt]) => [consumer, { seenAt }])),
         });
       }
@@ -136,7 +150,9 @@ export class KeyspaceSnapshot {
     } catch (error) {
       const aside = `${this.file}.unreadable-${Date.now()}`;
       renameSync(this.file, aside);
-      console.error(`[local/redis] could not read ${this.file} (${error instanceof Error ? error.message : String(error)}); moved it to ${aside} and started empty`);
+      console.error(
+        `[local/redis] could not read ${this.file} (${error instanceof Error ? error.message : String(error)}); moved it to ${aside} and started empty`,
+      );
     }
   }
 

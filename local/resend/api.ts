@@ -32,7 +32,11 @@ export function isApiPath(path: string): boolean {
 function apiKeyOf(req: IncomingMessage): string {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? "");
   if (!match) {
-    throw new ResendApiError(401, "missing_api_key", "Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY");
+    throw new ResendApiError(
+      401,
+      "missing_api_key",
+      "Missing API key in the authorization header. Include the following header in the request: Authorization: Bearer YOUR_API_KEY",
+    );
   }
   // Any re_… key is accepted: there is no account behind this server.
   if (!match[1]!.startsWith("re_")) throw new ResendApiError(403, "invalid_api_key", "API key is invalid");
@@ -48,7 +52,11 @@ export async function handleApi(req: IncomingMessage, res: ServerResponse, url: 
   // Every answer from here on, errors included, carries the rate-limit headers.
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   if (!allowed) {
-    throw new ResendApiError(429, "rate_limit_exceeded", `Too many requests. You can only make ${headers["ratelimit-limit"]} requests per second. See rate limit response headers for more information.`);
+    throw new ResendApiError(
+      429,
+      "rate_limit_exceeded",
+      `Too many requests. You can only make ${headers["ratelimit-limit"]} requests per second. See rate limit response headers for more information.`,
+    );
   }
   const nowMs = deps.clock.now();
   const found = () => {
@@ -119,7 +127,8 @@ function toWire(email: CapturedEmail, nowMs: number) {
 /** `GET /emails`: newest first, cursor pagination by id with `after` / `before`. */
 function listEmails(all: CapturedEmail[], params: URLSearchParams, nowMs: number) {
   const limit = Number(params.get("limit") ?? 20);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw invalidField("The `limit` parameter must be an integer from 1 to 100.");
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100)
+    throw invalidField("The `limit` parameter must be an integer from 1 to 100.");
   const after = params.get("after");
   const before = params.get("before");
   if (after && before) throw invalidField("Use either `after` or `before`, not both.");

@@ -44,8 +44,7 @@ export class ResendApiError extends Error {
   }
 }
 
-export const missingField = (field: string) =>
-  new ResendApiError(422, "missing_required_field", `Missing \`${field}\` field.`);
+export const missingField = (field: string) => new ResendApiError(422, "missing_required_field", `Missing \`${field}\` field.`);
 
 export const invalidField = (message: string) => new ResendApiError(422, "validation_error", message);
 

@@ -45,12 +45,18 @@ export function parseFaultConfig(input: unknown): FaultConfig {
   if (status !== undefined && (!Number.isInteger(status) || (status as number) < 400 || (status as number) > 599)) {
     throw new Error("status must be an HTTP error status (400-599)");
   }
-  for (const [name, value] of [["failNext", failNext], ["latencyMs", latencyMs]] as const) {
+  for (const [name, value] of [
+    ["failNext", failNext],
+    ["latencyMs", latencyMs],
+  ] as const) {
     if (value !== undefined && (!Number.isInteger(value) || (value as number) < 0)) {
       throw new Error(`${name} must be a non-negative integer`);
     }
   }
-  for (const [name, value] of [["hang", hang], ["closeConnection", closeConnection]] as const) {
+  for (const [name, value] of [
+    ["hang", hang],
+    ["closeConnection", closeConnection],
+  ] as const) {
     if (value !== undefined && typeof value !== "boolean") throw new Error(`${name} must be a boolean`);
   }
   return config as FaultConfig;
@@ -92,7 +98,8 @@ export class FaultController {
     } else if (config.errorRate !== undefined) {
       fails = this.random() < config.errorRate;
     } else {
-      fails = config.failNext === undefined && (config.status !== undefined || config.hang === true || config.closeConnection === true);
+      fails =
+        config.failNext === undefined && (config.status !== undefined || config.hang === true || config.closeConnection === true);
     }
     if (!fails) return null;
     if (config.hang) return { kind: "hang" };

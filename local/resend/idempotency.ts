@@ -66,10 +66,18 @@ export class IdempotencyStore {
     const existing = this.#entries.get(id);
     if (existing) {
       if (existing.fingerprint !== fingerprint) {
-        throw new ResendApiError(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload. Change your idempotency key or payload.");
+        throw new ResendApiError(
+          409,
+          "invalid_idempotent_request",
+          "Same idempotency key used with a different request payload. Change your idempotency key or payload.",
+        );
       }
       if (existing.response === null) {
-        throw new ResendApiError(409, "concurrent_idempotent_requests", "Same idempotency key used while original request is still in progress. Try the request again later.");
+        throw new ResendApiError(
+          409,
+          "concurrent_idempotent_requests",
+          "Same idempotency key used while original request is still in progress. Try the request again later.",
+        );
       }
       return { kind: "replay", response: existing.response };
     }

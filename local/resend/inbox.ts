@@ -44,14 +44,19 @@ function page(title: string, body: string, refreshSeconds?: number): string {
 
 const list = (values: string[]) => (values.length === 0 ? '<span class="muted">—</span>' : escapeHtml(values.join(", ")));
 const tagList = (email: CapturedEmail) =>
-  email.tags.map((tag) => `<span class="tag">${escapeHtml(`${tag.name}=${tag.value}`)}</span>`).join("") || '<span class="muted">—</span>';
+  email.tags.map((tag) => `<span class="tag">${escapeHtml(`${tag.name}=${tag.value}`)}</span>`).join("") ||
+  '<span class="muted">—</span>';
 const keyCell = (email: CapturedEmail) =>
   email.idempotencyKey === null ? '<span class="muted">—</span>' : `<code>${escapeHtml(email.idempotencyKey)}</code>`;
 
 /** Newest first. */
 export function renderInbox(emails: CapturedEmail[], nowMs: number): string {
   if (emails.length === 0) {
-    return page("Local Resend inbox", "<p>No emails yet. Send one with the Resend SDK pointed at this server (<code>RESEND_BASE_URL</code>).</p>", 5);
+    return page(
+      "Local Resend inbox",
+      "<p>No emails yet. Send one with the Resend SDK pointed at this server (<code>RESEND_BASE_URL</code>).</p>",
+      5,
+    );
   }
   const rows = [...emails]
     .reverse()
@@ -81,7 +86,8 @@ export function renderEmail(email: CapturedEmail, nowMs: number): string {
   const field = (name: string, value: string) => `<dt>${name}</dt><dd>${value}</dd>`;
   const headers = Object.entries(email.headers).map(([k, v]) => `${k}: ${v}`);
   const attachments = email.attachments.map(
-    (a) => `${a.filename ?? a.path ?? "attachment"} (${a.contentType ?? "unknown type"}${a.sizeBytes === null ? "" : `, ${a.sizeBytes} bytes`})`,
+    (a) =>
+      `${a.filename ?? a.path ?? "attachment"} (${a.contentType ?? "unknown type"}${a.sizeBytes === null ? "" : `, ${a.sizeBytes} bytes`})`,
   );
   const details = [
     field("From", escapeHtml(email.from)),
@@ -97,7 +103,10 @@ export function renderEmail(email: CapturedEmail, nowMs: number): string {
     field("Tags", tagList(email)),
     field("Headers", headers.length === 0 ? '<span class="muted">—</span>' : `<code>${escapeHtml(headers.join("\n"))}</code>`),
     field("Attachments", list(attachments)),
-    field("Template", email.template === null ? '<span class="muted">—</span>' : `<code>${escapeHtml(JSON.stringify(email.template))}</code>`),
+    field(
+      "Template",
+      email.template === null ? '<span class="muted">—</span>' : `<code>${escapeHtml(JSON.stringify(email.template))}</code>`,
+    ),
     field("Id", `<code>${escapeHtml(email.id)}</code> · <a href="/__emails/${encodeURIComponent(email.id)}">JSON</a>`),
   ].join("\n");
   const html =
@@ -105,14 +114,17 @@ export function renderEmail(email: CapturedEmail, nowMs: number): string {
       ? '<p class="muted">No HTML part.</p>'
       : `<iframe title="HTML body" sandbox="" referrerpolicy="no-referrer" srcdoc="${escapeHtml(email.html)}"></iframe>`;
   const text = email.text === null ? '<p class="muted">No text part.</p>' : `<pre>${escapeHtml(email.text)}</pre>`;
-  return page(email.subject || "(no subject)", `<h1>${escapeHtml(email.subject || "(no subject)")}</h1>
+  return page(
+    email.subject || "(no subject)",
+    `<h1>${escapeHtml(email.subject || "(no subject)")}</h1>
 <dl>
 ${details}
 </dl>
 <h2>HTML</h2>
 ${html}
 <h2>Text</h2>
-${text}`);
+${text}`,
+  );
 }
 
 export function renderNotFound(id: string): string {

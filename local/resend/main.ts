@@ -6,7 +6,14 @@
  * Without --rate-limit, a set `RESEND_RATE_LIMIT_PER_SECOND` (the app's email pace) is the limit.
  */
 import { closeOnSignal, parseFlags, parsePort, runMain } from "../cli";
-import { DEFAULT_PORT, DEFAULT_RATE_LIMIT_PER_SECOND, RATE_LIMIT_VARIABLE, RESEND_RATE_LIMIT_PER_SECOND, rateLimitFromEnv, startResendServer } from "./server";
+import {
+  DEFAULT_PORT,
+  DEFAULT_RATE_LIMIT_PER_SECOND,
+  RATE_LIMIT_VARIABLE,
+  RESEND_RATE_LIMIT_PER_SECOND,
+  rateLimitFromEnv,
+  startResendServer,
+} from "./server";
 
 const DEFAULT_DATA_FILE = ".local/resend.json";
 
@@ -50,7 +57,9 @@ async function main(): Promise<void> {
     dataFile,
     ...(values.host !== undefined && { host: values.host }),
   });
-  console.log(`Resend look-alike on ${server.url} (${rateLimitPerSecond} req/s per key, mail ${dataFile ? `kept in ${dataFile}` : "in memory"})\n`);
+  console.log(
+    `Resend look-alike on ${server.url} (${rateLimitPerSecond} req/s per key, mail ${dataFile ? `kept in ${dataFile}` : "in memory"})\n`,
+  );
   console.log(`  Inbox:  ${server.url}/`);
   console.log(`  RESEND_BASE_URL=${server.url}`);
   console.log("  RESEND_API_KEY=re_local_development   (any key starting with re_ works)\n");

@@ -15,7 +15,9 @@ export function rateLimitFromEnv(value: string | undefined): number {
   if (value === undefined || value.trim() === "") return RESEND_RATE_LIMIT_PER_SECOND;
   const limit = Number(value.trim());
   if (!Number.isInteger(limit) || limit < 1) {
-    throw new Error(`invalid ${RATE_LIMIT_VARIABLE} ${JSON.stringify(value)}: want a whole number of requests per second, at least 1`);
+    throw new Error(
+      `invalid ${RATE_LIMIT_VARIABLE} ${JSON.stringify(value)}: want a whole number of requests per second, at least 1`,
+    );
   }
   return limit;
 }

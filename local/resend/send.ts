@@ -130,6 +130,11 @@ async function applyFaults({ req, res }: SendRequest, deps: SendDeps): Promise<b
   }
   const { status } = failure;
   const extra: Record<string, string> = status === 429 ? { "retry-after": "1" } : {};
-  sendJson(res, status, { statusCode: status, name: errorNameForStatus(status), message: `Injected fault: this send failed with HTTP ${status}.` }, extra);
+  sendJson(
+    res,
+    status,
+    { statusCode: status, name: errorNameForStatus(status), message: `Injected fault: this send failed with HTTP ${status}.` },
+    extra,
+  );
   return false;
 }

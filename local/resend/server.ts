@@ -14,7 +14,7 @@ import { DEFAULT_RATE_LIMIT_PER_SECOND, RateLimiter } from "./rate-limit";
 import { EmailStore, type CapturedEmail } from "./store";
 
 export type { CapturedEmail } from "./store";
-export type {   FaultEvent } from "./faults";
+export type { FaultEvent } from "./faults";
 export { DEFAULT_RATE_LIMIT_PER_SECOND, RATE_LIMIT_VARIABLE, RESEND_RATE_LIMIT_PER_SECOND, rateLimitFromEnv } from "./rate-limit";
 
 export const DEFAULT_PORT = 8025;
@@ -102,7 +102,9 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     const inboxId = /^\/inbox\/([^/]+)$/.exec(path)?.[1];
     if (method === "GET" && inboxId) {
       const email = store.get(decodeURIComponent(inboxId));
-      return email ? sendHtml(res, 200, renderEmail(email, clock.now())) : sendHtml(res, 404, renderNotFound(decodeURIComponent(inboxId)));
+      return email
+        ? sendHtml(res, 200, renderEmail(email, clock.now()))
+        : sendHtml(res, 404, renderNotFound(decodeURIComponent(inboxId)));
     }
     if (path === "/__emails" && method === "GET") {
       const to = url.searchParams.get("to");
@@ -140,7 +142,11 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     handle(req, res).catch((error: unknown) => {
       if (error instanceof ResendApiError) return sendJson(res, error.statusCode, error.toBody());
       console.error("[local/resend] request failed:", error);
-      sendJson(res, 500, { statusCode: 500, name: "internal_server_error", message: "The emulator failed unexpectedly; see its log." });
+      sendJson(res, 500, {
+        statusCode: 500,
+        name: "internal_server_error",
+        message: "The emulator failed unexpectedly; see its log.",
+      });
     });
   });
 

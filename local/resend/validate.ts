@@ -68,7 +68,9 @@ function addressList(body: Record<string, unknown>, field: string, required: boo
   }
   for (const item of list as string[]) {
     if (parseAddress(item) === null) {
-      throw invalidField(`Invalid \`${field}\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`);
+      throw invalidField(
+        `Invalid \`${field}\` field. The email address needs to follow the \`email@example.com\` or \`Name <email@example.com>\` format.`,
+      );
     }
   }
   return list as string[];
@@ -89,7 +91,9 @@ function tags(value: unknown): EmailDraft["tags"] {
   return value.map((tag: unknown) => {
     const { name, value: tagValue } = (tag ?? {}) as Record<string, unknown>;
     if (typeof name !== "string" || typeof tagValue !== "string" || !TAG_PART.test(name) || !TAG_PART.test(tagValue)) {
-      throw invalidField("Tags should only contain ASCII letters, numbers, underscores, or dashes, with at most 256 characters each.");
+      throw invalidField(
+        "Tags should only contain ASCII letters, numbers, underscores, or dashes, with at most 256 characters each.",
+      );
     }
     return { name, value: tagValue };
   });
@@ -176,7 +180,11 @@ export function validateEmail(input: unknown, options: ValidateOptions): EmailDr
   const from = optionalString(body, "from");
   if (from === null && !usesTemplate) throw missingField("from");
   if (from !== null && parseAddress(from) === null) {
-    throw new ResendApiError(422, "invalid_from_address", "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.");
+    throw new ResendApiError(
+      422,
+      "invalid_from_address",
+      "Invalid `from` field. The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.",
+    );
   }
   const to = addressList(body, "to", true);
   const subject = optionalString(body, "subject");

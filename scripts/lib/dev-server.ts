@@ -22,7 +22,12 @@ export function loadOrCreateDevSecrets(dir = ".local"): DevSecrets {
   const file = join(dir, DEV_SECRETS_FILE);
   if (existsSync(file)) {
     const stored = JSON.parse(readFileSync(file, "utf8")) as Partial<DevSecrets>;
-    if (typeof stored.adminToken === "string" && stored.adminToken.length >= 16 && typeof stored.paymentsWebhookSecret === "string" && stored.paymentsWebhookSecret.length >= 16) {
+    if (
+      typeof stored.adminToken === "string" &&
+      stored.adminToken.length >= 16 &&
+      typeof stored.paymentsWebhookSecret === "string" &&
+      stored.paymentsWebhookSecret.length >= 16
+    ) {
       return { adminToken: stored.adminToken, paymentsWebhookSecret: stored.paymentsWebhookSecret };
     }
   }

@@ -2,7 +2,15 @@ import { parseArgs } from "node:util";
 import { Client } from "@upstash/qstash";
 import { excerpt, type DlqEntry } from "@/lib/dlq/decode";
 import { dlqFilterInputSchema, isEmptyFilter, type DlqFilter } from "@/lib/dlq/filters";
-import { deleteEntries, getDlqEntry, listDlq, PAGE_SIZE, resolveSelection, retryEntries, type DlqSelection } from "@/lib/dlq/operations";
+import {
+  deleteEntries,
+  getDlqEntry,
+  listDlq,
+  PAGE_SIZE,
+  resolveSelection,
+  retryEntries,
+  type DlqSelection,
+} from "@/lib/dlq/operations";
 import { CliError, confirm, EXIT_ERROR, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
 import { resolveQStash } from "./credentials";
 import { createProgress } from "./progress";
@@ -174,7 +182,13 @@ async function show(client: Client, dlqId: string, flags: Flags, io: CliIo): Pro
   return EXIT_OK;
 }
 
-async function act(action: "retry" | "delete", client: Client, selection: DlqSelection, flags: Flags, io: CliIo): Promise<number> {
+async function act(
+  action: "retry" | "delete",
+  client: Client,
+  selection: DlqSelection,
+  flags: Flags,
+  io: CliIo,
+): Promise<number> {
   const entries = await resolveSelection(client, selection);
   if ("dlqIds" in selection) {
     const found = new Set(entries.map((entry) => entry.dlqId));

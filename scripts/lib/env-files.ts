@@ -4,7 +4,10 @@ import { existsSync, readFileSync } from "node:fs";
  * Reads `.env.local` then `.env` the way Next.js does for scripts that run
  * outside Next: real environment variables win, then the first file that sets a name.
  */
-export function loadEnvFiles(files: string[] = [".env.local", ".env"], base: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
+export function loadEnvFiles(
+  files: string[] = [".env.local", ".env"],
+  base: NodeJS.ProcessEnv = process.env,
+): Record<string, string | undefined> {
   const merged: Record<string, string | undefined> = {};
   for (const file of [...files].reverse()) {
     if (!existsSync(file)) continue;

@@ -42,7 +42,8 @@ export async function runJobsCommand(argv: string[], io: CliIo, deps: JobsComman
       io.stdout.write(`${JOBS_USAGE}\n`);
       return EXIT_OK;
     }
-    if (command !== "status" && command !== "recent" && command !== "outbox") throw new UsageError(command ? `unknown command "${command}"` : "missing command");
+    if (command !== "status" && command !== "recent" && command !== "outbox")
+      throw new UsageError(command ? `unknown command "${command}"` : "missing command");
     if (command === "status" && rest.length !== 1) throw new UsageError("status takes exactly one messageId");
     if ((command === "recent" || command === "outbox") && rest.length > 0) throw new UsageError(`${command} takes no arguments`);
     const limit = flags.limit === undefined ? 20 : Number(flags.limit);

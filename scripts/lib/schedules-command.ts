@@ -28,7 +28,8 @@ export interface SchedulesCommandDeps {
 }
 
 function appUrlFrom(flag: string | undefined, env: CliIo["env"]): string {
-  const raw = flag ?? env.APP_URL ?? (env.VERCEL_PROJECT_PRODUCTION_URL ? `https://${env.VERCEL_PROJECT_PRODUCTION_URL}` : undefined);
+  const raw =
+    flag ?? env.APP_URL ?? (env.VERCEL_PROJECT_PRODUCTION_URL ? `https://${env.VERCEL_PROJECT_PRODUCTION_URL}` : undefined);
   if (!raw) throw new CliError("APP_URL is not set: schedules need the public URL QStash should call (or pass --app-url).");
   let url: URL;
   try {
@@ -47,7 +48,12 @@ export async function runSchedulesSync(argv: string[], io: CliIo, deps: Schedule
     try {
       ({ values } = parseArgs({
         args: argv,
-        options: { "dry-run": { type: "boolean" }, "app-url": { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+        options: {
+          "dry-run": { type: "boolean" },
+          "app-url": { type: "string" },
+          json: { type: "boolean" },
+          help: { type: "boolean", short: "h" },
+        },
         strict: true,
       }));
     } catch (error) {

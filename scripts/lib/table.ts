@@ -45,5 +45,8 @@ function width(text: string): number {
 /** `2026-01-15 09:00:00Z`: sortable, unambiguous, short. */
 export function formatTime(ms: number | null | undefined): string {
   if (!ms) return "-";
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
 }

@@ -14,7 +14,11 @@ import { setupE2E } from "./support/e2e";
 const e2e = setupE2E();
 const qstash = () => new Client({ baseUrl: e2e.stack.qstash.url, token: e2e.stack.env.QSTASH_TOKEN!, enableTelemetry: false });
 
-const redis = () => createRedis({ UPSTASH_REDIS_REST_URL: e2e.stack.env.UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: e2e.stack.env.UPSTASH_REDIS_REST_TOKEN! });
+const redis = () =>
+  createRedis({
+    UPSTASH_REDIS_REST_URL: e2e.stack.env.UPSTASH_REDIS_REST_URL!,
+    UPSTASH_REDIS_REST_TOKEN: e2e.stack.env.UPSTASH_REDIS_REST_TOKEN!,
+  });
 
 function nextAlert(): Promise<CapturedEmail> {
   const already = e2e.stack.resend.emails().find((email) => email.to.includes("ops@acme.test"));
@@ -65,7 +69,10 @@ describe("admin page in a real browser", () => {
     const detail = page.getByTestId("dlq-detail");
     await detail.waitFor();
     expect(await page.getByTestId("dlq-reason").textContent()).toBe("test job asked to fail: e2e boom");
-    expect(JSON.parse((await page.getByTestId("dlq-payload").textContent()) ?? "")).toEqual({ message: "e2e boom", failWith: "non-retryable" });
+    expect(JSON.parse((await page.getByTestId("dlq-payload").textContent()) ?? "")).toEqual({
+      message: "e2e boom",
+      failWith: "non-retryable",
+    });
 
     const row = page.locator(`[data-testid="dlq-row"][data-message-id="${messageId}"]`);
     await row.waitFor();

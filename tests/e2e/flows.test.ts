@@ -19,7 +19,12 @@ test("signed-out visitors are sent to sign in and come back", async () => {
 test("notifications, the email log, a report and a sign-in notification, by hand", async () => {
   const page = await e2e.browser.context.newPage();
   const welcome = waitForEmail(e2e.stack, "nomin@example.com", /Welcome/);
-  await signUpConfirmAndSignIn(page, e2e.stack, e2e.app.url, { name: "Nomin", email: "nomin@example.com", password: "nomin-password-1", locale: "mn" });
+  await signUpConfirmAndSignIn(page, e2e.stack, e2e.app.url, {
+    name: "Nomin",
+    email: "nomin@example.com",
+    password: "nomin-password-1",
+    locale: "mn",
+  });
   await welcome;
 
   // In-app notification with an email twin.

@@ -13,7 +13,11 @@ const invitee = () => e2e.browsers[1]!;
 
 test("an invited person signs up from the emailed link, accepts, and the link can't be used again", async () => {
   const page = await owner().context.newPage();
-  await signUpConfirmAndSignIn(page, e2e.stack, e2e.app.url, { name: "Olga Owner", email: "olga@example.com", password: "owner-password-1" });
+  await signUpConfirmAndSignIn(page, e2e.stack, e2e.app.url, {
+    name: "Olga Owner",
+    email: "olga@example.com",
+    password: "owner-password-1",
+  });
 
   await page.goto(`${e2e.app.url}/orgs`);
   await page.getByLabel("Name").fill("Steppe Analytics");

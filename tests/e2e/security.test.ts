@@ -13,7 +13,6 @@ import { setupE2E } from "./support/e2e";
 /** Every form must answer a no-JavaScript post within this; the invite form used to never answer. */
 const ANSWER_WITHIN_MS = 10_000;
 
-
 const e2e = setupE2E({ browsers: [{}, { javaScriptEnabled: false }] });
 const withJs = () => e2e.browsers[0]!;
 const noJs = () => e2e.browsers[1]!;
@@ -64,7 +63,11 @@ describe("open redirect (attack 1)", () => {
   test("sign-up's way back (to an invite, say) can't be pointed at another site", async () => {
     const page = await withJs().context.newPage();
     await page.context().clearCookies();
-    await signUp(page, { name: "Signup Redirect", email: `signup-redirect-${Date.now()}@example.com`, password: "redirect-pass-1" }, "/..//evil.example/x");
+    await signUp(
+      page,
+      { name: "Signup Redirect", email: `signup-redirect-${Date.now()}@example.com`, password: "redirect-pass-1" },
+      "/..//evil.example/x",
+    );
     await page.waitForLoadState("domcontentloaded");
     expect(new URL(page.url()).origin).toBe(e2e.app.url);
     expect(evilRequests).toEqual([]);
@@ -172,7 +175,11 @@ describe("every form without JavaScript (attack 3)", () => {
     await inviteOwner.goto(`${e2e.app.url}/account`);
     await submit(inviteOwner, "Sign out");
     const link = confirmationLink(e2e.stack, "nora-guest@example.com");
-    await signUp(inviteOwner, { name: "Nora Guest", email: "nora-guest@example.com", password: "noscript-pass-2" }, new URL(acceptUrl!).pathname);
+    await signUp(
+      inviteOwner,
+      { name: "Nora Guest", email: "nora-guest@example.com", password: "noscript-pass-2" },
+      new URL(acceptUrl!).pathname,
+    );
     await inviteOwner.goto(await link);
     await submit(inviteOwner, "Confirm my address");
     await inviteOwner.getByLabel("Password").fill("noscript-pass-2");
@@ -236,7 +243,12 @@ describe("security headers (attack 10)", () => {
     // setContent resolves on the load event, which waits for the iframe's own load (or refusal).
     await page.setContent(`<iframe id="f" src="${e2e.app.url}/signin"></iframe>`);
     const frame = page.frames().find((candidate) => candidate.url().startsWith(e2e.app.url));
-    const framedHasForm = frame ? await frame.locator("form").count().catch(() => 0) : 0;
+    const framedHasForm = frame
+      ? await frame
+          .locator("form")
+          .count()
+          .catch(() => 0)
+      : 0;
     expect(framedHasForm).toBe(0);
     await page.close();
   });

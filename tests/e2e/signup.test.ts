@@ -55,7 +55,12 @@ describe("signup in a real browser", () => {
       e2e.stack.resend.events.on("email", check);
       check();
     });
-    expect(e2e.stack.resend.emails().filter((email) => email.to.includes("ada@example.com")).at(-1)!.subject).toBe("Confirm your email address");
+    expect(
+      e2e.stack.resend
+        .emails()
+        .filter((email) => email.to.includes("ada@example.com"))
+        .at(-1)!.subject,
+    ).toBe("Confirm your email address");
   });
 });
 
@@ -70,7 +75,12 @@ describe("job routes in the production build", () => {
     const post = (signature: string, messageId: string) =>
       fetch(url, {
         method: "POST",
-        headers: { "content-type": "application/json", "upstash-signature": signature, "upstash-message-id": messageId, "upstash-retried": "0" },
+        headers: {
+          "content-type": "application/json",
+          "upstash-signature": signature,
+          "upstash-message-id": messageId,
+          "upstash-retried": "0",
+        },
         body,
       });
     const ok = await post(signDelivery({ key: DEV_CURRENT_KEY, url, body }), `msg_e2e_${path.length}`);

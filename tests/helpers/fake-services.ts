@@ -1,5 +1,16 @@
 import { Client } from "@upstash/qstash";
-import { fixedClock, type AnyJob, buildRequest, type EnqueueOptions, type JobQueue, handleJobRequest, type AnyJobRegistry, jobUrl, createVerifier, createRedis } from "@/lib/job-runtime";
+import {
+  fixedClock,
+  type AnyJob,
+  buildRequest,
+  type EnqueueOptions,
+  type JobQueue,
+  handleJobRequest,
+  type AnyJobRegistry,
+  jobUrl,
+  createVerifier,
+  createRedis,
+} from "@/lib/job-runtime";
 import type { EmailFailure, EmailMessage, EmailSender } from "@/lib/email/send";
 import type { Env } from "@/lib/env";
 import { jobs as defaultRegistry } from "@/lib/jobs/registry";

@@ -74,7 +74,10 @@ export interface TestReceiver {
 }
 
 /** A node:http receiver on 127.0.0.1 that verifies every delivery with the official SDK's Receiver, `url` check included. */
-export async function startReceiver(clock: StackClock, keys = { currentSigningKey: DEV_CURRENT_SIGNING_KEY, nextSigningKey: DEV_NEXT_SIGNING_KEY }): Promise<TestReceiver> {
+export async function startReceiver(
+  clock: StackClock,
+  keys = { currentSigningKey: DEV_CURRENT_SIGNING_KEY, nextSigningKey: DEV_NEXT_SIGNING_KEY },
+): Promise<TestReceiver> {
   const verifier = new Receiver({ ...keys, devMode: false });
   const deliveries: Delivery[] = [];
   const verificationErrors: string[] = [];
@@ -89,7 +92,9 @@ export async function startReceiver(clock: StackClock, keys = { currentSigningKe
       const pathOnly = (req.url ?? "/").split("?")[0]!;
       active.set(pathOnly, (active.get(pathOnly) ?? 0) + 1);
       maxConcurrent.set(pathOnly, Math.max(maxConcurrent.get(pathOnly) ?? 0, active.get(pathOnly)!));
-      const headers = Object.fromEntries(Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")]));
+      const headers = Object.fromEntries(
+        Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")]),
+      );
       const signature = headers["upstash-signature"] ?? "";
       const body = bytes.toString("utf8");
       const claims = decodeClaims(signature);
@@ -195,7 +200,10 @@ export async function startTestQStash(options: TestQStashOptions = {}): Promise<
       }),
     states: (messageId) => log.filter((event) => event.messageId === messageId).map((event) => event.state),
     api: (path, init = {}) =>
-      fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${options.token ?? DEV_TOKEN}`, ...init.headers } }),
+      fetch(`${server.url}${path}`, {
+        ...init,
+        headers: { authorization: `Bearer ${options.token ?? DEV_TOKEN}`, ...init.headers },
+      }),
   };
 }
 
@@ -221,7 +229,8 @@ function verifyBinary(token: string, bytes: Buffer, url: string, key: string): v
   if (signature !== expected) throw new Error("bad HMAC on a binary delivery");
   const claims = decodeClaims(token);
   if (claims.sub !== url) throw new Error(`sub ${claims.sub} != ${url}`);
-  if (claims.body.replace(/=+$/, "") !== createHash("sha256").update(bytes).digest("base64url")) throw new Error("body hash mismatch on a binary delivery");
+  if (claims.body.replace(/=+$/, "") !== createHash("sha256").update(bytes).digest("base64url"))
+    throw new Error("body hash mismatch on a binary delivery");
 }
 
 /**
@@ -235,7 +244,8 @@ export function trackPeakActive(events: EventEmitter, include: (event: LogEvent)
   events.on("event", (event: LogEvent) => {
     if (!include(event)) return;
     if (event.state === "ACTIVE") peak = Math.max(peak, active.add(event.messageId).size);
-    else if (event.state === "DELIVERED" || event.state === "ERROR" || event.state === "CANCELLED") active.delete(event.messageId);
+    else if (event.state === "DELIVERED" || event.state === "ERROR" || event.state === "CANCELLED")
+      active.delete(event.messageId);
   });
   return () => peak;
 }

@@ -2,7 +2,13 @@ import { once } from "node:events";
 import { Resend } from "resend";
 import { afterEach, beforeEach } from "vitest";
 import { manualClock } from "@/local/clock";
-import { startResendServer, type CapturedEmail, type FaultEvent, type ResendServer, type ResendServerOptions } from "@/local/resend/server";
+import {
+  startResendServer,
+  type CapturedEmail,
+  type FaultEvent,
+  type ResendServer,
+  type ResendServerOptions,
+} from "@/local/resend/server";
 
 /**
  * The Resend look-alike on an ephemeral loopback port with a manual clock, and

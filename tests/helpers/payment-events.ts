@@ -26,7 +26,14 @@ export function refundEvent(overrides: Record<string, unknown> = {}) {
     id: "evt_refund_1",
     type: "refund.created",
     created: 1_768_467_700,
-    data: { refundId: "re_1", purchaseId: "ord_1001", userId: "usr_1", email: "ada@example.com", amountCents: 1_000, currency: "EUR" },
+    data: {
+      refundId: "re_1",
+      purchaseId: "ord_1001",
+      userId: "usr_1",
+      email: "ada@example.com",
+      amountCents: 1_000,
+      currency: "EUR",
+    },
     ...overrides,
   };
 }
@@ -39,7 +46,9 @@ export async function signedWebhook(
 ): Promise<Request> {
   const body = typeof event === "string" ? event : JSON.stringify(event);
   const header =
-    options.header !== undefined ? options.header : await signPaymentWebhook(body, options.secret ?? WEBHOOK_SECRET, options.atSeconds);
+    options.header !== undefined
+      ? options.header
+      : await signPaymentWebhook(body, options.secret ?? WEBHOOK_SECRET, options.atSeconds);
   return new Request(url, {
     method: "POST",
     headers: { "content-type": "application/json", ...(header !== null && { "payment-signature": header }) },

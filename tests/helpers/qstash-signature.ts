@@ -7,7 +7,14 @@ export const DEV_CURRENT_KEY = DEV_CURRENT_SIGNING_KEY;
 export const DEV_NEXT_KEY = DEV_NEXT_SIGNING_KEY;
 
 /** Mints an `Upstash-Signature` JWT with the local QStash's signer; `iat` in Unix seconds, for forgery cases. */
-export function signDelivery(options: { key: string; url: string; body: string; iat?: number; ttlSeconds?: number; iss?: string }): string {
+export function signDelivery(options: {
+  key: string;
+  url: string;
+  body: string;
+  iat?: number;
+  ttlSeconds?: number;
+  iss?: string;
+}): string {
   return sign({
     key: options.key,
     url: options.url,

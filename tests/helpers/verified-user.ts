@@ -17,11 +17,7 @@ export async function createVerifiedUser(
   input: { email: string; name: string; password?: string; locale?: Locale; timeZone?: string },
   nowMs: number,
 ): Promise<User> {
-  const created = await createUser(
-    redis,
-    { password: "correct horse", locale: "en", timeZone: "UTC", ...input },
-    nowMs,
-  );
+  const created = await createUser(redis, { password: "correct horse", locale: "en", timeZone: "UTC", ...input }, nowMs);
   if (!created.ok) throw new Error(`${input.email} exists`);
   return verifyAddress(redis, created.user, nowMs);
 }

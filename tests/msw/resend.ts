@@ -11,7 +11,10 @@ export function resendHandlers(baseUrl: string, replies: ResendReply[] = []) {
   const sent: Array<{ headers: Record<string, string>; body: Record<string, unknown> }> = [];
   const handlers = [
     http.post(`${baseUrl}/emails`, async ({ request }) => {
-      sent.push({ headers: Object.fromEntries(request.headers.entries()), body: (await request.json()) as Record<string, unknown> });
+      sent.push({
+        headers: Object.fromEntries(request.headers.entries()),
+        body: (await request.json()) as Record<string, unknown>,
+      });
       const reply = replies.shift() ?? { status: 200, body: { id: `email_${sent.length}` } };
       return HttpResponse.json(reply.body as never, { status: reply.status, headers: reply.headers });
     }),

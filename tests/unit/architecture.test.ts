@@ -15,7 +15,11 @@ beforeAll(async () => {
   const previous = process.cwd();
   process.chdir(root);
   try {
-    const reported = await cruise(["app", "lib", "local", "scripts", "bench", "harness"], { ...ruleSet.options, ruleSet, validate: true });
+    const reported = await cruise(["app", "lib", "local", "scripts", "bench", "harness"], {
+      ...ruleSet.options,
+      ruleSet,
+      validate: true,
+    });
     result = reported.output as ICruiseResult;
   } finally {
     process.chdir(previous);
@@ -25,7 +29,10 @@ beforeAll(async () => {
 const violations = (rule?: string) =>
   result.summary.violations
     .filter((violation) => rule === undefined || violation.rule.name === rule)
-    .map((violation) => `${violation.rule.name}: ${violation.from} → ${violation.to}${violation.cycle ? ` (${violation.cycle.map((step) => step.name).join(" → ")})` : ""}`);
+    .map(
+      (violation) =>
+        `${violation.rule.name}: ${violation.from} → ${violation.to}${violation.cycle ? ` (${violation.cycle.map((step) => step.name).join(" → ")})` : ""}`,
+    );
 
 describe("dependency direction", () => {
   test("no import circles, type-only imports included", () => {
@@ -37,7 +44,11 @@ describe("dependency direction", () => {
   });
 
   test("no folder in lib/ imports one above it: domain → jobs → flows → services.ts", () => {
-    expect([...violations("domain-below-jobs"), ...violations("jobs-below-flows"), ...violations("flows-below-the-root")]).toEqual([]);
+    expect([
+      ...violations("domain-below-jobs"),
+      ...violations("jobs-below-flows"),
+      ...violations("flows-below-the-root"),
+    ]).toEqual([]);
   });
 
   test("no two folders in lib/ import each other", () => {
@@ -85,7 +96,9 @@ test("the job runtime traces through @opentelemetry/api alone, so no SDK is bund
     .flatMap((module) =>
       module.dependencies
         .map((dependency) => dependency.module)
-        .filter((name) => (name.startsWith("@opentelemetry/") && name !== "@opentelemetry/api") || name.startsWith("@vercel/otel"))
+        .filter(
+          (name) => (name.startsWith("@opentelemetry/") && name !== "@opentelemetry/api") || name.startsWith("@vercel/otel"),
+        )
         .map((name) => `${module.source} → ${name}`),
     );
   expect(offenders).toEqual([]);

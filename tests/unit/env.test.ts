@@ -52,7 +52,12 @@ describe("parseEnv", () => {
   });
 
   test("falls back to Vercel's URLs: production domain in production, deployment URL in previews", () => {
-    const vercel = { ...complete, APP_URL: undefined, VERCEL_PROJECT_PRODUCTION_URL: "acme.com", VERCEL_URL: "acme-git-x.vercel.app" };
+    const vercel = {
+      ...complete,
+      APP_URL: undefined,
+      VERCEL_PROJECT_PRODUCTION_URL: "acme.com",
+      VERCEL_URL: "acme-git-x.vercel.app",
+    };
     expect(parseEnv({ ...vercel, VERCEL_ENV: "production" }).APP_URL).toBe("https://acme.com");
     expect(parseEnv({ ...vercel, VERCEL_ENV: "preview" }).APP_URL).toBe("https://acme-git-x.vercel.app");
   });

@@ -7,7 +7,11 @@ import { currentUser } from "../../signin/session-cookie";
 import { acceptInviteAction } from "./actions";
 
 // The token is in the URL: keep it out of Referer headers and search engines.
-export const metadata: Metadata = { title: "Invitation · Acme", referrer: "no-referrer", robots: { index: false, follow: false } };
+export const metadata: Metadata = {
+  title: "Invitation · Acme",
+  referrer: "no-referrer",
+  robots: { index: false, follow: false },
+};
 
 const RESULTS: Record<string, string> = {
   wrong_email: "This invite was sent to a different email address than the one you're signed in with.",
@@ -58,8 +62,8 @@ export default async function InvitePage({
       return (
         <Panel title="This link was replaced">
           <p>
-            A newer invite{view.org ? ` to ${view.org.name}` : ""} was sent after this one, so this link no longer works. Use the link in
-            the most recent email.
+            A newer invite{view.org ? ` to ${view.org.name}` : ""} was sent after this one, so this link no longer works. Use the
+            link in the most recent email.
           </p>
         </Panel>
       );
@@ -105,8 +109,10 @@ export default async function InvitePage({
           </p>
           {!user ? (
             <p>
-              <a href={`/signin?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>Sign in as {view.invite.email}</a> to
-              accept. No account yet?{" "}
+              <a href={`/signin?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>
+                Sign in as {view.invite.email}
+              </a>{" "}
+              to accept. No account yet?{" "}
               <a href={`/signup?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>Sign up</a> with{" "}
               {view.invite.email}, confirm the address from the email we send, and sign in: you'll come straight back here.
             </p>
@@ -119,8 +125,10 @@ export default async function InvitePage({
           ) : (
             <p>
               You're signed in as {user.email}, but this invite is for {view.invite.email}.{" "}
-              <a href={`/signin?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>Sign in as {view.invite.email}</a> to
-              accept it.
+              <a href={`/signin?next=${encodeURIComponent(next)}&email=${encodeURIComponent(view.invite.email)}`}>
+                Sign in as {view.invite.email}
+              </a>{" "}
+              to accept it.
             </p>
           )}
         </Panel>

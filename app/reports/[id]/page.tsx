@@ -21,7 +21,9 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   if (report.status !== "ready" || !report.result) {
     return (
       <section>
-        <h1>{report.orgName}: last {report.periodDays} days</h1>
+        <h1>
+          {report.orgName}: last {report.periodDays} days
+        </h1>
         <p data-testid="report-status">
           Generating… ({report.status}). We'll email you the link when it's ready; reload this page any time.
         </p>
@@ -31,7 +33,9 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
   const { result } = report;
   return (
     <section>
-      <h1>{report.orgName}: last {report.periodDays} days</h1>
+      <h1>
+        {report.orgName}: last {report.periodDays} days
+      </h1>
       <p className="muted">
         {formatInZone(result.from, user.timeZone)} – {formatInZone(result.to, user.timeZone)} · {result.members} members
       </p>
@@ -64,7 +68,9 @@ export default async function ReportPage({ params }: { params: Promise<{ id: str
       <h2>Job runs</h2>
       <p>
         {result.runs.total} runs on record, {result.runs.retried} needed a retry.
-        {result.runs.avgDurationMs !== null ? ` Average ${result.runs.avgDurationMs} ms, p95 ${result.runs.p95DurationMs} ms.` : ""}
+        {result.runs.avgDurationMs !== null
+          ? ` Average ${result.runs.avgDurationMs} ms, p95 ${result.runs.p95DurationMs} ms.`
+          : ""}
       </p>
       <ul>
         {Object.entries(result.runs.byStatus).map(([status, count]) => (

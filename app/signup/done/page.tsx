@@ -10,8 +10,8 @@ export default async function SignupDone({ searchParams }: { searchParams: Promi
         We sent a link to confirm {shown ? <strong>{shown}</strong> : "your address"}. Open it, then sign in with your password.
       </p>
       <p className="muted">
-        Nothing there after a few minutes? Check your spam folder. If you already had an account with this address, the
-        email tells you how to sign in instead.
+        Nothing there after a few minutes? Check your spam folder. If you already had an account with this address, the email
+        tells you how to sign in instead.
       </p>
     </section>
   );

@@ -5,7 +5,11 @@ import { lookupVerificationToken } from "@/lib/users/email-verification";
 import { confirmEmailAction } from "./actions";
 
 // The token is in the URL: keep it out of Referer headers and search engines.
-export const metadata: Metadata = { title: "Confirm your email · Acme", referrer: "no-referrer", robots: { index: false, follow: false } };
+export const metadata: Metadata = {
+  title: "Confirm your email · Acme",
+  referrer: "no-referrer",
+  robots: { index: false, follow: false },
+};
 
 const RESULTS: Record<string, string> = {
   unknown: "This link isn't valid any more: it was used, it expired, or it was copied incompletely.",

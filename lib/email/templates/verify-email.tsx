@@ -24,10 +24,12 @@ export function VerifyEmail(input: VerifyEmailInput) {
     return (
       <EmailLayout lang="en" title={EXISTS_SUBJECT} preview="Your address already has an account; nothing was created.">
         <Title>You already have an account</Title>
-        <Paragraph>Someone (maybe you) just tried to create an account with this address. It already has one, so nothing was created.</Paragraph>
         <Paragraph>
-          If it was you, <Link href={input.signInUrl}>sign in here</Link>. If it wasn't, you can ignore this email: nobody can use your
-          account without your password.
+          Someone (maybe you) just tried to create an account with this address. It already has one, so nothing was created.
+        </Paragraph>
+        <Paragraph>
+          If it was you, <Link href={input.signInUrl}>sign in here</Link>. If it wasn't, you can ignore this email: nobody can use
+          your account without your password.
         </Paragraph>
       </EmailLayout>
     );
@@ -38,9 +40,7 @@ export function VerifyEmail(input: VerifyEmailInput) {
       <Title>Confirm your email address</Title>
       <Paragraph>Hi {input.name}, please confirm that this is your address.</Paragraph>
       <ActionButton href={input.verifyUrl}>Confirm my address</ActionButton>
-      <FinePrint>
-        The link works once and expires on {expires}. If you didn't create an account, ignore this email.
-      </FinePrint>
+      <FinePrint>The link works once and expires on {expires}. If you didn't create an account, ignore this email.</FinePrint>
     </EmailLayout>
   );
 }

@@ -8,7 +8,11 @@ export interface ApiDeps {
 }
 
 /** Items in creation order after `cursor`, `count` at a time; the next cursor only while more remain. */
-export function page<T extends { seq: number }>(items: T[], count: number, cursor: string | null): { items: T[]; cursor?: string } {
+export function page<T extends { seq: number }>(
+  items: T[],
+  count: number,
+  cursor: string | null,
+): { items: T[]; cursor?: string } {
   const after = cursor ? Number(cursor) : -Infinity;
   const rest = items.filter((item) => item.seq > after).sort((a, b) => a.seq - b.seq);
   const picked = rest.slice(0, count);

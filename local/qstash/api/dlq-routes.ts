@@ -8,7 +8,17 @@ import { route, type Route } from "../router";
 import { dlqJson } from "../views";
 import { page, type ApiDeps } from "./deps";
 
-const DLQ_FILTERS = ["messageId", "url", "topicName", "scheduleId", "queueName", "label", "flowControlKey", "callerIp", "responseStatus"] as const;
+const DLQ_FILTERS = [
+  "messageId",
+  "url",
+  "topicName",
+  "scheduleId",
+  "queueName",
+  "label",
+  "flowControlKey",
+  "callerIp",
+  "responseStatus",
+] as const;
 const PAGE_SIZE = 100;
 
 /** §6: list, read, delete and retry dead messages. */
@@ -21,14 +31,22 @@ export function dlqRoutes({ core }: ApiDeps): Route[] {
 
   const matches = (entry: DlqEntry, filter: Filter) =>
     matchesFilter(
-      { ...entry.message, flowControlKey: entry.message.flowControl?.key, responseStatus: entry.response.status, time: entry.failedAt },
+      {
+        ...entry.message,
+        flowControlKey: entry.message.flowControl?.key,
+        responseStatus: entry.response.status,
+        time: entry.failedAt,
+      },
       filter,
     );
 
   /** `dlqIds` (repeated) picks entries directly; otherwise filters page through in DLQ order. */
   const select = (ctx: RequestContext): { entries: DlqEntry[]; cursor?: string } => {
     const filter = parseFilter(ctx.query, DLQ_FILTERS, ["count", "cursor", "dlqIds"]);
-    const ids = ctx.query.getAll("dlqIds").flatMap((value) => value.split(",")).filter(Boolean);
+    const ids = ctx.query
+      .getAll("dlqIds")
+      .flatMap((value) => value.split(","))
+      .filter(Boolean);
     if (ids.length > 0) return { entries: ids.flatMap((id) => core.state.dlq.get(id) ?? []) };
     const all = [...core.state.dlq.values()].filter((entry) => matches(entry, filter));
     const { items, cursor } = page(all, parseCount(ctx.query, PAGE_SIZE, PAGE_SIZE), ctx.query.get("cursor"));

@@ -26,7 +26,10 @@ export function eventRoutes({ core }: ApiDeps, keys: { current: string; next: st
     route("GET", /^\/v2\/keys\/?$/, () => json({ current: keys.current, next: keys.next })),
     route("GET", /^\/v2\/(?:events|logs)\/?$/, (ctx) => {
       const filter = parseFilter(ctx.query, EVENT_FILTERS, ["count", "cursor", "messageIds"]);
-      const ids = ctx.query.getAll("messageIds").flatMap((value) => value.split(",")).filter(Boolean);
+      const ids = ctx.query
+        .getAll("messageIds")
+        .flatMap((value) => value.split(","))
+        .filter(Boolean);
       const { events, cursor } = core.log.query(
         filter,
         parseCount(ctx.query, 100, 1_000),

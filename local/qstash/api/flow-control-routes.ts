@@ -49,7 +49,9 @@ export function flowControlRoutes({ core, dispatcher }: ApiDeps): Route[] {
   };
 
   return [
-    route("GET", /^\/v2\/globalParallelism\/?$/, () => json({ parallelismMax: GLOBAL_PARALLELISM, parallelismCount: dispatcher.inFlightCount })),
+    route("GET", /^\/v2\/globalParallelism\/?$/, () =>
+      json({ parallelismMax: GLOBAL_PARALLELISM, parallelismCount: dispatcher.inFlightCount }),
+    ),
     route("GET", /^\/v2\/flowControl\/?$/, () => json([...core.state.flowControl.values()].map(view))),
     route("GET", /^\/v2\/flowControl\/([^/]+)$/, (_ctx, [key]) => json(view(find(key!)))),
     route("POST", /^\/v2\/flowControl\/([^/]+)\/(pause|resume|pin|unpin|resetRate)$/, (ctx, [key, action]) => {

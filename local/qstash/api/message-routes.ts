@@ -7,7 +7,18 @@ import { route, type Route } from "../router";
 import { messageJson } from "../views";
 import type { ApiDeps } from "./deps";
 
-const CANCEL_FILTERS = ["messageId", "url", "topicName", "scheduleId", "queueName", "label", "flowControlKey", "callerIp", "host", "path"] as const;
+const CANCEL_FILTERS = [
+  "messageId",
+  "url",
+  "topicName",
+  "scheduleId",
+  "queueName",
+  "label",
+  "flowControlKey",
+  "callerIp",
+  "host",
+  "path",
+] as const;
 
 /** §7: read and cancel pending messages. */
 export function messageRoutes({ core, dispatcher }: ApiDeps): Route[] {
@@ -29,7 +40,10 @@ export function messageRoutes({ core, dispatcher }: ApiDeps): Route[] {
       // `count` is a legacy knob: QStash cancels every match in one call and the SDK
       // documents it as ignored, so it is accepted and has no effect.
       const filter = parseFilter(ctx.query, CANCEL_FILTERS, ["count", "messageIds"]);
-      const ids = ctx.query.getAll("messageIds").flatMap((value) => value.split(",")).filter(Boolean);
+      const ids = ctx.query
+        .getAll("messageIds")
+        .flatMap((value) => value.split(","))
+        .filter(Boolean);
       const pending = [...core.state.messages.values()].filter((message) => !message.cancelRequested);
       let targets: MessageRecord[];
       if (ids.length > 0) targets = pending.filter((message) => ids.includes(message.messageId));

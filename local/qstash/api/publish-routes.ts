@@ -13,7 +13,14 @@ export function publishRoutes({ core }: ApiDeps): Route[] {
   const publishOne = (ctx: RequestContext, rawDestination: string, queueName?: string) => {
     const options = parsePublishOptions(ctx.headers);
     const destination = parseDestination(rawDestination, ctx.rawQuery);
-    const result = publish(core, { destination, options, body: ctx.body, callerIp: ctx.callerIp, queueName, rawHeaders: ctx.headers });
+    const result = publish(core, {
+      destination,
+      options,
+      body: ctx.body,
+      callerIp: ctx.callerIp,
+      queueName,
+      rawHeaders: ctx.headers,
+    });
     return json(result.body, result.status);
   };
 
@@ -35,7 +42,13 @@ export function publishRoutes({ core }: ApiDeps): Route[] {
         if (destination.kind === "topic" && !core.state.topics.get(destination.name)?.endpoints.length) {
           throw notFound(`topic ${destination.name} not found`);
         }
-        return { headers, options, destination, body: Buffer.from(item.body ?? "", "utf8"), queue: item.queue ? queueName(item.queue) : undefined };
+        return {
+          headers,
+          options,
+          destination,
+          body: Buffer.from(item.body ?? "", "utf8"),
+          queue: item.queue ? queueName(item.queue) : undefined,
+        };
       });
       const results = prepared.map((item) =>
         publish(core, {
@@ -65,8 +78,10 @@ function parseBatch(value: unknown): BatchItem[] {
     if (typeof item !== "object" || item === null) throw badRequest(`batch item ${index} must be an object`);
     const { destination, headers, body, queue } = item as Record<string, unknown>;
     if (typeof destination !== "string" || !destination) throw badRequest(`batch item ${index}: missing destination`);
-    if (headers !== undefined && (typeof headers !== "object" || headers === null)) throw badRequest(`batch item ${index}: headers must be an object`);
-    if (body !== undefined && body !== null && typeof body !== "string") throw badRequest(`batch item ${index}: body must be a string`);
+    if (headers !== undefined && (typeof headers !== "object" || headers === null))
+      throw badRequest(`batch item ${index}: headers must be an object`);
+    if (body !== undefined && body !== null && typeof body !== "string")
+      throw badRequest(`batch item ${index}: body must be a string`);
     if (queue !== undefined && typeof queue !== "string") throw badRequest(`batch item ${index}: queue must be a string`);
     return { destination, headers: headers as BatchItem["headers"], body: (body as string | null) ?? undefined, queue };
   });

@@ -35,12 +35,20 @@ export function queueRoutes({ core, dispatcher }: ApiDeps): Route[] {
     route("POST", /^\/v2\/queues\/?$/, (ctx) => {
       const body = parseJsonBody(ctx.body) as { queueName?: unknown; parallelism?: unknown; paused?: unknown } | null;
       const name = body?.queueName;
-      if (typeof name !== "string" || !NAME_PATTERN.test(name)) throw badRequest("queueName is required: letters, digits, '.', '_' or '-'");
+      if (typeof name !== "string" || !NAME_PATTERN.test(name))
+        throw badRequest("queueName is required: letters, digits, '.', '_' or '-'");
       const parallelism = body?.parallelism ?? 1;
-      if (typeof parallelism !== "number" || !Number.isInteger(parallelism) || parallelism < 1) throw badRequest("parallelism must be a positive integer");
+      if (typeof parallelism !== "number" || !Number.isInteger(parallelism) || parallelism < 1)
+        throw badRequest("parallelism must be a positive integer");
       const now = core.clock.now();
       const existing = core.state.queues.get(name);
-      core.state.queues.set(name, { name, createdAt: existing?.createdAt ?? now, updatedAt: now, parallelism, paused: body?.paused === true });
+      core.state.queues.set(name, {
+        name,
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+        parallelism,
+        paused: body?.paused === true,
+      });
       core.limitsChanged();
       return empty();
     }),
@@ -49,7 +57,8 @@ export function queueRoutes({ core, dispatcher }: ApiDeps): Route[] {
     route("DELETE", /^\/v2\/queues\/([^/]+)$/, (_ctx, [name]) => {
       const queue = find(name!);
       // Deleting a queue drops what is still waiting in it, as QStash does.
-      for (const message of [...core.state.messages.values()]) if (message.queueName === queue.name) cancelMessage(core, dispatcher, message);
+      for (const message of [...core.state.messages.values()])
+        if (message.queueName === queue.name) cancelMessage(core, dispatcher, message);
       core.state.queues.delete(queue.name);
       core.limitsChanged();
       return empty();

@@ -47,7 +47,8 @@ export function topicRoutes({ core }: ApiDeps): Route[] {
       const topic = find(name!);
       const remove = readEndpoints(ctx.body);
       topic.endpoints = topic.endpoints.filter(
-        (endpoint) => !remove.some((input) => (input.url && input.url === endpoint.url) || (input.name && input.name === endpoint.name)),
+        (endpoint) =>
+          !remove.some((input) => (input.url && input.url === endpoint.url) || (input.name && input.name === endpoint.name)),
       );
       topic.updatedAt = core.clock.now();
       // An empty group is removed, as QStash does.
@@ -68,7 +69,7 @@ export function topicRoutes({ core }: ApiDeps): Route[] {
 function readEndpoints(body: Buffer): EndpointInput[] {
   const parsed = parseJsonBody(body) as { endpoints?: unknown } | null;
   const endpoints = parsed?.endpoints;
-  if (!Array.isArray(endpoints) || endpoints.length === 0) throw badRequest("body must be {\"endpoints\":[{\"url\",\"name\"?}]}");
+  if (!Array.isArray(endpoints) || endpoints.length === 0) throw badRequest('body must be {"endpoints":[{"url","name"?}]}');
   return endpoints.map((endpoint: unknown) => {
     if (typeof endpoint !== "object" || endpoint === null) throw badRequest("each endpoint must be an object");
     const { url, name } = endpoint as Record<string, unknown>;

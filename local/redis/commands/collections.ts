@@ -1,8 +1,18 @@
 import { parseCursor, parseScanOptions } from "./keys";
 import { formatScore, sortedEntries } from "./zsets";
 import {
-  fail, formatLongDouble, parseFloatArg, parseInteger, readHash, readList, readSet, readZset, SYNTAX, upper,
-  type CommandContext, type CommandImpl,
+  fail,
+  formatLongDouble,
+  parseFloatArg,
+  parseInteger,
+  readHash,
+  readList,
+  readSet,
+  readZset,
+  SYNTAX,
+  upper,
+  type CommandContext,
+  type CommandImpl,
 } from "./context";
 
 // ── lists ─────────────────────────────────────────────────────────────────

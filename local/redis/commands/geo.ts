@@ -44,10 +44,10 @@ function decode(bits: number): [number, number] {
   const ilono = squash(bits, true);
   const latScale = LAT_MAX - LAT_MIN;
   const longScale = LONG_MAX - LONG_MIN;
-  const latMin = LAT_MIN + (ilato * 1.0 / 2 ** STEP) * latScale;
-  const latMax = LAT_MIN + ((ilato + 1) * 1.0 / 2 ** STEP) * latScale;
-  const longMin = LONG_MIN + (ilono * 1.0 / 2 ** STEP) * longScale;
-  const longMax = LONG_MIN + ((ilono + 1) * 1.0 / 2 ** STEP) * longScale;
+  const latMin = LAT_MIN + ((ilato * 1.0) / 2 ** STEP) * latScale;
+  const latMax = LAT_MIN + (((ilato + 1) * 1.0) / 2 ** STEP) * latScale;
+  const longMin = LONG_MIN + ((ilono * 1.0) / 2 ** STEP) * longScale;
+  const longMax = LONG_MIN + (((ilono + 1) * 1.0) / 2 ** STEP) * longScale;
   const longitude = Math.min(LONG_MAX, Math.max(LONG_MIN, (longMin + longMax) / 2));
   const latitude = Math.min(LAT_MAX, Math.max(LAT_MIN, (latMin + latMax) / 2));
   return [longitude, latitude];
@@ -90,7 +90,8 @@ function geoadd(ctx: CommandContext, [key, ...rest]: string[]): unknown {
   let i = 0;
   for (; i < rest.length && ["NX", "XX", "CH"].includes(upper(rest[i])); i++) flags.push(upper(rest[i]));
   const triples = rest.slice(i);
-  if (triples.length === 0 || triples.length % 3 !== 0) fail("ERR syntax error. Try GEOADD key [x1] [y1] [name1] [x2] [y2] [name2] ... ");
+  if (triples.length === 0 || triples.length % 3 !== 0)
+    fail("ERR syntax error. Try GEOADD key [x1] [y1] [name1] [x2] [y2] [name2] ... ");
   if (flags.includes("NX") && flags.includes("XX")) fail("ERR XX and NX options at the same time are not compatible");
   const pairs: string[] = [];
   for (let t = 0; t < triples.length; t += 3) {
@@ -147,8 +148,23 @@ interface Search {
   store: { key: string; dist: boolean } | null;
 }
 
-function parseSearchOptions(ctx: CommandContext, key: string, options: string[], search: Partial<Search>, mode: "search" | "radius" | "radius_ro" | "store"): Search {
-  const out = { sort: null, count: 0, any: false, withCoord: false, withDist: false, withHash: false, store: null, ...search } as Search;
+function parseSearchOptions(
+  ctx: CommandContext,
+  key: string,
+  options: string[],
+  search: Partial<Search>,
+  mode: "search" | "radius" | "radius_ro" | "store",
+): Search {
+  const out = {
+    sort: null,
+    count: 0,
+    any: false,
+    withCoord: false,
+    withDist: false,
+    withHash: false,
+    store: null,
+    ...search,
+  } as Search;
   let from = false;
   for (let i = 0; i < options.length; i++) {
     const option = upper(options[i]);
@@ -200,9 +216,12 @@ function parseSearchOptions(ctx: CommandContext, key: string, options: string[],
       out.store = { key: options[++i]!, dist: option === "STOREDIST" };
     } else fail(SYNTAX);
   }
-  if ((mode === "search" || mode === "store") && !from) fail("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for geosearch");
-  if ((mode === "search" || mode === "store") && !out.shape) fail("ERR exactly one of BYRADIUS and BYBOX can be specified for geosearch");
-  if (out.store && (out.withCoord || out.withDist || out.withHash)) fail("ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORDS options");
+  if ((mode === "search" || mode === "store") && !from)
+    fail("ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for geosearch");
+  if ((mode === "search" || mode === "store") && !out.shape)
+    fail("ERR exactly one of BYRADIUS and BYBOX can be specified for geosearch");
+  if (out.store && (out.withCoord || out.withDist || out.withHash))
+    fail("ERR STORE option in GEORADIUS is not compatible with WITHDIST, WITHHASH and WITHCOORDS options");
   if (out.any && out.count === 0) fail("ERR the ANY argument requires COUNT argument");
   return out;
 }
@@ -229,7 +248,9 @@ function runSearch(ctx: CommandContext, key: string, search: Search): unknown {
   if (sort) hits.sort((a, b) => (sort === "ASC" ? a.dist - b.dist : b.dist - a.dist));
   const picked = search.count > 0 ? hits.slice(0, search.count) : hits;
   if (search.store) {
-    const entries = picked.map((hit) => [hit.member, { score: search.store!.dist ? hit.dist / search.factor : hit.score, value: hit.member }] as const);
+    const entries = picked.map(
+      (hit) => [hit.member, { score: search.store!.dist ? hit.dist / search.factor : hit.score, value: hit.member }] as const,
+    );
     ctx.ks.delete(search.store.key);
     if (entries.length > 0) ctx.ks.set(search.store.key, new Map(entries));
     return entries.length;
@@ -250,7 +271,13 @@ function georadius(readOnly: boolean): CommandImpl {
     const radius = parseFloatArg(radiusText, "ERR need numeric radius");
     if (radius < 0) fail("ERR radius cannot be negative");
     const factor = unitFactor(unit);
-    const search = parseSearchOptions(ctx, key!, options, { center, shape: { radius: radius * factor }, factor }, readOnly ? "radius_ro" : "radius");
+    const search = parseSearchOptions(
+      ctx,
+      key!,
+      options,
+      { center, shape: { radius: radius * factor }, factor },
+      readOnly ? "radius_ro" : "radius",
+    );
     return runSearch(ctx, key!, search);
   };
 }
@@ -262,7 +289,13 @@ function georadiusbymember(readOnly: boolean): CommandImpl {
     const factor = unitFactor(unit);
     const center = memberPosition(ctx, key!, member!);
     if (!center) fail("ERR could not decode requested zset member");
-    const search = parseSearchOptions(ctx, key!, options, { center: center!, shape: { radius: radius * factor }, factor }, readOnly ? "radius_ro" : "radius");
+    const search = parseSearchOptions(
+      ctx,
+      key!,
+      options,
+      { center: center!, shape: { radius: radius * factor }, factor },
+      readOnly ? "radius_ro" : "radius",
+    );
     return runSearch(ctx, key!, search);
   };
 }

@@ -20,7 +20,11 @@ interface Location {
   value: Json;
 }
 
-type Segment = { kind: "key"; name: string } | { kind: "index"; index: number } | { kind: "wildcard" } | { kind: "descend"; name: string | null };
+type Segment =
+  | { kind: "key"; name: string }
+  | { kind: "index"; index: number }
+  | { kind: "wildcard" }
+  | { kind: "descend"; name: string | null };
 
 interface ParsedPath {
   segments: Segment[];
@@ -47,7 +51,9 @@ function parsePath(text: string | undefined): ParsedPath {
     } else if ((match = /^\[\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")\s*\]/.exec(path))) {
       segments.push({ kind: "key", name: (match[1] ?? match[2])!.replace(/\\(.)/g, "$1") });
     } else if (path.startsWith("[?")) {
-      return fail("ERR JSONPath filter expressions are not supported by the embedded engine; use a Redis with the RedisJSON module");
+      return fail(
+        "ERR JSONPath filter expressions are not supported by the embedded engine; use a Redis with the RedisJSON module",
+      );
     } else {
       return fail(`ERR Path '${raw}' does not exist or not a valid JSONPath`);
     }
@@ -92,7 +98,11 @@ function resolve(root: Json, path: ParsedPath, create = false): Location[] {
         const all = [location, ...descendants(location)];
         for (const candidate of all) {
           if (segment.name === null) next.push(...children(candidate));
-          else if (isContainer(candidate.value) && !Array.isArray(candidate.value) && Object.hasOwn(candidate.value, segment.name)) {
+          else if (
+            isContainer(candidate.value) &&
+            !Array.isArray(candidate.value) &&
+            Object.hasOwn(candidate.value, segment.name)
+          ) {
             next.push({ parent: candidate.value, key: segment.name, value: candidate.value[segment.name]! });
           }
         }
@@ -180,7 +190,9 @@ function jsonGet(ctx: CommandContext, [key, ...rest]: string[]): string | null {
   if (parsed.every((path) => path.legacy)) {
     return format(Object.fromEntries(paths.map((text) => [text, perMatch(doc, text, (location) => location.value)])));
   }
-  return format(Object.fromEntries(paths.map((text) => [text, resolve(doc.root as Json, parsePath(text)).map((location) => location.value)])));
+  return format(
+    Object.fromEntries(paths.map((text) => [text, resolve(doc.root as Json, parsePath(text)).map((location) => location.value)])),
+  );
 }
 
 function jsonDel(ctx: CommandContext, [key, pathText]: string[]): number {
@@ -227,11 +239,15 @@ function typed<T>(
 ): CommandImpl {
   return (ctx, [key, pathText, ...args]) => {
     const doc = readDoc(ctx, key!);
-    if (!doc) return options.missingKey !== undefined ? options.missingKey : fail("ERR could not perform this operation on a key that doesn't exist");
+    if (!doc)
+      return options.missingKey !== undefined
+        ? options.missingKey
+        : fail("ERR could not perform this operation on a key that doesn't exist");
     const path = pathText ?? options.defaultPath ?? ".";
     return perMatch(doc!, path, (location) => {
       const actual = typeName(location.value);
-      const matches = expected === "object" ? actual === "object" : expected === "array" ? actual === "array" : actual === expected;
+      const matches =
+        expected === "object" ? actual === "object" : expected === "array" ? actual === "array" : actual === expected;
       if (!matches) {
         if (!parsePath(path).legacy) return null;
         return fail(`WRONGTYPE wrong type of path value - expected ${expected} but found ${actual}`);
@@ -321,13 +337,17 @@ export const jsonCommands: Record<string, CommandImpl> = {
     for (let i = start; i < stop; i++) if (JSON.stringify(array[i]) === wanted) return i;
     return -1;
   }),
-  "json.arrpop": typed("array", (_doc, location, [indexText]) => {
-    const array = location.value as Json[];
-    if (array.length === 0) return null;
-    const raw = indexText === undefined ? -1 : parseInteger(indexText);
-    const index = Math.min(clampIndex(raw, array.length), array.length - 1);
-    return JSON.stringify(array.splice(index, 1)[0]);
-  }, { defaultPath: "." }),
+  "json.arrpop": typed(
+    "array",
+    (_doc, location, [indexText]) => {
+      const array = location.value as Json[];
+      if (array.length === 0) return null;
+      const raw = indexText === undefined ? -1 : parseInteger(indexText);
+      const index = Math.min(clampIndex(raw, array.length), array.length - 1);
+      return JSON.stringify(array.splice(index, 1)[0]);
+    },
+    { defaultPath: "." },
+  ),
   "json.arrtrim": typed("array", (_doc, location, [startText, stopText]) => {
     const array = location.value as Json[];
     const start = clampIndex(parseInteger(startText), array.length);

@@ -1,6 +1,13 @@
 import {
-  cloneValue, fail, globToRegExp, parseInteger, SYNTAX, typeOf, upper,
-  type CommandContext, type CommandImpl,
+  cloneValue,
+  fail,
+  globToRegExp,
+  parseInteger,
+  SYNTAX,
+  typeOf,
+  upper,
+  type CommandContext,
+  type CommandImpl,
 } from "./context";
 
 type ExpireUnit = "s" | "ms";
@@ -10,7 +17,8 @@ function expireCommand(unit: ExpireUnit, absolute: boolean): CommandImpl {
   return (ctx, [key, time, ...flags]) => {
     const amount = parseInteger(time);
     const given = new Set(flags.map(upper));
-    for (const flag of given) if (!["NX", "XX", "GT", "LT"].includes(flag)) fail(`ERR Unsupported option ${flags.find((f) => upper(f) === flag)}`);
+    for (const flag of given)
+      if (!["NX", "XX", "GT", "LT"].includes(flag)) fail(`ERR Unsupported option ${flags.find((f) => upper(f) === flag)}`);
     if (given.has("NX") && (given.has("XX") || given.has("GT") || given.has("LT"))) {
       fail("ERR NX and XX, GT or LT options at the same time are not compatible");
     }
@@ -97,7 +105,9 @@ function scan(ctx: CommandContext, [cursor, ...options]: string[]): unknown {
   parseCursor(cursor);
   const { match, type, count } = parseScanOptions(options, true);
   const page = ctx.ks.scanFrom(Number(cursor), count);
-  const keys = page.keys.filter((key) => (!match || match.test(key)) && (!type || typeOf(ctx.ks.get(key)).toLowerCase() === type));
+  const keys = page.keys.filter(
+    (key) => (!match || match.test(key)) && (!type || typeOf(ctx.ks.get(key)).toLowerCase() === type),
+  );
   return [String(page.next), keys];
 }
 
@@ -122,15 +132,22 @@ function rename(onlyIfAbsent: boolean): CommandImpl {
  * JSON plus a fixed per-key overhead. Other subcommands are refused.
  */
 function memory(ctx: CommandContext, [sub, key, ...options]: string[]): unknown {
-  if (upper(sub) !== "USAGE" || key === undefined) return fail(`ERR unknown subcommand '${sub}'. The embedded engine only answers MEMORY USAGE; set REDIS_URL to use a real Redis.`);
+  if (upper(sub) !== "USAGE" || key === undefined)
+    return fail(
+      `ERR unknown subcommand '${sub}'. The embedded engine only answers MEMORY USAGE; set REDIS_URL to use a real Redis.`,
+    );
   if (options.length > 0 && (options.length !== 2 || upper(options[0]) !== "SAMPLES")) fail(SYNTAX);
   if (options.length > 0) parseInteger(options[1]);
   const value = ctx.ks.get(key);
   if (value === undefined) return null;
-  const size = (item: unknown): number => (item instanceof Map ? [...item.values()].reduce((sum: number, entry: { value: string }) => sum + entry.value.length + 16, 0)
-    : item instanceof Set ? [...item].reduce((sum: number, member: string) => sum + member.length + 8, 0)
-    : Buffer.isBuffer(item) ? item.length
-    : Buffer.byteLength(JSON.stringify(item) ?? "", "utf8"));
+  const size = (item: unknown): number =>
+    item instanceof Map
+      ? [...item.values()].reduce((sum: number, entry: { value: string }) => sum + entry.value.length + 16, 0)
+      : item instanceof Set
+        ? [...item].reduce((sum: number, member: string) => sum + member.length + 8, 0)
+        : Buffer.isBuffer(item)
+          ? item.length
+          : Buffer.byteLength(JSON.stringify(item) ?? "", "utf8");
   return 56 + Buffer.byteLength(key, "utf8") + size(value);
 }
 

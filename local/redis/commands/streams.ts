@@ -98,7 +98,8 @@ function applyTrim(stream: Stream, trim: TrimSpec): number {
   else while (removable < stream.entries.length && compareIds(stream.entries[removable]!.id, trim.minId) < 0) removable++;
   if (trim.approximate) {
     removable = Math.floor(removable / NODE_ENTRIES) * NODE_ENTRIES;
-    if (trim.limit !== null && trim.limit > 0) removable = Math.min(removable, Math.floor(trim.limit / NODE_ENTRIES) * NODE_ENTRIES);
+    if (trim.limit !== null && trim.limit > 0)
+      removable = Math.min(removable, Math.floor(trim.limit / NODE_ENTRIES) * NODE_ENTRIES);
   }
   stream.entries.splice(0, removable);
   return removable;
@@ -118,11 +119,13 @@ function xadd(ctx: CommandContext, [key, ...args]: string[]): string | null {
   }
   const idText = args[i];
   const fields = args.slice(i + 1);
-  if (idText === undefined || fields.length === 0 || fields.length % 2 !== 0) fail("ERR wrong number of arguments for 'xadd' command");
+  if (idText === undefined || fields.length === 0 || fields.length % 2 !== 0)
+    fail("ERR wrong number of arguments for 'xadd' command");
   // Validate the id's syntax before touching data, as Redis does.
   const wildcardSeq = /^\d+-\*$/.test(idText!);
   const explicit = idText === "*" ? null : parseId(wildcardSeq ? idText!.slice(0, -2) : idText, 0);
-  if (explicit && !wildcardSeq && explicit.ms === 0 && explicit.seq === 0) fail("ERR The ID specified in XADD must be greater than 0-0");
+  if (explicit && !wildcardSeq && explicit.ms === 0 && explicit.seq === 0)
+    fail("ERR The ID specified in XADD must be greater than 0-0");
   let stream = readStream(ctx, key!);
   if (!stream) {
     if (noMkStream) return null;
@@ -261,8 +264,10 @@ function touchConsumer(ctx: CommandContext, group: ConsumerGroup, name: string):
 
 function xgroup(ctx: CommandContext, [sub, key, groupName, ...rest]: string[]): unknown {
   const subcommand = upper(sub);
-  if (subcommand === "HELP") return ["XGROUP <subcommand> [<arg> ...]. Subcommands are: CREATE, CREATECONSUMER, DELCONSUMER, DESTROY, SETID, HELP."];
-  if (key === undefined || groupName === undefined) fail(`ERR unknown subcommand or wrong number of arguments for '${sub}'. Try XGROUP HELP.`);
+  if (subcommand === "HELP")
+    return ["XGROUP <subcommand> [<arg> ...]. Subcommands are: CREATE, CREATECONSUMER, DELCONSUMER, DESTROY, SETID, HELP."];
+  if (key === undefined || groupName === undefined)
+    fail(`ERR unknown subcommand or wrong number of arguments for '${sub}'. Try XGROUP HELP.`);
   let stream = readStream(ctx, key!);
   if (subcommand === "CREATE") {
     const [idText, ...options] = rest;
@@ -277,7 +282,10 @@ function xgroup(ctx: CommandContext, [sub, key, groupName, ...rest]: string[]): 
     }
     const id = idText === "$" ? (stream?.lastId ?? ZERO) : parseId(idText, 0);
     if (!stream) {
-      if (!mkStream) fail("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+      if (!mkStream)
+        fail(
+          "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.",
+        );
       stream = new Stream();
       ctx.ks.set(key!, stream);
     }
@@ -285,7 +293,10 @@ function xgroup(ctx: CommandContext, [sub, key, groupName, ...rest]: string[]): 
     stream!.groups.set(groupName!, { lastDelivered: id, entriesRead, pending: new Map(), consumers: new Map() });
     return "OK";
   }
-  if (!stream) fail("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.");
+  if (!stream)
+    fail(
+      "ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you may want to use the MKSTREAM option to create an empty stream automatically.",
+    );
   const group = stream!.groups.get(groupName!);
   if (subcommand === "DESTROY") return stream!.groups.delete(groupName!) ? 1 : 0;
   if (!group) fail(`NOGROUP No such consumer group '${groupName}' for key name '${key}'`);
@@ -322,7 +333,9 @@ function xgroup(ctx: CommandContext, [sub, key, groupName, ...rest]: string[]): 
 }
 
 function sortedPending(group: ConsumerGroup): Array<[StreamId, string]> {
-  return [...group.pending.keys()].map((text) => [parseId(text, 0), text] as [StreamId, string]).sort((a, b) => compareIds(a[0], b[0]));
+  return [...group.pending.keys()]
+    .map((text) => [parseId(text, 0), text] as [StreamId, string])
+    .sort((a, b) => compareIds(a[0], b[0]));
 }
 
 function xreadgroup(ctx: CommandContext, args: string[]): unknown {
@@ -350,15 +363,20 @@ function xreadgroup(ctx: CommandContext, args: string[]): unknown {
     }
     anyHistory = true;
     const after = parseId(idText, 0);
-    let history = sortedPending(group!).filter(([id, text]) => compareIds(id, after) > 0 && group!.pending.get(text)!.consumer === consumer);
+    let history = sortedPending(group!).filter(
+      ([id, text]) => compareIds(id, after) > 0 && group!.pending.get(text)!.consumer === consumer,
+    );
     if (request.count > 0) history = history.slice(0, request.count);
-    out.push([key, history.map(([id, text]) => {
-      const pending = group!.pending.get(text)!;
-      pending.deliveredAt = ctx.ks.now();
-      pending.deliveries++;
-      const entry = findEntry(stream!, id);
-      return entry ? entryReply(entry) : [text, null];
-    })]);
+    out.push([
+      key,
+      history.map(([id, text]) => {
+        const pending = group!.pending.get(text)!;
+        pending.deliveredAt = ctx.ks.now();
+        pending.deliveries++;
+        const entry = findEntry(stream!, id);
+        return entry ? entryReply(entry) : [text, null];
+      }),
+    ]);
   });
   return out.length > 0 || anyHistory ? out : null;
 }
@@ -399,7 +417,12 @@ function xpending(ctx: CommandContext, [key, groupName, ...rest]: string[]): unk
   return pending
     .filter(([id, text]) => {
       const entry = group!.pending.get(text)!;
-      return compareIds(id, start) >= 0 && compareIds(id, end) <= 0 && (!consumer || entry.consumer === consumer) && now - entry.deliveredAt >= minIdle;
+      return (
+        compareIds(id, start) >= 0 &&
+        compareIds(id, end) <= 0 &&
+        (!consumer || entry.consumer === consumer) &&
+        now - entry.deliveredAt >= minIdle
+      );
     })
     .slice(0, Math.max(0, count))
     .map(([, text]) => {
@@ -408,7 +431,14 @@ function xpending(ctx: CommandContext, [key, groupName, ...rest]: string[]): unk
     });
 }
 
-function claim(ctx: CommandContext, stream: Stream, group: ConsumerGroup, consumer: string, text: string, justId: boolean): unknown {
+function claim(
+  ctx: CommandContext,
+  stream: Stream,
+  group: ConsumerGroup,
+  consumer: string,
+  text: string,
+  justId: boolean,
+): unknown {
   const entry = findEntry(stream, parseId(text, 0));
   const pending = group.pending.get(text)!;
   if (!entry) {
@@ -518,8 +548,18 @@ function xinfo(ctx: CommandContext, [sub, key, groupName]: string[]): unknown {
   if (!stream) fail("ERR no such key");
   if (subcommand === "GROUPS") {
     return [...stream!.groups].map(([name, group]) => [
-      "name", name, "consumers", group.consumers.size, "pending", group.pending.size,
-      "last-delivered-id", formatId(group.lastDelivered), "entries-read", group.entriesRead, "lag", lag(stream!, group),
+      "name",
+      name,
+      "consumers",
+      group.consumers.size,
+      "pending",
+      group.pending.size,
+      "last-delivered-id",
+      formatId(group.lastDelivered),
+      "entries-read",
+      group.entriesRead,
+      "lag",
+      lag(stream!, group),
     ]);
   }
   if (subcommand === "CONSUMERS") {
@@ -527,17 +567,38 @@ function xinfo(ctx: CommandContext, [sub, key, groupName]: string[]): unknown {
     if (!group) fail(`NOGROUP No such consumer group '${groupName}' for key name '${key}'`);
     const now = ctx.ks.now();
     return [...group!.consumers].map(([name, info]) => [
-      "name", name, "pending", [...group!.pending.values()].filter((entry) => entry.consumer === name).length, "idle", now - info.seenAt,
+      "name",
+      name,
+      "pending",
+      [...group!.pending.values()].filter((entry) => entry.consumer === name).length,
+      "idle",
+      now - info.seenAt,
     ]);
   }
   if (subcommand === "STREAM") {
     const first = stream!.entries[0];
     const last = stream!.entries.at(-1);
     return [
-      "length", stream!.entries.length, "radix-tree-keys", Math.ceil(stream!.entries.length / NODE_ENTRIES), "radix-tree-nodes", Math.ceil(stream!.entries.length / NODE_ENTRIES) + 1,
-      "last-generated-id", formatId(stream!.lastId), "max-deleted-entry-id", formatId(stream!.maxDeletedId), "entries-added", stream!.entriesAdded,
-      "recorded-first-entry-id", formatId(firstId(stream!)), "groups", stream!.groups.size,
-      "first-entry", first ? entryReply(first) : null, "last-entry", last ? entryReply(last) : null,
+      "length",
+      stream!.entries.length,
+      "radix-tree-keys",
+      Math.ceil(stream!.entries.length / NODE_ENTRIES),
+      "radix-tree-nodes",
+      Math.ceil(stream!.entries.length / NODE_ENTRIES) + 1,
+      "last-generated-id",
+      formatId(stream!.lastId),
+      "max-deleted-entry-id",
+      formatId(stream!.maxDeletedId),
+      "entries-added",
+      stream!.entriesAdded,
+      "recorded-first-entry-id",
+      formatId(firstId(stream!)),
+      "groups",
+      stream!.groups.size,
+      "first-entry",
+      first ? entryReply(first) : null,
+      "last-entry",
+      last ? entryReply(last) : null,
     ];
   }
   return fail(`ERR unknown subcommand '${sub}'. Try XINFO HELP.`);
@@ -557,7 +618,8 @@ function xsetid(ctx: CommandContext, [key, idText, ...options]: string[]): strin
   if (!stream) fail("ERR no such key");
   const top = stream!.entries.at(-1)?.id;
   if (top && compareIds(id, top) < 0) fail("ERR The ID specified in XSETID is smaller than the target stream top item");
-  if (entriesAdded !== null && entriesAdded < stream!.entries.length) fail("ERR The entries_added specified in XSETID is smaller than the target stream length");
+  if (entriesAdded !== null && entriesAdded < stream!.entries.length)
+    fail("ERR The entries_added specified in XSETID is smaller than the target stream length");
   stream!.lastId = id;
   if (entriesAdded !== null) stream!.entriesAdded = entriesAdded;
   if (maxDeleted !== null) stream!.maxDeletedId = maxDeleted;

@@ -1,6 +1,16 @@
 import {
-  fail, formatLongDouble, parseFloatArg, parseInteger, readBytes, SYNTAX, toStored, typeOf, upper, WRONGTYPE,
-  type CommandContext, type CommandImpl,
+  fail,
+  formatLongDouble,
+  parseFloatArg,
+  parseInteger,
+  readBytes,
+  SYNTAX,
+  toStored,
+  typeOf,
+  upper,
+  WRONGTYPE,
+  type CommandContext,
+  type CommandImpl,
 } from "./context";
 
 /**
@@ -20,10 +30,14 @@ interface ExpireOption {
 function expireAt(ctx: CommandContext, option: ExpireOption, command: string): number {
   if (option.value <= 0) fail(`ERR invalid expire time in '${command}' command`);
   switch (option.kind) {
-    case "EX": return ctx.ks.now() + option.value * 1000;
-    case "PX": return ctx.ks.now() + option.value;
-    case "EXAT": return option.value * 1000;
-    case "PXAT": return option.value;
+    case "EX":
+      return ctx.ks.now() + option.value * 1000;
+    case "PX":
+      return ctx.ks.now() + option.value;
+    case "EXAT":
+      return option.value * 1000;
+    case "PXAT":
+      return option.value;
   }
 }
 
@@ -133,7 +147,8 @@ function counter(sign: 1n | -1n, fixed: bigint | null): CommandImpl {
     const by = fixed ?? BigInt(parseInteger(byText) === 0 ? "0" : byText!);
     if (sign === -1n && by === INT64_MIN) fail("ERR decrement would overflow");
     const current = readBytes(ctx, key!);
-    const base = current === undefined ? 0n : BigInt(parseInteger(current.toString("utf8")) === 0 ? "0" : current.toString("utf8"));
+    const base =
+      current === undefined ? 0n : BigInt(parseInteger(current.toString("utf8")) === 0 ? "0" : current.toString("utf8"));
     const next = base + sign * by;
     if (next < INT64_MIN || next > INT64_MAX) fail("ERR increment or decrement would overflow");
     const text = next.toString();
@@ -150,7 +165,8 @@ function bitOffset(text: string | undefined): number {
   return offset;
 }
 
-const bitAt = (bytes: Buffer, position: number) => (position >> 3 < bytes.length ? (bytes[position >> 3]! >> (7 - (position & 7))) & 1 : 0);
+const bitAt = (bytes: Buffer, position: number) =>
+  position >> 3 < bytes.length ? (bytes[position >> 3]! >> (7 - (position & 7))) & 1 : 0;
 
 function setbit(ctx: CommandContext, [key, offsetText, bitText]: string[]): number {
   const offset = bitOffset(offsetText);
@@ -331,12 +347,16 @@ function bitfield(readOnly: boolean): CommandImpl {
         i += 4;
         continue;
       }
-      if (readOnly && (kind === "SET" || kind === "INCRBY" || kind === "OVERFLOW")) fail("ERR BITFIELD_RO only supports the GET subcommand");
+      if (readOnly && (kind === "SET" || kind === "INCRBY" || kind === "OVERFLOW"))
+        fail("ERR BITFIELD_RO only supports the GET subcommand");
       fail(SYNTAX);
     }
     const current = readBytes(ctx, key!);
     const writes = parsed.some((op) => op.kind !== "GET");
-    const needed = Math.max(0, ...parsed.filter((op) => op.kind !== "GET").map((op) => Math.ceil((op.offset + op.type.bits) / 8)));
+    const needed = Math.max(
+      0,
+      ...parsed.filter((op) => op.kind !== "GET").map((op) => Math.ceil((op.offset + op.type.bits) / 8)),
+    );
     const bytes = Buffer.alloc(Math.max(current?.length ?? 0, needed));
     current?.copy(bytes);
     const replies: Array<number | string | null> = [];
@@ -402,7 +422,10 @@ function lcs(ctx: CommandContext, [keyA, keyB, ...options]: string[]): unknown {
   let idx = length;
   let i = a.length;
   let j = b.length;
-  let aStart = a.length, aEnd = 0, bStart = 0, bEnd = 0;
+  let aStart = a.length,
+    aEnd = 0,
+    bStart = 0,
+    bEnd = 0;
   while (i > 0 && j > 0) {
     let emit = false;
     if (a[i - 1] === b[j - 1]) {
@@ -461,5 +484,3 @@ export const stringCommands: Record<string, CommandImpl> = {
   bitfield_ro: bitfield(true),
   lcs,
 };
-
-;

@@ -1,6 +1,15 @@
 import {
-  fail, formatDouble, parseFloatArg, parseInteger, readZset, SYNTAX, upper, WRONGTYPE,
-  type CommandContext, type CommandImpl, type Zset,
+  fail,
+  formatDouble,
+  parseFloatArg,
+  parseInteger,
+  readZset,
+  SYNTAX,
+  upper,
+  WRONGTYPE,
+  type CommandContext,
+  type CommandImpl,
+  type Zset,
 } from "./context";
 
 /**
@@ -17,7 +26,8 @@ interface Entry {
 
 const sortedCache = new WeakMap<Zset, Entry[]>();
 
-const compareEntries = (a: Entry, b: Entry) => (a.score !== b.score ? a.score - b.score : a.value < b.value ? -1 : a.value > b.value ? 1 : 0);
+const compareEntries = (a: Entry, b: Entry) =>
+  a.score !== b.score ? a.score - b.score : a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
 
 /** Entries by (score, member); do not mutate. */
 export function sortedEntries(zset: Zset): Entry[] {
@@ -42,7 +52,12 @@ function reorder(zset: Zset, previous: Entry | undefined, next: Entry | undefine
     if (sorted[at]?.value === previous.value) sorted.splice(at, 1);
     else sortedCache.delete(zset);
   }
-  if (next && sortedCache.has(zset)) sorted.splice(firstIndex(sorted, (entry) => compareEntries(entry, next) >= 0), 0, next);
+  if (next && sortedCache.has(zset))
+    sorted.splice(
+      firstIndex(sorted, (entry) => compareEntries(entry, next) >= 0),
+      0,
+      next,
+    );
 }
 
 function forgetOrder(zset: Zset): void {
@@ -196,15 +211,18 @@ function parseRangeOptions(options: string[], request: RangeRequest, allowBy: bo
     else if (allowBy && option === "REV") request.rev = true;
     else fail(SYNTAX);
   }
-  if (request.limit && request.by === "rank") fail("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
+  if (request.limit && request.by === "rank")
+    fail("ERR syntax error, LIMIT is only supported in combination with either BYSCORE or BYLEX");
   if (request.withScores && request.by === "lex") fail("ERR syntax error, WITHSCORES not supported in combination with BYLEX");
   return request;
 }
 
-const rangeCommand = (base: Omit<RangeRequest, "limit" | "withScores">, allowBy: boolean): CommandImpl => (ctx, [key, start, stop, ...options]) => {
-  const request = parseRangeOptions(options, { ...base, limit: null, withScores: false }, allowBy);
-  return withScores(selectRange(readZset(ctx, key!), start!, stop!, request), request.withScores);
-};
+const rangeCommand =
+  (base: Omit<RangeRequest, "limit" | "withScores">, allowBy: boolean): CommandImpl =>
+  (ctx, [key, start, stop, ...options]) => {
+    const request = parseRangeOptions(options, { ...base, limit: null, withScores: false }, allowBy);
+    return withScores(selectRange(readZset(ctx, key!), start!, stop!, request), request.withScores);
+  };
 
 function zrangestore(ctx: CommandContext, [destination, source, start, stop, ...options]: string[]): number {
   const request = parseRangeOptions(options, { by: "rank", rev: false, limit: null, withScores: false }, true);
@@ -369,16 +387,28 @@ interface AlgebraRequest {
   limit: number;
 }
 
-function parseAlgebra(command: string, args: string[], opts: { weights: boolean; withScores: boolean; limit?: boolean }): AlgebraRequest {
+function parseAlgebra(
+  command: string,
+  args: string[],
+  opts: { weights: boolean; withScores: boolean; limit?: boolean },
+): AlgebraRequest {
   const count = parseInteger(args[0]);
   if (count < 1) fail(`ERR at least 1 input key is needed for '${command}' command`);
   if (count > args.length - 1) fail(SYNTAX);
-  const request: AlgebraRequest = { keys: args.slice(1, 1 + count), weights: Array(count).fill(1), aggregate: "SUM", withScores: false, limit: 0 };
+  const request: AlgebraRequest = {
+    keys: args.slice(1, 1 + count),
+    weights: Array(count).fill(1),
+    aggregate: "SUM",
+    withScores: false,
+    limit: 0,
+  };
   const options = args.slice(1 + count);
   for (let i = 0; i < options.length; i++) {
     const option = upper(options[i]);
     if (opts.weights && option === "WEIGHTS" && options.length - i - 1 >= count) {
-      request.weights = options.slice(i + 1, i + 1 + count).map((weight) => parseFloatArg(weight, "ERR weight value is not a float"));
+      request.weights = options
+        .slice(i + 1, i + 1 + count)
+        .map((weight) => parseFloatArg(weight, "ERR weight value is not a float"));
       i += count;
     } else if (opts.weights && option === "AGGREGATE" && i + 1 < options.length) {
       const aggregate = upper(options[++i]);
@@ -558,4 +588,3 @@ export const zsetCommands: Record<string, CommandImpl> = {
   zintercard,
   zrandmember,
 };
-

@@ -43,7 +43,8 @@ export async function startApp(env: Record<string, string>, cwd = process.cwd())
       const onData = (chunk: Buffer) => {
         if (/Ready in|started server on|Local:\s+http/.test(chunk.toString())) done(resolve);
       };
-      const onExit = (code: number | null) => done(() => reject(new Error(`next start exited (${code}) before it was ready:\n${log.slice(-4_000)}`)));
+      const onExit = (code: number | null) =>
+        done(() => reject(new Error(`next start exited (${code}) before it was ready:\n${log.slice(-4_000)}`)));
       const done = (then: () => void) => {
         spawned.stdout!.off("data", onData);
         spawned.stderr!.off("data", onData);

@@ -45,7 +45,11 @@ function summarizeMessages(events: readonly LogEvent[]): Map<string, MessageSumm
   for (const event of events) {
     let summary = messages.get(event.messageId);
     if (!summary) {
-      summary = { job: /\/api\/(?:edge\/)?jobs\/([^/?]+)/.exec(event.url)?.[1] ?? null, body: decodeBody(event.body), final: null };
+      summary = {
+        job: /\/api\/(?:edge\/)?jobs\/([^/?]+)/.exec(event.url)?.[1] ?? null,
+        body: decodeBody(event.body),
+        final: null,
+      };
       messages.set(event.messageId, summary);
     }
     if (event.state === "DELIVERED" || event.state === "FAILED") summary.final = event.state;
@@ -125,13 +129,35 @@ export function checkInvariants(expected: Expected, observed: Observed): Invaria
     if (!agrees) runMismatches += 1;
   }
 
-  const row = (invariant: string, expectedText: string, actual: string, ok: boolean): InvariantRow => ({ invariant, expected: expectedText, actual, ok });
+  const row = (invariant: string, expectedText: string, actual: string, ok: boolean): InvariantRow => ({
+    invariant,
+    expected: expectedText,
+    actual,
+    ok,
+  });
   return [
     row("published jobs lost", "0", `${count("lost")} of ${keys.length}`, count("lost") === 0),
-    row("messages stuck (not delivered, not in DLQ)", "0", `${unfinished} of ${messages.size}`, unfinished === 0 && count("pending") === 0),
+    row(
+      "messages stuck (not delivered, not in DLQ)",
+      "0",
+      `${unfinished} of ${messages.size}`,
+      unfinished === 0 && count("pending") === 0,
+    ),
     row("good jobs that did not succeed", "0", String(goodNotSucceeded), goodNotSucceeded === 0),
-    row("failing payloads in the DLQ", String(expected.bulkFailing.length), String(expected.bulkFailing.length - failingSucceeded - outcomes.filter(([key, r]) => failing.has(key) && r !== "dlq").length), failingSucceeded === 0 && outcomes.every(([key, r]) => !failing.has(key) || r === "dlq")),
-    row("emails beyond one per idempotency key", "0", `${duplicateEmails} (of ${observed.emails.length} emails, ${withoutKey} without a key)`, duplicateEmails === 0 && withoutKey === 0),
+    row(
+      "failing payloads in the DLQ",
+      String(expected.bulkFailing.length),
+      String(
+        expected.bulkFailing.length - failingSucceeded - outcomes.filter(([key, r]) => failing.has(key) && r !== "dlq").length,
+      ),
+      failingSucceeded === 0 && outcomes.every(([key, r]) => !failing.has(key) || r === "dlq"),
+    ),
+    row(
+      "emails beyond one per idempotency key",
+      "0",
+      `${duplicateEmails} (of ${observed.emails.length} emails, ${withoutKey} without a key)`,
+      duplicateEmails === 0 && withoutKey === 0,
+    ),
     row("run records disagreeing with QStash", "0", `${runMismatches} of ${jobMessages}`, runMismatches === 0),
     row(
       "sign-ups = welcome emails",
@@ -157,5 +183,9 @@ function describeDifference(users: readonly string[], recipients: ReadonlySet<st
 export function formatTable(rows: ReadonlyArray<Record<string, string>>, columns: string[]): string {
   const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => (row[column] ?? "").length)));
   const line = (cells: string[]) => `| ${cells.map((cell, i) => cell.padEnd(widths[i]!)).join(" | ")} |`;
-  return [line(columns), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map((row) => line(columns.map((c) => row[c] ?? "")))].join("\n");
+  return [
+    line(columns),
+    `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`,
+    ...rows.map((row) => line(columns.map((c) => row[c] ?? ""))),
+  ].join("\n");
 }

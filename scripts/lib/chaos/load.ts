@@ -34,7 +34,17 @@ export interface LoadTally {
 }
 
 export function emptyTally(deadline: number): LoadTally {
-  return { signedUp: [], signupsRefused: 0, webhooksAccepted: [], webhooksRetried: 0, bulkPublished: [], bulkFailing: [], bulkBatchesRetried: 0, gaveUp: [], deadline };
+  return {
+    signedUp: [],
+    signupsRefused: 0,
+    webhooksAccepted: [],
+    webhooksRetried: 0,
+    bulkPublished: [],
+    bulkFailing: [],
+    bulkBatchesRetried: 0,
+    gaveUp: [],
+    deadline,
+  };
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -46,7 +56,9 @@ async function submitForm(pageUrl: string, fields: Record<string, string>): Prom
   // Like a person who keeps the page open: fetched once, submitted many times.
   let page = formPages.get(pageUrl);
   if (!page) {
-    page = fetch(pageUrl).then((response) => (response.ok ? response.text() : Promise.reject(new Error(`GET ${pageUrl}: ${response.status}`))));
+    page = fetch(pageUrl).then((response) =>
+      response.ok ? response.text() : Promise.reject(new Error(`GET ${pageUrl}: ${response.status}`)),
+    );
     formPages.set(pageUrl, page);
     // A page that failed to load is fetched again next time.
     page.catch(() => formPages.delete(pageUrl));
@@ -66,14 +78,25 @@ async function submitForm(pageUrl: string, fields: Record<string, string>): Prom
 }
 
 function decodeEntities(text: string): string {
-  return text.replaceAll("&quot;", '"').replaceAll("&#x27;", "'").replaceAll("&lt;", "<").replaceAll("&gt;", ">").replaceAll("&amp;", "&");
+  return text
+    .replaceAll("&quot;", '"')
+    .replaceAll("&#x27;", "'")
+    .replaceAll("&lt;", "<")
+    .replaceAll("&gt;", ">")
+    .replaceAll("&amp;", "&");
 }
 
 export async function signUp(appUrl: () => string, index: number, tally: LoadTally, runId: string): Promise<void> {
   const email = `chaos-${runId}-${index}@example.com`;
   for (let attempt = 0; attempt < ATTEMPTS && Date.now() < tally.deadline; attempt++) {
     try {
-      const response = await submitForm(`${appUrl()}/signup`, { name: `User ${index}`, email, password: "correct horse battery", locale: "en", timeZone: "UTC" });
+      const response = await submitForm(`${appUrl()}/signup`, {
+        name: `User ${index}`,
+        email,
+        password: "correct horse battery",
+        locale: "en",
+        timeZone: "UTC",
+      });
       const location = response.headers.get("location") ?? "";
       if (response.status === 303 && location.includes("/signup/done")) {
         tally.signedUp.push(email);
@@ -141,7 +164,10 @@ export async function publishBatch(
   tally: LoadTally,
   runId: string,
 ): Promise<void> {
-  const queue = createJobQueue({ client: new Client({ baseUrl: qstash.url, token: qstash.token, retry: false, enableTelemetry: false }), appUrl });
+  const queue = createJobQueue({
+    client: new Client({ baseUrl: qstash.url, token: qstash.token, retry: false, enableTelemetry: false }),
+    appUrl,
+  });
   const items = indexes.map((index) => ({
     job: testJob,
     payload: { message: `bulk-${runId}-${index}`, ...(failing(index) && { failWith: "non-retryable" as const }) },

@@ -27,7 +27,10 @@ export interface ChaosResult {
 const BULK_BATCH = 50;
 const LOAD_CONCURRENCY = 8;
 
-export async function runChaos(profile: ChaosProfile, options: { log?: (line: string) => void; cwd?: string } = {}): Promise<ChaosResult> {
+export async function runChaos(
+  profile: ChaosProfile,
+  options: { log?: (line: string) => void; cwd?: string } = {},
+): Promise<ChaosResult> {
   const log = options.log ?? (() => undefined);
   let started = Date.now();
   const deadline = started + profile.timeLimitMs;
@@ -38,7 +41,14 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
   const kills = { appKills: 0, resendOutages: 0, slowResendWindows: 0 };
   try {
     app = await startApp(
-      { ...stack.env, PAYMENTS_WEBHOOK_SECRET: CHAOS_PAYMENTS_SECRET, ADMIN_TOKEN: "chaos-admin-token-0123456789", ADMIN_EMAIL: "ops@acme.test", EMAIL_FROM: "Acme <noreply@acme.test>", JOB_MAX_DURATION_SECONDS: String(profile.handlerLimitSeconds) },
+      {
+        ...stack.env,
+        PAYMENTS_WEBHOOK_SECRET: CHAOS_PAYMENTS_SECRET,
+        ADMIN_TOKEN: "chaos-admin-token-0123456789",
+        ADMIN_EMAIL: "ops@acme.test",
+        EMAIL_FROM: "Acme <noreply@acme.test>",
+        JOB_MAX_DURATION_SECONDS: String(profile.handlerLimitSeconds),
+      },
       options.cwd,
     );
     const appUrl = app.url;
@@ -50,7 +60,11 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
 
     started = Date.now();
     // Resend answers 500 or 429 for a share of sends all along; the status flips so both kinds happen.
-    const resendErrors = () => stack.resend.faults.set({ errorRate: profile.resendErrorRate, status: stack.resend.faults.get().status === 429 ? 500 : 429 });
+    const resendErrors = () =>
+      stack.resend.faults.set({
+        errorRate: profile.resendErrorRate,
+        status: stack.resend.faults.get().status === 429 ? 500 : 429,
+      });
     resendErrors();
     const at = (ms: number, action: () => unknown) =>
       timers.push(
@@ -58,9 +72,10 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
           Promise.resolve(action()).catch((error: unknown) => log(`fault action failed: ${String(error)}`));
         }, ms),
       );
-    for (let ms = 2_000; ms < profile.loadMs; ms += 2_000) at(ms, () => {
-      if (stack.resend.faults.get().errorRate !== undefined) resendErrors();
-    });
+    for (let ms = 2_000; ms < profile.loadMs; ms += 2_000)
+      at(ms, () => {
+        if (stack.resend.faults.get().errorRate !== undefined) resendErrors();
+      });
     at(profile.resendOutage.atMs, () => {
       kills.resendOutages += 1;
       stack.resend.faults.set({ status: 503 });
@@ -71,7 +86,8 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
       stack.resend.faults.set({ latencyMs: profile.slowResend.latencyMs });
     });
     at(profile.slowResend.atMs + profile.slowResend.durationMs, resendErrors);
-    for (const outage of profile.redisOutages) at(outage.atMs, () => stack.redis.faults.set({ outage: { mode: outage.mode, durationMs: outage.durationMs } }));
+    for (const outage of profile.redisOutages)
+      at(outage.atMs, () => stack.redis.faults.set({ outage: { mode: outage.mode, durationMs: outage.durationMs } }));
     for (const ms of profile.appKillsAtMs) {
       at(ms, async () => {
         await app!.kill();
@@ -88,13 +104,17 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
       });
     }
     at(profile.publishOutage.atMs, () =>
-      stack.qstash().faults.set({ publishOutage: { mode: profile.publishOutage.mode, durationMs: profile.publishOutage.durationMs } }),
+      stack
+        .qstash()
+        .faults.set({ publishOutage: { mode: profile.publishOutage.mode, durationMs: profile.publishOutage.durationMs } }),
     );
 
     // Producers give up in time to leave a quarter of the run for the drain.
     const tally = emptyTally(started + (profile.timeLimitMs * 3) / 4);
     await runLoad(profile, tally, stack, appUrl, runId, started, log);
-    log(`load done at ${Date.now() - started} ms: ${tally.signedUp.length} sign-ups, ${tally.webhooksAccepted.length} webhooks, ${tally.bulkPublished.length} bulk jobs`);
+    log(
+      `load done at ${Date.now() - started} ms: ${tally.signedUp.length} sign-ups, ${tally.webhooksAccepted.length} webhooks, ${tally.bulkPublished.length} bulk jobs`,
+    );
     for (const timer of timers) clearTimeout(timer);
     stack.resend.faults.clear();
     stack.redis.faults.clear();
@@ -103,7 +123,10 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
     const drainStart = Date.now();
     await drain(stack, deadline);
     // What the DLQ-redrive schedule does every ten minutes: give transient failures their second chance.
-    const queue = createJobQueue({ client: new Client({ baseUrl: stack.qstash().url, token: stack.env.QSTASH_TOKEN!, retry: false, enableTelemetry: false }), appUrl });
+    const queue = createJobQueue({
+      client: new Client({ baseUrl: stack.qstash().url, token: stack.env.QSTASH_TOKEN!, retry: false, enableTelemetry: false }),
+      appUrl,
+    });
     await queue.enqueue(dlqRedrive, {});
     await drain(stack, deadline);
     const drainedMs = Date.now() - drainStart;
@@ -111,10 +134,17 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
 
     const observed = await observe(stack, runId);
     const rows = checkInvariants(
-      { signups: tally.signedUp, signupPrefix: `chaos-${runId}-`, webhooks: tally.webhooksAccepted, bulk: tally.bulkPublished, bulkFailing: tally.bulkFailing },
+      {
+        signups: tally.signedUp,
+        signupPrefix: `chaos-${runId}-`,
+        webhooks: tally.webhooksAccepted,
+        bulk: tally.bulkPublished,
+        bulkFailing: tally.bulkFailing,
+      },
       observed,
     );
-    if (tally.gaveUp.length > 0) rows.push({ invariant: "producers that gave up", expected: "0", actual: String(tally.gaveUp.length), ok: false });
+    if (tally.gaveUp.length > 0)
+      rows.push({ invariant: "producers that gave up", expected: "0", actual: String(tally.gaveUp.length), ok: false });
     return {
       profile: profile.name,
       rows,
@@ -133,7 +163,15 @@ export async function runChaos(profile: ChaosProfile, options: { log?: (line: st
 }
 
 /** The three producers side by side, spread over `loadMs`, a few requests at a time each. */
-async function runLoad(profile: ChaosProfile, tally: LoadTally, stack: ChaosStack, appUrl: string, runId: string, started: number, log: (line: string) => void) {
+async function runLoad(
+  profile: ChaosProfile,
+  tally: LoadTally,
+  stack: ChaosStack,
+  appUrl: string,
+  runId: string,
+  started: number,
+  log: (line: string) => void,
+) {
   const paced = async (count: number, work: (index: number) => Promise<void>) => {
     const spacing = profile.loadMs / Math.max(1, count);
     let next = 0;
@@ -155,8 +193,18 @@ async function runLoad(profile: ChaosProfile, tally: LoadTally, stack: ChaosStac
     paced(profile.signups, (index) => signUp(() => appUrl, index, tally, runId)).then(done("sign-ups")),
     paced(profile.webhooks, (index) => sendWebhook(() => appUrl, index, tally, runId)).then(done("webhooks")),
     paced(batches, (batch) => {
-      const indexes = Array.from({ length: Math.min(BULK_BATCH, profile.bulkJobs - batch * BULK_BATCH) }, (_, i) => batch * BULK_BATCH + i);
-      return publishBatch({ url: stack.qstash().url, token: stack.env.QSTASH_TOKEN! }, appUrl, indexes, (index) => index % failingEvery === 0, tally, runId);
+      const indexes = Array.from(
+        { length: Math.min(BULK_BATCH, profile.bulkJobs - batch * BULK_BATCH) },
+        (_, i) => batch * BULK_BATCH + i,
+      );
+      return publishBatch(
+        { url: stack.qstash().url, token: stack.env.QSTASH_TOKEN! },
+        appUrl,
+        indexes,
+        (index) => index % failingEvery === 0,
+        tally,
+        runId,
+      );
     }).then(done("bulk batches")),
   ]);
 }
@@ -177,7 +225,9 @@ const redisOf = (stack: ChaosStack) => new Redis({ url: stack.redis.url, token: 
 async function observe(stack: ChaosStack, runId: string) {
   const redis = redisOf(stack);
   const state = (await (await fetch(`${stack.qstash().url}/__stack/state`)).json()) as { messages: Array<{ messageId: string }> };
-  const ids = [...new Set(stack.events.filter((event) => /\/api\/(edge\/)?jobs\//.test(event.url)).map((event) => event.messageId))];
+  const ids = [
+    ...new Set(stack.events.filter((event) => /\/api\/(edge\/)?jobs\//.test(event.url)).map((event) => event.messageId)),
+  ];
   const runStatus = new Map<string, string | undefined>();
   for (let start = 0; start < ids.length; start += 200) {
     const chunk = ids.slice(start, start + 200);
@@ -191,7 +241,10 @@ async function observe(stack: ChaosStack, runId: string) {
   const users: string[] = [];
   let cursor: string | number = 0;
   do {
-    const [next, keys]: [string | number, string[]] = await redis.scan(cursor, { match: `user:by-email:chaos-${runId}-*`, count: 1_000 });
+    const [next, keys]: [string | number, string[]] = await redis.scan(cursor, {
+      match: `user:by-email:chaos-${runId}-*`,
+      count: 1_000,
+    });
     users.push(...keys.map((key) => key.slice("user:by-email:".length)));
     cursor = next;
   } while (String(cursor) !== "0");

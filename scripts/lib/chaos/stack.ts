@@ -87,9 +87,11 @@ export async function startChaosStack(options: { duplicateRate: number }): Promi
       const current = qstash.faults.state().injected;
       const redisInjected = redis.faults.state().injected;
       return {
-        duplicateDeliveries: previousQStash.duplicatesAtOnce + current.duplicatesAtOnce + previousQStash.duplicatesLater + current.duplicatesLater,
+        duplicateDeliveries:
+          previousQStash.duplicatesAtOnce + current.duplicatesAtOnce + previousQStash.duplicatesLater + current.duplicatesLater,
         publishOutages: previousQStash.publishOutages + current.publishOutages,
-        publishesRefused: previousQStash.publishRefused + current.publishRefused + previousQStash.publishErrors + current.publishErrors,
+        publishesRefused:
+          previousQStash.publishRefused + current.publishRefused + previousQStash.publishErrors + current.publishErrors,
         qstashRestarts: restarts,
         redisOutages: redisInjected.outages,
         redisRequestsFailed: redisInjected.errors + redisInjected.refused,

@@ -21,7 +21,13 @@ export async function confirmationLink(stack: TestStack, to: string): Promise<st
  * Sign up, open the emailed link, confirm, and sign in with the password: the
  * path every new person takes. Ends on the page sign-in sends them to.
  */
-export async function signUpConfirmAndSignIn(page: Page, stack: TestStack, appUrl: string, account: NewAccount, next?: string): Promise<void> {
+export async function signUpConfirmAndSignIn(
+  page: Page,
+  stack: TestStack,
+  appUrl: string,
+  account: NewAccount,
+  next?: string,
+): Promise<void> {
   await page.goto(`${appUrl}/signup${next ? `?next=${encodeURIComponent(next)}` : ""}`);
   await page.getByLabel("Name").fill(account.name);
   await page.getByLabel("Email").fill(account.email);

@@ -39,11 +39,17 @@ beforeEach(() => stack.qstash.reset());
 async function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string> } = {}) {
   const response = await fetch(`${admin.url}/api/admin${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(options.body !== undefined && { "content-type": "application/json" }), ...options.headers },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(options.body !== undefined && { "content-type": "application/json" }),
+      ...options.headers,
+    },
     ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
   });
-  return { status: response.status, // biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON paths.
-  body: (await response.json()) as Record<string, any> };
+  return {
+    status: response.status, // biome-ignore lint/suspicious/noExplicitAny: assertions read arbitrary JSON paths.
+    body: (await response.json()) as Record<string, any>,
+  };
 }
 
 async function failTestJob(message: string) {
@@ -66,11 +72,19 @@ describe("admin API on the local stack", () => {
     const list = await call("GET", "/dlq?job=test&status=489");
     expect(list.status).toBe(200);
     expect(list.body.messages).toEqual([
-      expect.objectContaining({ messageId, jobName: "test", reason: "test job asked to fail: via the admin api", payload: { message: "via the admin api", failWith: "non-retryable" } }),
+      expect.objectContaining({
+        messageId,
+        jobName: "test",
+        reason: "test job asked to fail: via the admin api",
+        payload: { message: "via the admin api", failWith: "non-retryable" },
+      }),
     ]);
     const dlqId = list.body.messages[0].dlqId as string;
     const shown = await call("GET", `/dlq/${dlqId}`);
-    expect(shown.body.message).toMatchObject({ responseStatus: 489, responseBody: { error: "test job asked to fail: via the admin api" } });
+    expect(shown.body.message).toMatchObject({
+      responseStatus: 489,
+      responseBody: { error: "test job asked to fail: via the admin api" },
+    });
 
     const runs = await call("GET", "/runs?limit=5");
     expect(runs.body.runs[0]).toMatchObject({ messageId, status: "dead", dlqId });
@@ -101,7 +115,15 @@ describe("admin API on the local stack", () => {
       body: JSON.stringify({ message: "nightly" }),
     });
     const listed = await call("GET", "/schedules");
-    expect(listed.body.schedules).toEqual([expect.objectContaining({ scheduleId, jobName: "test", cron: "0 3 * * *", isPaused: false, payload: { message: "nightly" } })]);
+    expect(listed.body.schedules).toEqual([
+      expect.objectContaining({
+        scheduleId,
+        jobName: "test",
+        cron: "0 3 * * *",
+        isPaused: false,
+        payload: { message: "nightly" },
+      }),
+    ]);
     expect((await call("POST", `/schedules/${scheduleId}/pause`)).status).toBe(200);
     expect((await app.services.qstash.schedules.get(scheduleId)).isPaused).toBe(true);
     await call("POST", `/schedules/${scheduleId}/resume`);
@@ -116,8 +138,15 @@ describe("admin API on the local stack", () => {
     const entry = { ...fresh, createdAt: fresh.createdAt - OUTBOX_SWEEP_GRACE_MS };
     await stageOutboxEntries(app.services.redis.multi(), [entry]).exec();
     expect((await call("GET", "/outbox")).body).toMatchObject({ outbox: { pending: 1, stale: 0 } });
-    expect((await call("POST", "/outbox/sweep", { headers: { authorization: "Bearer wrong-token-0000000000" } })).status).toBe(401);
+    expect((await call("POST", "/outbox/sweep", { headers: { authorization: "Bearer wrong-token-0000000000" } })).status).toBe(
+      401,
+    );
     expect((await call("GET", "/outbox", { headers: { authorization: "" } })).status).toBe(401);
-    expect((await call("POST", "/outbox/sweep")).body).toMatchObject({ ran: true, published: 1, pending: 0, outbox: { pending: 0 } });
+    expect((await call("POST", "/outbox/sweep")).body).toMatchObject({
+      ran: true,
+      published: 1,
+      pending: 0,
+      outbox: { pending: 0 },
+    });
   });
 });

@@ -16,7 +16,14 @@ describe("cleanup-data", () => {
     const { redis } = running.app.services;
     await insertInvite(
       redis,
-      { id: "inv_old", orgId: "org_1", email: "old@example.com", invitedBy: "usr_1", tokenHash: "h_old", expiresAt: now - TOKEN_INDEX_GRACE_MS - DAY },
+      {
+        id: "inv_old",
+        orgId: "org_1",
+        email: "old@example.com",
+        invitedBy: "usr_1",
+        tokenHash: "h_old",
+        expiresAt: now - TOKEN_INDEX_GRACE_MS - DAY,
+      },
       now - TOKEN_INDEX_GRACE_MS - 8 * DAY,
     );
     await insertInvite(

@@ -13,7 +13,10 @@ import { setupStackAndApp } from "../../helpers/stack-and-app";
 
 const running = setupStackAndApp({ app: { registry }, reset: ["qstash"] });
 
-const qstashEnv = (): Record<string, string> => ({ QSTASH_URL: running.stack.qstash.url, QSTASH_TOKEN: running.stack.env.QSTASH_TOKEN! });
+const qstashEnv = (): Record<string, string> => ({
+  QSTASH_URL: running.stack.qstash.url,
+  QSTASH_TOKEN: running.stack.env.QSTASH_TOKEN!,
+});
 
 async function dlq(argv: string[], env: Record<string, string> = qstashEnv(), tty = false) {
   const capture = captureIo({ env, tty, answers: ["y"] });
@@ -89,7 +92,9 @@ describe("npm run dlq", () => {
     const { code, stdout, stderr } = await spawnScript(["scripts/dlq.ts", "list", "--json"], qstashEnv());
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect((JSON.parse(stdout) as { messages: Array<{ messageId: string }> }).messages.map((entry) => entry.messageId)).toEqual([messageId]);
+    expect((JSON.parse(stdout) as { messages: Array<{ messageId: string }> }).messages.map((entry) => entry.messageId)).toEqual([
+      messageId,
+    ]);
     expect((await spawnScript(["scripts/dlq.ts", "frobnicate"], qstashEnv())).code).toBe(2);
   });
 });
@@ -97,14 +102,22 @@ describe("npm run dlq", () => {
 describe("npm run jobs", () => {
   test("status reads the run record of a dead message", async () => {
     const messageId = await failTestJob("status");
-    const capture = captureIo({ env: { UPSTASH_REDIS_REST_URL: running.stack.env.UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: running.stack.env.UPSTASH_REDIS_REST_TOKEN! } });
+    const capture = captureIo({
+      env: {
+        UPSTASH_REDIS_REST_URL: running.stack.env.UPSTASH_REDIS_REST_URL!,
+        UPSTASH_REDIS_REST_TOKEN: running.stack.env.UPSTASH_REDIS_REST_TOKEN!,
+      },
+    });
     expect(await runJobsCommand(["status", messageId], capture.io)).toBe(0);
     expect(capture.stdout).toMatch(/Status\s+dead/);
     expect(capture.stdout).toMatch(/Last error\s+489: test job asked to fail: status/);
   });
 });
 
-function spawnScript(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnScript(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     // Only the given env: nothing from this process's environment leaks into the credentials.
     const child = spawn(process.execPath, ["--import", "tsx", ...args], {

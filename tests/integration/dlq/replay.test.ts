@@ -58,11 +58,15 @@ describe("DLQ against the local QStash", () => {
     await running.app.services.queue.enqueue(flaky, { orderId: "o-1" });
     await running.stack.qstash.idle();
     expect((await listDlq(running.app.qstash)).entries).toHaveLength(2);
-    expect((await listDlq(running.app.qstash, { filter: { job: "flaky" } })).entries.map((entry) => entry.jobName)).toEqual(["flaky"]);
+    expect((await listDlq(running.app.qstash, { filter: { job: "flaky" } })).entries.map((entry) => entry.jobName)).toEqual([
+      "flaky",
+    ]);
     expect((await listDlq(running.app.qstash, { filter: { status: 500 } })).entries).toEqual([]);
     const now = running.stack.clock.now();
     expect((await listDlq(running.app.qstash, { filter: { fromDate: now + 60_000 } })).entries).toEqual([]);
-    expect((await listDlq(running.app.qstash, { filter: { fromDate: now - 60_000, toDate: now + 60_000 } })).entries).toHaveLength(2);
+    expect(
+      (await listDlq(running.app.qstash, { filter: { fromDate: now - 60_000, toDate: now + 60_000 } })).entries,
+    ).toHaveLength(2);
   });
 
   test("retrying delivers the message again under a new id, and it succeeds once the cause is fixed", async () => {
@@ -79,7 +83,11 @@ describe("DLQ against the local QStash", () => {
     expect(replayId).not.toBe(messageId);
     await running.stack.qstash.idle();
 
-    expect(await getRun(running.app.services.redis, replayId)).toMatchObject({ job: "flaky", status: "succeeded", result: { orderId: "o-2" } });
+    expect(await getRun(running.app.services.redis, replayId)).toMatchObject({
+      job: "flaky",
+      status: "succeeded",
+      result: { orderId: "o-2" },
+    });
     expect((await listDlq(running.app.qstash)).entries).toEqual([]);
   });
 

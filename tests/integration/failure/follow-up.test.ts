@@ -23,13 +23,21 @@ const alerts = () => running.stack.resend.emails().filter((email) => email.to.in
 describe("final failure follow-up", () => {
   test("a rejected welcome email: email log failed, one admin alert naming job, message, reason and payload", async () => {
     running.stack.resend.faults.set({ failNext: 1, status: 422 });
-    const { messageId } = await running.app.services.queue.enqueue(welcomeEmail, { userId: "usr_dead", email: "ada@example.com", name: "Ada" });
+    const { messageId } = await running.app.services.queue.enqueue(welcomeEmail, {
+      userId: "usr_dead",
+      email: "ada@example.com",
+      name: "Ada",
+    });
     await running.stack.qstash.idle();
 
     const run = await getRun(running.app.services.redis, messageId);
     expect(run).toMatchObject({ status: "dead", job: "welcome-email", lastError: expect.stringContaining("489") });
     const [entry] = await listEmailLog(running.app.services.redis, "usr_dead");
-    expect(entry).toMatchObject({ key: "welcome-email/usr_dead", status: "failed", lastError: expect.stringMatching(/^gave up after HTTP 489: Resend 422/) });
+    expect(entry).toMatchObject({
+      key: "welcome-email/usr_dead",
+      status: "failed",
+      lastError: expect.stringMatching(/^gave up after HTTP 489: Resend 422/),
+    });
 
     expect(alerts()).toHaveLength(1);
     const [alert] = alerts();
@@ -43,12 +51,19 @@ describe("final failure follow-up", () => {
 
   test("Resend down: retries run out, and the alert waits for Resend via the callback's own retry", async () => {
     running.stack.resend.faults.set({ status: 500 });
-    const { messageId } = await running.app.services.queue.enqueue(welcomeEmail, { userId: "usr_down", email: "bob@example.com", name: "Bob" });
+    const { messageId } = await running.app.services.queue.enqueue(welcomeEmail, {
+      userId: "usr_down",
+      email: "bob@example.com",
+      name: "Bob",
+    });
     await running.stack.qstash.idle();
     // welcome-email retries once after 1 s; then the failure callback runs and its alert fails too.
     await running.stack.qstash.advance(1_000);
     expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "dead", attempts: 2 });
-    expect((await listEmailLog(running.app.services.redis, "usr_down"))[0]).toMatchObject({ status: "failed", lastError: expect.stringContaining("Resend 500") });
+    expect((await listEmailLog(running.app.services.redis, "usr_down"))[0]).toMatchObject({
+      status: "failed",
+      lastError: expect.stringContaining("Resend 500"),
+    });
     expect(alerts()).toEqual([]);
 
     running.stack.resend.faults.clear();

@@ -41,14 +41,21 @@ test("a timed-out attempt answers 504, frees its lease, and the retry finishes t
   const { messageId } = await running.app.services.queue.enqueue(slow, { reportId: "r-1" });
   await running.stack.qstash.idle();
   expect(attempts).toEqual([{ retried: 0, aborted: true }]);
-  expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "failed", lastError: "JobTimeoutError: job timed out after 50 ms" });
+  expect(await getRun(running.app.services.redis, messageId)).toMatchObject({
+    status: "failed",
+    lastError: "JobTimeoutError: job timed out after 50 ms",
+  });
 
   await running.stack.qstash.advance(1_000);
   expect(attempts).toEqual([
     { retried: 0, aborted: true },
     { retried: 1, aborted: false },
   ]);
-  expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "succeeded", attempts: 2, result: { reportId: "r-1" } });
+  expect(await getRun(running.app.services.redis, messageId)).toMatchObject({
+    status: "succeeded",
+    attempts: 2,
+    result: { reportId: "r-1" },
+  });
 
   const events = (await fetch(`${running.stack.qstash.url}/v2/events?messageId=${messageId}`, {
     headers: { authorization: `Bearer ${running.stack.env.QSTASH_TOKEN}` },

@@ -33,7 +33,11 @@ function linkIn(text: string | null): { url: string; token: string } {
 const running = setupStackAndApp({ app: { services: { clock } } });
 // Each test invites the same address; the per-recipient daily invite limit is tested in tests/integration/security.
 beforeEach(async () => {
-  await running.app.services.redis.eval("for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1", [], []);
+  await running.app.services.redis.eval(
+    "for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1",
+    [],
+    [],
+  );
 });
 beforeAll(async () => {
   owner = await user("owner@example.com", "Ada Owner");
@@ -73,9 +77,13 @@ describe("invite → email → accept", () => {
     await running.stack.qstash.idle();
     const { token } = linkIn(emailsTo("cho@example.com")[0]!.text);
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => acceptInvite(running.app.services, { token, userId: cho.id })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => acceptInvite(running.app.services, { token, userId: cho.id })),
+    );
     expect(results.filter((result) => result.ok)).toHaveLength(1);
-    expect(new Set(results.filter((result) => !result.ok).map((result) => !result.ok && result.reason))).toEqual(new Set(["already_member"]));
+    expect(new Set(results.filter((result) => !result.ok).map((result) => !result.ok && result.reason))).toEqual(
+      new Set(["already_member"]),
+    );
   });
 
   test("a resend emails a new link under a new key; the first link is dead", async () => {
@@ -94,7 +102,10 @@ describe("invite → email → accept", () => {
     const oldLink = linkIn(first!.text);
     const newLink = linkIn(second!.text);
     expect(newLink.token).not.toBe(oldLink.token);
-    expect(await acceptInvite(running.app.services, { token: oldLink.token, userId: dan.id })).toEqual({ ok: false, reason: "superseded" });
+    expect(await acceptInvite(running.app.services, { token: oldLink.token, userId: dan.id })).toEqual({
+      ok: false,
+      reason: "superseded",
+    });
     expect(await acceptInvite(running.app.services, { token: newLink.token, userId: dan.id })).toEqual({ ok: true, orgId });
   });
 

@@ -142,7 +142,11 @@ describe("creating an invite", () => {
 describe("accepting", () => {
   test("adds the membership once; the link can't be used again", async () => {
     const { token } = await invite();
-    expect(await lookupInvite(services, token)).toMatchObject({ state: "pending", org: { name: "Nomad Labs" }, inviterName: "Ada Owner" });
+    expect(await lookupInvite(services, token)).toMatchObject({
+      state: "pending",
+      org: { name: "Nomad Labs" },
+      inviterName: "Ada Owner",
+    });
 
     const accepted = await acceptInvite(services, { token, userId: bat.id });
     expect(accepted).toEqual({ ok: true, orgId });
@@ -206,7 +210,10 @@ describe("resending and cancelling", () => {
     const { result } = await invite();
     clock.advance(INVITE_TTL_MS + 1);
     await resendInvite(services, { orgId, actorUserId: owner.id, inviteId: result.invite.id });
-    expect(await acceptInvite(services, { token: tokenOf(published.at(-1)!.payload), userId: bat.id })).toEqual({ ok: true, orgId });
+    expect(await acceptInvite(services, { token: tokenOf(published.at(-1)!.payload), userId: bat.id })).toEqual({
+      ok: true,
+      orgId,
+    });
   });
 
   test("cancel kills the link and frees the address for a new invite", async () => {

@@ -33,7 +33,10 @@ const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningK
 async function deliver(payload: unknown, messageId: string, retried = 0) {
   const url = `${running.app.url}/api/jobs/counting`;
   const request = signedRequest({ url, body: JSON.stringify(payload), messageId, retried });
-  const response = await handleJobRequest(jobs, "counting", request, { ...jobRouteDepsOf(running.app.services, verify), runtime: "nodejs" });
+  const response = await handleJobRequest(jobs, "counting", request, {
+    ...jobRouteDepsOf(running.app.services, verify),
+    runtime: "nodejs",
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -46,7 +49,11 @@ describe("idempotent runs", () => {
     expect(second.body).toMatchObject({ ok: true, duplicate: true });
     expect(third.body).toMatchObject({ ok: true, duplicate: true });
     expect(runs).toEqual(["a"]);
-    expect(await getRun(running.app.services.redis, "msg_a")).toMatchObject({ status: "succeeded", attempts: 1, result: { id: "a" } });
+    expect(await getRun(running.app.services.redis, "msg_a")).toMatchObject({
+      status: "succeeded",
+      attempts: 1,
+      result: { id: "a" },
+    });
   });
 
   test("another message with the same business key is recorded as a duplicate of the first, not left queued", async () => {
@@ -54,7 +61,9 @@ describe("idempotent runs", () => {
     const send = async (messageId: string) => {
       const url = `${running.app.url}/api/jobs/keyed`;
       const request = signedRequest({ url, body: JSON.stringify({ id: "k" }), messageId });
-      return (await handleJobRequest(keyed, "keyed", request, { ...jobRouteDepsOf(running.app.services, verify), runtime: "nodejs" })).json();
+      return (
+        await handleJobRequest(keyed, "keyed", request, { ...jobRouteDepsOf(running.app.services, verify), runtime: "nodejs" })
+      ).json();
     };
     expect(await send("msg_k1")).toMatchObject({ ok: true, result: { id: "k" } });
     expect(await send("msg_k2")).toMatchObject({ ok: true, duplicate: true });
@@ -77,7 +86,10 @@ describe("idempotent runs", () => {
   test("a failed run releases its lease so the retry runs", async () => {
     const first = await deliver({ id: "c", fail: true }, "msg_c");
     expect(first.status).toBe(500);
-    expect(await getRun(running.app.services.redis, "msg_c")).toMatchObject({ status: "failed", lastError: "Error: first attempt fails" });
+    expect(await getRun(running.app.services.redis, "msg_c")).toMatchObject({
+      status: "failed",
+      lastError: "Error: first attempt fails",
+    });
     const retry = await deliver({ id: "c", fail: true }, "msg_c", 1);
     expect(retry.status).toBe(200);
     expect(runs).toEqual(["c", "c"]);
@@ -94,11 +106,17 @@ describe("delivered by the local QStash", () => {
   });
 
   test("a non-retryable failure lands in the DLQ and the failure callback marks the run dead", async () => {
-    const { messageId } = await running.app.services.queue.enqueue(registry.test!, { message: "boom", failWith: "non-retryable" });
+    const { messageId } = await running.app.services.queue.enqueue(registry.test!, {
+      message: "boom",
+      failWith: "non-retryable",
+    });
     await running.stack.qstash.idle();
     const { messages } = await running.app.qstash.dlq.listMessages({ filter: { messageId } });
     expect(messages).toHaveLength(1);
     expect(messages[0]!.responseStatus).toBe(489);
-    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "dead", lastError: expect.stringContaining("489") });
+    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({
+      status: "dead",
+      lastError: expect.stringContaining("489"),
+    });
   });
 });

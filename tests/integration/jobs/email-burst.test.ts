@@ -51,7 +51,14 @@ test(`a burst of ${BURST} email jobs drains through a ${RATE}/s Resend: every em
     await app.services.queue.enqueueMany(
       Array.from({ length: NOTIFICATIONS }, (_, n) => ({
         job: notification,
-        payload: { notificationId: `burst-${n}`, userId: `member-${n}`, email: `member-${n}@example.com`, name: `Member ${n}`, title: "Launch", body: "We are live." },
+        payload: {
+          notificationId: `burst-${n}`,
+          userId: `member-${n}`,
+          email: `member-${n}@example.com`,
+          name: `Member ${n}`,
+          title: "Launch",
+          body: "We are live.",
+        },
       })),
     );
     await stack.qstash.idle();
@@ -63,7 +70,12 @@ test(`a burst of ${BURST} email jobs drains through a ${RATE}/s Resend: every em
       await stack.qstash.advance(600);
       if (second % COMPETITOR_EVERY === 0) {
         for (let n = 0; n < RATE; n++) {
-          const sent = await competitor.emails.send({ from: "Other <other@example.com>", to: "someone@example.com", subject: "other", text: "other" });
+          const sent = await competitor.emails.send({
+            from: "Other <other@example.com>",
+            to: "someone@example.com",
+            subject: "other",
+            text: "other",
+          });
           if (sent.data) competitorSends++;
         }
       }
@@ -89,7 +101,9 @@ test(`a burst of ${BURST} email jobs drains through a ${RATE}/s Resend: every em
   const rateLimited = events.filter((event) => event.state === "RETRY" && event.responseStatus === 429);
   expect(rateLimited.length).toBeGreaterThan(0);
   for (const event of rateLimited) {
-    expect(Number(event.responseHeaders?.["retry-after"]?.[0] ?? event.responseHeaders?.["Retry-After"]?.[0])).toBeGreaterThanOrEqual(1);
+    expect(
+      Number(event.responseHeaders?.["retry-after"]?.[0] ?? event.responseHeaders?.["Retry-After"]?.[0]),
+    ).toBeGreaterThanOrEqual(1);
   }
 
   // No message used more attempts than 1 + its retries, and none came close to running out.

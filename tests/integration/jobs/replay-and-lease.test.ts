@@ -19,7 +19,12 @@ let started: (() => void) | undefined;
 
 const guarded = defineJob({
   name: "guarded",
-  schema: z.object({ id: z.string(), block: z.boolean().optional(), hangOnce: z.boolean().optional(), failOnce: z.boolean().optional() }),
+  schema: z.object({
+    id: z.string(),
+    block: z.boolean().optional(),
+    hangOnce: z.boolean().optional(),
+    failOnce: z.boolean().optional(),
+  }),
   retries: 3,
   async handler(payload) {
     runs.push(payload.id);
@@ -46,7 +51,11 @@ beforeAll(async () => {
     routes: {
       // The platform killing the function mid-run: QStash gets a 504, the lease stays taken.
       [`/api/jobs/${guarded.name}`]: async (request, self) => {
-        const run = handleJobRequest(jobs, guarded.name, request, { ...jobRouteDepsOf(self.services, verifyFor(self)), runtime: "nodejs", budgetMs: () => BUDGET_MS });
+        const run = handleJobRequest(jobs, guarded.name, request, {
+          ...jobRouteDepsOf(self.services, verifyFor(self)),
+          runtime: "nodejs",
+          budgetMs: () => BUDGET_MS,
+        });
         if (!killNext) return run;
         killNext = false;
         await new Promise<void>((resolve) => (started = resolve));
@@ -65,11 +74,16 @@ beforeEach(() => {
 });
 
 const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
-const verifyFor = (self: TestApp) => createVerifier({ currentSigningKey: self.env.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: self.env.QSTASH_NEXT_SIGNING_KEY });
+const verifyFor = (self: TestApp) =>
+  createVerifier({ currentSigningKey: self.env.QSTASH_CURRENT_SIGNING_KEY, nextSigningKey: self.env.QSTASH_NEXT_SIGNING_KEY });
 const url = () => jobUrl(app.url, guarded);
 
 async function deliver(request: Request) {
-  const response = await handleJobRequest(jobs, guarded.name, request, { ...jobRouteDepsOf(app.services, verify), runtime: "nodejs", budgetMs: () => BUDGET_MS });
+  const response = await handleJobRequest(jobs, guarded.name, request, {
+    ...jobRouteDepsOf(app.services, verify),
+    runtime: "nodejs",
+    budgetMs: () => BUDGET_MS,
+  });
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 
@@ -87,7 +101,9 @@ describe("replayed signatures", () => {
     expect(await getRun(app.services.redis, "msg_forged")).toBeNull();
     expect(await app.services.redis.dbsize()).toBe(keysBefore);
     // The same message delivered again by QStash (a fresh signature) is still just a duplicate.
-    expect(await deliver(signedRequest({ url: url(), body, messageId: "msg_original" }))).toMatchObject({ body: { duplicate: true } });
+    expect(await deliver(signedRequest({ url: url(), body, messageId: "msg_original" }))).toMatchObject({
+      body: { duplicate: true },
+    });
     expect(runs).toEqual(["replayed"]);
   });
 
@@ -96,7 +112,9 @@ describe("replayed signatures", () => {
     const first = signedRequest({ url: url(), body, messageId: "msg_fail" });
     const signature = first.headers.get("upstash-signature")!;
     expect((await deliver(first)).status).toBe(500);
-    expect((await deliver(signedRequest({ url: url(), body, messageId: "msg_fail", signature }))).body).toMatchObject({ duplicate: true });
+    expect((await deliver(signedRequest({ url: url(), body, messageId: "msg_fail", signature }))).body).toMatchObject({
+      duplicate: true,
+    });
     expect(runs).toEqual(["failing"]);
     expect(await deliver(signedRequest({ url: url(), body, messageId: "msg_fail", retried: 1 }))).toMatchObject({ status: 200 });
     expect(runs).toEqual(["failing", "failing"]);
@@ -144,9 +162,14 @@ describe("queued records", () => {
     const { recordQueuedMany } = await import("@/lib/job-runtime");
     const started = await deliver(signedRequest({ url: url(), body: JSON.stringify({ id: "raced" }), messageId: "msg_raced" }));
     expect(started.status).toBe(200);
-    const published = ["msg_q1", "msg_q2", "msg_q3", "msg_raced"].map((messageId) => ({ messageId, jobName: guarded.name, deduplicated: false }));
+    const published = ["msg_q1", "msg_q2", "msg_q3", "msg_raced"].map((messageId) => ({
+      messageId,
+      jobName: guarded.name,
+      deduplicated: false,
+    }));
     await recordQueuedMany(app.services.redis, published, stack.clock.now());
-    for (const id of ["msg_q1", "msg_q2", "msg_q3"]) expect(await getRun(app.services.redis, id)).toMatchObject({ status: "queued", job: "guarded" });
+    for (const id of ["msg_q1", "msg_q2", "msg_q3"])
+      expect(await getRun(app.services.redis, id)).toMatchObject({ status: "queued", job: "guarded" });
     expect(await getRun(app.services.redis, "msg_raced")).toMatchObject({ status: "succeeded" });
   });
 });

@@ -1,6 +1,12 @@
 import { Client } from "@upstash/qstash";
 import { describe, expect, it } from "vitest";
-import { DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TOKEN, startTestQStash, useTestQStash } from "@/tests/helpers/local-qstash";
+import {
+  DEV_CURRENT_SIGNING_KEY,
+  DEV_NEXT_SIGNING_KEY,
+  DEV_TOKEN,
+  startTestQStash,
+  useTestQStash,
+} from "@/tests/helpers/local-qstash";
 
 // §14 items 1, 2, 23 and 24: keys, the bearer token, and reply shapes.
 
@@ -42,7 +48,9 @@ describe("local QStash: auth and reply shapes", () => {
   it("§14.2 every /v2 route refuses a missing or wrong token with 401 {error}", async () => {
     const { server } = ctx();
     for (const [method, path] of V2_ROUTES) {
-      for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: DEV_TOKEN }] as Array<Record<string, string>>) {
+      for (const headers of [{}, { authorization: "Bearer wrong" }, { authorization: DEV_TOKEN }] as Array<
+        Record<string, string>
+      >) {
         const response = await fetch(`${server.url}${path}`, { method, headers });
         expect(response.status, `${method} ${path} ${JSON.stringify(headers)}`).toBe(401);
         expect(await response.json()).toEqual({ error: expect.stringMatching(/Unauthorized/) });
@@ -52,14 +60,21 @@ describe("local QStash: auth and reply shapes", () => {
 
   it("§14.2 the dev token works as a bearer header and as ?qstash_token=, which never reaches the destination", async () => {
     const { server, receiver, at } = ctx();
-    const viaQuery = await fetch(`${server.url}/v2/publish/${at("/q?keep=1")}&qstash_token=${encodeURIComponent(DEV_TOKEN)}`, { method: "POST", body: "x" });
+    const viaQuery = await fetch(`${server.url}/v2/publish/${at("/q?keep=1")}&qstash_token=${encodeURIComponent(DEV_TOKEN)}`, {
+      method: "POST",
+      body: "x",
+    });
     expect(viaQuery.status).toBe(200);
     await server.idle();
     expect(receiver.deliveries.map((delivery) => delivery.path)).toEqual(["/q?keep=1"]);
   });
 
   it("§14.2 a custom token and custom signing keys replace the dev ones", async () => {
-    const custom = await startTestQStash({ token: "local-secret", currentSigningKey: "sig_current_custom", nextSigningKey: "sig_next_custom" });
+    const custom = await startTestQStash({
+      token: "local-secret",
+      currentSigningKey: "sig_current_custom",
+      nextSigningKey: "sig_next_custom",
+    });
     try {
       expect(await (await custom.api("/v2/keys")).json()).toEqual({ current: "sig_current_custom", next: "sig_next_custom" });
       const devClient = new Client({ baseUrl: custom.server.url, token: DEV_TOKEN, enableTelemetry: false, retry: false });
@@ -110,7 +125,14 @@ describe("local QStash: auth and reply shapes", () => {
 
   it("§14.24 unknown ids are 404 {error}; unknown routes 404; wrong methods 405", async () => {
     const { api } = ctx();
-    for (const path of ["/v2/messages/msg_none", "/v2/dlq/0-0", "/v2/schedules/scd_none", "/v2/queues/none", "/v2/topics/none", "/v2/flowControl/none"]) {
+    for (const path of [
+      "/v2/messages/msg_none",
+      "/v2/dlq/0-0",
+      "/v2/schedules/scd_none",
+      "/v2/queues/none",
+      "/v2/topics/none",
+      "/v2/flowControl/none",
+    ]) {
       const response = await api(path);
       expect(response.status, path).toBe(404);
       expect(await response.json(), path).toEqual({ error: expect.stringContaining("not found") });

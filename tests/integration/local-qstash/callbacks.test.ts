@@ -12,7 +12,9 @@ describe("local QStash: callbacks", () => {
 
   it("§14.13 posts the §5 body to the callback after a successful attempt, as a signed message of its own", async () => {
     const { client, server, receiver, at } = ctx();
-    receiver.respond((delivery) => (delivery.path === "/work" ? { status: 200, headers: { "x-result": "done" }, body: "all good" } : { status: 200 }));
+    receiver.respond((delivery) =>
+      delivery.path === "/work" ? { status: 200, headers: { "x-result": "done" }, body: "all good" } : { status: 200 },
+    );
     const { messageId } = await client.publish({
       url: at("/work"),
       body: "job body",
@@ -61,20 +63,41 @@ describe("local QStash: callbacks", () => {
     expect(failures).toHaveLength(1);
     const body = JSON.parse(failures[0]!.body) as Record<string, unknown>;
     const [dead] = (await client.dlq.listMessages()).messages;
-    expect(body).toMatchObject({ status: 500, body: b64("nope"), retried: 2, maxRetries: 2, sourceMessageId: messageId, dlqId: dead!.dlqId });
+    expect(body).toMatchObject({
+      status: 500,
+      body: b64("nope"),
+      retried: 2,
+      maxRetries: 2,
+      sourceMessageId: messageId,
+      dlqId: dead!.dlqId,
+    });
     expect(typeof body.createdAt).toBe("string");
   });
 
   it("§14.12 a 489 non-retryable answer sends the failure callback at once", async () => {
     const { client, server, receiver, at } = ctx();
     receiver.respond((delivery) =>
-      delivery.path === "/bad" ? { status: 489, headers: { "Upstash-NonRetryable-Error": "true" }, body: "invalid" } : { status: 200 },
+      delivery.path === "/bad"
+        ? { status: 489, headers: { "Upstash-NonRetryable-Error": "true" }, body: "invalid" }
+        : { status: 200 },
     );
-    const { messageId } = await client.publishJSON({ url: at("/bad"), body: { id: 1 }, retries: 3, failureCallback: at("/failure") });
+    const { messageId } = await client.publishJSON({
+      url: at("/bad"),
+      body: { id: 1 },
+      retries: 3,
+      failureCallback: at("/failure"),
+    });
     await server.idle();
     const [failure] = receiver.to("/failure");
     const body = JSON.parse(failure!.body) as Record<string, unknown>;
-    expect(body).toMatchObject({ status: 489, retried: 0, maxRetries: 3, sourceMessageId: messageId, sourceBody: b64('{"id":1}'), body: b64("invalid") });
+    expect(body).toMatchObject({
+      status: 489,
+      retried: 0,
+      maxRetries: 3,
+      sourceMessageId: messageId,
+      sourceBody: b64('{"id":1}'),
+      body: b64("invalid"),
+    });
     expect(body.dlqId).toEqual((await client.dlq.listMessages()).messages[0]!.dlqId);
     expect(failure!.claims.sub).toBe(at("/failure"));
   });
@@ -112,12 +135,20 @@ describe("local QStash: callbacks", () => {
       token: DEV_TOKEN,
       enableTelemetry: false,
       retry: false,
-      headers: { "X-Vercel-Protection-Bypass": "bypass-1", "Upstash-Failure-Callback-Forward-X-Vercel-Protection-Bypass": "bypass-2" },
+      headers: {
+        "X-Vercel-Protection-Bypass": "bypass-1",
+        "Upstash-Failure-Callback-Forward-X-Vercel-Protection-Bypass": "bypass-2",
+      },
     });
     receiver.respond((delivery) =>
       delivery.path === "/job" ? { status: 489, headers: { "Upstash-NonRetryable-Error": "true" } } : { status: 200 },
     );
-    await client.publishJSON({ url: at("/job"), body: { n: 1 }, headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" }, failureCallback: at("/failure") });
+    await client.publishJSON({
+      url: at("/job"),
+      body: { n: 1 },
+      headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01" },
+      failureCallback: at("/failure"),
+    });
     await client.batchJSON([{ url: at("/job"), body: { n: 2 }, failureCallback: at("/failure") }]);
     await server.idle();
 

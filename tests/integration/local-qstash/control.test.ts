@@ -25,9 +25,13 @@ describe("local QStash: controls and dashboard", () => {
     await client.publish({ url: at("/pending"), body: "x", delay: 60, label: "snap" });
     await client.schedules.create({ destination: at("/s"), cron: "0 0 * * *" });
     await client.queue({ queueName: "snap-q" }).upsert({ parallelism: 2 });
-    const state = (await (await fetch(`${server.url}/__stack/state`)).json()) as Record<string, unknown[]> & { manualClock: boolean };
+    const state = (await (await fetch(`${server.url}/__stack/state`)).json()) as Record<string, unknown[]> & {
+      manualClock: boolean;
+    };
     expect(state.manualClock).toBe(true);
-    expect(state.messages).toEqual([expect.objectContaining({ url: at("/pending"), state: "CREATED", retried: 0, labels: ["snap"] })]);
+    expect(state.messages).toEqual([
+      expect.objectContaining({ url: at("/pending"), state: "CREATED", retried: 0, labels: ["snap"] }),
+    ]);
     expect(state.schedules).toHaveLength(1);
     expect(state.queues).toEqual([expect.objectContaining({ name: "snap-q", parallelism: 2, lag: 0 })]);
     expect(state.events!.length).toBeGreaterThan(0);
@@ -38,7 +42,11 @@ describe("local QStash: controls and dashboard", () => {
 
   it("GET / renders the dashboard with escaped data and a nonce'd refresh script", async () => {
     const { client, server, receiver, at } = ctx();
-    receiver.respond(() => ({ status: 489, headers: { "upstash-nonretryable-error": "true" }, body: "<script>alert(1)</script>" }));
+    receiver.respond(() => ({
+      status: 489,
+      headers: { "upstash-nonretryable-error": "true" },
+      body: "<script>alert(1)</script>",
+    }));
     await client.publish({ url: at("/dead?x=<b>"), body: "x" });
     await client.publish({ url: at("/waiting"), body: "x", delay: 60 });
     await server.idle();

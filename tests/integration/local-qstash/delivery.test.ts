@@ -118,7 +118,9 @@ describe("local QStash: deliveries", () => {
     const app = await serveFetch(handler);
     try {
       const { messageId } = await client.publishJSON({ url: `${app.url}/api/qstash`, body: { hello: "route" } });
-      const delivered = ctx().nextEvent((event) => event.messageId === messageId && (event.state === "DELIVERED" || event.state === "ERROR"));
+      const delivered = ctx().nextEvent(
+        (event) => event.messageId === messageId && (event.state === "DELIVERED" || event.state === "ERROR"),
+      );
       await server.idle();
       expect((await delivered).state).toBe("DELIVERED");
       expect(seen).toEqual([{ hello: "route" }]);
@@ -132,7 +134,8 @@ describe("local QStash: SDK dev mode", () => {
   it("§14.1/§14.25 QSTASH_DEV round trip on 127.0.0.1:8080 (only when that port is free)", async (test) => {
     const { startQStashServer } = await import("@/local/qstash/server");
     const port = Number(process.env.QSTASH_DEV_PORT) || 8080;
-    if (!(await portIsFree(port))) return test.skip(`port ${port} is in use, so the SDK's dev mode can't reach a server started here`);
+    if (!(await portIsFree(port)))
+      return test.skip(`port ${port} is in use, so the SDK's dev mode can't reach a server started here`);
     const server = await startQStashServer({ port, dataFile: null });
     const received: string[] = [];
     const handler = verifySignatureAppRouter(
@@ -150,7 +153,9 @@ describe("local QStash: SDK dev mode", () => {
       await server.idle();
       expect(messageId).toMatch(/^msg_/);
       expect(received).toEqual(['{"dev":true}']);
-      const keys = await fetch(`http://127.0.0.1:${port}/v2/keys`, { headers: { authorization: `Bearer ${DEV_TOKEN}` } }).then((r) => r.json());
+      const keys = await fetch(`http://127.0.0.1:${port}/v2/keys`, { headers: { authorization: `Bearer ${DEV_TOKEN}` } }).then(
+        (r) => r.json(),
+      );
       expect(keys).toEqual({ current: DEV_CURRENT_SIGNING_KEY, next: DEV_NEXT_SIGNING_KEY });
     } finally {
       await app.close();

@@ -13,7 +13,10 @@ describe("local QStash: dispatch order and held-back messages", () => {
     const delays = Array.from({ length: 60 }, (_, n) => (n * 13) % 5);
     for (const [n, delay] of delays.entries()) await queue.enqueue({ url: at(`/o/${n}`), body: "x", delay });
     await server.advance(10_000);
-    const expected = delays.map((delay, n) => ({ delay, n })).sort((a, b) => a.delay - b.delay || a.n - b.n).map(({ n }) => `/o/${n}`);
+    const expected = delays
+      .map((delay, n) => ({ delay, n }))
+      .sort((a, b) => a.delay - b.delay || a.n - b.n)
+      .map(({ n }) => `/o/${n}`);
     expect(receiver.deliveries.map((delivery) => delivery.path)).toEqual(expected);
   });
 

@@ -6,10 +6,13 @@ import { useTestQStash, type TestQStash } from "@/tests/helpers/local-qstash";
 async function killMessages(qstash: TestQStash, count: number, extra: (n: number) => Record<string, unknown> = () => ({})) {
   const { client, server, receiver, at } = qstash;
   receiver.respond((delivery) =>
-    delivery.path.startsWith("/dead") ? { status: 489, headers: { "upstash-nonretryable-error": "true" }, body: `no ${delivery.path}` } : { status: 200 },
+    delivery.path.startsWith("/dead")
+      ? { status: 489, headers: { "upstash-nonretryable-error": "true" }, body: `no ${delivery.path}` }
+      : { status: 200 },
   );
   const ids: string[] = [];
-  for (let n = 0; n < count; n++) ids.push((await client.publish({ url: at(`/dead/${n}`), body: `body ${n}`, ...extra(n) })).messageId);
+  for (let n = 0; n < count; n++)
+    ids.push((await client.publish({ url: at(`/dead/${n}`), body: `body ${n}`, ...extra(n) })).messageId);
   await server.idle();
   return ids;
 }
@@ -42,7 +45,11 @@ describe("local QStash: DLQ", () => {
   it("§6 a non-UTF-8 response body is kept as responseBodyBase64", async () => {
     const { client, server, receiver, at } = ctx();
     const bytes = Buffer.from([0xff, 0x00, 0xfe]);
-    receiver.respond(() => ({ status: 489, headers: { "upstash-nonretryable-error": "true" }, body: bytes as unknown as string }));
+    receiver.respond(() => ({
+      status: 489,
+      headers: { "upstash-nonretryable-error": "true" },
+      body: bytes as unknown as string,
+    }));
     await client.publish({ url: at("/binary-dead"), body: "x" });
     await server.idle();
     const [entry] = (await client.dlq.listMessages()).messages;
@@ -79,7 +86,8 @@ describe("local QStash: DLQ", () => {
     const late = await killMessages(ctx(), 1);
     const all = (await client.dlq.listMessages()).messages;
     expect(all).toHaveLength(4);
-    const list = async (filter: Record<string, unknown>) => (await client.dlq.listMessages({ filter })).messages.map((message) => message.messageId);
+    const list = async (filter: Record<string, unknown>) =>
+      (await client.dlq.listMessages({ filter })).messages.map((message) => message.messageId);
     expect(await list({ label: "special" })).toEqual([ids[1]]);
     expect(await list({ url: ctx().at("/dead/2") })).toEqual([ids[2]]);
     expect(await list({ responseStatus: 489 })).toHaveLength(4);
@@ -128,11 +136,18 @@ describe("local QStash: DLQ", () => {
     expect((await client.dlq.listMessages()).messages.map((message) => message.dlqId)).toEqual([entries[1]!.dlqId]);
 
     receiver.respond(() => ({ status: 500 }));
-    const retried = await api(`/v2/dlq/retry?dlqIds=${entries[1]!.dlqId}`, { method: "POST", headers: { "Upstash-Retries": "0" } });
-    const { responses: [again] } = (await retried.json()) as { responses: Array<{ messageId: string }> };
+    const retried = await api(`/v2/dlq/retry?dlqIds=${entries[1]!.dlqId}`, {
+      method: "POST",
+      headers: { "Upstash-Retries": "0" },
+    });
+    const {
+      responses: [again],
+    } = (await retried.json()) as { responses: Array<{ messageId: string }> };
     await server.advance(86_400_000);
     expect(receiver.deliveries.filter((delivery) => delivery.messageId === again!.messageId)).toHaveLength(1);
-    expect((await client.dlq.listMessages()).messages.map((message) => [message.messageId, message.maxRetries])).toEqual([[again!.messageId, 0]]);
+    expect((await client.dlq.listMessages()).messages.map((message) => [message.messageId, message.maxRetries])).toEqual([
+      [again!.messageId, 0],
+    ]);
   });
 
   it("§6 retry by filter and all page like delete; POST /v2/dlq/retry/{id} answers 201 {messageId}", async () => {

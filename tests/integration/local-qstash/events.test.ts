@@ -64,11 +64,22 @@ describe("local QStash: events", () => {
     await client.messages.cancel(cancelled.messageId);
     await server.advance(1_000);
     const states = async (filter: Record<string, unknown>) => (await client.logs({ filter })).logs.map((log) => log.state);
-    expect(await states({ messageId: failing.messageId })).toEqual(["FAILED", "ERROR", "ACTIVE", "RETRY", "ERROR", "ACTIVE", "CREATED"]);
+    expect(await states({ messageId: failing.messageId })).toEqual([
+      "FAILED",
+      "ERROR",
+      "ACTIVE",
+      "RETRY",
+      "ERROR",
+      "ACTIVE",
+      "CREATED",
+    ]);
     expect(await states({ state: "RETRY" })).toEqual(["RETRY"]);
     const retry = (await client.logs({ filter: { state: "RETRY" } })).logs[0]!;
     expect(retry.nextDeliveryTime).toBe(retry.time + 10);
-    expect((await client.logs({ filter: { state: "ERROR" } })).logs[0]).toMatchObject({ error: "status 500", responseStatus: 500 });
+    expect((await client.logs({ filter: { state: "ERROR" } })).logs[0]).toMatchObject({
+      error: "status 500",
+      responseStatus: 500,
+    });
     expect(await states({ label: "red", state: "FAILED" })).toEqual(["FAILED"]);
     expect(await states({ queueName: "events-q" })).toEqual(["DELIVERED", "ACTIVE", "CREATED"]);
     expect(await states({ url: at("/later") })).toEqual(["CANCELLED", "CANCEL_REQUESTED", "CREATED"]);

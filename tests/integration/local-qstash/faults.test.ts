@@ -10,7 +10,11 @@ import { DEV_TOKEN, useTestQStash } from "@/tests/helpers/local-qstash";
 describe("local QStash: fault injection", () => {
   const ctx = useTestQStash();
   const setFaults = (body: unknown) =>
-    fetch(`${ctx().server.url}/__stack/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`${ctx().server.url}/__stack/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   it("duplicates: every delivery goes out twice, some copies at once and some later, same message id, each signed", async () => {
     const { client, server, receiver, at } = ctx();
@@ -41,7 +45,10 @@ describe("local QStash: fault injection", () => {
     for (let i = 0; i < 40; i++) await client.publish({ url: at("/half"), body: `m${i}` });
     await server.idle();
     await server.faults.copiesSettled();
-    const cleared = (await (await fetch(`${server.url}/__stack/faults`, { method: "DELETE" })).json()) as { duplicates?: unknown; injected: { duplicatesLater: number } };
+    const cleared = (await (await fetch(`${server.url}/__stack/faults`, { method: "DELETE" })).json()) as {
+      duplicates?: unknown;
+      injected: { duplicatesLater: number };
+    };
     expect(cleared.duplicates).toBeUndefined();
     await server.advance(1_000);
     const { injected } = server.faults.state();

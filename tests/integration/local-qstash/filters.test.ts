@@ -14,7 +14,8 @@ async function deadLetters(qstash: TestQStash, labels: string[]): Promise<void> 
 
 async function pending(qstash: TestQStash, labels: string[]): Promise<string[]> {
   const ids: string[] = [];
-  for (const [n, label] of labels.entries()) ids.push((await qstash.client.publish({ url: qstash.at(`/later/${n}`), body: "x", delay: 60, label })).messageId);
+  for (const [n, label] of labels.entries())
+    ids.push((await qstash.client.publish({ url: qstash.at(`/later/${n}`), body: "x", delay: 60, label })).messageId);
   return ids;
 }
 
@@ -105,7 +106,9 @@ describe("local QStash: filters refuse what they don't understand", () => {
     ]) {
       expect((await api(path)).status, path).toBe(200);
     }
-    expect((await client.dlq.listMessages({ count: 5, filter: { label: ["a", "b"], responseStatus: 489 } })).messages).toHaveLength(1);
+    expect(
+      (await client.dlq.listMessages({ count: 5, filter: { label: ["a", "b"], responseStatus: 489 } })).messages,
+    ).toHaveLength(1);
   });
 
   it("bulk cancel ignores count, as the SDK documents: {all: true, count: 1} cancels every pending message", async () => {

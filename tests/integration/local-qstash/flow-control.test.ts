@@ -13,7 +13,13 @@ describe("local QStash: flow control", () => {
     receiver.respond((delivery) => (delivery.path === "/fc/2" && delivery.retried === 0 ? { status: 500 } : { status: 200 }));
     // All due at the same instant, so a server ignoring the limit would start them together.
     for (const n of [1, 2, 3, 4]) {
-      await client.publish({ url: at(`/fc/${n}`), body: "x", delay: 10, retryDelay: "0", flowControl: { key: "solo", parallelism: 1 } });
+      await client.publish({
+        url: at(`/fc/${n}`),
+        body: "x",
+        delay: 10,
+        retryDelay: "0",
+        flowControl: { key: "solo", parallelism: 1 },
+      });
     }
     await client.publish({ url: at("/other"), body: "x", delay: 10, flowControl: { key: "other", parallelism: 1 } });
     await server.advance(10_000);
@@ -28,7 +34,8 @@ describe("local QStash: flow control", () => {
   it("§8 rate per period: over the limit waits for the next period", async () => {
     const { client, server, receiver, at, clock } = ctx();
     const start = clock.now();
-    for (const n of [1, 2, 3, 4, 5]) await client.publish({ url: at(`/r/${n}`), body: "x", flowControl: { key: "rl", rate: 2, period: "1m" } });
+    for (const n of [1, 2, 3, 4, 5])
+      await client.publish({ url: at(`/r/${n}`), body: "x", flowControl: { key: "rl", rate: 2, period: "1m" } });
     await server.advance(5 * 60_000);
     expect(receiver.deliveries.map((delivery) => delivery.at - start)).toEqual([0, 0, 60_000, 60_000, 120_000]);
   });
@@ -46,7 +53,9 @@ describe("local QStash: flow control", () => {
     // The last pair starts one period before N / rate seconds have passed: no slack, no burst.
     expect(Math.max(...offsets)).toBe((burst / pace.rate - 1) * 1_000);
     // Publish order is kept through the wait list.
-    expect(receiver.deliveries.map((delivery) => JSON.parse(delivery.body).n)).toEqual(Array.from({ length: burst }, (_, n) => n));
+    expect(receiver.deliveries.map((delivery) => JSON.parse(delivery.body).n)).toEqual(
+      Array.from({ length: burst }, (_, n) => n),
+    );
   });
 
   it("§8 + §3.2 a retry after Retry-After waits its time and then takes a pace slot like any delivery", async () => {
@@ -69,7 +78,12 @@ describe("local QStash: flow control", () => {
 
   it("§14.22 get, list and globalParallelism have the §8 shapes", async () => {
     const { client, api, at, clock } = ctx();
-    await client.publish({ url: at("/s"), body: "x", delay: 60, flowControl: { key: "shape", parallelism: 3, rate: 10, period: 30 } });
+    await client.publish({
+      url: at("/s"),
+      body: "x",
+      delay: 60,
+      flowControl: { key: "shape", parallelism: 3, rate: 10, period: 30 },
+    });
     const info = await client.flowControl.get("shape");
     expect(info).toEqual({
       flowControlKey: "shape",
@@ -105,7 +119,13 @@ describe("local QStash: flow control", () => {
     const { client, server, receiver, at, clock } = ctx();
     await client.flowControl.pin("pinned", { parallelism: 1, rate: 1, period: 3600 });
     await client.publish({ url: at("/pin/1"), body: "x", flowControl: { key: "pinned", parallelism: 50, rate: 50 } });
-    expect(await client.flowControl.get("pinned")).toMatchObject({ parallelismMax: 1, rateMax: 1, ratePeriod: 3600, isPinnedParallelism: true, isPinnedRate: true });
+    expect(await client.flowControl.get("pinned")).toMatchObject({
+      parallelismMax: 1,
+      rateMax: 1,
+      ratePeriod: 3600,
+      isPinnedParallelism: true,
+      isPinnedRate: true,
+    });
     await server.idle();
     await client.publish({ url: at("/pin/2"), body: "x", flowControl: { key: "pinned", parallelism: 50, rate: 50 } });
     await server.advance(60_000);
@@ -116,7 +136,12 @@ describe("local QStash: flow control", () => {
     expect(await client.flowControl.get("pinned")).toMatchObject({ rateCount: 1, ratePeriodStart: clock.now() });
     await client.flowControl.unpin("pinned", { parallelism: true, rate: true });
     await client.publish({ url: at("/pin/3"), body: "x", flowControl: { key: "pinned", parallelism: 7, rate: 9 } });
-    expect(await client.flowControl.get("pinned")).toMatchObject({ parallelismMax: 7, rateMax: 9, isPinnedParallelism: false, isPinnedRate: false });
+    expect(await client.flowControl.get("pinned")).toMatchObject({
+      parallelismMax: 7,
+      rateMax: 9,
+      isPinnedParallelism: false,
+      isPinnedRate: false,
+    });
   });
 });
 

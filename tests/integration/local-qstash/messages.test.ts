@@ -8,7 +8,12 @@ describe("local QStash: messages", () => {
 
   it("§14.16 GET /v2/messages/{id} returns the Message shape with header as {name:[values]}", async () => {
     const { client, at, clock } = ctx();
-    const { messageId } = await client.publish({ url: at("/m"), body: "hello", delay: 60, headers: { "X-One": "1", "Content-Type": "text/plain" } });
+    const { messageId } = await client.publish({
+      url: at("/m"),
+      body: "hello",
+      delay: 60,
+      headers: { "X-One": "1", "Content-Type": "text/plain" },
+    });
     expect(await client.messages.get(messageId)).toEqual({
       messageId,
       url: at("/m"),
@@ -50,7 +55,10 @@ describe("local QStash: messages", () => {
       header: { Authorization: ["REDACTED"], "X-Plain": ["visible"] },
     });
     await server.advance(5_000);
-    expect(receiver.deliveries[0]).toMatchObject({ body: "card=4242", headers: expect.objectContaining({ authorization: "Bearer s3cret" }) });
+    expect(receiver.deliveries[0]).toMatchObject({
+      body: "card=4242",
+      headers: expect.objectContaining({ authorization: "Bearer s3cret" }),
+    });
     const { logs } = await client.logs({ filter: { messageId } });
     expect(logs.every((log) => log.body === "REDACTED" && log.header?.Authorization?.[0] === "REDACTED")).toBe(true);
   });
@@ -72,7 +80,9 @@ describe("local QStash: messages", () => {
 
   it("§14.15 bulk cancel by messageIds returns {cancelled}", async () => {
     const { client, server, receiver, at } = ctx();
-    const ids = await Promise.all([1, 2, 3].map(async (n) => (await client.publish({ url: at(`/b${n}`), body: "x", delay: 5 })).messageId));
+    const ids = await Promise.all(
+      [1, 2, 3].map(async (n) => (await client.publish({ url: at(`/b${n}`), body: "x", delay: 5 })).messageId),
+    );
     expect(await client.messages.cancel([ids[0]!, ids[2]!, "msg_unknown"])).toEqual({ cancelled: 2 });
     await server.advance(5_000);
     expect(receiver.deliveries.map((delivery) => delivery.path)).toEqual(["/b2"]);

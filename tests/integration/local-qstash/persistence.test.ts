@@ -47,9 +47,17 @@ describe("local QStash: persistence", () => {
 
   it("a delayed message published before a restart is delivered after it", async () => {
     const first = await start();
-    const { messageId } = await first.client.publishJSON({ url: `${receiver.url}/later`, body: { keep: "me" }, delay: "2h", label: "durable" });
+    const { messageId } = await first.client.publishJSON({
+      url: `${receiver.url}/later`,
+      body: { keep: "me" },
+      delay: "2h",
+      label: "durable",
+    });
     await first.server.close();
-    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({ version: 1, messages: [expect.objectContaining({ messageId })] });
+    expect(JSON.parse(readFileSync(file, "utf8"))).toMatchObject({
+      version: 1,
+      messages: [expect.objectContaining({ messageId })],
+    });
 
     const second = await start();
     expect(await second.client.messages.get(messageId)).toMatchObject({ messageId, labels: ["durable"] });
@@ -93,7 +101,10 @@ describe("local QStash: persistence", () => {
     expect(await again.queue({ queueName: "kept-q" }).get()).toMatchObject({ parallelism: 4, paused: true });
     expect((await again.urlGroups.get("kept-g")).endpoints).toEqual([{ url: `${receiver.url}/g` }]);
     expect(await again.flowControl.get("kept-fc")).toMatchObject({ parallelismMax: 2, isPinnedParallelism: true });
-    expect(await again.publish({ url: `${receiver.url}/d`, body: "x", deduplicationId: "kept-dedup" })).toEqual({ ...original, deduplicated: true });
+    expect(await again.publish({ url: `${receiver.url}/d`, body: "x", deduplicationId: "kept-dedup" })).toEqual({
+      ...original,
+      deduplicated: true,
+    });
     receiver.respond(() => ({ status: 200 }));
     await second.server.advance(3_600_000);
     expect(receiver.to("/tick")).toHaveLength(1);

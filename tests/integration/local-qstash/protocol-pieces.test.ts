@@ -24,7 +24,9 @@ describe("local QStash: protocol pieces", () => {
         ".LTHs4WRJdGorbK6B8LNuV7vFnL-hT8rLpTCeJikO-PM",
     );
     const empty = signDelivery({ key: "k", url: "http://x/", body: Buffer.alloc(0), nowMs: 0, jti: "j" });
-    expect(JSON.parse(Buffer.from(empty.split(".")[1]!, "base64url").toString()).body).toBe("47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=");
+    expect(JSON.parse(Buffer.from(empty.split(".")[1]!, "base64url").toString()).body).toBe(
+      "47DEQpj8HBSa-_TImW-5JCeuQeRkm5NMpJWZG3hSuFU=",
+    );
   });
 
   it("§2.2 retry-delay expressions: arithmetic, precedence, functions, retried", () => {
@@ -43,7 +45,20 @@ describe("local QStash: protocol pieces", () => {
   });
 
   it("§2.2 retry-delay expressions never run code: unknown names and junk are 400s", () => {
-    for (const source of ["process.exit(1)", "constructor", "retried; 1", "1 +", "pow(1)", "sqrt(1, 2)", "max()", "1 ** 2", "`1`", "", "a=1", "Math.pow(2,1)"]) {
+    for (const source of [
+      "process.exit(1)",
+      "constructor",
+      "retried; 1",
+      "1 +",
+      "pow(1)",
+      "sqrt(1, 2)",
+      "max()",
+      "1 ** 2",
+      "`1`",
+      "",
+      "a=1",
+      "Math.pow(2,1)",
+    ]) {
       expect(() => compileRetryDelay(source), source).toThrow(/Upstash-Retry-Delay/);
     }
     expect(() => compileRetryDelay(`${"(".repeat(200)}1${")".repeat(200)}`)).toThrow(/nested too deeply/);
@@ -53,7 +68,8 @@ describe("local QStash: protocol pieces", () => {
     expect(parseDurationMs("90s", "d")).toBe(90_000);
     expect(parseDurationMs("1d10h30m", "d")).toBe(86_400_000 + 10 * 3_600_000 + 30 * 60_000);
     expect(parseDurationMs("15", "d")).toBe(15_000);
-    for (const bad of ["1.5h", "10 m", "1w", "-5s", "m"]) expect(() => parseDurationMs(bad, "Upstash-Delay"), bad).toThrow(/Upstash-Delay/);
+    for (const bad of ["1.5h", "10 m", "1w", "-5s", "m"])
+      expect(() => parseDurationMs(bad, "Upstash-Delay"), bad).toThrow(/Upstash-Delay/);
     expect(parseFlowControlValue("parallelism=2, rate=5, period=1m")).toEqual({ parallelism: 2, rate: 5, periodSeconds: 60 });
     expect(parseFlowControlValue("rate=3,period=30")).toEqual({ rate: 3, periodSeconds: 30 });
   });
@@ -76,13 +92,18 @@ describe("local QStash: protocol pieces", () => {
     expect([1, 2, 3, 4, 5, 6].map(defaultRetryDelayMs)).toEqual([12_182, 148_413, 1_808_042, 22_026_466, 86_400_000, 86_400_000]);
     const base = { retryNumber: 2, nowMs: 0 };
     expect(retryDelayMs({ ...base, responseHeaders: { "retry-after": ["3"] }, retryDelayExpression: "9" })).toBe(3_000);
-    expect(retryDelayMs({ ...base, responseHeaders: { "retry-after": ["999999"] }, retryDelayExpression: "retried * 10" })).toBe(10);
+    expect(retryDelayMs({ ...base, responseHeaders: { "retry-after": ["999999"] }, retryDelayExpression: "retried * 10" })).toBe(
+      10,
+    );
     expect(retryDelayMs({ ...base, retryScale: 0.5 })).toBe(74_207);
     expect(retryDelayMs({ ...base, retryDelayExpression: "retried - 5" })).toBe(0);
   });
 
   it("§2.1 destinations: raw path + raw query, http:/ repaired, group names, encoded URLs", () => {
-    expect(parseDestination("http://localhost:3000/api/x", "a=1&b=2")).toEqual({ kind: "url", url: "http://localhost:3000/api/x?a=1&b=2" });
+    expect(parseDestination("http://localhost:3000/api/x", "a=1&b=2")).toEqual({
+      kind: "url",
+      url: "http://localhost:3000/api/x?a=1&b=2",
+    });
     expect(parseDestination("https:/example.com/hook", "")).toEqual({ kind: "url", url: "https://example.com/hook" });
     expect(parseDestination("https%3A%2F%2Fexample.com%2Fhook", "")).toEqual({ kind: "url", url: "https://example.com/hook" });
     expect(parseDestination("my-group_1.v2", "")).toEqual({ kind: "topic", name: "my-group_1.v2" });

@@ -40,7 +40,11 @@ describe("local QStash: publishing", () => {
   it("§14.5 a repeated deduplication id answers 202 with the first id and enqueues nothing", async () => {
     const { client, server, receiver, at, api } = ctx();
     const first = await client.publish({ url: at("/dedup"), body: "1", deduplicationId: "order-42" });
-    const again = await api(`/v2/publish/${at("/dedup")}`, { method: "POST", body: "2", headers: { "Upstash-Deduplication-Id": "order-42" } });
+    const again = await api(`/v2/publish/${at("/dedup")}`, {
+      method: "POST",
+      body: "2",
+      headers: { "Upstash-Deduplication-Id": "order-42" },
+    });
     expect(again.status).toBe(202);
     expect(await again.json()).toEqual({ messageId: first.messageId, deduplicated: true });
     const viaSdk = await client.publish({ url: at("/dedup"), body: "3", deduplicationId: "order-42" });
@@ -86,7 +90,12 @@ describe("local QStash: publishing", () => {
 
   it("§14.6 a batch with one bad item publishes nothing", async () => {
     const { client, server, receiver, at } = ctx();
-    await expect(client.batch([{ url: at("/ok"), body: "1" }, { url: at("/bad"), body: "2", delay: "soon" as "1s" }])).rejects.toThrow(/Upstash-Delay/);
+    await expect(
+      client.batch([
+        { url: at("/ok"), body: "1" },
+        { url: at("/bad"), body: "2", delay: "soon" as "1s" },
+      ]),
+    ).rejects.toThrow(/Upstash-Delay/);
     await server.idle();
     expect(receiver.deliveries).toEqual([]);
   });

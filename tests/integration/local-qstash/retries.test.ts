@@ -20,7 +20,21 @@ describe("local QStash: retries", () => {
     const deliveries = receiver.to("/flaky");
     expect(deliveries.map((delivery) => delivery.retried)).toEqual([0, 1, 2, 3]);
     expect(gaps(deliveries.map((delivery) => delivery.at))).toEqual([12_182, 148_413, 1_808_042]);
-    expect(states(messageId)).toEqual(["CREATED", "ACTIVE", "ERROR", "RETRY", "ACTIVE", "ERROR", "RETRY", "ACTIVE", "ERROR", "RETRY", "ACTIVE", "ERROR", "FAILED"]);
+    expect(states(messageId)).toEqual([
+      "CREATED",
+      "ACTIVE",
+      "ERROR",
+      "RETRY",
+      "ACTIVE",
+      "ERROR",
+      "RETRY",
+      "ACTIVE",
+      "ERROR",
+      "RETRY",
+      "ACTIVE",
+      "ERROR",
+      "FAILED",
+    ]);
     const { messages } = await client.dlq.listMessages();
     expect(messages).toHaveLength(1);
     expect(messages[0]).toMatchObject({ messageId, responseStatus: 500, responseBody: "boom" });
@@ -76,7 +90,11 @@ describe("local QStash: retries", () => {
 
   it("§14.11 Retry-After 0 means now, and a hint above one day falls back to the default", async () => {
     const { client, server, receiver, at } = ctx();
-    const replies: Reply[] = [{ status: 503, headers: { "retry-after": "0" } }, { status: 503, headers: { "retry-after": "90000" } }, { status: 200 }];
+    const replies: Reply[] = [
+      { status: 503, headers: { "retry-after": "0" } },
+      { status: 503, headers: { "retry-after": "90000" } },
+      { status: 200 },
+    ];
     receiver.respond(() => replies.shift()!);
     await client.publish({ url: at("/hints"), body: "x" });
     await server.advance(DAY_MS);
@@ -86,7 +104,12 @@ describe("local QStash: retries", () => {
   it("§14.11 evaluates Upstash-Retry-Delay with retried = n - 1, in milliseconds", async () => {
     const { client, server, receiver, at } = ctx();
     receiver.respond(() => ({ status: 500 }));
-    await client.publish({ url: at("/expr"), body: "x", retries: 4, retryDelay: "max(1000, pow(2, retried) * 1000) + min(retried, 1) * 500" });
+    await client.publish({
+      url: at("/expr"),
+      body: "x",
+      retries: 4,
+      retryDelay: "max(1000, pow(2, retried) * 1000) + min(retried, 1) * 500",
+    });
     await server.advance(DAY_MS);
     expect(gaps(receiver.to("/expr").map((delivery) => delivery.at))).toEqual([1_000, 2_500, 4_500, 8_500]);
   });
@@ -110,7 +133,12 @@ describe("local QStash: retries", () => {
 
   it("a network error is retried like any failure", async () => {
     const { client, server, receiver } = ctx();
-    const { messageId } = await client.publish({ url: "http://127.0.0.1:1/unreachable", body: "x", retries: 1, retryDelay: "10" });
+    const { messageId } = await client.publish({
+      url: "http://127.0.0.1:1/unreachable",
+      body: "x",
+      retries: 1,
+      retryDelay: "10",
+    });
     await server.advance(1_000);
     expect(ctx().states(messageId)).toEqual(["CREATED", "ACTIVE", "ERROR", "RETRY", "ACTIVE", "ERROR", "FAILED"]);
     const [entry] = (await client.dlq.listMessages()).messages;
@@ -126,7 +154,12 @@ describe("local QStash: retries", () => {
     expect(receiver.to("/permanent")).toHaveLength(1);
     expect(states(messageId)).toEqual(["CREATED", "ACTIVE", "ERROR", "FAILED"]);
     const [entry] = (await client.dlq.listMessages()).messages;
-    expect(entry).toMatchObject({ messageId, responseStatus: 489, responseBody: '{"error":"bad payload"}', responseHeader: { "Upstash-Nonretryable-Error": ["true"] } });
+    expect(entry).toMatchObject({
+      messageId,
+      responseStatus: 489,
+      responseBody: '{"error":"bad payload"}',
+      responseHeader: { "Upstash-Nonretryable-Error": ["true"] },
+    });
   });
 
   it("§14.12 489 without the header is an ordinary failure and retries", async () => {

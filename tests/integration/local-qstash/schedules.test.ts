@@ -11,7 +11,11 @@ describe("local QStash: schedules", () => {
 
   it("§14.19 create returns {scheduleId}; each firing is a normal signed message with Upstash-Schedule-Id", async () => {
     const { client, server, receiver, at } = ctx();
-    const { scheduleId } = await client.schedules.create({ destination: at("/cron?src=sched"), cron: "* * * * *", body: '{"tick":true}' });
+    const { scheduleId } = await client.schedules.create({
+      destination: at("/cron?src=sched"),
+      cron: "* * * * *",
+      body: '{"tick":true}',
+    });
     expect(scheduleId).toMatch(/^scd_/);
     await server.advance(MINUTE * 3);
     const fired = receiver.to("/cron");

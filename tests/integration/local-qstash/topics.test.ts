@@ -44,7 +44,9 @@ describe("local QStash: URL groups", () => {
     await client.urlGroups.addEndpoints({ name: "fan", endpoints: [{ url: at("/x"), name: "ex" }, { url: at("/y") }] });
     const first = await client.publish({ urlGroup: "fan", body: "1", deduplicationId: "d1" });
     const again = await client.publish({ urlGroup: "fan", body: "1", deduplicationId: "d1" });
-    expect(again).toEqual((first as Array<{ messageId: string; url: string }>).map((entry) => ({ ...entry, deduplicated: true })));
+    expect(again).toEqual(
+      (first as Array<{ messageId: string; url: string }>).map((entry) => ({ ...entry, deduplicated: true })),
+    );
     const message = await client.messages.get((first as Array<{ messageId: string }>)[0]!.messageId);
     expect(message).toMatchObject({ topicName: "fan", urlGroup: "fan", endpointName: "ex" });
     await server.idle();

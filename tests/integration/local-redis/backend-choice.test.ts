@@ -28,7 +28,10 @@ describe("choosing the Redis backend", () => {
     const binary = join(dir, "redis-server");
     writeFileSync(binary, "#!/bin/sh\nexit 0\n");
     chmodSync(binary, 0o755);
-    expect(chooseRedisBackend({ redisUrl: "redis://127.0.0.1:1", useRedisServer: true, path: dir })).toEqual({ kind: "url", redisUrl: "redis://127.0.0.1:1" });
+    expect(chooseRedisBackend({ redisUrl: "redis://127.0.0.1:1", useRedisServer: true, path: dir })).toEqual({
+      kind: "url",
+      redisUrl: "redis://127.0.0.1:1",
+    });
     expect(chooseRedisBackend({ useRedisServer: true, path: dir })).toEqual({ kind: "redis-server", binary });
     expect(chooseRedisBackend({ useRedisServer: false, path: dir })).toEqual({ kind: "embedded" });
     expect(chooseRedisBackend({ useRedisServer: true, path: "/nonexistent" })).toEqual({ kind: "embedded" });

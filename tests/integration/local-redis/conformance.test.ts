@@ -17,7 +17,11 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
   const client = (options: Partial<RedisConfigNodejs> = {}) =>
     new Redis({ url: ctx.server().url, token: ctx.server().token, ...options });
 
-  async function rest(path: string, body: unknown, init: { token?: string | null; base64?: boolean; headers?: Record<string, string> } = {}) {
+  async function rest(
+    path: string,
+    body: unknown,
+    init: { token?: string | null; base64?: boolean; headers?: Record<string, string> } = {},
+  ) {
     const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
     const token = init.token === undefined ? ctx.server().token : init.token;
     if (token !== null) headers.authorization = `Bearer ${token}`;
@@ -42,8 +46,22 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
 
     it("serves POST /, /pipeline and /multi-exec with one result per command", async () => {
       expect((await rest("/", ["SET", "k", "v"])).json).toEqual({ result: "OK" });
-      expect((await rest("/pipeline", [["GET", "k"], ["EXISTS", "k", "nope"]])).json).toEqual([{ result: "v" }, { result: 1 }]);
-      expect((await rest("/multi-exec", [["INCR", "c"], ["INCR", "c"]])).json).toEqual([{ result: 1 }, { result: 2 }]);
+      expect(
+        (
+          await rest("/pipeline", [
+            ["GET", "k"],
+            ["EXISTS", "k", "nope"],
+          ])
+        ).json,
+      ).toEqual([{ result: "v" }, { result: 1 }]);
+      expect(
+        (
+          await rest("/multi-exec", [
+            ["INCR", "c"],
+            ["INCR", "c"],
+          ])
+        ).json,
+      ).toEqual([{ result: 1 }, { result: 2 }]);
 
       const direct = client({ enableAutoPipelining: false });
       const [set, got] = await client().pipeline().set("p", "1").get("p").exec();
@@ -72,7 +90,11 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
     });
 
     it("keeps pipeline errors inline with HTTP 200", async () => {
-      const raw = await rest("/pipeline", [["SET", "s", "abc"], ["INCR", "s"], ["GET", "s"]]);
+      const raw = await rest("/pipeline", [
+        ["SET", "s", "abc"],
+        ["INCR", "s"],
+        ["GET", "s"],
+      ]);
       expect(raw.status).toBe(200);
       expect(raw.json).toEqual([{ result: "OK" }, { error: "ERR value is not an integer or out of range" }, { result: "abc" }]);
 
@@ -120,7 +142,16 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
       expect((await rest("/", ["GET", "k"], options)).json).toEqual({ result: b64("bar") });
       expect((await rest("/", ["PING"], options)).json).toEqual({ result: b64("PONG") });
       await rest("/", ["RPUSH", "l", "x", "héllo ✓"]);
-      const nested = await rest("/pipeline", [["LRANGE", "l", 0, -1], ["MGET", "k", "missing"], ["LLEN", "l"], ["INCR", "k"]], options);
+      const nested = await rest(
+        "/pipeline",
+        [
+          ["LRANGE", "l", 0, -1],
+          ["MGET", "k", "missing"],
+          ["LLEN", "l"],
+          ["INCR", "k"],
+        ],
+        options,
+      );
       expect(nested.json).toEqual([
         { result: [b64("x"), b64("héllo ✓")] },
         { result: [b64("bar"), null] },
@@ -233,7 +264,8 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
       expect(await redis.eval(setGlobals, [], ["secret"])).toBe(1);
       expect(await redis.eval(readGlobals, ["k"], [])).toEqual([null, null, null, 1]);
       // The same script twice: its second run starts without what the first defined.
-      const counter = "local ok, seen = pcall(function() return runs end)\npcall(function() runs = 1 end)\nreturn ok and seen or false";
+      const counter =
+        "local ok, seen = pcall(function() return runs end)\npcall(function() runs = 1 end)\nreturn ok and seen or false";
       expect(await redis.eval(counter, [], [])).toBeNull();
       expect(await redis.evalsha(sha1(counter), [], [])).toBeNull();
     });
@@ -241,17 +273,26 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
     it("passes values between Lua and Redis like Redis: empty strings, large numbers, number arguments", async () => {
       const redis = client({ automaticDeserialization: false });
       await redis.set("empty", "");
-      expect(await redis.eval("return {redis.call('GET', KEYS[1]), redis.call('GET', 'missing')}", ["empty"], [])).toEqual(["", null]);
+      expect(await redis.eval("return {redis.call('GET', KEYS[1]), redis.call('GET', 'missing')}", ["empty"], [])).toEqual([
+        "",
+        null,
+      ]);
       const nowMs = "1795421841498";
       expect(await redis.eval("return tonumber(ARGV[1]) + 1000", [], [nowMs])).toBe(1795421842498);
-      const store = "redis.call('SET', KEYS[1], tonumber(ARGV[1]) + 1)\nredis.call('SET', KEYS[2], 5)\nreturn redis.call('MGET', KEYS[1], KEYS[2])";
+      const store =
+        "redis.call('SET', KEYS[1], tonumber(ARGV[1]) + 1)\nredis.call('SET', KEYS[2], 5)\nreturn redis.call('MGET', KEYS[1], KEYS[2])";
       expect(await redis.eval(store, ["big", "small"], [nowMs])).toEqual(["1795421841499", "5"]);
-      await expect(redis.eval("return redis.call('NOSUCHCOMMAND')", [], [])).rejects.toThrow(/Unknown Redis command called from script/);
+      await expect(redis.eval("return redis.call('NOSUCHCOMMAND')", [], [])).rejects.toThrow(
+        /Unknown Redis command called from script/,
+      );
     });
 
     it("keeps running every script after many distinct ones were compiled", async () => {
       const sources = Array.from({ length: 600 }, (_, i) => `return {${i}, KEYS[1]}`);
-      const response = await rest("/pipeline", sources.map((source, i) => ["EVAL", source, 1, `k${i}`]));
+      const response = await rest(
+        "/pipeline",
+        sources.map((source, i) => ["EVAL", source, 1, `k${i}`]),
+      );
       const results = response.json as { result: unknown }[];
       expect(results).toHaveLength(600);
       expect(results[599]).toEqual({ result: [599, "k599"] });

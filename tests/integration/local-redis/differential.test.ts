@@ -14,8 +14,19 @@ type Outcome = { result: unknown } | { error: string };
 
 /** Commands whose reply order is unspecified; `pairs` keeps field/value pairs together. */
 const UNORDERED: Record<string, "items" | "pairs" | "scan" | "scan-pairs"> = {
-  smembers: "items", sinter: "items", sunion: "items", sdiff: "items", keys: "items", hkeys: "items", hvals: "items",
-  srandmember: "items", spop: "items", hgetall: "pairs", scan: "scan", sscan: "scan", hscan: "scan-pairs",
+  smembers: "items",
+  sinter: "items",
+  sunion: "items",
+  sdiff: "items",
+  keys: "items",
+  hkeys: "items",
+  hvals: "items",
+  srandmember: "items",
+  spop: "items",
+  hgetall: "pairs",
+  scan: "scan",
+  sscan: "scan",
+  hscan: "scan-pairs",
 };
 
 function sortItems(items: unknown[], pairs: boolean): unknown[] {
@@ -29,7 +40,8 @@ function normalize(command: string[], outcome: Outcome): Outcome {
   const name = command[0]!.toLowerCase();
   const upper = command.map((arg) => arg.toUpperCase());
   let kind = UNORDERED[name];
-  if ((name === "hrandfield" || name === "zrandmember") && command.length > 2) kind = upper.some((arg) => arg.startsWith("WITH")) ? "pairs" : "items";
+  if ((name === "hrandfield" || name === "zrandmember") && command.length > 2)
+    kind = upper.some((arg) => arg.startsWith("WITH")) ? "pairs" : "items";
   if (name.startsWith("georadius") && !upper.includes("ASC") && !upper.includes("DESC")) kind = "items";
   const { result } = outcome;
   // XPENDING's extended form reports idle milliseconds, which depend on when each server ran.
@@ -37,7 +49,8 @@ function normalize(command: string[], outcome: Outcome): Outcome {
     return { result: result.map((row) => (Array.isArray(row) ? [row[0], row[1], "idle", row[3]] : row)) };
   }
   if (!kind || !Array.isArray(result)) return outcome;
-  if (kind === "scan" || kind === "scan-pairs") return { result: [result[0], sortItems(result[1] as unknown[], kind === "scan-pairs")] };
+  if (kind === "scan" || kind === "scan-pairs")
+    return { result: [result[0], sortItems(result[1] as unknown[], kind === "scan-pairs")] };
   return { result: sortItems(result, kind === "pairs") };
 }
 
@@ -64,7 +77,9 @@ function describeDivergence(testCase: DiffCase, embedded: Outcome[], real: Outco
     const b = normalize(command, real[i]!);
     if (isVolatile(command) && "result" in a && "result" in b) return;
     if (JSON.stringify(a) !== JSON.stringify(b)) {
-      lines.push(`  ${command.join(" ")}\n    embedded: ${JSON.stringify(embedded[i])}\n    redis:    ${JSON.stringify(real[i])}`);
+      lines.push(
+        `  ${command.join(" ")}\n    embedded: ${JSON.stringify(embedded[i])}\n    redis:    ${JSON.stringify(real[i])}`,
+      );
     }
   });
   return lines.length === 0 ? null : `${testCase.name}\n${lines.join("\n")}`;
@@ -91,10 +106,43 @@ describe("embedded engine vs redis-server: the differential command table", () =
   it("covers every command the embedded engine used to lack", () => {
     const sent = new Set(DIFFERENTIAL_CASES.flatMap((testCase) => testCase.commands.map((command) => command[0]!.toUpperCase())));
     const required = [
-      "GEOADD", "GEODIST", "GEOPOS", "GEOHASH", "GEOSEARCH", "GEOSEARCHSTORE", "GEORADIUS", "GEORADIUSBYMEMBER",
-      "XGROUP", "XINFO", "XDEL", "XTRIM", "XREADGROUP", "XACK", "XPENDING", "XCLAIM", "XAUTOCLAIM",
-      "PFADD", "PFCOUNT", "PFMERGE", "ZUNION", "ZUNIONSTORE", "ZINTER", "ZINTERSTORE", "ZDIFF", "ZDIFFSTORE", "ZRANDMEMBER",
-      "ZLEXCOUNT", "ZREMRANGEBYLEX", "COPY", "BITPOS", "BITFIELD", "BITOP", "SINTERCARD", "LCS", "TOUCH", "MEMORY",
+      "GEOADD",
+      "GEODIST",
+      "GEOPOS",
+      "GEOHASH",
+      "GEOSEARCH",
+      "GEOSEARCHSTORE",
+      "GEORADIUS",
+      "GEORADIUSBYMEMBER",
+      "XGROUP",
+      "XINFO",
+      "XDEL",
+      "XTRIM",
+      "XREADGROUP",
+      "XACK",
+      "XPENDING",
+      "XCLAIM",
+      "XAUTOCLAIM",
+      "PFADD",
+      "PFCOUNT",
+      "PFMERGE",
+      "ZUNION",
+      "ZUNIONSTORE",
+      "ZINTER",
+      "ZINTERSTORE",
+      "ZDIFF",
+      "ZDIFFSTORE",
+      "ZRANDMEMBER",
+      "ZLEXCOUNT",
+      "ZREMRANGEBYLEX",
+      "COPY",
+      "BITPOS",
+      "BITFIELD",
+      "BITOP",
+      "SINTERCARD",
+      "LCS",
+      "TOUCH",
+      "MEMORY",
     ];
     expect(required.filter((name) => !sent.has(name))).toEqual([]);
   });

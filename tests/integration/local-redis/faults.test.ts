@@ -16,7 +16,11 @@ describe("local Redis REST: fault injection", () => {
 
   const redis = () => new Redis({ url: server.url, token: server.token, retry: false, enableTelemetry: false });
   const faults = (method: string, body?: unknown, token = server.token) =>
-    fetch(`${server.url}/__faults`, { method, headers: { authorization: `Bearer ${token}` }, ...(body !== undefined && { body: JSON.stringify(body) }) });
+    fetch(`${server.url}/__faults`, {
+      method,
+      headers: { authorization: `Bearer ${token}` },
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
 
   it("error mode: every command answers 503 for the window and runs nothing; afterwards all is normal", async () => {
     await redis().set("k", "before");

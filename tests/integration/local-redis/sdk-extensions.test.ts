@@ -18,13 +18,36 @@ describe.each(redisBackends)("@upstash/redis on the $label", (backend) => {
 
   it("GEO: add, distance, position, hash and search", async () => {
     const redis = client();
-    expect(await redis.geoadd("g", { longitude: 13.361389, latitude: 38.115556, member: "Palermo" }, { longitude: 15.087269, latitude: 37.502669, member: "Catania" })).toBe(2);
+    expect(
+      await redis.geoadd(
+        "g",
+        { longitude: 13.361389, latitude: 38.115556, member: "Palermo" },
+        { longitude: 15.087269, latitude: 37.502669, member: "Catania" },
+      ),
+    ).toBe(2);
     expect(await redis.geodist("g", "Palermo", "Catania", "KM")).toBe(166.2742);
     expect(await redis.geohash("g", "Palermo")).toEqual(["sqc8b49rny0"]);
     expect(await redis.geopos("g", "Palermo")).toEqual([{ lng: 13.361389338970184, lat: 38.1155563954963 }]);
-    const found = await redis.geosearch("g", { type: "FROMLONLAT", coordinate: { lon: 15, lat: 37 } }, { type: "BYRADIUS", radius: 200, radiusType: "KM" }, "ASC", { withDist: true });
-    expect(found).toEqual([{ member: "Catania", dist: 56.4413 }, { member: "Palermo", dist: 190.4424 }]);
-    expect(await redis.geosearchstore("near", "g", { type: "FROMMEMBER", member: "Palermo" }, { type: "BYRADIUS", radius: 10, radiusType: "KM" }, "ASC")).toBe(1);
+    const found = await redis.geosearch(
+      "g",
+      { type: "FROMLONLAT", coordinate: { lon: 15, lat: 37 } },
+      { type: "BYRADIUS", radius: 200, radiusType: "KM" },
+      "ASC",
+      { withDist: true },
+    );
+    expect(found).toEqual([
+      { member: "Catania", dist: 56.4413 },
+      { member: "Palermo", dist: 190.4424 },
+    ]);
+    expect(
+      await redis.geosearchstore(
+        "near",
+        "g",
+        { type: "FROMMEMBER", member: "Palermo" },
+        { type: "BYRADIUS", radius: 10, radiusType: "KM" },
+        "ASC",
+      ),
+    ).toBe(1);
   });
 
   it("streams: groups, reads, acks, pending, info, delete and trim", async () => {
@@ -37,7 +60,9 @@ describe.each(redisBackends)("@upstash/redis on the $label", (backend) => {
     expect(await redis.xpending("s", "g", "-", "+", 10)).toEqual([["1-1", "c", expect.any(Number), 1]]);
     expect(await redis.xack("s", "g", "1-1")).toBe(1);
     const groups = await redis.xinfo("s", { type: "GROUPS" });
-    expect(groups).toEqual([["name", "g", "consumers", 1, "pending", 0, "last-delivered-id", "1-1", "entries-read", 1, "lag", 1]]);
+    expect(groups).toEqual([
+      ["name", "g", "consumers", 1, "pending", 0, "last-delivered-id", "1-1", "entries-read", 1, "lag", 1],
+    ]);
     expect(await redis.xdel("s", "1-1")).toBe(1);
     await redis.xadd("s", "3-1", { n: "3" });
     expect(await redis.xtrim("s", { strategy: "MAXLEN", exactness: "=", threshold: 1 })).toBe(1);
@@ -147,7 +172,9 @@ describe.each(redisBackends)("@upstash/redis on the $label", (backend) => {
 
     it("a Redis command the engine lacks is one error naming it and the way to a real Redis", async () => {
       await client().rpush("list", "b", "a");
-      await expect(client().exec(["SORT", "list"])).rejects.toThrow(/unknown command 'sort' \(the embedded engine does not implement it; install redis-server.*REDIS_URL/);
+      await expect(client().exec(["SORT", "list"])).rejects.toThrow(
+        /unknown command 'sort' \(the embedded engine does not implement it; install redis-server.*REDIS_URL/,
+      );
     });
   } else {
     it("JSON.* on a redis-server without the RedisJSON module is one clear error", async () => {

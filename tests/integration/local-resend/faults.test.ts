@@ -11,7 +11,11 @@ describe("local Resend: fault injection", () => {
   const ctx = useTestResend();
 
   const setFaults = (body: unknown) =>
-    fetch(`${ctx().server.url}/__faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    fetch(`${ctx().server.url}/__faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
 
   it("failNext: n fails exactly the next n sends with a 500, then recovers", async () => {
     const { client, server } = ctx();

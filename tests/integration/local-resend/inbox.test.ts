@@ -11,9 +11,12 @@ describe("local Resend: inbox page", () => {
     const { client, server, clock } = ctx();
     await client().emails.send(email({ subject: "First subject" }));
     await clock.advance(60_000);
-    await client().emails.send(email({ subject: "Second subject", to: "ada@example.com", tags: [{ name: "job", value: "welcome" }] }), {
-      idempotencyKey: "welcome/ada",
-    });
+    await client().emails.send(
+      email({ subject: "Second subject", to: "ada@example.com", tags: [{ name: "job", value: "welcome" }] }),
+      {
+        idempotencyKey: "welcome/ada",
+      },
+    );
     const response = await fetch(`${server.url}/`);
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toMatch(/^text\/html/);
@@ -29,7 +32,11 @@ describe("local Resend: inbox page", () => {
   it("renders one email with its HTML in a sandboxed srcdoc iframe and its text", async () => {
     const { client, server } = ctx();
     const sent = await client().emails.send(
-      email({ subject: "Reset <your> password", html: '<p class="x">Click <a href="https://example.com">here</a></p><script>alert(1)</script>', text: "Plain & simple" }),
+      email({
+        subject: "Reset <your> password",
+        html: '<p class="x">Click <a href="https://example.com">here</a></p><script>alert(1)</script>',
+        text: "Plain & simple",
+      }),
     );
     const response = await fetch(`${server.url}/inbox/${sent.data!.id}`);
     expect(response.status).toBe(200);

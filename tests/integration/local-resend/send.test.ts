@@ -188,7 +188,10 @@ describe("local Resend: validation errors come back as values", () => {
     const { client } = ctx();
     const fifty = await client().emails.send(email({ to: Array.from({ length: 50 }, (_, i) => `u${i}@example.com`) }));
     expect(fifty.error).toBeNull();
-    const templated = await client().emails.send({ to: "user@example.com", template: { id: "tpl_1", variables: { name: "Ada" } } } as never);
+    const templated = await client().emails.send({
+      to: "user@example.com",
+      template: { id: "tpl_1", variables: { name: "Ada" } },
+    } as never);
     expect(templated.error).toBeNull();
     expect(ctx().server.emails()[1]?.template).toEqual({ id: "tpl_1", variables: { name: "Ada" } });
   });

@@ -1,7 +1,17 @@
 import { Client } from "@upstash/qstash";
 import { Redis } from "@upstash/redis";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createOutbox, OUTBOX_ADD_LUA, outboxEntry, stageOutboxEntries, withOutboxEntry, type Outbox, type OutboxEntry, type PublishedEntry, ATTR } from "@/lib/job-runtime";
+import {
+  createOutbox,
+  OUTBOX_ADD_LUA,
+  outboxEntry,
+  stageOutboxEntries,
+  withOutboxEntry,
+  type Outbox,
+  type OutboxEntry,
+  type PublishedEntry,
+  ATTR,
+} from "@/lib/job-runtime";
 import { startTestStack, type TestStack } from "@/harness/stack";
 import { installTestTracing } from "@/tests/helpers/tracing";
 
@@ -18,7 +28,12 @@ describe("outbox", () => {
 
   beforeEach(async () => {
     stack = await startTestStack();
-    redis = new Redis({ url: stack.env.UPSTASH_REDIS_REST_URL!, token: stack.env.UPSTASH_REDIS_REST_TOKEN!, retry: false, enableTelemetry: false });
+    redis = new Redis({
+      url: stack.env.UPSTASH_REDIS_REST_URL!,
+      token: stack.env.UPSTASH_REDIS_REST_TOKEN!,
+      retry: false,
+      enableTelemetry: false,
+    });
     qstash = new Client({ baseUrl: stack.qstash.url, token: stack.env.QSTASH_TOKEN!, retry: false, enableTelemetry: false });
     published = [];
     reports.length = 0;
@@ -34,25 +49,41 @@ describe("outbox", () => {
   });
   afterEach(() => stack.close());
 
-  const entry = (n: number): OutboxEntry => outboxEntry("welcome-email", { url: `http://127.0.0.1:9/api/jobs/welcome-email`, body: { n }, retries: 0, delay: 3600 }, stack.clock.now());
-  const messages = async () => ((await (await fetch(`${stack.qstash.url}/__stack/state`)).json()) as { messages: Array<{ body?: string }> }).messages;
+  const entry = (n: number): OutboxEntry =>
+    outboxEntry(
+      "welcome-email",
+      { url: `http://127.0.0.1:9/api/jobs/welcome-email`, body: { n }, retries: 0, delay: 3600 },
+      stack.clock.now(),
+    );
+  const messages = async () =>
+    ((await (await fetch(`${stack.qstash.url}/__stack/state`)).json()) as { messages: Array<{ body?: string }> }).messages;
   const write = (entries: OutboxEntry[]) => stageOutboxEntries(redis.multi().set("domain:thing", "created"), entries).exec();
 
   it("publishes each entry under a producer span whose traceparent travels with the message", async () => {
     const tracing = installTestTracing();
     try {
       const sent: Array<{ headers?: unknown }> = [];
-      const traced = createOutbox({ redis, publish: (request) => {
+      const traced = createOutbox({
+        redis,
+        publish: (request) => {
           sent.push({ headers: { ...(request.headers as Record<string, string>) } });
           return qstash.publishJSON(request);
-        }, now: () => stack.clock.now() });
+        },
+        now: () => stack.clock.now(),
+      });
       const e = entry(7);
       await write([e]);
-      const { published: [result] } = await traced.flush([e]);
+      const {
+        published: [result],
+      } = await traced.flush([e]);
       const span = tracing.byName("outbox welcome-email");
       const { traceId, spanId } = span.spanContext();
       expect(sent[0]!.headers).toEqual({ traceparent: `00-${traceId}-${spanId}-01` });
-      expect(span.attributes).toMatchObject({ [ATTR.operationName]: "outbox", [ATTR.messageId]: result!.messageId, [ATTR.destination]: "welcome-email" });
+      expect(span.attributes).toMatchObject({
+        [ATTR.operationName]: "outbox",
+        [ATTR.messageId]: result!.messageId,
+        [ATTR.destination]: "welcome-email",
+      });
     } finally {
       await tracing.uninstall();
     }

@@ -21,7 +21,9 @@ const running = setupStackAndApp({
 });
 
 async function postWebhook(event: unknown) {
-  const request = await signedWebhook(`${running.app.url}/api/webhooks/payments`, event, { atSeconds: Math.floor(running.stack.clock.now() / 1000) });
+  const request = await signedWebhook(`${running.app.url}/api/webhooks/payments`, event, {
+    atSeconds: Math.floor(running.stack.clock.now() / 1000),
+  });
   const response = await fetch(request);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
@@ -71,7 +73,10 @@ describe("purchase webhook → purchase-confirmation", () => {
     const body = JSON.stringify(purchaseEvent());
     const response = await fetch(`${running.app.url}/api/webhooks/payments`, {
       method: "POST",
-      headers: { "content-type": "application/json", "payment-signature": `t=${Math.floor(running.stack.clock.now() / 1000)},v1=${"0".repeat(64)}` },
+      headers: {
+        "content-type": "application/json",
+        "payment-signature": `t=${Math.floor(running.stack.clock.now() / 1000)},v1=${"0".repeat(64)}`,
+      },
       body,
     });
     expect(response.status).toBe(401);

@@ -24,7 +24,11 @@ beforeEach(async () => {
 const reminders = () => running.stack.resend.emails().filter((email) => email.subject.startsWith("Reminder:"));
 
 async function newEvent(title: string, startsInMs: number) {
-  const result = await createEvent(running.app.services, { userId: user.id, title, startsAt: running.stack.clock.now() + startsInMs });
+  const result = await createEvent(running.app.services, {
+    userId: user.id,
+    title,
+    startsAt: running.stack.clock.now() + startsInMs,
+  });
   if (!result.ok) throw new Error(result.message);
   expect(result.reminderMessageId).toBeDefined();
   return result;
@@ -34,7 +38,9 @@ describe("event reminders", () => {
   test("a reminder cancelled before it fires sends nothing", async () => {
     const { event, reminderMessageId } = await newEvent("Dentist", 3 * HOUR);
     // notBefore is whole seconds, rounded up so a reminder is never early.
-    expect((await running.app.qstash.messages.get(reminderMessageId!)).notBefore).toBe(Math.ceil((event.startsAt - HOUR) / 1000) * 1000);
+    expect((await running.app.qstash.messages.get(reminderMessageId!)).notBefore).toBe(
+      Math.ceil((event.startsAt - HOUR) / 1000) * 1000,
+    );
 
     expect((await cancelEvent(running.app.services, { userId: user.id, eventId: event.id })).ok).toBe(true);
     // Withdrawn through the messages API: QStash no longer has it.
@@ -47,7 +53,11 @@ describe("event reminders", () => {
 
   test("a moved event sends one reminder, at the new time", async () => {
     const { event, reminderMessageId: first } = await newEvent("Review", 3 * HOUR);
-    const moved = await moveEvent(running.app.services, { userId: user.id, eventId: event.id, startsAt: event.startsAt + 2 * HOUR });
+    const moved = await moveEvent(running.app.services, {
+      userId: user.id,
+      eventId: event.id,
+      startsAt: event.startsAt + 2 * HOUR,
+    });
     if (!moved.ok) throw new Error(moved.message);
     await expect(running.app.qstash.messages.get(first!)).rejects.toMatchObject({ status: 404 });
 
@@ -62,7 +72,10 @@ describe("event reminders", () => {
     const [email] = reminders();
     expect(email).toMatchObject({ to: ["ada@example.com"], subject: "Reminder: Review starts in 1 hour" });
     expect(Date.parse(email!.createdAt)).toBeGreaterThanOrEqual(moved.event.startsAt - HOUR);
-    expect(await getEvent(running.app.services.redis, event.id)).toMatchObject({ version: 2, remindedAt: Date.parse(email!.createdAt) });
+    expect(await getEvent(running.app.services.redis, event.id)).toMatchObject({
+      version: 2,
+      remindedAt: Date.parse(email!.createdAt),
+    });
 
     await running.stack.qstash.advance(3 * HOUR);
     expect(reminders()).toHaveLength(1);
@@ -72,7 +85,11 @@ describe("event reminders", () => {
     const { event, reminderMessageId } = await newEvent("Standup", 3 * HOUR);
     // The cancel misses (as if QStash had already started the delivery): simulate by re-publishing the old payload.
     await moveEvent(running.app.services, { userId: user.id, eventId: event.id, startsAt: event.startsAt + HOUR });
-    const stale = await running.app.services.queue.enqueue(eventReminder, { eventId: event.id, version: 1, startsAt: event.startsAt });
+    const stale = await running.app.services.queue.enqueue(eventReminder, {
+      eventId: event.id,
+      version: 1,
+      startsAt: event.startsAt,
+    });
     expect(stale.messageId).not.toBe(reminderMessageId);
     await running.stack.qstash.idle();
     expect(reminders()).toEqual([]);

@@ -6,7 +6,6 @@ import { getReport } from "@/lib/reports/store";
 import { createUser } from "@/lib/users/store";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
 
-
 const running = setupStackAndApp({ stackClock: true, reset: ["qstash", "resend", "redis"] });
 
 describe("generate-report", () => {

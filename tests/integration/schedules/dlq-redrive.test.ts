@@ -35,7 +35,10 @@ async function redrive() {
 }
 
 async function deadLetters() {
-  return (await running.app.qstash.dlq.listMessages()).messages.map((message) => ({ messageId: message.messageId, status: message.responseStatus }));
+  return (await running.app.qstash.dlq.listMessages()).messages.map((message) => ({
+    messageId: message.messageId,
+    status: message.responseStatus,
+  }));
 }
 
 describe("dlq-redrive", () => {

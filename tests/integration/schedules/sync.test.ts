@@ -17,7 +17,12 @@ async function sync(...argv: string[]) {
     stderr: { write: (text: string) => (stderr += text) },
     stdinIsTTY: false,
     prompt: async () => "",
-    env: { QSTASH_URL: running.stack.qstash.url, QSTASH_TOKEN: running.stack.env.QSTASH_TOKEN, APP_URL: running.app.url, SCHEDULES_TIME_ZONE: "Asia/Ulaanbaatar" },
+    env: {
+      QSTASH_URL: running.stack.qstash.url,
+      QSTASH_TOKEN: running.stack.env.QSTASH_TOKEN,
+      APP_URL: running.app.url,
+      SCHEDULES_TIME_ZONE: "Asia/Ulaanbaatar",
+    },
   };
   const code = await runSchedulesSync(argv, io);
   return { code, stdout, stderr };
@@ -34,7 +39,12 @@ describe("schedules:sync", () => {
       body: JSON.stringify({ message: "weekly" }),
       label: ["test", MANAGED_LABEL],
     });
-    await running.app.qstash.schedules.create({ scheduleId: "someone-elses", destination: `${running.app.url}/api/jobs/test`, cron: "0 0 * * *", body: "{}" });
+    await running.app.qstash.schedules.create({
+      scheduleId: "someone-elses",
+      destination: `${running.app.url}/api/jobs/test`,
+      cron: "0 0 * * *",
+      body: "{}",
+    });
 
     const dry = await sync("--dry-run");
     expect(dry.code).toBe(0);
@@ -64,7 +74,14 @@ describe("schedules:sync", () => {
     expect(await running.app.qstash.schedules.list()).toEqual(before);
 
     // Someone edits a managed schedule by hand: the next sync puts it back.
-    await running.app.qstash.schedules.create({ scheduleId: "cleanup-data-daily", destination: `${running.app.url}/api/jobs/cleanup-data`, cron: "0 5 * * *", body: "{}", retries: 2, label: ["cleanup-data", MANAGED_LABEL] });
+    await running.app.qstash.schedules.create({
+      scheduleId: "cleanup-data-daily",
+      destination: `${running.app.url}/api/jobs/cleanup-data`,
+      cron: "0 5 * * *",
+      body: "{}",
+      retries: 2,
+      label: ["cleanup-data", MANAGED_LABEL],
+    });
     const repaired = await sync();
     expect(repaired.stdout).toContain("~ cleanup-data-daily");
     expect(repaired.stdout).toContain("cron: 0 5 * * * → CRON_TZ=Asia/Ulaanbaatar 0 2 * * *");

@@ -20,7 +20,13 @@ beforeAll(async () => {
   stack = await startTestStack();
   app = await startTestApp(stack, { env: { ADMIN_TOKEN: TOKEN } });
   admin = await serveFetch((request) =>
-    handleAdminRequest(request, { adminToken: TOKEN, qstash: app.services.qstash, redis: app.services.redis, clock: app.services.clock, outbox: durableQueue(app.services) }),
+    handleAdminRequest(request, {
+      adminToken: TOKEN,
+      qstash: app.services.qstash,
+      redis: app.services.redis,
+      clock: app.services.clock,
+      outbox: durableQueue(app.services),
+    }),
   );
 });
 afterAll(async () => {
@@ -32,9 +38,11 @@ afterAll(async () => {
 const sessions = () => redisAdminSessions(app.services.redis);
 
 function call(method: string, path: string, headers: Record<string, string>) {
-  return fetch(`${admin.url}/api/admin${path}`, { method, headers: { "content-type": "application/json", ...headers }, ...(method === "POST" && { body: JSON.stringify({ all: true }) }) }).then(
-    async (response) => ({ status: response.status, text: await response.text() }),
-  );
+  return fetch(`${admin.url}/api/admin${path}`, {
+    method,
+    headers: { "content-type": "application/json", ...headers },
+    ...(method === "POST" && { body: JSON.stringify({ all: true }) }),
+  }).then(async (response) => ({ status: response.status, text: await response.text() }));
 }
 
 describe("token tricks are refused with 401 and change nothing", () => {
@@ -48,7 +56,9 @@ describe("token tricks are refused with 401 and change nothing", () => {
     ["the token as a cookie", { cookie: `${ADMIN_COOKIE}=${TOKEN}` }],
     ["an old-style v1 cookie", { cookie: `${ADMIN_COOKIE}=v1.99999999999999.${"A".repeat(43)}` }],
   ])("%s", async (_name, headers) => {
-    const answer = await expectNoSideEffects(stack, app.services.redis, () => call("POST", "/dlq/delete", headers as Record<string, string>));
+    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
+      call("POST", "/dlq/delete", headers as Record<string, string>),
+    );
     expect(answer.status).toBe(401);
     expect(answer.text).not.toContain(TOKEN);
   });
@@ -69,7 +79,9 @@ describe("sessions", () => {
     const { value } = await createAdminSession(TOKEN, sessions(), Date.now());
     expect((await call("GET", "/runs", { cookie: `${ADMIN_COOKIE}=${value}` })).status).toBe(200);
     await closeAdminSession(TOKEN, value, Date.now(), sessions());
-    const answer = await expectNoSideEffects(stack, app.services.redis, () => call("GET", "/runs", { cookie: `${ADMIN_COOKIE}=${value}` }));
+    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
+      call("GET", "/runs", { cookie: `${ADMIN_COOKIE}=${value}` }),
+    );
     expect(answer.status).toBe(401);
   });
 

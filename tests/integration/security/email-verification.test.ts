@@ -2,12 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { acceptInvite } from "@/lib/invites/accept";
 import { createInvite } from "@/lib/flows/invites";
 import { createOrg, isMember } from "@/lib/orgs/store";
-import {
-  issueVerificationToken,
-  verifyEmailToken,
-  verifyTokenKey,
-  VERIFY_TOKEN_TTL_MS,
-} from "@/lib/users/email-verification";
+import { issueVerificationToken, verifyEmailToken, verifyTokenKey, VERIFY_TOKEN_TTL_MS } from "@/lib/users/email-verification";
 import { sha256Hex } from "@/lib/crypto";
 import { createUser, getUser, type User } from "@/lib/users/store";
 import { startTestApp, type TestApp } from "../../../harness/app";
@@ -33,7 +28,11 @@ afterAll(async () => {
 });
 
 async function unverified(email: string): Promise<User> {
-  const created = await createUser(app.services.redis, { email, name: "Someone", password: "correct horse", locale: "en", timeZone: "UTC" }, Date.now());
+  const created = await createUser(
+    app.services.redis,
+    { email, name: "Someone", password: "correct horse", locale: "en", timeZone: "UTC" },
+    Date.now(),
+  );
   if (!created.ok) throw new Error("exists");
   return created.user;
 }
@@ -47,7 +46,11 @@ async function tokenOfLink(userId: string): Promise<string> {
 
 describe("invites need verified addresses", () => {
   test("a forwarded invite link: the holder signs up with the invitee's address but can't join", async () => {
-    const owner = await createVerifiedUser(app.services.redis, { email: `owner${++counter}@example.com`, name: "Owner" }, Date.now());
+    const owner = await createVerifiedUser(
+      app.services.redis,
+      { email: `owner${++counter}@example.com`, name: "Owner" },
+      Date.now(),
+    );
     const org = await createOrg(app.services.redis, { name: "Private Org", ownerId: owner.id }, Date.now());
     const created = await createInvite(app.services, { orgId: org.id, actorUserId: owner.id, email: "invitee@example.com" });
     if (!created.ok) throw new Error(created.message);
@@ -57,7 +60,9 @@ describe("invites need verified addresses", () => {
     const raw = /\/invite\/([A-Za-z0-9_-]{43})/.exec(link.text ?? "")![1]!;
 
     const impostor = await unverified("invitee@example.com");
-    const result = await expectNoSideEffects(stack, app.services.redis, () => acceptInvite(app.services, { token: raw, userId: impostor.id }));
+    const result = await expectNoSideEffects(stack, app.services.redis, () =>
+      acceptInvite(app.services, { token: raw, userId: impostor.id }),
+    );
     expect(result).toMatchObject({ ok: false, reason: "unverified" });
     expect(await isMember(app.services.redis, org.id, impostor.id)).toBe(false);
   });
@@ -78,7 +83,9 @@ describe("verification links", () => {
     const token = await tokenOfLink(user.id);
     expect(await verifyEmailToken(app.services.redis, token, Date.now())).toEqual({ ok: true, userId: user.id });
     expect((await getUser(app.services.redis, user.id))?.emailVerifiedAt).toEqual(expect.any(Number));
-    const again = await expectNoSideEffects(stack, app.services.redis, () => verifyEmailToken(app.services.redis, token, Date.now()));
+    const again = await expectNoSideEffects(stack, app.services.redis, () =>
+      verifyEmailToken(app.services.redis, token, Date.now()),
+    );
     expect(again).toMatchObject({ ok: false, reason: "unknown" });
   });
 
@@ -93,7 +100,9 @@ describe("verification links", () => {
     const user = await unverified(`resent${++counter}@example.com`);
     const first = await tokenOfLink(user.id);
     const second = await tokenOfLink(user.id);
-    const stale = await expectNoSideEffects(stack, app.services.redis, () => verifyEmailToken(app.services.redis, first, Date.now()));
+    const stale = await expectNoSideEffects(stack, app.services.redis, () =>
+      verifyEmailToken(app.services.redis, first, Date.now()),
+    );
     expect(stale).toMatchObject({ ok: false, reason: "superseded" });
     expect(await verifyEmailToken(app.services.redis, second, Date.now())).toMatchObject({ ok: true });
   });
@@ -110,7 +119,9 @@ describe("verification links", () => {
   test.each(["", "short", "x".repeat(43).replace(/x/g, "!"), "../../etc/passwd", "A".repeat(500)])(
     "a malformed token %j is refused without touching Redis",
     async (token) => {
-      const result = await expectNoSideEffects(stack, app.services.redis, () => verifyEmailToken(app.services.redis, token, Date.now()));
+      const result = await expectNoSideEffects(stack, app.services.redis, () =>
+        verifyEmailToken(app.services.redis, token, Date.now()),
+      );
       expect(result).toMatchObject({ ok: false, reason: "unknown" });
     },
   );

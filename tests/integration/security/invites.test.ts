@@ -28,7 +28,11 @@ afterAll(async () => {
   vi.useRealTimers();
 });
 beforeEach(async () => {
-  await app.services.redis.eval("for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1", [], []);
+  await app.services.redis.eval(
+    "for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1",
+    [],
+    [],
+  );
 });
 
 async function ownerWithOrg(name = "Nomad Labs"): Promise<{ owner: User; orgId: string }> {
@@ -60,7 +64,9 @@ describe("invite limits", () => {
       expect((await invite(owner, orgId, "target@example.com")).ok).toBe(true);
     }
     const { owner, orgId } = await ownerWithOrg();
-    const refused = await expectNoSideEffects(stack, app.services.redis, () => invite(owner, orgId, "TARGET@example.com"), { except: /^ratelimit:/ });
+    const refused = await expectNoSideEffects(stack, app.services.redis, () => invite(owner, orgId, "TARGET@example.com"), {
+      except: /^ratelimit:/,
+    });
     expect(refused).toMatchObject({ ok: false, reason: "rate_limited", message: expect.stringContaining("That address") });
     // Invite emails share the Resend pace (2 a second by default), behind the earlier tests' ones: let them all go out.
     await stack.qstash.advance(60_000);
@@ -71,7 +77,9 @@ describe("invite limits", () => {
   test(`one org sends at most ${INVITES_PER_ORG} a day; the next is refused and sends nothing`, async () => {
     const { owner, orgId } = await ownerWithOrg();
     for (let i = 0; i < INVITES_PER_ORG; i++) expect((await invite(owner, orgId, `org-${i}@example.com`)).ok).toBe(true);
-    const refused = await expectNoSideEffects(stack, app.services.redis, () => invite(owner, orgId, "org-over@example.com"), { except: /^ratelimit:/ });
+    const refused = await expectNoSideEffects(stack, app.services.redis, () => invite(owner, orgId, "org-over@example.com"), {
+      except: /^ratelimit:/,
+    });
     expect(refused).toMatchObject({ ok: false, reason: "rate_limited", message: expect.stringContaining("This organisation") });
   });
 
@@ -83,11 +91,19 @@ describe("invite limits", () => {
     await stack.qstash.advance(60_000);
     // The recipient limit would stop the resends first; clear it to reach the resend cap itself.
     for (let i = 0; i < MAX_INVITE_RESENDS; i++) {
-      await app.services.redis.eval("for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite:recipient*')) do redis.call('DEL', k) end return 1", [], []);
+      await app.services.redis.eval(
+        "for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite:recipient*')) do redis.call('DEL', k) end return 1",
+        [],
+        [],
+      );
       expect((await resendInvite(app.services, { orgId, actorUserId: owner.id, inviteId: created.invite.id })).ok).toBe(true);
       await stack.qstash.advance(60_000);
     }
-    await app.services.redis.eval("for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1", [], []);
+    await app.services.redis.eval(
+      "for _, k in ipairs(redis.call('KEYS', 'ratelimit:invite*')) do redis.call('DEL', k) end return 1",
+      [],
+      [],
+    );
     const refused = await expectNoSideEffects(stack, app.services.redis, () =>
       resendInvite(app.services, { orgId, actorUserId: owner.id, inviteId: created.invite.id }),
     );
@@ -95,7 +111,9 @@ describe("invite limits", () => {
     // Even racing past the first check, the resend script itself refuses a fourth new link.
     await stack.qstash.advance(60_000); // the paced invite emails
     await stack.qstash.idle();
-    expect(stack.resend.emails().filter((email) => email.to.includes("resend-me@example.com"))).toHaveLength(1 + MAX_INVITE_RESENDS);
+    expect(stack.resend.emails().filter((email) => email.to.includes("resend-me@example.com"))).toHaveLength(
+      1 + MAX_INVITE_RESENDS,
+    );
   });
 
   test("a stranger can't invite to someone else's org: refused with no side effects", async () => {
@@ -121,7 +139,11 @@ describe("invite subjects", () => {
   const base = { email: "x@example.com", acceptUrl: "https://app.example/invite/t", expiresAt: Date.UTC(2026, 0, 1) };
 
   test("a lure as org name is quoted, defanged and cut short", async () => {
-    const { subject } = await inviteEmail({ ...base, inviterName: "Mallory", orgName: "Account locked - verify now at https://evil.example" });
+    const { subject } = await inviteEmail({
+      ...base,
+      inviterName: "Mallory",
+      orgName: "Account locked - verify now at https://evil.example",
+    });
     expect(subject).not.toContain("https://");
     expect(subject).not.toContain("evil.example");
     expect(subject).toMatch(/^Mallory invited you to join “.*”$/);

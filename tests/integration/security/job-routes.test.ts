@@ -26,10 +26,22 @@ const b64url = (value: string) => Buffer.from(value).toString("base64url");
 const jobUrl = (name = "test") => `${app.url}/api/jobs/${name}`;
 const body = JSON.stringify({ message: "hello" });
 
-function post(url: string, options: { body?: string; signature?: string | string[] | null; headers?: Record<string, string> } = {}) {
-  const headers = new Headers({ "content-type": "application/json", "upstash-message-id": `msg_${randomUUID()}`, "upstash-retried": "0", ...options.headers });
-  const signatures = options.signature === undefined ? [signDelivery({ key: DEV_CURRENT_KEY, url, body: options.body ?? body })] : options.signature;
-  for (const signature of Array.isArray(signatures) ? signatures : signatures === null ? [] : [signatures]) headers.append("upstash-signature", signature);
+function post(
+  url: string,
+  options: { body?: string; signature?: string | string[] | null; headers?: Record<string, string> } = {},
+) {
+  const headers = new Headers({
+    "content-type": "application/json",
+    "upstash-message-id": `msg_${randomUUID()}`,
+    "upstash-retried": "0",
+    ...options.headers,
+  });
+  const signatures =
+    options.signature === undefined
+      ? [signDelivery({ key: DEV_CURRENT_KEY, url, body: options.body ?? body })]
+      : options.signature;
+  for (const signature of Array.isArray(signatures) ? signatures : signatures === null ? [] : [signatures])
+    headers.append("upstash-signature", signature);
   return fetch(url, { method: "POST", headers, body: options.body ?? body }).then(async (response) => ({
     status: response.status,
     text: await response.text(),
@@ -41,7 +53,9 @@ function token(claims: Record<string, unknown>, options: { alg?: string; key?: s
   const header = b64url(JSON.stringify({ alg: options.alg ?? "HS256", typ: "JWT" }));
   const payload = b64url(JSON.stringify(claims));
   if (options.key === null) return `${header}.${payload}.`;
-  const signature = createHmac("sha256", options.key ?? DEV_CURRENT_KEY).update(`${header}.${payload}`).digest("base64url");
+  const signature = createHmac("sha256", options.key ?? DEV_CURRENT_KEY)
+    .update(`${header}.${payload}`)
+    .digest("base64url");
   return `${header}.${payload}.${signature}`;
 }
 
@@ -74,38 +88,70 @@ async function refused(attempt: () => Promise<{ status: number; text: string }>,
 
 describe("forged job deliveries are refused with 401 and change nothing", () => {
   test("no signature", () => refused(() => post(jobUrl(), { signature: null })));
-  test("signed with a key that isn't ours", () => refused(() => post(jobUrl(), { signature: signDelivery({ key: "sig_not_ours_00000000000", url: jobUrl(), body }) })));
+  test("signed with a key that isn't ours", () =>
+    refused(() => post(jobUrl(), { signature: signDelivery({ key: "sig_not_ours_00000000000", url: jobUrl(), body }) })));
   test("a body changed after signing", () =>
-    refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body }), body: JSON.stringify({ message: "HACKED" }) })));
+    refused(() =>
+      post(jobUrl(), {
+        signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body }),
+        body: JSON.stringify({ message: "HACKED" }),
+      }),
+    ));
   test("expired (signed 10 minutes ago with a 5-minute life)", () =>
-    refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body, iat: Math.floor(Date.now() / 1000) - 600 }) })));
+    refused(() =>
+      post(jobUrl(), {
+        signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body, iat: Math.floor(Date.now() / 1000) - 600 }),
+      }),
+    ));
   test("not valid yet (nbf in the future)", () =>
-    refused(() => post(jobUrl(), { signature: token(claims(jobUrl(), { nbf: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 900 })) })));
-  test("alg=none with no signature", () => refused(() => post(jobUrl(), { signature: token(claims(jobUrl()), { alg: "none", key: null }) })));
-  test("alg=HS512 (algorithm confusion)", () => refused(() => post(jobUrl(), { signature: token(claims(jobUrl()), { alg: "HS512" }) })));
+    refused(() =>
+      post(jobUrl(), {
+        signature: token(
+          claims(jobUrl(), { nbf: Math.floor(Date.now() / 1000) + 600, exp: Math.floor(Date.now() / 1000) + 900 }),
+        ),
+      }),
+    ));
+  test("alg=none with no signature", () =>
+    refused(() => post(jobUrl(), { signature: token(claims(jobUrl()), { alg: "none", key: null }) })));
+  test("alg=HS512 (algorithm confusion)", () =>
+    refused(() => post(jobUrl(), { signature: token(claims(jobUrl()), { alg: "HS512" }) })));
   test("minted for another job (wrong sub)", () =>
     refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl("welcome-email"), body }) })));
   test("minted for another app on the same keys", () =>
-    refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://other-app.example/api/jobs/test", body }) })));
+    refused(() =>
+      post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://other-app.example/api/jobs/test", body }) }),
+    ));
   test("minted for the Edge route, posted to the Node.js route", () =>
-    refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: `${app.url}/api/edge/jobs/test`, body }) })));
+    refused(() =>
+      post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: `${app.url}/api/edge/jobs/test`, body }) }),
+    ));
   test("a wrong issuer", () => refused(() => post(jobUrl(), { signature: token(claims(jobUrl(), { iss: "Mallory" })) })));
   test("two Upstash-Signature headers (a valid one and junk)", () =>
-    refused(() => post(jobUrl(), { signature: [signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body }), "junk.junk.junk"] })));
-  test("a truncated token", () => refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body }).slice(0, -10) })));
-  test("a token without a body claim", () => refused(() => post(jobUrl(), { signature: token(claims(jobUrl(), { body: undefined })) })));
+    refused(() =>
+      post(jobUrl(), { signature: [signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body }), "junk.junk.junk"] }),
+    ));
+  test("a truncated token", () =>
+    refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body }).slice(0, -10) })));
+  test("a token without a body claim", () =>
+    refused(() => post(jobUrl(), { signature: token(claims(jobUrl(), { body: undefined })) })));
 });
 
 describe("signed but not acceptable", () => {
-  test.each(["__proto__", "constructor", "toString", "no-such-job"])("job name %j: non-retryable 489, no run, no email", async (name) => {
-    const url = jobUrl(encodeURIComponent(name));
-    const answer = await expectNoSideEffects(stack, app.services.redis, () => post(url));
-    expect(answer.status).toBe(489);
-  });
+  test.each(["__proto__", "constructor", "toString", "no-such-job"])(
+    "job name %j: non-retryable 489, no run, no email",
+    async (name) => {
+      const url = jobUrl(encodeURIComponent(name));
+      const answer = await expectNoSideEffects(stack, app.services.redis, () => post(url));
+      expect(answer.status).toBe(489);
+    },
+  );
 
   test("a signed payload with prototype-pollution keys runs as plain data and pollutes nothing", async () => {
     const polluting = '{"message":"hi","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}';
-    const answer = await post(jobUrl(), { body: polluting, signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body: polluting }) });
+    const answer = await post(jobUrl(), {
+      body: polluting,
+      signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body: polluting }),
+    });
     expect(answer.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -121,11 +167,21 @@ describe("signed but not acceptable", () => {
 
 describe("failure callback forgeries", () => {
   const callbackUrl = () => `${app.url}/api/qstash/failure`;
-  const callback = JSON.stringify({ status: 500, sourceMessageId: "msg_forged", url: "https://app.example/api/jobs/test", dlqId: "dlq_forged", retried: 3, maxRetries: 3 });
+  const callback = JSON.stringify({
+    status: 500,
+    sourceMessageId: "msg_forged",
+    url: "https://app.example/api/jobs/test",
+    dlqId: "dlq_forged",
+    retried: 3,
+    maxRetries: 3,
+  });
 
-  test("unsigned: 401, nothing marked dead, no admin email", () => refused(() => post(callbackUrl(), { body: callback, signature: null })));
+  test("unsigned: 401, nothing marked dead, no admin email", () =>
+    refused(() => post(callbackUrl(), { body: callback, signature: null })));
   test("signed for a job route, replayed at the callback", () =>
-    refused(() => post(callbackUrl(), { body: callback, signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body: callback }) })));
+    refused(() =>
+      post(callbackUrl(), { body: callback, signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body: callback }) }),
+    ));
   test("tampered after signing", () =>
     refused(() =>
       post(callbackUrl(), {
@@ -150,7 +206,10 @@ describe("body limits on the routes QStash calls (attack 4)", () => {
 
   test("a signed body at the limit is still read and judged", async () => {
     const padded = JSON.stringify({ message: "x".repeat(limit() - 20) });
-    const answer = await post(jobUrl(), { body: padded, signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body: padded }) });
+    const answer = await post(jobUrl(), {
+      body: padded,
+      signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body: padded }),
+    });
     expect(answer.status).not.toBe(413);
   });
 });

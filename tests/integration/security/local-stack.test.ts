@@ -20,11 +20,21 @@ interface RawAnswer {
   body: string;
 }
 
-function raw(base: string, path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawAnswer> {
+function raw(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawAnswer> {
   const url = new URL(path, base);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method: options.method ?? "GET", headers: options.headers ?? {} },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method: options.method ?? "GET",
+        headers: options.headers ?? {},
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -43,7 +53,12 @@ async function seedEmail(): Promise<void> {
   const response = await fetch(`${stack.resend.url}/emails`, {
     method: "POST",
     headers: { authorization: `Bearer ${stack.env.RESEND_API_KEY}`, "content-type": "application/json" },
-    body: JSON.stringify({ from: "a@acme.test", to: "b@example.com", subject: "Your invite", text: "http://localhost:3000/invite/secret-token" }),
+    body: JSON.stringify({
+      from: "a@acme.test",
+      to: "b@example.com",
+      subject: "Your invite",
+      text: "http://localhost:3000/invite/secret-token",
+    }),
   });
   expect(response.ok).toBe(true);
 }
@@ -57,7 +72,8 @@ async function publishOne(): Promise<void> {
   expect(response.ok).toBe(true);
 }
 
-const stackMessages = async () => ((await (await fetch(`${stack.qstash.url}/__stack/state`)).json()) as { messages: unknown[] }).messages.length;
+const stackMessages = async () =>
+  ((await (await fetch(`${stack.qstash.url}/__stack/state`)).json()) as { messages: unknown[] }).messages.length;
 
 beforeEach(async () => {
   stack.resend.reset();
@@ -89,7 +105,10 @@ describe("QStash controls", () => {
   });
 
   test("a loopback page (the app on localhost) may still use the controls", async () => {
-    const answer = await raw(stack.qstash.url, "/__stack/reset", { method: "POST", headers: { origin: "http://localhost:3000" } });
+    const answer = await raw(stack.qstash.url, "/__stack/reset", {
+      method: "POST",
+      headers: { origin: "http://localhost:3000" },
+    });
     expect(answer.status).toBeLessThan(300);
     expect(await stackMessages()).toBe(0);
   });
@@ -134,7 +153,11 @@ describe("Redis REST", () => {
   test("the public dev token through a rebound host is refused: a page can't read the data", async () => {
     const answer = await raw(stack.redis.url, "/", {
       method: "POST",
-      headers: { ...rebound(stack.redis.url), authorization: `Bearer ${stack.env.UPSTASH_REDIS_REST_TOKEN}`, "content-type": "text/plain" },
+      headers: {
+        ...rebound(stack.redis.url),
+        authorization: `Bearer ${stack.env.UPSTASH_REDIS_REST_TOKEN}`,
+        "content-type": "text/plain",
+      },
       body: JSON.stringify(["KEYS", "*"]),
     });
     expect(answer.status).toBe(403);

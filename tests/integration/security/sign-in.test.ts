@@ -36,7 +36,8 @@ beforeEach(async () => {
   );
 });
 
-const attempt = (email: string, password: string, ip = "198.51.100.1") => signIn(running.app.services, { email, password, ip, userAgent: "test" });
+const attempt = (email: string, password: string, ip = "198.51.100.1") =>
+  signIn(running.app.services, { email, password, ip, userAgent: "test" });
 /** The refusal message, or null when the sign-in succeeded. */
 const refusal = async (email: string, password: string, ip?: string) => {
   const result = await attempt(email, password, ip);
@@ -46,10 +47,16 @@ const refusal = async (email: string, password: string, ip?: string) => {
 describe("sign-in throttling", () => {
   test(`a ${SIGN_IN_ACCOUNT_LIMIT + 1}th guess at one account within the window is refused with how long to wait`, async () => {
     for (let i = 0; i < SIGN_IN_ACCOUNT_LIMIT; i++) {
-      expect(await attempt("victim@example.com", `guess-${i}`)).toEqual({ ok: false, error: "That email and password don't match an account." });
+      expect(await attempt("victim@example.com", `guess-${i}`)).toEqual({
+        ok: false,
+        error: "That email and password don't match an account.",
+      });
     }
     const refused = await attempt("victim@example.com", "guess-last");
-    expect(refused).toMatchObject({ ok: false, error: expect.stringMatching(/^Too many sign-in attempts\. Try again in (1[0-5]|[1-9]) minutes?\.$/) });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Too many sign-in attempts\. Try again in (1[0-5]|[1-9]) minutes?\.$/),
+    });
   });
 
   test("once locked, even the right password is refused, and no session is created", async () => {
@@ -61,7 +68,8 @@ describe("sign-in throttling", () => {
   });
 
   test("the lock-out doesn't depend on spelling: case and spaces count as the same account", async () => {
-    for (let i = 0; i < SIGN_IN_ACCOUNT_LIMIT; i++) await attempt(i % 2 ? " VICTIM@example.com" : "victim@EXAMPLE.com ", `guess-${i}`);
+    for (let i = 0; i < SIGN_IN_ACCOUNT_LIMIT; i++)
+      await attempt(i % 2 ? " VICTIM@example.com" : "victim@EXAMPLE.com ", `guess-${i}`);
     expect(await refusal("victim@example.com", "guess")).toMatch(/^Too many/);
   });
 
@@ -90,7 +98,8 @@ describe("sign-in throttling", () => {
 
   test("a throttled attempt queues no email and writes nothing beyond the counters", async () => {
     for (let i = 0; i < SIGN_IN_ACCOUNT_LIMIT; i++) await attempt("victim@example.com", `guess-${i}`);
-    const snapshotKeys = async () => (await running.app.services.redis.keys("*")).filter((key) => !String(key).startsWith("ratelimit:")).sort();
+    const snapshotKeys = async () =>
+      (await running.app.services.redis.keys("*")).filter((key) => !String(key).startsWith("ratelimit:")).sort();
     const keysBefore = await snapshotKeys();
     const emailsBefore = running.stack.resend.emails().length;
     expect((await attempt("victim@example.com", "correct horse battery")).ok).toBe(false);

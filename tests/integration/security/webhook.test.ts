@@ -14,7 +14,10 @@ const path = "/api/webhooks/payments";
 const running = setupStackAndApp({
   app: {
     env: { PAYMENTS_WEBHOOK_SECRET: WEBHOOK_SECRET },
-    routes: { [path]: (request, current) => handlePaymentWebhook(request, current.services, { secret: current.env.PAYMENTS_WEBHOOK_SECRET }) },
+    routes: {
+      [path]: (request, current) =>
+        handlePaymentWebhook(request, current.services, { secret: current.env.PAYMENTS_WEBHOOK_SECRET }),
+    },
   },
   stackClock: true,
 });
@@ -63,7 +66,13 @@ describe("forged webhooks are refused with 401 'invalid signature' and change no
     const header = await signPaymentWebhook(body, WEBHOOK_SECRET, nowSeconds());
     const tampered = body.replace('"amountCents":4200', '"amountCents":1');
     const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
-      send(new Request(`${running.app.url}${path}`, { method: "POST", headers: { "payment-signature": header, "content-type": "application/json" }, body: tampered })),
+      send(
+        new Request(`${running.app.url}${path}`, {
+          method: "POST",
+          headers: { "payment-signature": header, "content-type": "application/json" },
+          body: tampered,
+        }),
+      ),
     );
     expect(answer).toEqual({ status: 401, body: { error: "invalid signature" } });
   });
@@ -71,7 +80,9 @@ describe("forged webhooks are refused with 401 'invalid signature' and change no
   test("prototype-pollution keys in a signed body don't reach the queue", async () => {
     const body = JSON.stringify(purchaseEvent()).replace("{", '{"__proto__":{"polluted":true},');
     const header = await signPaymentWebhook(body, WEBHOOK_SECRET, nowSeconds());
-    const answer = await send(new Request(`${running.app.url}${path}`, { method: "POST", headers: { "payment-signature": header }, body }));
+    const answer = await send(
+      new Request(`${running.app.url}${path}`, { method: "POST", headers: { "payment-signature": header }, body }),
+    );
     expect(answer.status).toBe(200);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -95,7 +106,12 @@ describe("body limits (attack 4)", () => {
 
   test("a streamed body without Content-Length is cut at the limit, not read to its end", async () => {
     const { stream, pulled } = lazyBody(100 * 1024 * 1024);
-    const request = new Request(`http://app.test${path}`, { method: "POST", headers: { "payment-signature": "t=1,v1=x" }, body: stream, duplex: "half" } as RequestInit);
+    const request = new Request(`http://app.test${path}`, {
+      method: "POST",
+      headers: { "payment-signature": "t=1,v1=x" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
     const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
       handlePaymentWebhook(request, running.app.services, { secret: WEBHOOK_SECRET }),
     );
@@ -125,7 +141,10 @@ describe("body limits (attack 4)", () => {
         controller.close();
       },
     });
-    const read = await readBodyWithin(new Request("http://x.test", { method: "POST", body: stream, duplex: "half" } as RequestInit), 1024);
+    const read = await readBodyWithin(
+      new Request("http://x.test", { method: "POST", body: stream, duplex: "half" } as RequestInit),
+      1024,
+    );
     expect(read).toEqual({ ok: true, text: "Сайн байна уу 👋" });
   });
 });

@@ -53,6 +53,8 @@ describe("sign-in notifications", () => {
     expect(runs.every((run) => run?.status === "succeeded" && run.attempts === 1)).toBe(true);
     const skipped = runs.filter((run) => (run?.result as { skipped?: string } | undefined)?.skipped === "rate limited");
     expect(skipped).toHaveLength(1);
-    expect(runs.filter((run) => typeof (run?.result as { emailId?: unknown } | undefined)?.emailId === "string")).toHaveLength(10);
+    expect(runs.filter((run) => typeof (run?.result as { emailId?: unknown } | undefined)?.emailId === "string")).toHaveLength(
+      10,
+    );
   });
 });

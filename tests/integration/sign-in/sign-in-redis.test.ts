@@ -67,10 +67,17 @@ afterEach(() => {
 
 describe("signIn", () => {
   test("opens a session and queues one notification keyed by a new event id", async () => {
-    const result = await signIn(services, { email: " Bat@Example.com ", password: "correct horse", ip: "203.0.113.7", userAgent: "Firefox" });
+    const result = await signIn(services, {
+      email: " Bat@Example.com ",
+      password: "correct horse",
+      ip: "203.0.113.7",
+      userAgent: "Firefox",
+    });
     if (!result.ok) throw new Error(result.error);
     expect(await getSessionUserId(services.redis, result.sessionToken)).toBe(user.id);
-    expect(published).toEqual([{ eventId: result.eventId, userId: user.id, signedInAt: NOW, ip: "203.0.113.7", userAgent: "Firefox" }]);
+    expect(published).toEqual([
+      { eventId: result.eventId, userId: user.id, signedInAt: NOW, ip: "203.0.113.7", userAgent: "Firefox" },
+    ]);
     expect(result.notificationMessageId).toBe("msg_1");
 
     const again = await signIn(services, { email: "bat@example.com", password: "correct horse", ip: null, userAgent: null });
@@ -98,8 +105,18 @@ describe("signIn", () => {
 describe("the notification limit", () => {
   const eventId = (n: number) => `sie_${n.toString(16).padStart(32, "0")}`;
   const context = (n: number) =>
-    jobContextFor(services, { jobName: "sign-in-notification", messageId: `msg_${n}`, idempotencyKey: `sign-in-notification/${eventId(n)}` });
-  const payload = (n: number): SignInNotificationPayload => ({ eventId: eventId(n), userId: user.id, signedInAt: NOW, ip: null, userAgent: null });
+    jobContextFor(services, {
+      jobName: "sign-in-notification",
+      messageId: `msg_${n}`,
+      idempotencyKey: `sign-in-notification/${eventId(n)}`,
+    });
+  const payload = (n: number): SignInNotificationPayload => ({
+    eventId: eventId(n),
+    userId: user.id,
+    signedInAt: NOW,
+    ip: null,
+    userAgent: null,
+  });
 
   test("11 sign-ins in an hour: 10 emails, the 11th run succeeds as skipped", async () => {
     const results = [];

@@ -19,7 +19,9 @@ test("signup succeeds while Resend is down; the welcome email goes out once Rese
   // First delivery: Resend answers 503, the job answers retryable and keeps its one retry.
   await running.stack.qstash.idle();
   expect(await getRun(running.app.services.redis, result.welcomeMessageId!)).toMatchObject({ status: "failed", attempts: 1 });
-  expect((await listEmailLog(running.app.services.redis, result.user.id)).find((entry) => entry.job === "welcome-email")).toMatchObject({ status: "failed", attempts: 1 });
+  expect(
+    (await listEmailLog(running.app.services.redis, result.user.id)).find((entry) => entry.job === "welcome-email"),
+  ).toMatchObject({ status: "failed", attempts: 1 });
 
   running.stack.resend.faults.clear();
   // welcome-email retries after pow(2, 0) * 1000 ms.
@@ -29,7 +31,9 @@ test("signup succeeds while Resend is down; the welcome email goes out once Rese
   expect(sent).toHaveLength(1);
   expect(sent[0]!.subject).toBe("Welcome, Grace!");
   expect(await getRun(running.app.services.redis, result.welcomeMessageId!)).toMatchObject({ status: "succeeded", attempts: 2 });
-  expect((await listEmailLog(running.app.services.redis, result.user.id)).find((entry) => entry.job === "welcome-email")).toMatchObject({ status: "sent", attempts: 2 });
+  expect(
+    (await listEmailLog(running.app.services.redis, result.user.id)).find((entry) => entry.job === "welcome-email"),
+  ).toMatchObject({ status: "sent", attempts: 2 });
 });
 
 test("a second signup with the same address creates nothing and publishes no welcome", async () => {
@@ -64,18 +68,30 @@ test("signup succeeds while QStash refuses connections; the welcome email goes o
   expect(next.ok).toBe(true);
   expect(await durableQueue(running.app.services).depth()).toMatchObject({ pending: 0 });
   await running.stack.qstash.idle();
-  expect(running.stack.resend.emails().filter((email) => email.to.includes("ada-outage@example.com") && email.subject.startsWith("Welcome"))).toHaveLength(1);
-  expect(running.stack.resend.emails().filter((email) => email.to.includes("bea-after@example.com") && email.subject.startsWith("Welcome"))).toHaveLength(1);
+  expect(
+    running.stack.resend
+      .emails()
+      .filter((email) => email.to.includes("ada-outage@example.com") && email.subject.startsWith("Welcome")),
+  ).toHaveLength(1);
+  expect(
+    running.stack.resend
+      .emails()
+      .filter((email) => email.to.includes("bea-after@example.com") && email.subject.startsWith("Welcome")),
+  ).toHaveLength(1);
 });
 
 test("parallel signups for one address: exactly one account and one welcome job", async () => {
   const results = await Promise.all(
-    Array.from({ length: 10 }, () => signUp(running.app.services, { name: "Twin", email: "twin@example.com", password: "same-pass-123" })),
+    Array.from({ length: 10 }, () =>
+      signUp(running.app.services, { name: "Twin", email: "twin@example.com", password: "same-pass-123" }),
+    ),
   );
   // Every one is answered alike (sign-up reveals nothing); exactly one created the account.
   expect(results.filter((result) => result.ok && result.outcome === "created")).toHaveLength(1);
   expect(results.filter((result) => result.ok && result.outcome === "exists")).toHaveLength(9);
   // The owner's confirmation emails share Resend's pace with the welcome: give the queue time to drain.
   await running.stack.qstash.advance(10_000);
-  expect(running.stack.resend.emails().filter((email) => email.to.includes("twin@example.com") && email.subject.startsWith("Welcome"))).toHaveLength(1);
+  expect(
+    running.stack.resend.emails().filter((email) => email.to.includes("twin@example.com") && email.subject.startsWith("Welcome")),
+  ).toHaveLength(1);
 });

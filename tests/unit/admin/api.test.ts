@@ -20,18 +20,39 @@ const outbox = createOutbox({ redis, now: () => clock.now(), publish: async () =
 const deps: AdminApiDeps = { adminToken: TOKEN, qstash, redis, clock, outbox };
 
 beforeEach(async () => {
-  fake.state.dlq = [failedTestJob(1), failedTestJob(2), failedTestJob(3, { url: "https://app.test/api/jobs/welcome-email", labels: ["welcome-email"] })];
+  fake.state.dlq = [
+    failedTestJob(1),
+    failedTestJob(2),
+    failedTestJob(3, { url: "https://app.test/api/jobs/welcome-email", labels: ["welcome-email"] }),
+  ];
   fake.state.schedules = [
-    { scheduleId: "scd_1", cron: "0 3 * * *", destination: "https://app.test/api/jobs/test", createdAt: 1, method: "POST", retries: 3, isPaused: false, body: '{"message":"nightly"}' },
+    {
+      scheduleId: "scd_1",
+      cron: "0 3 * * *",
+      destination: "https://app.test/api/jobs/test",
+      createdAt: 1,
+      method: "POST",
+      retries: 3,
+      isPaused: false,
+      body: '{"message":"nightly"}',
+    },
   ];
   fake.state.requests = [];
   fake.state.retried = [];
 });
 
-function call(method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; deps?: AdminApiDeps } = {}) {
+function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; deps?: AdminApiDeps } = {},
+) {
   const request = new Request(`https://app.test/api/admin${path}`, {
     method,
-    headers: { authorization: `Bearer ${TOKEN}`, ...(options.body !== undefined && { "content-type": "application/json" }), ...options.headers },
+    headers: {
+      authorization: `Bearer ${TOKEN}`,
+      ...(options.body !== undefined && { "content-type": "application/json" }),
+      ...options.headers,
+    },
     ...(options.body !== undefined && { body: JSON.stringify(options.body) }),
   });
   return handleAdminRequest(request, options.deps ?? deps).then(async (response) => ({
@@ -44,8 +65,14 @@ function call(method: string, path: string, options: { body?: unknown; headers?:
 
 describe("access", () => {
   test("404 admin disabled without ADMIN_TOKEN; 401 without or with a wrong token; nothing reaches QStash", async () => {
-    expect(await call("GET", "/dlq", { deps: { ...deps, adminToken: undefined } })).toMatchObject({ status: 404, body: { error: expect.stringContaining("admin disabled") } });
-    expect(await call("GET", "/dlq", { headers: { authorization: "" } })).toMatchObject({ status: 401, body: { error: "unauthorized" } });
+    expect(await call("GET", "/dlq", { deps: { ...deps, adminToken: undefined } })).toMatchObject({
+      status: 404,
+      body: { error: expect.stringContaining("admin disabled") },
+    });
+    expect(await call("GET", "/dlq", { headers: { authorization: "" } })).toMatchObject({
+      status: 401,
+      body: { error: "unauthorized" },
+    });
     const wrong = await call("GET", "/dlq", { headers: { authorization: "Bearer wrong-token-0123456789" } });
     expect(wrong).toMatchObject({ status: 401 });
     expect(JSON.stringify(wrong.body)).not.toContain("wrong-token");
@@ -56,10 +83,14 @@ describe("access", () => {
     const { value } = await createAdminSession(TOKEN, redisAdminSessions(redis), clock.now());
     const cookie = { authorization: "", cookie: `${ADMIN_COOKIE}=${value}` };
     expect((await call("GET", "/dlq", { headers: cookie })).status).toBe(200);
-    const crossSite = await call("POST", "/dlq/dlq_1/retry", { headers: { ...cookie, origin: "https://evil.test", host: "app.test" } });
+    const crossSite = await call("POST", "/dlq/dlq_1/retry", {
+      headers: { ...cookie, origin: "https://evil.test", host: "app.test" },
+    });
     expect(crossSite.status).toBe(403);
     expect(fake.state.retried).toEqual([]);
-    const sameSite = await call("POST", "/dlq/dlq_1/retry", { headers: { ...cookie, origin: "https://app.test", host: "app.test" } });
+    const sameSite = await call("POST", "/dlq/dlq_1/retry", {
+      headers: { ...cookie, origin: "https://app.test", host: "app.test" },
+    });
     expect(sameSite.status).toBe(200);
   });
 
@@ -72,7 +103,13 @@ describe("DLQ", () => {
   test("lists decoded entries with filters", async () => {
     const all = await call("GET", "/dlq");
     expect(all.body.messages).toHaveLength(3);
-    expect(all.body.messages[0]).toMatchObject({ dlqId: "dlq_1", jobName: "test", responseStatus: 489, reason: "test job asked to fail: boom 1", payload: { message: "boom 1" } });
+    expect(all.body.messages[0]).toMatchObject({
+      dlqId: "dlq_1",
+      jobName: "test",
+      responseStatus: 489,
+      reason: "test job asked to fail: boom 1",
+      payload: { message: "boom 1" },
+    });
     const filtered = await call("GET", "/dlq?job=welcome-email&status=489&from=2026-01-01T00:00:00Z");
     expect(filtered.body.messages.map((entry: { dlqId: string }) => entry.dlqId)).toEqual(["dlq_3"]);
     expect((await call("GET", "/dlq?status=abc")).status).toBe(400);
@@ -81,7 +118,11 @@ describe("DLQ", () => {
 
   test("shows one with headers and the decoded answer; 404 when gone", async () => {
     const one = await call("GET", "/dlq/dlq_2");
-    expect(one.body.message).toMatchObject({ dlqId: "dlq_2", headers: { "Content-Type": ["application/json"] }, responseBody: { error: "test job asked to fail: boom 2" } });
+    expect(one.body.message).toMatchObject({
+      dlqId: "dlq_2",
+      headers: { "Content-Type": ["application/json"] },
+      responseBody: { error: "test job asked to fail: boom 2" },
+    });
     expect((await call("GET", "/dlq/dlq_404")).status).toBe(404);
   });
 
@@ -112,7 +153,10 @@ describe("DLQ", () => {
   test("deletes one and many by id", async () => {
     expect((await call("DELETE", "/dlq/dlq_2")).body).toEqual({ deleted: 1, failed: [] });
     expect((await call("DELETE", "/dlq/dlq_2")).status).toBe(404);
-    expect((await call("POST", "/dlq/delete", { body: { dlqIds: ["dlq_1", "dlq_3"] } })).body).toMatchObject({ matched: 2, deleted: 2 });
+    expect((await call("POST", "/dlq/delete", { body: { dlqIds: ["dlq_1", "dlq_3"] } })).body).toMatchObject({
+      matched: 2,
+      deleted: 2,
+    });
   });
 });
 
@@ -142,7 +186,10 @@ describe("runs and schedules", () => {
 
   test("unknown paths are 404 and unexpected failures are not leaked", async () => {
     expect((await call("GET", "/nope")).status).toBe(404);
-    const broken = { ...deps, redis: { ...redis, zrange: () => Promise.reject(new Error(`secret ${TOKEN}`)) } as unknown as AdminApiDeps["redis"] };
+    const broken = {
+      ...deps,
+      redis: { ...redis, zrange: () => Promise.reject(new Error(`secret ${TOKEN}`)) } as unknown as AdminApiDeps["redis"],
+    };
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
     const answer = await call("GET", "/runs", { deps: broken });
     spy.mockRestore();

@@ -22,19 +22,33 @@ const request = (headers: Record<string, string>) => new Request("https://app.te
 
 describe("authenticateAdmin", () => {
   test("is off (404) without ADMIN_TOKEN, whatever is presented", async () => {
-    expect(await authenticateAdmin(request({ authorization: `Bearer ${TOKEN}` }), undefined, NOW)).toMatchObject({ ok: false, status: 404 });
+    expect(await authenticateAdmin(request({ authorization: `Bearer ${TOKEN}` }), undefined, NOW)).toMatchObject({
+      ok: false,
+      status: 404,
+    });
   });
 
   test("accepts the Bearer token and refuses a missing or wrong one with 401", async () => {
-    expect(await authenticateAdmin(request({ authorization: `Bearer ${TOKEN}` }), TOKEN, NOW)).toEqual({ ok: true, via: "bearer" });
+    expect(await authenticateAdmin(request({ authorization: `Bearer ${TOKEN}` }), TOKEN, NOW)).toEqual({
+      ok: true,
+      via: "bearer",
+    });
     expect(await authenticateAdmin(request({}), TOKEN, NOW)).toMatchObject({ ok: false, status: 401 });
-    expect(await authenticateAdmin(request({ authorization: `Bearer ${TOKEN}x` }), TOKEN, NOW)).toMatchObject({ ok: false, status: 401 });
+    expect(await authenticateAdmin(request({ authorization: `Bearer ${TOKEN}x` }), TOKEN, NOW)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(await authenticateAdmin(request({ authorization: TOKEN }), TOKEN, NOW)).toMatchObject({ ok: false, status: 401 });
   });
 
   test("a wrong Bearer header is not rescued by a valid cookie", async () => {
     const { value } = await createAdminSession(TOKEN, sessions, NOW);
-    const outcome = await authenticateAdmin(request({ authorization: "Bearer nope", cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW, sessions);
+    const outcome = await authenticateAdmin(
+      request({ authorization: "Bearer nope", cookie: `${ADMIN_COOKIE}=${value}` }),
+      TOKEN,
+      NOW,
+      sessions,
+    );
     expect(outcome).toMatchObject({ ok: false, status: 401 });
   });
 
@@ -48,7 +62,10 @@ describe("authenticateAdmin", () => {
 
   test("without the session store a cookie is refused (fails closed)", async () => {
     const { value } = await createAdminSession(TOKEN, sessions, NOW);
-    expect(await authenticateAdmin(request({ cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW)).toMatchObject({ ok: false, status: 401 });
+    expect(await authenticateAdmin(request({ cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
   });
 });
 
@@ -66,7 +83,9 @@ describe("session cookie", () => {
     const { value: other } = await createAdminSession(TOKEN, sessions, NOW);
     const [version, expires, id, signature] = value.split(".");
     expect(await verifyAdminSession(TOKEN, `${version}.${Number(expires) + 1}.${id}.${signature}`, NOW, sessions)).toBe(false);
-    expect(await verifyAdminSession(TOKEN, `${version}.${expires}.${other.split(".")[2]}.${signature}`, NOW, sessions)).toBe(false);
+    expect(await verifyAdminSession(TOKEN, `${version}.${expires}.${other.split(".")[2]}.${signature}`, NOW, sessions)).toBe(
+      false,
+    );
     expect(await verifyAdminSession(TOKEN, `${version}.${expires}.${id}.${signature!.slice(1)}A`, NOW, sessions)).toBe(false);
     expect(await verifyAdminSession(TOKEN, `v1.${expires}.${signature}`, NOW, sessions)).toBe(false);
     expect(await verifyAdminSession(TOKEN, TOKEN, NOW, sessions)).toBe(false);
@@ -78,7 +97,10 @@ describe("session cookie", () => {
     const { value: otherBrowser } = await createAdminSession(TOKEN, sessions, NOW);
     await closeAdminSession(TOKEN, value, NOW, sessions);
     expect(await verifyAdminSession(TOKEN, value, NOW, sessions)).toBe(false);
-    expect(await authenticateAdmin(request({ cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW, sessions)).toMatchObject({ ok: false, status: 401 });
+    expect(await authenticateAdmin(request({ cookie: `${ADMIN_COOKIE}=${value}` }), TOKEN, NOW, sessions)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(await verifyAdminSession(TOKEN, otherBrowser, NOW, sessions)).toBe(true);
   });
 });
@@ -90,7 +112,8 @@ test("readCookie finds one cookie among many", () => {
 });
 
 test("sameOrigin refuses a change requested from another site", () => {
-  const post = (headers: Record<string, string>) => new Request("https://app.test/api/admin/dlq/retry", { method: "POST", headers });
+  const post = (headers: Record<string, string>) =>
+    new Request("https://app.test/api/admin/dlq/retry", { method: "POST", headers });
   expect(sameOrigin(post({ origin: "https://app.test", host: "app.test" }))).toBe(true);
   expect(sameOrigin(post({ origin: "https://evil.test", host: "app.test" }))).toBe(false);
   expect(sameOrigin(post({ "sec-fetch-site": "cross-site" }))).toBe(false);

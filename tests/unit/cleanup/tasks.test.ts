@@ -33,7 +33,15 @@ const context = (overrides: Partial<CleanupContext> = {}): CleanupContext => ({
 
 describe("email-log task", () => {
   test("deletes entries last written before the retention and index entries whose hash is gone", async () => {
-    const base = { job: "welcome-email", userId: "u1", to: "a@example.com", subject: "s", attempts: 1, messageId: "m", status: "sent" as const };
+    const base = {
+      job: "welcome-email",
+      userId: "u1",
+      to: "a@example.com",
+      subject: "s",
+      attempts: 1,
+      messageId: "m",
+      status: "sent" as const,
+    };
     await recordEmail(redis, { ...base, key: "old" }, NOW - 40 * DAY);
     await recordEmail(redis, { ...base, key: "fresh" }, NOW - DAY);
     await recordEmail(redis, { ...base, key: "orphan" }, NOW - DAY);
@@ -77,7 +85,14 @@ describe("expired-invites task", () => {
   });
 
   test("isRemovableInvite: expired past the grace period only; other shapes are left alone", () => {
-    const raw = { id: "inv_1", orgId: "org_1", email: "a@example.com", tokenHash: "h", status: "PENDING", expiresAt: NOW - TOKEN_INDEX_GRACE_MS };
+    const raw = {
+      id: "inv_1",
+      orgId: "org_1",
+      email: "a@example.com",
+      tokenHash: "h",
+      status: "PENDING",
+      expiresAt: NOW - TOKEN_INDEX_GRACE_MS,
+    };
     expect(isRemovableInvite(raw, NOW)).toBe(true);
     expect(isRemovableInvite({ ...raw, status: "EXPIRED" }, NOW)).toBe(true);
     expect(isRemovableInvite({ ...raw, expiresAt: NOW - TOKEN_INDEX_GRACE_MS + 1 }, NOW)).toBe(false);
@@ -116,7 +131,11 @@ describe("idempotency-ttl task", () => {
 
 describe("events-index task", () => {
   test("drops index entries of events that ended their retention", async () => {
-    await redis.zadd("events:u1", { score: NOW - EVENT_RETENTION_MS - 1, member: "cal_old" }, { score: NOW + DAY, member: "cal_new" });
+    await redis.zadd(
+      "events:u1",
+      { score: NOW - EVENT_RETENTION_MS - 1, member: "cal_old" },
+      { score: NOW + DAY, member: "cal_new" },
+    );
     expect(await eventsIndexTask.run(context())).toMatchObject({ removed: 1, complete: true });
     expect(await redis.zrange("events:u1", 0, -1)).toEqual(["cal_new"]);
   });
@@ -166,7 +185,9 @@ describe("cleanup-data job", () => {
     const ctx = fakeServices({ env, nowMs: NOW });
     const registry = { "cleanup-data": cleanupData };
     const subset = await deliver(ctx.services, cleanupData, { tasks: ["job-runs"] }, { registry });
-    expect((subset.body.result as { reports: Array<{ task: string }> }).reports.map((report) => report.task)).toEqual(["job-runs"]);
+    expect((subset.body.result as { reports: Array<{ task: string }> }).reports.map((report) => report.task)).toEqual([
+      "job-runs",
+    ]);
     expect((await deliver(ctx.services, cleanupData, { tasks: ["everything"] }, { registry })).status).toBe(489);
   });
 

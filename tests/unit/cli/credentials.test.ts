@@ -14,7 +14,11 @@ describe("resolveQStash", () => {
   test("configured credentials win and nothing is probed", async () => {
     const notices: string[] = [];
     const seen: string[] = [];
-    const resolved = await resolveQStash({ QSTASH_URL: "https://q.example/", QSTASH_TOKEN: "tok" }, (m) => notices.push(m), answering(true, seen));
+    const resolved = await resolveQStash(
+      { QSTASH_URL: "https://q.example/", QSTASH_TOKEN: "tok" },
+      (m) => notices.push(m),
+      answering(true, seen),
+    );
     expect(resolved).toEqual({ url: "https://q.example", token: "tok", source: "env" });
     expect(await resolveQStash({ QSTASH_TOKEN: "tok" }, () => {}, refusing)).toMatchObject({ url: "https://qstash.upstash.io" });
     expect(seen).toEqual([]);
@@ -38,10 +42,14 @@ describe("resolveQStash", () => {
 
 describe("resolveRedis", () => {
   test("uses the configured REST credentials, else the local stack's Redis", async () => {
-    expect(await resolveRedis({ UPSTASH_REDIS_REST_URL: "https://r.example", UPSTASH_REDIS_REST_TOKEN: "t" }, () => {}, refusing)).toMatchObject({ source: "env" });
+    expect(
+      await resolveRedis({ UPSTASH_REDIS_REST_URL: "https://r.example", UPSTASH_REDIS_REST_TOKEN: "t" }, () => {}, refusing),
+    ).toMatchObject({ source: "env" });
     expect(await resolveRedis({}, () => {}, answering(true))).toMatchObject({ url: "http://127.0.0.1:8079", source: "local" });
     await expect(resolveRedis({}, () => {}, refusing)).rejects.toThrow(/UPSTASH_REDIS_REST_URL/);
     // Half-configured is a mistake to report, not a reason to read someone else's Redis.
-    await expect(resolveRedis({ UPSTASH_REDIS_REST_URL: "https://r.example" }, () => {}, answering(true))).rejects.toThrow(/must be set/);
+    await expect(resolveRedis({ UPSTASH_REDIS_REST_URL: "https://r.example" }, () => {}, answering(true))).rejects.toThrow(
+      /must be set/,
+    );
   });
 });

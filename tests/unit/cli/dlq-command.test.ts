@@ -46,7 +46,10 @@ describe("usage", () => {
   });
 
   test("--help exits 0", async () => {
-    expect(await run(["--help"])).toMatchObject({ code: 0, stdout: expect.stringContaining("Exit codes: 0 ok, 1 error, 2 usage.") });
+    expect(await run(["--help"])).toMatchObject({
+      code: 0,
+      stdout: expect.stringContaining("Exit codes: 0 ok, 1 error, 2 usage."),
+    });
   });
 });
 

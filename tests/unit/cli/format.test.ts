@@ -21,7 +21,12 @@ describe("renderTable", () => {
   });
 
   test("renderFields aligns keys", () => {
-    expect(renderFields([["Job", "test"], ["Message id", "msg_1"]])).toBe("Job         test\nMessage id  msg_1");
+    expect(
+      renderFields([
+        ["Job", "test"],
+        ["Message id", "msg_1"],
+      ]),
+    ).toBe("Job         test\nMessage id  msg_1");
   });
 
   test("formatTime is short ISO in UTC", () => {

@@ -19,7 +19,11 @@ async function run(argv: string[]) {
 
 test("status prints the run record, pointing at the DLQ entry", async () => {
   await recordQueued(redis, { messageId: "msg_1", jobName: "test", deduplicated: false }, T);
-  await markDead(redis, { messageId: "msg_1", jobName: "test", error: "489: test job asked to fail: boom", dlqId: "dlq_1" }, T + 5000);
+  await markDead(
+    redis,
+    { messageId: "msg_1", jobName: "test", error: "489: test job asked to fail: boom", dlqId: "dlq_1" },
+    T + 5000,
+  );
   const { code, stdout } = await run(["status", "msg_1"]);
   expect(code).toBe(0);
   expect(stdout).toMatch(/Status\s+dead/);

@@ -26,7 +26,12 @@ describe("decodeDlqMessage", () => {
 
   test("keeps a proxy's HTML answer and a non-JSON body as text", () => {
     const detail = decodeDlqMessage(
-      failedTestJob(2, { body: "plain text", responseBodyBase64: undefined, responseBody: "<html>502 Bad Gateway</html>", responseStatus: 502 }) as Message,
+      failedTestJob(2, {
+        body: "plain text",
+        responseBodyBase64: undefined,
+        responseBody: "<html>502 Bad Gateway</html>",
+        responseStatus: 502,
+      }) as Message,
     );
     expect(detail.payload).toBe("plain text");
     expect(detail.reason).toBe("<html>502 Bad Gateway</html>");

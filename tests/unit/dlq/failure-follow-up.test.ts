@@ -19,7 +19,15 @@ const deps = (services: Services) => failureCallbackDepsOf(services, verify);
 async function claimedRun(services: Services, idempotencyKey: string, messageId = "msg_1") {
   const guard = createIdempotencyGuard(services.redis, () => services.clock.now());
   const [jobName = "job"] = idempotencyKey.split("/");
-  await guard.claim({ jobName, idempotencyKey, messageId, leaseMs: 60_000, deadlineMs: services.clock.now() + 60_000, nowMs: services.clock.now(), leaseId: "lease" });
+  await guard.claim({
+    jobName,
+    idempotencyKey,
+    messageId,
+    leaseMs: 60_000,
+    deadlineMs: services.clock.now() + 60_000,
+    nowMs: services.clock.now(),
+    leaseId: "lease",
+  });
 }
 
 function callback(overrides: Record<string, unknown> = {}) {
@@ -43,7 +51,17 @@ describe("failure callback follow-up", () => {
     await claimedRun(services, "welcome-email/usr_1");
     await recordEmail(
       services.redis,
-      { key: "welcome-email/usr_1", job: "welcome-email", userId: "usr_1", to: "ada@example.com", subject: "Welcome, Ada!", status: "failed", attempts: 1, messageId: "msg_1", lastError: "Resend 422" },
+      {
+        key: "welcome-email/usr_1",
+        job: "welcome-email",
+        userId: "usr_1",
+        to: "ada@example.com",
+        subject: "Welcome, Ada!",
+        status: "failed",
+        attempts: 1,
+        messageId: "msg_1",
+        lastError: "Resend 422",
+      },
       services.clock.now(),
     );
 
@@ -53,7 +71,12 @@ describe("failure callback follow-up", () => {
 
     expect(await getRun(services.redis, "msg_1")).toMatchObject({ status: "dead", dlqId: "dlq_1" });
     const [entry] = await listEmailLog(services.redis, "usr_1");
-    expect(entry).toMatchObject({ key: "welcome-email/usr_1", status: "failed", subject: "Welcome, Ada!", lastError: expect.stringContaining("gave up after HTTP 489") });
+    expect(entry).toMatchObject({
+      key: "welcome-email/usr_1",
+      status: "failed",
+      subject: "Welcome, Ada!",
+      lastError: expect.stringContaining("gave up after HTTP 489"),
+    });
 
     expect(email.sent).toHaveLength(1);
     const [alert] = email.sent;
@@ -75,7 +98,17 @@ describe("failure callback follow-up", () => {
     await claimedRun(services, "welcome-email/usr_1");
     await recordEmail(
       services.redis,
-      { key: "welcome-email/usr_1", job: "welcome-email", userId: "usr_1", to: "ada@example.com", subject: "Welcome, Ada!", status: "sent", resendId: "re_1", attempts: 1, messageId: "msg_1" },
+      {
+        key: "welcome-email/usr_1",
+        job: "welcome-email",
+        userId: "usr_1",
+        to: "ada@example.com",
+        subject: "Welcome, Ada!",
+        status: "sent",
+        resendId: "re_1",
+        attempts: 1,
+        messageId: "msg_1",
+      },
       services.clock.now(),
     );
     await handleFailureCallback(callback(), deps(services));
@@ -85,7 +118,10 @@ describe("failure callback follow-up", () => {
   test("a job that never reached its send still leaves a failed entry when the payload names the address", async () => {
     const { services } = fakeServices({ env });
     await claimedRun(services, "welcome-email/usr_1");
-    await handleFailureCallback(callback({ status: 504, body: b64(JSON.stringify({ error: "job timed out after 58000 ms" })) }), deps(services));
+    await handleFailureCallback(
+      callback({ status: 504, body: b64(JSON.stringify({ error: "job timed out after 58000 ms" })) }),
+      deps(services),
+    );
     expect((await listEmailLog(services.redis, "usr_1"))[0]).toMatchObject({
       key: "welcome-email/usr_1",
       status: "failed",
@@ -97,7 +133,10 @@ describe("failure callback follow-up", () => {
   test("jobs without a userId leave the email log alone; without ADMIN_EMAIL nobody is emailed", async () => {
     const { services, email } = fakeServices({ env: testEnv() });
     await handleFailureCallback(
-      callback({ url: "https://app.test/api/jobs/test", sourceBody: b64(JSON.stringify({ message: "boom", failWith: "non-retryable" })) }),
+      callback({
+        url: "https://app.test/api/jobs/test",
+        sourceBody: b64(JSON.stringify({ message: "boom", failWith: "non-retryable" })),
+      }),
       deps(services),
     );
     expect(await getRun(services.redis, "msg_1")).toMatchObject({ status: "dead", job: "test" });

@@ -48,7 +48,9 @@ export function failedTestJob(index: number, overrides: Partial<WireDlqMessage> 
     body: JSON.stringify({ message: `boom ${index}`, failWith: "non-retryable" }),
     responseStatus: 489,
     responseHeader: { "Upstash-Nonretryable-Error": ["true"] },
-    responseBodyBase64: b64(JSON.stringify({ error: `test job asked to fail: boom ${index}`, job: "test", messageId: `msg_${index}` })),
+    responseBodyBase64: b64(
+      JSON.stringify({ error: `test job asked to fail: boom ${index}`, job: "test", messageId: `msg_${index}` }),
+    ),
     maxRetries: 3,
     failureCallback: "https://app.test/api/qstash/failure",
     ...overrides,
@@ -95,7 +97,12 @@ export function fakeQStash(baseUrl: string, options: { pageSize?: number } = {})
   };
   const record = (request: Request) => {
     const url = new URL(request.url);
-    state.requests.push({ method: request.method, path: url.pathname, query: url.search, authorization: request.headers.get("authorization") });
+    state.requests.push({
+      method: request.method,
+      path: url.pathname,
+      query: url.search,
+      authorization: request.headers.get("authorization"),
+    });
     return url;
   };
 

@@ -3,7 +3,9 @@ import { dlqFilterInputSchema, isEmptyFilter, matchesFilter, toClientFilter } fr
 
 describe("dlqFilterInputSchema", () => {
   test("parses job, status and ISO or epoch-ms dates", () => {
-    expect(dlqFilterInputSchema.parse({ job: "welcome-email", status: "489", from: "2026-01-01T00:00:00Z", to: "1767312000000" })).toEqual({
+    expect(
+      dlqFilterInputSchema.parse({ job: "welcome-email", status: "489", from: "2026-01-01T00:00:00Z", to: "1767312000000" }),
+    ).toEqual({
       job: "welcome-email",
       status: 489,
       fromDate: Date.UTC(2026, 0, 1),

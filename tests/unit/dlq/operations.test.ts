@@ -47,7 +47,10 @@ describe("listDlq", () => {
 
 test("getDlqEntry returns the detail, or null once it is gone", async () => {
   fake.state.dlq = [failedTestJob(7)];
-  expect(await getDlqEntry(client, "dlq_7")).toMatchObject({ reason: "test job asked to fail: boom 7", payload: { message: "boom 7" } });
+  expect(await getDlqEntry(client, "dlq_7")).toMatchObject({
+    reason: "test job asked to fail: boom 7",
+    payload: { message: "boom 7" },
+  });
   expect(await getDlqEntry(client, "dlq_missing")).toBeNull();
 });
 

@@ -72,7 +72,10 @@ describe("toJobError", () => {
     [0.3, 4],
     [0.99, 6],
   ])("a 429 waits Resend's retry-after (3 s) plus jitter: random %d → %d s", (random, seconds) => {
-    const error = toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "slow", retryAfterSeconds: 3 }, () => random);
+    const error = toJobError(
+      { name: "rate_limit_exceeded", statusCode: 429, message: "slow", retryAfterSeconds: 3 },
+      () => random,
+    );
     expect(error).toBeInstanceOf(RetryableError);
     expect((error as RetryableError).status).toBe(429);
     expect((error as RetryableError).retryAfterSeconds).toBe(seconds);
@@ -96,7 +99,9 @@ describe("toJobError", () => {
   });
 
   test("a 429 without retry-after still waits a second (or two, with jitter)", () => {
-    expect((toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "x" }) as RetryableError).retryAfterSeconds).toBeOneOf([1, 2]);
+    expect(
+      (toJobError({ name: "rate_limit_exceeded", statusCode: 429, message: "x" }) as RetryableError).retryAfterSeconds,
+    ).toBeOneOf([1, 2]);
   });
 });
 

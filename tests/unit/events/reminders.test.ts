@@ -86,7 +86,11 @@ describe("calendar events and their reminders", () => {
       payload: { eventId: created.event.id, version: 2, startsAt: NOW + 5 * HOUR },
       options: { notBefore: (NOW + 4 * HOUR) / 1000 },
     });
-    expect(await getEvent(services.redis, created.event.id)).toMatchObject({ version: 2, reminderMessageId: "msg_2", startsAt: NOW + 5 * HOUR });
+    expect(await getEvent(services.redis, created.event.id)).toMatchObject({
+      version: 2,
+      reminderMessageId: "msg_2",
+      startsAt: NOW + 5 * HOUR,
+    });
   });
 
   test("cancel withdraws the reminder and publishes nothing new", async () => {
@@ -100,7 +104,10 @@ describe("calendar events and their reminders", () => {
     const event = await getEvent(services.redis, created.event.id);
     expect(event).toMatchObject({ status: "cancelled", version: 2 });
     expect(event?.reminderMessageId).toBeUndefined();
-    expect(await cancelEvent(services, { userId: "usr_1", eventId: created.event.id })).toMatchObject({ ok: false, reason: "cancelled" });
+    expect(await cancelEvent(services, { userId: "usr_1", eventId: created.event.id })).toMatchObject({
+      ok: false,
+      reason: "cancelled",
+    });
     expect(await moveEvent(services, { userId: "usr_1", eventId: created.event.id, startsAt: NOW + 4 * HOUR })).toMatchObject({
       ok: false,
       reason: "cancelled",
@@ -121,7 +128,10 @@ describe("calendar events and their reminders", () => {
     const { services } = fakeServices({ env, nowMs: NOW });
     const created = await createEvent(services, { userId: "usr_1", title: "Mine", startsAt: NOW + 3 * HOUR });
     if (!created.ok) throw new Error(created.message);
-    expect(await cancelEvent(services, { userId: "usr_2", eventId: created.event.id })).toMatchObject({ ok: false, reason: "not_found" });
+    expect(await cancelEvent(services, { userId: "usr_2", eventId: created.event.id })).toMatchObject({
+      ok: false,
+      reason: "not_found",
+    });
     expect(cancelled).toEqual([]);
   });
 });

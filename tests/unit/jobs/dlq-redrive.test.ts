@@ -87,7 +87,13 @@ describe("dlq-redrive job", () => {
 
     const answer = await deliver(services, dlqRedrive, {}, { registry });
     expect(answer.status).toBe(200);
-    expect(answer.body.result).toEqual({ scanned: 5, retried: 3, failed: 0, skipped: { permanent: 1, "client-error": 1 }, dryRun: false });
+    expect(answer.body.result).toEqual({
+      scanned: 5,
+      retried: 3,
+      failed: 0,
+      skipped: { permanent: 1, "client-error": 1 },
+      dryRun: false,
+    });
     expect(retryCalls).toEqual([["dlq_a", "dlq_d", "dlq_e"]]);
     expect(dlq.map((entry) => entry.dlqId)).toEqual(["dlq_b", "dlq_c"]);
 

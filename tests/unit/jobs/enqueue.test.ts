@@ -80,7 +80,12 @@ describe("enqueue", () => {
     const client = new Client({ baseUrl: QSTASH, token: "test-token", enableTelemetry: false });
     const paced = createJobQueue({ client, appUrl: "https://app.test", paces: { [EMAIL_PACE.key]: emailPaceLimits(10) } });
     await paced.enqueue(welcomeEmail, { userId: "u1", email: "ada@example.com", name: "Ada" });
-    await paced.enqueueMany([{ job: notification, payload: { notificationId: "n1", userId: "u1", email: "ada@example.com", name: "Ada", title: "Hi", body: "Hello" } }]);
+    await paced.enqueueMany([
+      {
+        job: notification,
+        payload: { notificationId: "n1", userId: "u1", email: "ada@example.com", name: "Ada", title: "Hi", body: "Hello" },
+      },
+    ]);
 
     expect(mock.published[0]!.headers).toMatchObject({
       "upstash-flow-control-key": "resend",
@@ -150,7 +155,9 @@ describe("enqueue", () => {
     });
     const single = await deferring.enqueue(testJob, { message: "later" });
     expect(recorded).toEqual([]);
-    const many = await deferring.enqueueMany(Array.from({ length: BATCH_LIMIT + 20 }, (_, i) => ({ job: testJob, payload: { message: `m${i}` } })));
+    const many = await deferring.enqueueMany(
+      Array.from({ length: BATCH_LIMIT + 20 }, (_, i) => ({ job: testJob, payload: { message: `m${i}` } })),
+    );
     expect(deferred).toHaveLength(2);
     for (const task of deferred) await task();
     expect(recorded.map((batch) => batch.length)).toEqual([1, BATCH_LIMIT + 20]);

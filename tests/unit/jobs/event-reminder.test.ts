@@ -76,7 +76,8 @@ describe("event-reminder", () => {
   test("a missing event, or a reminder arriving after the start, sends nothing", async () => {
     const ctx = await setup();
     expect(
-      (await deliver(ctx.services, eventReminder, { eventId: "cal_gone", version: 1, startsAt: NOW + HOUR }, { registry })).body.result,
+      (await deliver(ctx.services, eventReminder, { eventId: "cal_gone", version: 1, startsAt: NOW + HOUR }, { registry })).body
+        .result,
     ).toEqual({ skipped: "missing" });
     ctx.clock.set(NOW + 3 * HOUR);
     expect((await deliver(ctx.services, eventReminder, ctx.queue.published[0]!.payload, { registry })).body.result).toEqual({
@@ -89,7 +90,11 @@ describe("event-reminder", () => {
     const ctx = await setup();
     ctx.email.failNext({ name: "rate_limit_exceeded", statusCode: 429, message: "slow" });
     expect((await fire(ctx, 0)).status).toBe(429);
-    const retry = await deliver(ctx.services, eventReminder, ctx.queue.published[0]!.payload, { messageId: "msg_1", retried: 1, registry });
+    const retry = await deliver(ctx.services, eventReminder, ctx.queue.published[0]!.payload, {
+      messageId: "msg_1",
+      retried: 1,
+      registry,
+    });
     expect(retry.status).toBe(200);
     expect(ctx.email.sent).toHaveLength(1);
   });
@@ -97,8 +102,12 @@ describe("event-reminder", () => {
   test("idempotency key is per event version; payload is validated", async () => {
     expect(eventReminder.idempotencyKey!({ eventId: "cal_1", version: 3, startsAt: 1 })).toBe("cal_1/v3");
     const ctx = fakeServices({ env });
-    expect((await deliver(ctx.services, eventReminder, { eventId: "cal_1", version: 0, startsAt: 1 }, { registry })).status).toBe(489);
-    expect((await deliver(ctx.services, eventReminder, { eventId: "cal 1", version: 1, startsAt: 1 }, { registry })).status).toBe(489);
+    expect((await deliver(ctx.services, eventReminder, { eventId: "cal_1", version: 0, startsAt: 1 }, { registry })).status).toBe(
+      489,
+    );
+    expect((await deliver(ctx.services, eventReminder, { eventId: "cal 1", version: 1, startsAt: 1 }, { registry })).status).toBe(
+      489,
+    );
   });
 
   test("producers can't publish a wrong payload (types)", () => {

@@ -100,12 +100,19 @@ describe("generate-report", () => {
     const ctx = await setup();
     const controller = new AbortController();
     controller.abort(new JobTimeoutError(1000));
-    const error = await collectReportInputs(ctx.services.redis, [ctx.user.id], controller.signal).catch((caught: unknown) => caught);
+    const error = await collectReportInputs(ctx.services.redis, [ctx.user.id], controller.signal).catch(
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(JobTimeoutError);
 
     const requested = await requestReport(ctx.services, { orgId: ctx.org.id, userId: ctx.user.id, periodDays: 7 });
     if (!requested.ok) throw new Error(requested.message);
-    const context = jobContextFor(ctx.services, { signal: controller.signal, messageId: "m", idempotencyKey: "k", maxRetries: 2 });
+    const context = jobContextFor(ctx.services, {
+      signal: controller.signal,
+      messageId: "m",
+      idempotencyKey: "k",
+      maxRetries: 2,
+    });
     const payload = generateReport.schema.parse(ctx.queue.published[0]!.payload);
     await expect(generateReport.handler(payload, context)).rejects.toBeInstanceOf(JobTimeoutError);
     expect(ctx.email.attempts).toBe(0);
@@ -131,7 +138,10 @@ describe("generate-report", () => {
       requestedBy: { userId: "u", email: "a@example.com", name: "A" },
     } satisfies JobInput<typeof generateReport>;
     expect(generateReport.idempotencyKey!(payload)).toBe(payload.reportId);
-    expect(buildRequest("https://app.test", generateReport, payload).flowControl).toEqual({ key: "report:org_1", parallelism: 1 });
+    expect(buildRequest("https://app.test", generateReport, payload).flowControl).toEqual({
+      key: "report:org_1",
+      parallelism: 1,
+    });
     const { services } = fakeServices({ env });
     expectTypeOf<JobInput<typeof generateReport>>().toHaveProperty("periodDays").toEqualTypeOf<number>();
     // @ts-expect-error requestedBy needs an email

@@ -31,7 +31,14 @@ describe("notification job", () => {
     expect(answer.body.result).toEqual({ stored: true, emailed: true, emailId: "email_1" });
 
     expect(await listNotifications(services.redis, "usr_1")).toEqual([
-      { id: "ntf_1", userId: "usr_1", title: "Your report is ready", body: "It covers the last 30 days.", link: "/reports/rep_1", createdAt: services.clock.now() },
+      {
+        id: "ntf_1",
+        userId: "usr_1",
+        title: "Your report is ready",
+        body: "It covers the last 30 days.",
+        link: "/reports/rep_1",
+        createdAt: services.clock.now(),
+      },
     ]);
     expect(await unreadCount(services.redis, "usr_1")).toBe(1);
     expect(email.sent[0]).toMatchObject({ subject: "Your report is ready", idempotencyKey: "notification/ntf_1" });

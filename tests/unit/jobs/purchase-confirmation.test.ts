@@ -78,7 +78,9 @@ describe("purchase-confirmation", () => {
     email.failNext({ name: "rate_limit_exceeded", statusCode: 429, message: "slow down", retryAfterSeconds: 2 });
     expect((await deliver(services, purchaseConfirmation, payload, { messageId: "msg_a", registry })).status).toBe(429);
     email.failNext({ name: "validation_error", statusCode: 422, message: "bad address" });
-    expect((await deliver(services, purchaseConfirmation, payload, { messageId: "msg_a", retried: 1, registry })).status).toBe(489);
+    expect((await deliver(services, purchaseConfirmation, payload, { messageId: "msg_a", retried: 1, registry })).status).toBe(
+      489,
+    );
   });
 
   test.each([

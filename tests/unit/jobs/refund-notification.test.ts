@@ -37,7 +37,10 @@ describe("refund-notification", () => {
     expect((await deliver(services, refundNotification, payload, { messageId: "msg_a", registry })).status).toBe(200);
     expect((await deliver(services, refundNotification, payload, { messageId: "msg_b", registry })).body.duplicate).toBe(true);
     expect(email.sent).toHaveLength(1);
-    expect(email.sent[0]).toMatchObject({ subject: "Your refund of €10.00 is on its way", idempotencyKey: "refund-notification/evt_r1" });
+    expect(email.sent[0]).toMatchObject({
+      subject: "Your refund of €10.00 is on its way",
+      idempotencyKey: "refund-notification/evt_r1",
+    });
     expect((await listEmailLog(services.redis, "usr_1"))[0]).toMatchObject({ job: "refund-notification", status: "sent" });
   });
 

@@ -93,7 +93,9 @@ describe("send-invite-email: contract", () => {
 
 describe("send-invite-email: handler", () => {
   test("sends the link under the job's idempotency key and logs it for the inviter", async () => {
-    const { context, sent, emailLog } = isolatedJobContext({ idempotencyKey: "send-invite-email/inv_0123456789abcdef0123456789abcdef/1" });
+    const { context, sent, emailLog } = isolatedJobContext({
+      idempotencyKey: "send-invite-email/inv_0123456789abcdef0123456789abcdef/1",
+    });
     const result = await jobWith(pendingInvite).handler(payload, context);
 
     expect(result).toEqual({ emailId: "email_1" });

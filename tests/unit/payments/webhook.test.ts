@@ -79,7 +79,11 @@ describe("POST /api/webhooks/payments", () => {
     const ctx = fakeServices();
     const body = JSON.stringify(purchaseEvent());
     const header = await signPaymentWebhook(body, secret, Math.floor(ctx.clock.now() / 1000));
-    const request = new Request(URL, { method: "POST", headers: { "payment-signature": header }, body: body.replace("4200", "1") });
+    const request = new Request(URL, {
+      method: "POST",
+      headers: { "payment-signature": header },
+      body: body.replace("4200", "1"),
+    });
     expect((await handlePaymentWebhook(request, ctx.services, { secret })).status).toBe(401);
     expect(ctx.queue.published).toEqual([]);
   });

@@ -30,13 +30,40 @@ describe("signature checks: 401 and no side effect", () => {
   const nowSeconds = Math.floor(Date.now() / 1000);
   const cases: Array<[string, () => Request]> = [
     ["missing Upstash-Signature header", () => signedRequest({ url, body, signature: null })],
-    ["tampered body", () => signedRequest({ url, body: body.replace("hello", "HELLO"), signature: signDelivery({ key: DEV_CURRENT_KEY, url, body }) })],
+    [
+      "tampered body",
+      () =>
+        signedRequest({
+          url,
+          body: body.replace("hello", "HELLO"),
+          signature: signDelivery({ key: DEV_CURRENT_KEY, url, body }),
+        }),
+    ],
     ["a key that is neither current nor next", () => signedRequest({ url, body, key: "sig_not_ours" })],
     ["expired token", () => signedRequest({ url, body, iat: nowSeconds - 600 })],
     ["token not yet valid", () => signedRequest({ url, body, iat: nowSeconds + 600 })],
-    ["token minted for another URL (sub)", () => signedRequest({ url, body, signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://app.test/api/jobs/other", body }) })],
-    ["token minted for another app on the same keys", () => signedRequest({ url, body, signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://evil.test/api/jobs/test", body }) })],
-    ["wrong issuer", () => signedRequest({ url, body, signature: signDelivery({ key: DEV_CURRENT_KEY, url, body, iss: "upstash" }) })],
+    [
+      "token minted for another URL (sub)",
+      () =>
+        signedRequest({
+          url,
+          body,
+          signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://app.test/api/jobs/other", body }),
+        }),
+    ],
+    [
+      "token minted for another app on the same keys",
+      () =>
+        signedRequest({
+          url,
+          body,
+          signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://evil.test/api/jobs/test", body }),
+        }),
+    ],
+    [
+      "wrong issuer",
+      () => signedRequest({ url, body, signature: signDelivery({ key: DEV_CURRENT_KEY, url, body, iss: "upstash" }) }),
+    ],
     ["garbage token", () => signedRequest({ url, body, signature: "not.a.jwt" })],
   ];
 

@@ -14,7 +14,11 @@ const tolerance = Math.ceil(Date.now() / 1000 - 1767225600) + 3600;
 
 describe("createVerifier against the spec's test vector", () => {
   test("accepts the vector through the next-key fallback and hands back its token id and expiry", async () => {
-    const verified = await createVerifier(keys, { clockToleranceSeconds: tolerance })({ signature: token, body, expectedUrl: url });
+    const verified = await createVerifier(keys, { clockToleranceSeconds: tolerance })({
+      signature: token,
+      body,
+      expectedUrl: url,
+    });
     const claims = JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as { jti: string; exp: number };
     expect(verified).toEqual({ jti: claims.jti, exp: claims.exp });
   });

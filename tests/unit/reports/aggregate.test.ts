@@ -16,7 +16,13 @@ const email = (overrides: Partial<EmailLogEntry>): EmailLogEntry => ({
   updatedAt: 100,
   ...overrides,
 });
-const run = (overrides: Partial<JobRun>): JobRun => ({ messageId: "m", job: "welcome-email", status: "succeeded", attempts: 1, ...overrides });
+const run = (overrides: Partial<JobRun>): JobRun => ({
+  messageId: "m",
+  job: "welcome-email",
+  status: "succeeded",
+  attempts: 1,
+  ...overrides,
+});
 
 describe("aggregateReport", () => {
   test("counts emails per job inside the period, and run outcomes and durations", () => {

@@ -28,7 +28,9 @@ function asStored(request: (typeof desired)[number], overrides: Partial<Schedule
 
 describe("declared schedules", () => {
   test("cleanup daily at 02:00 in the configured zone, DLQ re-drive every 10 minutes, through the signed job route", () => {
-    expect(desired.map(({ scheduleId, cron, destination, retries, body }) => ({ scheduleId, cron, destination, retries, body }))).toEqual([
+    expect(
+      desired.map(({ scheduleId, cron, destination, retries, body }) => ({ scheduleId, cron, destination, retries, body })),
+    ).toEqual([
       {
         scheduleId: "cleanup-data-daily",
         cron: "CRON_TZ=Asia/Ulaanbaatar 0 2 * * *",
@@ -53,12 +55,20 @@ describe("declared schedules", () => {
   });
 
   test("the time zone is configurable and checked", () => {
-    expect(desiredSchedules(scheduleDefinitions({ timeZone: "Europe/Berlin" }), APP)[0]!.cron).toBe("CRON_TZ=Europe/Berlin 0 2 * * *");
+    expect(desiredSchedules(scheduleDefinitions({ timeZone: "Europe/Berlin" }), APP)[0]!.cron).toBe(
+      "CRON_TZ=Europe/Berlin 0 2 * * *",
+    );
     expect(() => desiredSchedules(scheduleDefinitions({ timeZone: "Mars/Olympus" }), APP)).toThrow(/unknown time zone/);
   });
 
   test("payloads are validated by the job's schema, and typed", () => {
-    const bad = { id: "x", job: cleanupData, cron: "* * * * *", payload: { maxKeysPerTask: 1 }, description: "" } as ScheduleDefinition;
+    const bad = {
+      id: "x",
+      job: cleanupData,
+      cron: "* * * * *",
+      payload: { maxKeysPerTask: 1 },
+      description: "",
+    } as ScheduleDefinition;
     expect(() => desiredSchedules([bad], APP)).toThrow(/invalid payload for job "cleanup-data"/);
     const duplicate = scheduleDefinitions({ timeZone: "UTC" });
     expect(() => desiredSchedules([...duplicate, duplicate[0]!], APP)).toThrow(/declared twice/);
@@ -82,22 +92,40 @@ describe("planScheduleSync (pure)", () => {
   });
 
   test("everything as declared: nothing to do (idempotent)", () => {
-    const plan = planScheduleSync(desired, desired.map((request) => asStored(request)), MANAGED_LABEL);
-    expect(plan).toEqual({ create: [], update: [], remove: [], unchanged: ["cleanup-data-daily", "dlq-redrive-every-10-minutes"] });
+    const plan = planScheduleSync(
+      desired,
+      desired.map((request) => asStored(request)),
+      MANAGED_LABEL,
+    );
+    expect(plan).toEqual({
+      create: [],
+      update: [],
+      remove: [],
+      unchanged: ["cleanup-data-daily", "dlq-redrive-every-10-minutes"],
+    });
     expect(formatPlan(plan, false)).toContain("Schedules are up to date (2 unchanged).");
   });
 
   test("the Vercel bypass secret is compared without being printed: added, rotated or removed is an update", () => {
-    const [protectedSchedule] = desiredSchedules(scheduleDefinitions({ timeZone: "Asia/Ulaanbaatar" }), APP, { protectionBypassSecret: "s3cret-new" });
+    const [protectedSchedule] = desiredSchedules(scheduleDefinitions({ timeZone: "Asia/Ulaanbaatar" }), APP, {
+      protectionBypassSecret: "s3cret-new",
+    });
     expect(protectedSchedule!.headers).toMatchObject({
       "x-vercel-protection-bypass": "s3cret-new",
       "Upstash-Failure-Callback-Forward-x-vercel-protection-bypass": "s3cret-new",
     });
-    const stored = (secret?: string) => asStored(protectedSchedule!, secret ? { header: { "X-Vercel-Protection-Bypass": [secret] } } : {});
-    expect(compareSchedule(protectedSchedule!, stored())).toEqual([{ field: "protectionBypass", from: "none", to: "this deployment's secret" }]);
-    expect(compareSchedule(protectedSchedule!, stored("s3cret-old"))).toEqual([{ field: "protectionBypass", from: "another secret", to: "this deployment's secret" }]);
+    const stored = (secret?: string) =>
+      asStored(protectedSchedule!, secret ? { header: { "X-Vercel-Protection-Bypass": [secret] } } : {});
+    expect(compareSchedule(protectedSchedule!, stored())).toEqual([
+      { field: "protectionBypass", from: "none", to: "this deployment's secret" },
+    ]);
+    expect(compareSchedule(protectedSchedule!, stored("s3cret-old"))).toEqual([
+      { field: "protectionBypass", from: "another secret", to: "this deployment's secret" },
+    ]);
     expect(compareSchedule(protectedSchedule!, stored("s3cret-new"))).toEqual([]);
-    expect(compareSchedule(desired[0]!, stored("s3cret-old"))).toEqual([{ field: "protectionBypass", from: "another secret", to: "none" }]);
+    expect(compareSchedule(desired[0]!, stored("s3cret-old"))).toEqual([
+      { field: "protectionBypass", from: "another secret", to: "none" },
+    ]);
     expect(JSON.stringify(compareSchedule(protectedSchedule!, stored("s3cret-old")))).not.toContain("s3cret");
   });
 
@@ -117,20 +145,32 @@ describe("planScheduleSync (pure)", () => {
     });
     const plan = planScheduleSync([desired[0]!], [stored], MANAGED_LABEL);
     expect(plan.update).toHaveLength(1);
-    expect(plan.update[0]!.changes.map((change) => change.field)).toEqual(["cron", "destination", "body", "retries", "retryDelay"]);
+    expect(plan.update[0]!.changes.map((change) => change.field)).toEqual([
+      "cron",
+      "destination",
+      "body",
+      "retries",
+      "retryDelay",
+    ]);
     expect(plan.update[0]!.changes[0]).toEqual({ field: "cron", from: "0 3 * * *", to: "CRON_TZ=Asia/Ulaanbaatar 0 2 * * *" });
   });
 
   test("a schedule with our id but without our label is taken over (label added)", () => {
     const stored = asStored(desired[0]!, { labels: ["cleanup-data"], label: "cleanup-data" });
-    expect(planScheduleSync([desired[0]!], [stored], MANAGED_LABEL).update[0]!.changes.map((change) => change.field)).toEqual(["label"]);
+    expect(planScheduleSync([desired[0]!], [stored], MANAGED_LABEL).update[0]!.changes.map((change) => change.field)).toEqual([
+      "label",
+    ]);
   });
 
   test("stale schedules we manage are removed; other people's schedules are left alone", () => {
     const ours = asStored(desired[0]!, { scheduleId: "old-nightly-report", labels: ["generate-report", MANAGED_LABEL] });
     const theirs = asStored(desired[0]!, { scheduleId: "marketing-digest", labels: ["marketing"], label: "marketing" });
     const unlabeled = asStored(desired[0]!, { scheduleId: "scd_manual", labels: undefined, label: undefined });
-    const plan = planScheduleSync(desired, [...desired.map((request) => asStored(request)), ours, theirs, unlabeled], MANAGED_LABEL);
+    const plan = planScheduleSync(
+      desired,
+      [...desired.map((request) => asStored(request)), ours, theirs, unlabeled],
+      MANAGED_LABEL,
+    );
     expect(plan.remove.map((schedule) => schedule.scheduleId)).toEqual(["old-nightly-report"]);
     expect(formatPlan(plan, true)).toMatch(/^- old-nightly-report/m);
     expect(formatPlan(plan, true)).toContain("Dry run: 0 to create, 0 to update, 1 to remove, 2 unchanged. Nothing was changed.");

@@ -13,7 +13,8 @@ export interface InviteFormState {
 
 async function signedInUserId(orgId: string): Promise<string> {
   const user = await currentUser();
-  if (!user) redirect(/^org_[a-f0-9]{32}$/.test(orgId) ? `/signin?next=${encodeURIComponent(`/orgs/${orgId}/members`)}` : "/signin");
+  if (!user)
+    redirect(/^org_[a-f0-9]{32}$/.test(orgId) ? `/signin?next=${encodeURIComponent(`/orgs/${orgId}/members`)}` : "/signin");
   return user.id;
 }
 

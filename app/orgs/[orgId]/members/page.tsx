@@ -91,7 +91,9 @@ export default async function MembersPage({
               <tr key={invite.id} data-invite-id={invite.id}>
                 <td>{invite.email}</td>
                 <td>{invite.shownStatus}</td>
-                <td>{invite.shownStatus === "PENDING" || invite.shownStatus === "EXPIRED" ? dateTime.format(invite.expiresAt) : "—"}</td>
+                <td>
+                  {invite.shownStatus === "PENDING" || invite.shownStatus === "EXPIRED" ? dateTime.format(invite.expiresAt) : "—"}
+                </td>
                 <td>
                   {invite.canManage ? (
                     <>
