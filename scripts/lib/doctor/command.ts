@@ -101,7 +101,13 @@ async function runChecks(
   record(
     tokenWorks
       ? await guarded("delivery", "Test job delivery", "see the QStash console's logs", () =>
-          checkDelivery({ client, appUrl, timeoutMs: options.deliveryTimeoutMs, pollIntervalMs: options.pollIntervalMs }),
+          checkDelivery({
+            client,
+            appUrl,
+            timeoutMs: options.deliveryTimeoutMs,
+            pollIntervalMs: options.pollIntervalMs,
+            keysMatch: qstashResult.status === "pass",
+          }),
         )
       : skip("delivery", "Test job delivery", "needs a working QStash token"),
   );

@@ -24,6 +24,8 @@ export interface DeliveryCheckOptions {
   /** How long to follow the message before giving up. */
   timeoutMs: number;
   pollIntervalMs: number;
+  /** From the QStash check: whether the signing keys equal the account's (undefined when unknown). */
+  keysMatch?: boolean;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
 }
@@ -65,7 +67,7 @@ export async function checkDelivery(options: DeliveryCheckOptions): Promise<Chec
     if (failed) {
       await options.client.messages.cancel(messageId).catch(() => undefined);
       const answer = answerOf(failed);
-      const diagnosis = diagnose(answer, { calledUrl: request.url });
+      const diagnosis = diagnose(answer, { calledUrl: request.url, keysMatch: options.keysMatch });
       return fail(
         ID,
         TITLE,

@@ -46,7 +46,14 @@ const BYPASS_FIX =
   'Deployment Protection answered instead of the app: in Vercel → Settings → Deployment Protection → "Protection Bypass for Automation", create the secret; Vercel then sets VERCEL_AUTOMATION_BYPASS_SECRET and every publish forwards it (redeploy, and set it in the doctor\'s environment too)';
 
 /** Reads an answer the app should have given as our JSON 401. */
-export function diagnose(answer: Answer, context: { calledUrl: string }): Diagnosis {
+export function diagnose(
+  answer: Answer,
+  context: {
+    calledUrl: string;
+    /** Whether the QStash check found the configured signing keys equal to the account's; undefined when unknown. */
+    keysMatch?: boolean;
+  },
+): Diagnosis {
   if (answer.error !== undefined) {
     if (/timeout|timed out/i.test(answer.error)) return timeout(answer.error);
     return {
@@ -76,6 +83,15 @@ export function diagnose(answer: Answer, context: { calledUrl: string }): Diagno
     return {
       cause: "url-mismatch",
       detail: `the route checked the signature against another URL (${error})`,
+      fix: `set APP_URL on the deployment to the base URL QStash calls (${new URL(context.calledUrl).origin}) and redeploy`,
+    };
+  }
+  // Our routes answer only "invalid signature" (the reason stays in their log), so the keys check
+  // decides: keys equal to the account's mean the URL the token was made for differs from APP_URL.
+  if (status === 401 && /signature/i.test(error) && context.keysMatch === true) {
+    return {
+      cause: "url-mismatch",
+      detail: `the route rejected QStash's signature although the signing keys are the account's: it checked the token against another URL (${error})`,
       fix: `set APP_URL on the deployment to the base URL QStash calls (${new URL(context.calledUrl).origin}) and redeploy`,
     };
   }

@@ -57,9 +57,9 @@ describe("final failure follow-up", () => {
       name: "Bob",
     });
     await running.stack.qstash.idle();
-    // welcome-email retries once after 1 s; then the failure callback runs and its alert fails too.
-    await running.stack.qstash.advance(1_000);
-    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "dead", attempts: 2 });
+    // welcome-email retries 3 times (after 1, 2 and 4 s); then the failure callback runs and its alert fails too.
+    await running.stack.qstash.advance(1_000 + 2_000 + 4_000);
+    expect(await getRun(running.app.services.redis, messageId)).toMatchObject({ status: "dead", attempts: 4 });
     expect((await listEmailLog(running.app.services.redis, "usr_down"))[0]).toMatchObject({
       status: "failed",
       lastError: expect.stringContaining("Resend 500"),
