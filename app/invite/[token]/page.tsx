@@ -6,10 +6,12 @@ import { isVerified } from "@/lib/users/email-verification";
 import { currentUser } from "../../signin/session-cookie";
 import { acceptInviteAction } from "./actions";
 
-// The token is in the URL: keep it out of Referer headers and search engines.
+// The token is in the URL: keep it out of other sites' Referer headers and out of search engines.
 export const metadata: Metadata = {
   title: "Invitation · Acme",
-  referrer: "no-referrer",
+  // same-origin, not no-referrer: under no-referrer the browser sends `Origin: null` with the form post,
+  // and Next refuses a server action whose Origin is not the app (its CSRF check). Other sites still get no Referer.
+  referrer: "same-origin",
   robots: { index: false, follow: false },
 };
 
