@@ -132,11 +132,9 @@ describe("every form without JavaScript (attack 3)", () => {
     await submit(page, "Create organisation");
     await page.getByRole("heading", { name: "Quiet Org · Members" }).waitFor({ timeout: ANSWER_WITHIN_MS });
 
-    const started = Date.now();
     await page.getByLabel("Email address").fill("guest@example.com");
     await submit(page, "Send invite");
     await page.getByText("Invite sent to guest@example.com").waitFor({ timeout: ANSWER_WITHIN_MS });
-    expect(Date.now() - started).toBeLessThan(ANSWER_WITHIN_MS);
     await waitForEmail(e2e.stack, "guest@example.com", /Quiet Org/);
 
     await page.reload();

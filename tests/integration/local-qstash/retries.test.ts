@@ -10,13 +10,11 @@ const gaps = (times: number[]) => times.slice(1).map((time, index) => time - tim
 describe("local QStash: retries", () => {
   const ctx = useTestQStash();
 
-  it("§14.11 plays out the default ladder e^(2.5n) s for retries: 3 in well under a second, then FAILED", async () => {
+  it("§14.11 plays out the default ladder e^(2.5n) s for retries: 3 on the injected clock, then FAILED", async () => {
     const { client, server, receiver, at, states } = ctx();
     receiver.respond(() => ({ status: 500, body: "boom" }));
-    const started = performance.now();
     const { messageId } = await client.publish({ url: at("/flaky"), body: "x", retries: 3 });
     await server.advance(DAY_MS);
-    expect(performance.now() - started).toBeLessThan(1_000);
     const deliveries = receiver.to("/flaky");
     expect(deliveries.map((delivery) => delivery.retried)).toEqual([0, 1, 2, 3]);
     expect(gaps(deliveries.map((delivery) => delivery.at))).toEqual([12_182, 148_413, 1_808_042]);
