@@ -17,7 +17,7 @@ import {
   verifierFor,
 } from "./job-runtime";
 import type { JobDeps } from "./jobs/context";
-import { EMAIL_PACE, emailPaceLimits } from "./email/pace";
+import { configuredPaces } from "./email/pace";
 
 /**
  * The composition root: the only module that knows which implementation of
@@ -46,7 +46,7 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
       // "Queued" is bookkeeping: recorded after the response, in one request per call, never on the producer's path.
       onPublished: (published) => recordQueuedMany(redis, published, clock.now()),
       defer: afterResponse,
-      paces: { [EMAIL_PACE.key]: emailPaceLimits(env.RESEND_RATE_LIMIT_PER_SECOND) },
+      paces: configuredPaces(env.RESEND_RATE_LIMIT_PER_SECOND),
     });
   return { env, redis, email, queue, clock, qstash };
 }

@@ -20,3 +20,12 @@ export function emailPaceLimits(ratePerSecond: number): PaceLimits {
  * these defaults are Resend's own.
  */
 export const EMAIL_PACE: Pace = Object.freeze({ key: "resend", ...emailPaceLimits(RESEND_DEFAULT_RATE_PER_SECOND) });
+
+/**
+ * The app's paces as configured (`RESEND_RATE_LIMIT_PER_SECOND`): what every publish
+ * path passes to `buildRequest`, so a job sent straight away and one sent from the
+ * outbox share one flow-control key with the same limits.
+ */
+export function configuredPaces(resendRatePerSecond: number): Readonly<Record<string, PaceLimits>> {
+  return { [EMAIL_PACE.key]: emailPaceLimits(resendRatePerSecond) };
+}

@@ -5,6 +5,7 @@
  * `publish`; whatever QStash refuses stays in Redis for the sweep.
  */
 import type { Services } from "../deps";
+import { configuredPaces } from "../email/pace";
 import {
   buildRequest,
   createOutbox,
@@ -51,6 +52,7 @@ export function durableQueue(services: DurableServices): DurableQueue {
 
 function createDurableQueue(services: DurableServices): DurableQueue {
   const { redis, clock } = services;
+  const paces = configuredPaces(services.env.RESEND_RATE_LIMIT_PER_SECOND);
   const outbox = createOutbox({
     redis,
     now: () => clock.now(),
@@ -71,7 +73,9 @@ function createDurableQueue(services: DurableServices): DurableQueue {
 
   return {
     prepare(job, payload, options) {
-      return outboxEntry(job.name, buildRequest(services.env.APP_URL, job, payload, options), clock.now());
+      // The configured paces, exactly as `enqueue` applies them: an email from the outbox waits in the same line.
+      const request = buildRequest(services.env.APP_URL, job, payload, options, paces);
+      return outboxEntry(job.name, request, clock.now());
     },
     async publish(entries) {
       const result = await outbox.flush(entries);
