@@ -1,22 +1,14 @@
 import { z } from "zod";
+import { durableQueue } from "../jobs/outbox";
 import { sendInviteEmail } from "../jobs/send-invite-email";
 import { isMember, type Org, randomHex } from "../orgs/store";
 import { fail, loadOwnedOrg, type ManageFailure } from "../invites/ownership";
 import type { Services } from "../deps";
 import { isVerified } from "../users/email-verification";
 import { findUserIdByEmail, getUser, normalizeEmail } from "../users/store";
-import {
-  cancelInviteRecord,
-  getInvite,
-  insertInvite,
-  INVITE_TTL_MS,
-  removeInvite,
-  rotateInviteToken,
-  type Invite,
-} from "../invites/store";
+import { cancelInviteRecord, getInvite, insertInvite, INVITE_TTL_MS, rotateInviteToken, type Invite } from "../invites/store";
 import { createInviteLimiter, inviteLimitMessage, MAX_INVITE_RESENDS, type InviteLimiter } from "../invites/limits";
 import { acceptUrl, generateInviteToken, hashInviteToken } from "../invites/token";
-import { log } from "../job-runtime";
 
 const inviteFormSchema = z.object({
   email: z
@@ -27,8 +19,13 @@ const inviteFormSchema = z.object({
     .transform((email) => normalizeEmail(email)),
 });
 
-export type CreateInviteResult = { ok: true; invite: Invite; messageId: string } | ManageFailure;
-export type ResendInviteResult = { ok: true; generation: number; messageId: string } | ManageFailure;
+/**
+ * `messageId` is the email's QStash message, or null while it waits in the
+ * outbox (QStash unreachable): the invite and its email are recorded either way,
+ * and a sweep publishes the email once QStash answers again.
+ */
+export type CreateInviteResult = { ok: true; invite: Invite; messageId: string | null } | ManageFailure;
+export type ResendInviteResult = { ok: true; generation: number; messageId: string | null } | ManageFailure;
 export type CancelInviteResult = { ok: true } | ManageFailure;
 
 function newInviteId(): string {
@@ -37,8 +34,9 @@ function newInviteId(): string {
 
 /**
  * Invites `input.email` to the org: stores a PENDING invite holding only the
- * token's hash, then queues the email with the link. If queueing fails the
- * invite is removed again, so the owner can simply retry.
+ * token's hash together with the outbox entry of the email that carries the
+ * link (one script), then publishes the email. An invite never exists without
+ * its email on the way, whether or not QStash answers now.
  */
 export async function createInvite(
   services: Services,
@@ -75,19 +73,14 @@ export async function createInvite(
     sentAt: nowMs,
     expiresAt: nowMs + INVITE_TTL_MS,
   };
-  const inserted = await insertInvite(services.redis, invite, nowMs);
+  const queue = durableQueue(services);
+  const entry = await inviteEmailEntry(services, org, invite, token);
+  const inserted = await insertInvite(services.redis, invite, nowMs, entry);
   if (inserted.state === "exists") {
     return fail("already_invited", `${email} already has a pending invite. Resend it from the list below.`);
   }
-
-  try {
-    const { messageId } = await enqueueEmail(services, org, invite, token);
-    return { ok: true, invite, messageId };
-  } catch (error) {
-    log.error("invite_email_not_queued", { job: "send-invite-email", error });
-    await removeInvite(services.redis, invite);
-    return fail("unavailable", "We couldn't send the invite right now. Please try again.");
-  }
+  const { published } = await queue.publish([entry]);
+  return { ok: true, invite, messageId: published[0]?.messageId ?? null };
 }
 
 /** New token (the old link stops working), new 7-day expiry, and a new email under a new idempotency key. */
@@ -108,21 +101,19 @@ export async function resendInvite(
   const gate = await limiter.attempt({ inviterId: input.actorUserId, orgId: owned.org.id, email: invite.email }, nowMs);
   if (!gate.allowed) return fail("rate_limited", inviteLimitMessage(gate));
   const token = generateInviteToken();
-  const next = { tokenHash: await hashInviteToken(token), expiresAt: nowMs + INVITE_TTL_MS };
-  const rotated = await rotateInviteToken(services.redis, invite, next, nowMs, MAX_INVITE_RESENDS);
+  // The email names the generation the script will write; the script refuses if another resend got there first.
+  const next = { tokenHash: await hashInviteToken(token), expiresAt: nowMs + INVITE_TTL_MS, generation: invite.generation + 1 };
+  const queue = durableQueue(services);
+  const entry = await inviteEmailEntry(services, owned.org, { ...invite, ...next }, token);
+  // The new token goes live in the same script that records its email: never a live link nobody was sent.
+  const rotated = await rotateInviteToken(services.redis, invite, next, nowMs, MAX_INVITE_RESENDS, entry);
   if (rotated.state === "unknown") return fail("not_found", "This invite doesn't exist.");
   if (rotated.state === "conflict") return fail("conflict", `${invite.email} has a newer pending invite.`);
+  if (rotated.state === "stale") return fail("conflict", "This invite was just resent. Reload the list to see it.");
   if (rotated.state === "resend_limit") return resendLimit();
   if (rotated.state === "final") return fail("not_pending", `This invite was already ${rotated.status.toLowerCase()}.`);
-
-  try {
-    const { messageId } = await enqueueEmail(services, owned.org, { ...invite, ...next, generation: rotated.generation }, token);
-    return { ok: true, generation: rotated.generation, messageId };
-  } catch (error) {
-    // The new token is already live but nobody has it; resending again issues another one.
-    log.error("invite_email_not_queued", { job: "send-invite-email", resend: true, error });
-    return fail("unavailable", "We couldn't send the invite right now. Please try again.");
-  }
+  const { published } = await queue.publish([entry]);
+  return { ok: true, generation: rotated.generation, messageId: published[0]?.messageId ?? null };
 }
 
 /** Invites go out under our sender: only someone who proved their own address may send them. */
@@ -155,14 +146,15 @@ export async function cancelInvite(
   return { ok: true };
 }
 
-async function enqueueEmail(
+/** The outbox entry of the email with the link, for the script that stores the invite or its new token. */
+async function inviteEmailEntry(
   services: Services,
   org: Org,
   invite: Pick<Invite, "id" | "orgId" | "email" | "invitedBy" | "generation" | "expiresAt">,
   token: string,
 ) {
   const inviter = await getUser(services.redis, invite.invitedBy);
-  return services.queue.enqueue(sendInviteEmail, {
+  return durableQueue(services).prepare(sendInviteEmail, {
     inviteId: invite.id,
     orgId: org.id,
     generation: invite.generation,

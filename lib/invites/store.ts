@@ -1,5 +1,5 @@
 import { orgMembersKey, userOrgsKey } from "../orgs/store";
-import type { Redis } from "../job-runtime";
+import { OUTBOX_ADD_LUA, withOutboxEntry, type OutboxEntry, type Redis } from "../job-runtime";
 
 const INVITE_STATUSES = ["PENDING", "ACCEPTED", "EXPIRED", "CANCELLED"] as const;
 export type InviteStatus = (typeof INVITE_STATUSES)[number];
@@ -49,9 +49,9 @@ export function effectiveStatus(invite: Pick<Invite, "status" | "expiresAt">, no
   return invite.status === "PENDING" && invite.expiresAt <= nowMs ? "EXPIRED" : invite.status;
 }
 
-// KEYS: invite, token index, org invites, org pending
-// ARGV: id, orgId, email, invitedBy, tokenHash, nowMs, expiresAt, tokenIndexTtlMs, listLimit
-const CREATE = `
+// KEYS: invite, token index, org invites, org pending (+ the outbox's two)
+// ARGV: id, orgId, email, invitedBy, tokenHash, nowMs, expiresAt, tokenIndexTtlMs, listLimit (+ the outbox entry's three)
+const CREATE = `${OUTBOX_ADD_LUA}
 local liveId = redis.call('HGET', KEYS[4], 'id:' .. ARGV[3])
 if liveId then
   local liveExpiry = tonumber(redis.call('HGET', KEYS[4], 'exp:' .. ARGV[3]))
@@ -63,15 +63,18 @@ redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[8])
 redis.call('ZADD', KEYS[3], ARGV[6], ARGV[1])
 redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(tonumber(ARGV[9]) + 1))
 redis.call('HSET', KEYS[4], 'id:' .. ARGV[3], ARGV[1], 'exp:' .. ARGV[3], ARGV[7])
+if #KEYS > 4 then outbox_add() end
 return 'created'`;
 
-// KEYS: invite, new token index, org pending
-// ARGV: id, email, newTokenHash, nowMs, expiresAt, tokenIndexTtlMs, maxGeneration
-const ROTATE = `
+// KEYS: invite, new token index, org pending (+ the outbox's two)
+// ARGV: id, email, newTokenHash, nowMs, expiresAt, tokenIndexTtlMs, maxGeneration, newGeneration (+ the outbox entry's three)
+const ROTATE = `${OUTBOX_ADD_LUA}
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return 'unknown' end
 if status ~= 'PENDING' and status ~= 'EXPIRED' then return status end
-if tonumber(redis.call('HGET', KEYS[1], 'generation') or '1') >= tonumber(ARGV[7]) then return 'resend_limit' end
+local current = tonumber(redis.call('HGET', KEYS[1], 'generation') or '1')
+if current >= tonumber(ARGV[7]) then return 'resend_limit' end
+if current + 1 ~= tonumber(ARGV[8]) then return 'stale' end
 local liveId = redis.call('HGET', KEYS[3], 'id:' .. ARGV[2])
 if liveId and liveId ~= ARGV[1] then
   local liveExpiry = tonumber(redis.call('HGET', KEYS[3], 'exp:' .. ARGV[2]))
@@ -81,6 +84,7 @@ local generation = redis.call('HINCRBY', KEYS[1], 'generation', 1)
 redis.call('HSET', KEYS[1], 'status', 'PENDING', 'tokenHash', ARGV[3], 'sentAt', ARGV[4], 'expiresAt', ARGV[5])
 redis.call('SET', KEYS[2], ARGV[1], 'PX', ARGV[6])
 redis.call('HSET', KEYS[3], 'id:' .. ARGV[2], ARGV[1], 'exp:' .. ARGV[2], ARGV[5])
+outbox_add()
 return 'rotated:' .. generation`;
 
 // KEYS: invite, org pending
@@ -138,78 +142,81 @@ if redis.call('HGET', KEYS[4], 'id:' .. ARGV[2]) == ARGV[1] then
 end
 return 1`;
 
-// KEYS: invite, token index, org invites, org pending
-// ARGV: id, email
-const REMOVE = `
-${REMOVE_INVITE_LUA}`;
-
 export type InsertResult = { state: "created" } | { state: "exists"; inviteId: string };
 
-/** Stores a new PENDING invite unless the address already has a live one in this org. */
+/**
+ * Stores a new PENDING invite unless the address already has a live one in this
+ * org. `email` is the outbox entry of its email, written by the same script: an
+ * invite never exists without the job that sends its link. (Only fixtures that
+ * stand for invites made long ago leave it out.)
+ */
 export async function insertInvite(
   redis: Redis,
   invite: Pick<Invite, "id" | "orgId" | "email" | "invitedBy" | "tokenHash" | "expiresAt">,
   nowMs: number,
+  email?: OutboxEntry,
 ): Promise<InsertResult> {
-  const answer = String(
-    await redis.eval(
-      CREATE,
-      [inviteKey(invite.id), inviteTokenKey(invite.tokenHash), orgInvitesKey(invite.orgId), orgPendingKey(invite.orgId)],
-      [
-        invite.id,
-        invite.orgId,
-        invite.email,
-        invite.invitedBy,
-        invite.tokenHash,
-        nowMs,
-        invite.expiresAt,
-        tokenIndexTtlMs(invite.expiresAt, nowMs),
-        ORG_INVITES_LIMIT,
-      ],
-    ),
-  );
+  const keys = [inviteKey(invite.id), inviteTokenKey(invite.tokenHash), orgInvitesKey(invite.orgId), orgPendingKey(invite.orgId)];
+  const args = [
+    invite.id,
+    invite.orgId,
+    invite.email,
+    invite.invitedBy,
+    invite.tokenHash,
+    nowMs,
+    invite.expiresAt,
+    tokenIndexTtlMs(invite.expiresAt, nowMs),
+    ORG_INVITES_LIMIT,
+  ];
+  const withEmail = email ? withOutboxEntry(keys, args, email) : { keys, args: args.map(String) };
+  const answer = String(await redis.eval(CREATE, withEmail.keys, withEmail.args));
   if (answer.startsWith("exists:")) return { state: "exists", inviteId: answer.slice("exists:".length) };
   if (answer !== "created") throw new Error(`unexpected answer from the create-invite script: ${answer}`);
   return { state: "created" };
-}
-
-/** Undoes `insertInvite` (its follow-up failed). */
-export async function removeInvite(redis: Redis, invite: Pick<Invite, "id" | "orgId" | "email" | "tokenHash">): Promise<void> {
-  await redis.eval(
-    REMOVE,
-    [inviteKey(invite.id), inviteTokenKey(invite.tokenHash), orgInvitesKey(invite.orgId), orgPendingKey(invite.orgId)],
-    [invite.id, invite.email],
-  );
 }
 
 export type RotateResult =
   | { state: "rotated"; generation: number }
   | { state: "unknown" }
   | { state: "conflict" }
+  /** Another resend rotated it first: the new link's email would carry the wrong generation. */
+  | { state: "stale" }
   | { state: "resend_limit" }
   | { state: "final"; status: InviteStatus };
 
 /**
- * Gives a PENDING or EXPIRED invite a new token and a fresh expiry. The old
- * token stops working at once: accept compares against the stored hash.
+ * Gives a PENDING or EXPIRED invite a new token and a fresh expiry, as
+ * generation `next.generation`, and writes `email` (the outbox entry that sends
+ * the new link) in the same script: the new token is never live without it. The
+ * old token stops working at once: accept compares against the stored hash.
  */
 export async function rotateInviteToken(
   redis: Redis,
   invite: Pick<Invite, "id" | "orgId" | "email">,
-  next: { tokenHash: string; expiresAt: number },
+  next: { tokenHash: string; expiresAt: number; generation: number },
   nowMs: number,
   maxResends: number,
+  email: OutboxEntry,
 ): Promise<RotateResult> {
-  const answer = String(
-    await redis.eval(
-      ROTATE,
-      [inviteKey(invite.id), inviteTokenKey(next.tokenHash), orgPendingKey(invite.orgId)],
-      [invite.id, invite.email, next.tokenHash, nowMs, next.expiresAt, tokenIndexTtlMs(next.expiresAt, nowMs), 1 + maxResends],
-    ),
+  const { keys, args } = withOutboxEntry(
+    [inviteKey(invite.id), inviteTokenKey(next.tokenHash), orgPendingKey(invite.orgId)],
+    [
+      invite.id,
+      invite.email,
+      next.tokenHash,
+      nowMs,
+      next.expiresAt,
+      tokenIndexTtlMs(next.expiresAt, nowMs),
+      1 + maxResends,
+      next.generation,
+    ],
+    email,
   );
+  const answer = String(await redis.eval(ROTATE, keys, args));
   if (answer.startsWith("rotated:")) return { state: "rotated", generation: Number(answer.slice("rotated:".length)) };
   if (answer === "unknown") return { state: "unknown" };
   if (answer === "conflict") return { state: "conflict" };
+  if (answer === "stale") return { state: "stale" };
   if (answer === "resend_limit") return { state: "resend_limit" };
   return { state: "final", status: toStatus(answer) };
 }

@@ -1,8 +1,11 @@
 import { beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { fixedClock, getRun } from "@/lib/job-runtime";
+import { fixedClock, getRun, OUTBOX_SWEEP_GRACE_MS } from "@/lib/job-runtime";
+import { durableQueue } from "@/lib/jobs/outbox";
+import { sendInviteEmail } from "@/lib/jobs/send-invite-email";
 import { acceptInvite, lookupInvite } from "@/lib/invites/accept";
 import { createInvite, resendInvite } from "@/lib/flows/invites";
-import { INVITE_TTL_MS } from "@/lib/invites/store";
+import { generateInviteToken, hashInviteToken } from "@/lib/invites/token";
+import { getInvite, insertInvite, INVITE_TTL_MS } from "@/lib/invites/store";
 import { createOrg, isMember } from "@/lib/orgs/store";
 import type { User } from "@/lib/users/store";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
@@ -58,7 +61,7 @@ describe("invite → email → accept", () => {
     const link = linkIn(email!.text);
     expect(link.url).toBe(`${running.app.url}/invite/${link.token}`);
     expect(email!.html).toContain(`href="${link.url}"`);
-    expect(await getRun(running.app.services.redis, created.messageId)).toMatchObject({
+    expect(await getRun(running.app.services.redis, created.messageId!)).toMatchObject({
       job: "send-invite-email",
       status: "succeeded",
       result: { emailId: email!.id },
@@ -120,5 +123,81 @@ describe("invite → email → accept", () => {
     expect(await lookupInvite(running.app.services, token)).toMatchObject({ state: "expired" });
     expect(await acceptInvite(running.app.services, { token, userId: eve.id })).toEqual({ ok: false, reason: "expired", orgId });
     expect(await isMember(running.app.services.redis, orgId, eve.id)).toBe(false);
+  });
+});
+
+describe("QStash unreachable, or the process dies before publishing", () => {
+  const queued = () => durableQueue(running.app.services).depth();
+  const messagesFor = async (inviteId: string) =>
+    (await running.app.qstash.logs({ filter: { label: "send-invite-email" } })).logs.filter(
+      (log) =>
+        log.state === "CREATED" &&
+        Buffer.from(log.body ?? "", "base64")
+          .toString()
+          .includes(inviteId),
+    );
+
+  test("an invite and a resend made during a publish outage each email their link exactly once after it", async () => {
+    const fay = await user("fay@example.com", "Fay");
+    running.stack.qstash.faults.set({ publishOutage: { mode: "refuse" } });
+    const created = await createInvite(running.app.services, { orgId, actorUserId: owner.id, email: "fay@example.com" });
+    if (!created.ok) throw new Error(created.message);
+    expect(created.messageId).toBeNull();
+    const resent = await resendInvite(running.app.services, { orgId, actorUserId: owner.id, inviteId: created.invite.id });
+    expect(resent).toEqual({ ok: true, generation: 2, messageId: null });
+    expect(await queued()).toMatchObject({ pending: 2 });
+    expect(await messagesFor(created.invite.id)).toEqual([]);
+
+    running.stack.qstash.faults.clear();
+    clock.advance(OUTBOX_SWEEP_GRACE_MS);
+    expect((await durableQueue(running.app.services).sweep()).published).toHaveLength(2);
+    expect((await durableQueue(running.app.services).sweep()).published).toEqual([]);
+    expect(await queued()).toMatchObject({ pending: 0 });
+    await running.stack.qstash.advance(10_000); // the paced invite emails
+    expect(await messagesFor(created.invite.id)).toHaveLength(2);
+
+    // Generation 1 was replaced before it went out: its job skips it, and the one email is the live link.
+    const emails = emailsTo("fay@example.com");
+    expect(emails.map((email) => email.idempotencyKey)).toEqual([`send-invite-email/${created.invite.id}/2`]);
+    expect(await acceptInvite(running.app.services, { token: linkIn(emails[0]!.text).token, userId: fay.id })).toEqual({
+      ok: true,
+      orgId,
+    });
+  });
+
+  test("the invite and its email entry written, then a crash before the publish: a sweep sends the email once", async () => {
+    await user("gus@example.com", "Gus");
+    // What createInvite writes in its one script, and nothing after it: the process is gone.
+    const token = generateInviteToken();
+    const nowMs = clock.now();
+    const invite = {
+      id: `inv_${"a".repeat(32)}`,
+      orgId,
+      email: "gus@example.com",
+      invitedBy: owner.id,
+      tokenHash: await hashInviteToken(token),
+      expiresAt: nowMs + INVITE_TTL_MS,
+    };
+    const entry = durableQueue(running.app.services).prepare(sendInviteEmail, {
+      inviteId: invite.id,
+      orgId,
+      generation: 1,
+      email: invite.email,
+      invitedBy: owner.id,
+      orgName: "Nomad Labs",
+      inviterName: "Ada Owner",
+      acceptUrl: `${running.app.url}/invite/${token}`,
+      expiresAt: invite.expiresAt,
+    });
+    expect(await insertInvite(running.app.services.redis, invite, nowMs, entry)).toEqual({ state: "created" });
+    expect(await getInvite(running.app.services.redis, invite.id)).toMatchObject({ status: "PENDING" });
+
+    clock.advance(OUTBOX_SWEEP_GRACE_MS);
+    const swept = await Promise.all([durableQueue(running.app.services).sweep(), durableQueue(running.app.services).sweep()]);
+    expect(swept.flatMap((sweep) => sweep.published).map((published) => published.entryId)).toEqual([entry.id]);
+    await running.stack.qstash.advance(10_000);
+    const emails = emailsTo("gus@example.com");
+    expect(emails).toHaveLength(1);
+    expect(linkIn(emails[0]!.text).token).toBe(token);
   });
 });

@@ -1,41 +1,50 @@
 import { Redis } from "@upstash/redis";
-import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { fixedClock, type EnqueueResult, type JobQueue } from "@/lib/job-runtime";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { fixedClock } from "@/lib/job-runtime";
+import { durableQueue } from "@/lib/jobs/outbox";
 import { acceptInvite, lookupInvite } from "@/lib/invites/accept";
 import { cancelInvite, createInvite, resendInvite } from "@/lib/flows/invites";
 import { loadMembersView } from "@/lib/invites/members-view";
-import { getInvite, INVITE_TTL_MS } from "@/lib/invites/store";
-import type { SendInviteEmailPayload } from "@/lib/jobs/send-invite-email";
+import { getInvite, INVITE_TTL_MS, rotateInviteToken } from "@/lib/invites/store";
+import { sendInviteEmail, type SendInviteEmailPayload } from "@/lib/jobs/send-invite-email";
 import { createOrg, isMember, listUserOrgs } from "@/lib/orgs/store";
 import { createServices, type Services } from "@/lib/services";
 import type { User } from "@/lib/users/store";
 import { createVerifiedUser } from "../../helpers/verified-user";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
 import { testEnv } from "../../helpers/env";
+import { startTestQStash, type TestQStash } from "../../helpers/local-qstash";
+import type { LogEvent } from "@/local/qstash/server";
 
 // Invite state machine against the Upstash REST emulator: real Lua, real atomicity.
-// The queue is a recorder here; tests/integration/invites/flow.test.ts goes through QStash and Resend.
+// Emails are published to the local QStash, whose deliveries land on a receiver that
+// only answers 200; tests/integration/invites/flow.test.ts runs the jobs through Resend.
 
 const START = Date.UTC(2025, 0, 15, 12, 0);
 let server: RedisRestServer;
 let services: Services;
 let clock: ReturnType<typeof fixedClock>;
 let published: Array<{ job: string; payload: SendInviteEmailPayload }>;
-let failPublish = false;
 let owner: User;
 let bat: User;
 let orgId: string;
 
-function recordingQueue(): JobQueue {
-  let counter = 0;
-  return {
-    async enqueue(job, payload) {
-      if (failPublish) throw new Error("QStash unreachable");
-      published.push({ job: job.name, payload: payload as SendInviteEmailPayload });
-      return { messageId: `msg_${++counter}`, deduplicated: false } satisfies EnqueueResult;
-    },
-    enqueueMany: () => Promise.reject(new Error("not used")),
-  };
+let local: TestQStash | undefined;
+const qstash = () => local!;
+beforeEach(async () => {
+  local = await startTestQStash();
+});
+afterEach(async () => {
+  await local?.server.close();
+  await local?.receiver.close();
+  expect(local?.receiver.verificationErrors).toEqual([]);
+});
+
+/** What QStash accepted, in order: the job (last path segment) and its payload. */
+function recordPublished(event: LogEvent) {
+  if (event.state !== "CREATED") return;
+  const payload = JSON.parse(Buffer.from(event.body ?? "", "base64").toString("utf8")) as SendInviteEmailPayload;
+  published.push({ job: event.url.split("/").pop()!, payload });
 }
 
 const tokenOf = (payload: SendInviteEmailPayload) => new URL(payload.acceptUrl).pathname.split("/").pop()!;
@@ -50,11 +59,16 @@ beforeEach(async () => {
   await server.flush();
   clock = fixedClock(START);
   published = [];
-  failPublish = false;
-  services = createServices(testEnv({ UPSTASH_REDIS_REST_URL: server.url, UPSTASH_REDIS_REST_TOKEN: server.token }), {
-    clock,
-    queue: recordingQueue(),
-  });
+  qstash().server.events.on("event", recordPublished);
+  services = createServices(
+    testEnv({
+      UPSTASH_REDIS_REST_URL: server.url,
+      UPSTASH_REDIS_REST_TOKEN: server.token,
+      QSTASH_URL: qstash().server.url,
+      APP_URL: qstash().receiver.url,
+    }),
+    { clock, qstash: qstash().client },
+  );
   const make = async (email: string, name: string) => {
     return createVerifiedUser(services.redis, { email, name }, START);
   };
@@ -82,7 +96,7 @@ describe("creating an invite", () => {
       invitedBy: owner.id,
       orgName: "Nomad Labs",
       inviterName: "Ada Owner",
-      acceptUrl: `https://app.test/invite/${token}`,
+      acceptUrl: `${qstash().receiver.url}/invite/${token}`,
       expiresAt: START + INVITE_TTL_MS,
     });
     // The raw token appears nowhere in Redis.
@@ -126,16 +140,24 @@ describe("creating an invite", () => {
     });
   });
 
-  test("if the job can't be queued the invite is removed, so the owner can just retry", async () => {
-    failPublish = true;
-    expect(await createInvite(services, { orgId, actorUserId: owner.id, email: "bat@example.com" })).toMatchObject({
-      ok: false,
-      reason: "unavailable",
-    });
-    failPublish = false;
-    const view = await loadMembersView(services, orgId, owner.id);
-    expect(view.ok && view.invites).toEqual([]);
-    expect((await invite()).result.ok).toBe(true);
+  test("while QStash refuses publishes the invite is still made, its email waits in the outbox and goes out once", async () => {
+    qstash().server.faults.set({ publishOutage: { mode: "refuse" } });
+    const result = await createInvite(services, { orgId, actorUserId: owner.id, email: "bat@example.com" });
+    if (!result.ok) throw new Error(result.message);
+    expect(result.messageId).toBeNull();
+    expect(published).toEqual([]);
+    expect(await durableQueue(services).depth()).toMatchObject({ pending: 1 });
+    expect(await getInvite(services.redis, result.invite.id)).toMatchObject({ status: "PENDING", generation: 1 });
+
+    qstash().server.faults.clear();
+    clock.advance(60_000);
+    expect((await durableQueue(services).sweep()).published).toHaveLength(1);
+    expect(published).toHaveLength(1);
+    expect(published[0]!.payload).toMatchObject({ inviteId: result.invite.id, generation: 1 });
+    expect(await durableQueue(services).depth()).toMatchObject({ pending: 0 });
+    // A second sweep finds nothing: one email for one invite.
+    expect((await durableQueue(services).sweep()).published).toEqual([]);
+    expect(published).toHaveLength(1);
   });
 });
 
@@ -204,6 +226,45 @@ describe("resending and cancelling", () => {
     expect(await lookupInvite(services, first.token)).toMatchObject({ state: "superseded", org: { name: "Nomad Labs" } });
     expect(await acceptInvite(services, { token: first.token, userId: bat.id })).toEqual({ ok: false, reason: "superseded" });
     expect(await acceptInvite(services, { token: tokenOf(second), userId: bat.id })).toEqual({ ok: true, orgId });
+  });
+
+  test("a resend while QStash refuses: the new link is live only with its email in the outbox, sent once after", async () => {
+    const first = await invite();
+    qstash().server.faults.set({ publishOutage: { mode: "refuse" } });
+    clock.advance(60_000);
+    const resent = await resendInvite(services, { orgId, actorUserId: owner.id, inviteId: first.result.invite.id });
+    expect(resent).toEqual({ ok: true, generation: 2, messageId: null });
+    expect(published).toHaveLength(1);
+    expect(await durableQueue(services).depth()).toMatchObject({ pending: 1 });
+
+    qstash().server.faults.clear();
+    clock.advance(60_000);
+    expect((await durableQueue(services).sweep()).published).toHaveLength(1);
+    const second = published.at(-1)!.payload;
+    expect(published).toHaveLength(2);
+    expect(second).toMatchObject({ inviteId: first.result.invite.id, generation: 2 });
+    // The swept email carries the link that works now; the first one is dead.
+    expect(await acceptInvite(services, { token: first.token, userId: bat.id })).toEqual({ ok: false, reason: "superseded" });
+    expect(await acceptInvite(services, { token: tokenOf(second), userId: bat.id })).toEqual({ ok: true, orgId });
+  });
+
+  test("a resend that lost the race to another resend is refused and records no email", async () => {
+    const first = await invite();
+    const stale = await getInvite(services.redis, first.result.invite.id);
+    expect((await resendInvite(services, { orgId, actorUserId: owner.id, inviteId: first.result.invite.id })).ok).toBe(true);
+    // Rotating from the generation read before the other resend wrote its own.
+    const entry = durableQueue(services).prepare(sendInviteEmail, { ...published.at(-1)!.payload, generation: 2 });
+    const answer = await rotateInviteToken(
+      services.redis,
+      stale!,
+      { tokenHash: "f".repeat(64), expiresAt: START + INVITE_TTL_MS, generation: stale!.generation + 1 },
+      START,
+      3,
+      entry,
+    );
+    expect(answer).toEqual({ state: "stale" });
+    expect(await durableQueue(services).depth()).toMatchObject({ pending: 0 });
+    expect(await getInvite(services.redis, first.result.invite.id)).toMatchObject({ generation: 2 });
   });
 
   test("an expired invite can be resent and then accepted", async () => {
