@@ -40,6 +40,8 @@ const schema = z
     VERCEL_AUTOMATION_BYPASS_SECRET: optionalText,
     // Protects /api/admin/* and /admin; admin features are off without it.
     ADMIN_TOKEN: z.string().min(16).optional(),
+    // Vercel Cron sends it as `Authorization: Bearer <CRON_SECRET>`; the cron routes refuse everyone without it.
+    CRON_SECRET: z.string().min(16).optional(),
     // Receives one email per job that ends in the DLQ.
     ADMIN_EMAIL: z.email().optional(),
     // HMAC secret of the payment provider's webhook.
@@ -120,6 +122,7 @@ function readProcessEnv(): EnvSource {
     VERCEL_AUTOMATION_BYPASS_SECRET: process.env.VERCEL_AUTOMATION_BYPASS_SECRET,
     ADMIN_TOKEN: process.env.ADMIN_TOKEN,
     ADMIN_EMAIL: process.env.ADMIN_EMAIL,
+    CRON_SECRET: process.env.CRON_SECRET,
     PAYMENTS_WEBHOOK_SECRET: process.env.PAYMENTS_WEBHOOK_SECRET,
     JOB_MAX_DURATION_SECONDS: process.env.JOB_MAX_DURATION_SECONDS,
     JOB_MAX_BODY_BYTES: process.env.JOB_MAX_BODY_BYTES,

@@ -1,6 +1,7 @@
 import { type JobDefinition, type JobInput, buildRequest, protectionBypassHeaders } from "../job-runtime";
 import { cleanupData } from "../jobs/cleanup-data";
 import { dlqRedrive } from "../jobs/dlq-redrive";
+import { outboxSweep } from "../jobs/outbox-sweep";
 import type { DesiredSchedule } from "../schedules/sync";
 
 /**
@@ -45,6 +46,13 @@ export function scheduleDefinitions(options: { timeZone: string }): ScheduleDefi
       cron: "*/10 * * * *",
       payload: {},
       description: "retry transient DLQ failures once",
+    }),
+    schedule({
+      id: "outbox-sweep-every-minute",
+      job: outboxSweep,
+      cron: "* * * * *",
+      payload: {},
+      description: "publish jobs QStash refused when they were written (the outbox)",
     }),
   ];
 }

@@ -37,7 +37,8 @@ export interface DurableQueue {
   depth(): Promise<OutboxDepth>;
 }
 
-type DurableServices = Pick<Services, "redis" | "qstash" | "clock" | "env">;
+// Only the base URL of the environment: a job handler (the scheduled sweep) has that, not the whole env.
+type DurableServices = Pick<Services, "redis" | "qstash" | "clock"> & { env: Pick<Services["env"], "APP_URL"> };
 
 const cache = new WeakMap<DurableServices, DurableQueue>();
 

@@ -4,6 +4,7 @@ import { dlqRedrive } from "./dlq-redrive";
 import { eventReminder } from "./event-reminder";
 import { generateReport } from "./generate-report";
 import { notification } from "./notification";
+import { outboxSweep } from "./outbox-sweep";
 import { purchaseConfirmation } from "./purchase-confirmation";
 import { refundNotification } from "./refund-notification";
 import { sendInviteEmail } from "./send-invite-email";
@@ -31,4 +32,5 @@ export const jobs = createJobRegistry([
   cleanupData,
   dlqRedrive,
   verifyEmailJob,
+  outboxSweep,
 ]);

@@ -70,4 +70,10 @@ describe("parseEnv", () => {
   test("a short ADMIN_TOKEN is rejected rather than silently weak", () => {
     expect(configError({ ...complete, ADMIN_TOKEN: "short" }).variables).toEqual(["ADMIN_TOKEN"]);
   });
+
+  test("a short CRON_SECRET is rejected rather than silently weak; unset leaves the cron routes off", () => {
+    expect(configError({ ...complete, CRON_SECRET: "short" }).variables).toEqual(["CRON_SECRET"]);
+    expect(parseEnv(complete).CRON_SECRET).toBeUndefined();
+    expect(parseEnv({ ...complete, CRON_SECRET: "a".repeat(32) }).CRON_SECRET).toBe("a".repeat(32));
+  });
 });

@@ -50,13 +50,19 @@ describe("schedules:sync", () => {
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain("+ cleanup-data-daily  CRON_TZ=Asia/Ulaanbaatar 0 2 * * *");
     expect(dry.stdout).toContain("+ dlq-redrive-every-10-minutes  */10 * * * *");
+    expect(dry.stdout).toContain("+ outbox-sweep-every-minute  * * * * *");
     expect(dry.stdout).toMatch(/^- old-weekly-report/m);
     expect(dry.stdout).toContain("Nothing was changed.");
     expect(await ids()).toEqual(["old-weekly-report", "someone-elses"]);
 
     const first = await sync();
-    expect(first.stdout).toContain("Created 2, updated 0, removed 1, 0 unchanged.");
-    expect(await ids()).toEqual(["cleanup-data-daily", "dlq-redrive-every-10-minutes", "someone-elses"]);
+    expect(first.stdout).toContain("Created 3, updated 0, removed 1, 0 unchanged.");
+    expect(await ids()).toEqual([
+      "cleanup-data-daily",
+      "dlq-redrive-every-10-minutes",
+      "outbox-sweep-every-minute",
+      "someone-elses",
+    ]);
     const cleanup = await running.app.qstash.schedules.get("cleanup-data-daily");
     expect(cleanup).toMatchObject({
       cron: "CRON_TZ=Asia/Ulaanbaatar 0 2 * * *",
@@ -67,10 +73,10 @@ describe("schedules:sync", () => {
     const before = await running.app.qstash.schedules.list();
 
     const second = await sync();
-    expect(second.stdout).toContain("Schedules are up to date (2 unchanged).");
+    expect(second.stdout).toContain("Schedules are up to date (3 unchanged).");
     const json = JSON.parse((await sync("--json")).stdout) as { changed: boolean; plan: { unchanged: string[] } };
     expect(json.changed).toBe(false);
-    expect(json.plan.unchanged).toEqual(["cleanup-data-daily", "dlq-redrive-every-10-minutes"]);
+    expect(json.plan.unchanged).toEqual(["cleanup-data-daily", "dlq-redrive-every-10-minutes", "outbox-sweep-every-minute"]);
     expect(await running.app.qstash.schedules.list()).toEqual(before);
 
     // Someone edits a managed schedule by hand: the next sync puts it back.

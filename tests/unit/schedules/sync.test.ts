@@ -27,7 +27,7 @@ function asStored(request: (typeof desired)[number], overrides: Partial<Schedule
 }
 
 describe("declared schedules", () => {
-  test("cleanup daily at 02:00 in the configured zone, DLQ re-drive every 10 minutes, through the signed job route", () => {
+  test("cleanup daily at 02:00 in the configured zone, DLQ re-drive every 10 minutes, outbox sweep every minute, through the signed job route", () => {
     expect(
       desired.map(({ scheduleId, cron, destination, retries, body }) => ({ scheduleId, cron, destination, retries, body })),
     ).toEqual([
@@ -43,6 +43,13 @@ describe("declared schedules", () => {
         cron: "*/10 * * * *",
         destination: "https://app.test/api/jobs/dlq-redrive",
         retries: 1,
+        body: "{}",
+      },
+      {
+        scheduleId: "outbox-sweep-every-minute",
+        cron: "* * * * *",
+        destination: "https://app.test/api/jobs/outbox-sweep",
+        retries: 0,
         body: "{}",
       },
     ]);
@@ -87,7 +94,11 @@ describe("declared schedules", () => {
 describe("planScheduleSync (pure)", () => {
   test("nothing in QStash: create all", () => {
     const plan = planScheduleSync(desired, [], MANAGED_LABEL);
-    expect(plan.create.map((schedule) => schedule.scheduleId)).toEqual(["cleanup-data-daily", "dlq-redrive-every-10-minutes"]);
+    expect(plan.create.map((schedule) => schedule.scheduleId)).toEqual([
+      "cleanup-data-daily",
+      "dlq-redrive-every-10-minutes",
+      "outbox-sweep-every-minute",
+    ]);
     expect(planIsEmpty(plan)).toBe(false);
   });
 
@@ -101,9 +112,9 @@ describe("planScheduleSync (pure)", () => {
       create: [],
       update: [],
       remove: [],
-      unchanged: ["cleanup-data-daily", "dlq-redrive-every-10-minutes"],
+      unchanged: ["cleanup-data-daily", "dlq-redrive-every-10-minutes", "outbox-sweep-every-minute"],
     });
-    expect(formatPlan(plan, false)).toContain("Schedules are up to date (2 unchanged).");
+    expect(formatPlan(plan, false)).toContain("Schedules are up to date (3 unchanged).");
   });
 
   test("the Vercel bypass secret is compared without being printed: added, rotated or removed is an update", () => {
@@ -173,6 +184,6 @@ describe("planScheduleSync (pure)", () => {
     );
     expect(plan.remove.map((schedule) => schedule.scheduleId)).toEqual(["old-nightly-report"]);
     expect(formatPlan(plan, true)).toMatch(/^- old-nightly-report/m);
-    expect(formatPlan(plan, true)).toContain("Dry run: 0 to create, 0 to update, 1 to remove, 2 unchanged. Nothing was changed.");
+    expect(formatPlan(plan, true)).toContain("Dry run: 0 to create, 0 to update, 1 to remove, 3 unchanged. Nothing was changed.");
   });
 });

@@ -1,0 +1,24 @@
+import type { SweepResult } from "../job-runtime";
+import { refuseCronCaller } from "./authorize";
+
+export interface OutboxSweepCronDeps {
+  /** `CRON_SECRET`; undefined switches the route off (503 naming it). */
+  cronSecret: string | undefined;
+  outbox: { sweep(): Promise<SweepResult> };
+}
+
+/**
+ * `GET /api/cron/outbox-sweep`, called by Vercel Cron every minute: publishes
+ * outbox entries QStash did not accept. It is the sweeper that does not depend
+ * on QStash (a QStash schedule only fires once QStash is back); see
+ * docs/decisions/0011-outbox.md. Nothing runs before the caller is known.
+ */
+export async function handleOutboxSweepCron(request: Request, deps: OutboxSweepCronDeps): Promise<Response> {
+  const refusal = await refuseCronCaller(request, deps.cronSecret);
+  if (refusal) return refusal;
+  const swept = await deps.outbox.sweep();
+  return Response.json(
+    { ran: swept.ran, published: swept.published.length, pending: swept.pending.length },
+    { headers: { "Cache-Control": "no-store" } },
+  );
+}
