@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { defineJob } from "./context";
-import { durableQueue } from "./outbox";
+import { appOutbox } from "./outbox";
 
 /**
  * Every minute (a QStash schedule, lib/flows/schedules.ts): publishes outbox
@@ -16,8 +16,8 @@ export const outboxSweep = defineJob({
   // The next tick is a minute away; a retry would only race it.
   retries: 0,
   flowControl: { key: "outbox-sweep", parallelism: 1 },
-  async handler(_payload, { redis, qstash, clock, appUrl }) {
-    const swept = await durableQueue({ redis, qstash, clock, env: { APP_URL: appUrl } }).sweep();
+  async handler(_payload, { redis, qstash, clock }) {
+    const swept = await appOutbox({ redis, qstash, clock }).sweep();
     return { ran: swept.ran, published: swept.published.length, pending: swept.pending.length };
   },
 });

@@ -17,6 +17,7 @@ import {
   type FlushResult,
   type JobDefinition,
   type JobInput,
+  type Outbox,
   type OutboxDepth,
   type OutboxEntry,
   type SweepResult,
@@ -37,8 +38,7 @@ export interface DurableQueue {
   depth(): Promise<OutboxDepth>;
 }
 
-// Only the base URL of the environment: a job handler (the scheduled sweep) has that, not the whole env.
-type DurableServices = Pick<Services, "redis" | "qstash" | "clock"> & { env: Pick<Services["env"], "APP_URL"> };
+type DurableServices = Pick<Services, "redis" | "qstash" | "clock" | "env">;
 
 const cache = new WeakMap<DurableServices, DurableQueue>();
 
@@ -51,15 +51,25 @@ export function durableQueue(services: DurableServices): DurableQueue {
   return queue;
 }
 
-function createDurableQueue(services: DurableServices): DurableQueue {
+/**
+ * The outbox bound to this app's QStash client and run records, without the
+ * producer's side: all a sweeper needs (the scheduled `outbox-sweep` job has
+ * these services, not the environment).
+ */
+export function appOutbox(services: Pick<Services, "redis" | "qstash" | "clock">): Outbox {
   const { redis, clock } = services;
-  const paces = configuredPaces(services.env.RESEND_RATE_LIMIT_PER_SECOND);
-  const outbox = createOutbox({
+  return createOutbox({
     redis,
     now: () => clock.now(),
     publish: (request) => services.qstash.publishJSON(request),
     onPublished: (published) => (published.deduplicated ? undefined : recordQueued(redis, { ...published }, clock.now())),
   });
+}
+
+function createDurableQueue(services: DurableServices): DurableQueue {
+  const { redis, clock } = services;
+  const paces = configuredPaces(services.env.RESEND_RATE_LIMIT_PER_SECOND);
+  const outbox = appOutbox(services);
 
   async function sweepLeftovers(): Promise<void> {
     const cutoff = clock.now() - OUTBOX_SWEEP_GRACE_MS;
