@@ -1,5 +1,4 @@
 import { Client } from "@upstash/qstash";
-import { afterResponse } from "./after-response";
 import type { Services } from "./deps";
 import { createFailureFollowUp } from "./dlq/failure-follow-up";
 import { createEmailSender } from "./email/send";
@@ -12,7 +11,6 @@ import {
   type JobRouteDeps,
   createRedis,
   protectionBypassHeaders,
-  recordQueuedMany,
   type Verifier,
   verifierFor,
 } from "./job-runtime";
@@ -43,9 +41,7 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
     createJobQueue({
       client: qstash,
       appUrl: env.APP_URL,
-      // "Queued" is bookkeeping: recorded after the response, in one request per call, never on the producer's path.
-      onPublished: (published) => recordQueuedMany(redis, published, clock.now()),
-      defer: afterResponse,
+      // Nothing but the publish on the producer's path: "queued" is read back from QStash (see findRun).
       paces: configuredPaces(env.RESEND_RATE_LIMIT_PER_SECOND),
     });
   return { env, redis, email, queue, clock, qstash };

@@ -30,7 +30,7 @@ export const enqueueScenario: Scenario = {
         { warmup: 30, rounds: 8, perRound: 40, budgetMs: 20_000 },
       );
 
-      // A batch: the bookkeeping must not cost a request per message.
+      // A batch: the producer path writes nothing to Redis; anything that did would show up in this count.
       const items = Array.from({ length: MANY }, () => ({ job: testJob, payload: payload(), options: { delay: DELAY_SECONDS } }));
       const rawMs = await timed(async () => {
         for (let start = 0; start < MANY; start += 100) {
@@ -41,7 +41,7 @@ export const enqueueScenario: Scenario = {
       });
       proxy.reset();
       const manyMs = await timed(() => services.queue.enqueueMany(items));
-      // Bookkeeping deferred past the call still has to happen; give it a moment to show up in the count.
+      // Work deferred past the call (an `after()` write) would land a moment later; let it show up in the count.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const redisRequests = proxy.counts().requests;
 
@@ -57,7 +57,7 @@ export const enqueueScenario: Scenario = {
           measure: `\`enqueueMany\` of ${MANY.toLocaleString("en-US")} jobs`,
           baseline: "raw `batchJSON` in chunks of 100",
           figure: `${formatRatio(manyMs / rawMs)} (${formatValue(manyMs, "ms")} vs ${formatValue(rawMs, "ms")}); ${redisRequests} Redis request(s) for the batch`,
-          target: "one Redis request per call",
+          target: "≤ 1 Redis request per call",
           status: redisRequests <= 1 ? "PASS" : "FAIL",
         },
       ];
@@ -65,9 +65,10 @@ export const enqueueScenario: Scenario = {
         title: this.title,
         description: [
           "The app's producer helper against the SDK call it wraps, both to the local QStash (its own process) with an hour's delay.",
-          "Subject: `services.queue.enqueue(testJob, payload)` (validation, the publish, and whatever bookkeeping stays on the",
-          "caller's path). Baseline: `publishJSON` of the same request. Then a batch of 2,000 through `enqueueMany` against raw",
-          "`batchJSON` chunks, with the Redis requests the batch caused counted at the REST server.",
+          "Subject: `services.queue.enqueue(testJob, payload)` (validation, the publish span, the publish; no Redis write:",
+          "the route's claim records the run, and a message nobody has claimed yet is read back from QStash as queued).",
+          "Baseline: `publishJSON` of the same request. Then a batch of 2,000 through `enqueueMany` against raw `batchJSON`",
+          "chunks, with the Redis requests the batch caused counted at the REST server.",
         ].join("\n"),
         table: [
           COMPARISON_HEADER,

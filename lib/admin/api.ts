@@ -2,7 +2,7 @@ import { QstashError, type Client } from "@upstash/qstash";
 import { z } from "zod";
 import {
   type Clock,
-  getRun,
+  findRun,
   listRecentRuns,
   recordQueued,
   type OutboxDepth,
@@ -21,7 +21,7 @@ const ADMIN_API_PREFIX = "/api/admin";
 export interface AdminApiDeps {
   /** `ADMIN_TOKEN`; undefined switches the admin API off (404). */
   adminToken: string | undefined;
-  qstash: Pick<Client, "dlq" | "schedules">;
+  qstash: Pick<Client, "dlq" | "schedules" | "messages">;
   redis: Redis;
   clock: Clock;
   /** Jobs written with their domain change and not yet accepted by QStash. */
@@ -131,8 +131,9 @@ async function route(
       return reply(200, { runs: await listRecentRuns(deps.redis, limit) });
     }
     if (id && segments.length === 2) {
-      const run = await getRun(deps.redis, id);
-      if (!run) throw new HttpError(404, `no run recorded for message ${id}`);
+      // Before its first delivery a message has no record yet: QStash answers for it then.
+      const run = await findRun(deps.redis, deps.qstash.messages, id);
+      if (!run) throw new HttpError(404, `no message ${id}: not in QStash and no run recorded`);
       return reply(200, { run });
     }
   }

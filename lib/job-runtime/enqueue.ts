@@ -2,7 +2,6 @@ import type { Client, PublishRequest } from "@upstash/qstash";
 import { InvalidPayloadError } from "./errors";
 import { failureCallbackUrl, jobUrl } from "./urls";
 import type { JobDefinition, JobInput, Pace, PaceLimits } from "./define-job";
-import { log } from "./log";
 import { endPublishSpan, startPublishSpan, traceHeaders } from "./tracing";
 
 export interface EnqueueOptions {
@@ -22,12 +21,6 @@ export interface EnqueueResult {
   deduplicated: boolean;
 }
 
-export interface PublishedJob {
-  messageId: string;
-  jobName: string;
-  deduplicated: boolean;
-}
-
 export interface JobQueue {
   enqueue<Job extends JobDefinition>(job: Job, payload: JobInput<Job>, options?: EnqueueOptions): Promise<EnqueueResult>;
   enqueueMany<Job extends JobDefinition>(
@@ -42,37 +35,16 @@ interface JobQueueConfig {
   client: Pick<Client, "publishJSON" | "batchJSON">;
   /** Public base URL of the app, without a trailing slash. */
   appUrl: string;
-  /**
-   * Called once per `enqueue` or `enqueueMany` with what QStash accepted (deduplicated
-   * messages left out), e.g. to record them as queued in one request. Failures are logged, not thrown.
-   */
-  onPublished?(published: PublishedJob[]): Promise<unknown> | void;
-  /**
-   * Runs that bookkeeping off the producer's path, e.g. with Next's `after()`. Without it the
-   * call waits for it. Either way a job QStash accepted is never published again for it.
-   */
-  defer?(task: () => Promise<void>): void;
   /** Pace key → the limits to publish that pace's jobs with, instead of the pace's own defaults. */
   paces?: Readonly<Record<string, PaceLimits>>;
 }
 
-/** The one way jobs leave the process: validated locally, then published with the official client. */
+/**
+ * The one way jobs leave the process: validated locally, then published with the official client.
+ * Nothing else happens on the producer's path: the route's claim writes the run record, and until
+ * then QStash itself answers for the message (see `findRun`).
+ */
 export function createJobQueue(config: JobQueueConfig): JobQueue {
-  async function record(published: PublishedJob[]) {
-    const fresh = published.filter((job) => !job.deduplicated);
-    if (!config.onPublished || fresh.length === 0) return;
-    try {
-      await config.onPublished(fresh);
-    } catch (error) {
-      // The job is already in QStash; a missing "queued" record must not make the producer retry and double-publish.
-      log.error("record_queued_failed", { job: fresh[0]!.jobName, messageId: fresh[0]!.messageId, count: fresh.length, error });
-    }
-  }
-  async function notify(published: PublishedJob[]) {
-    if (config.defer) config.defer(() => record(published));
-    else await record(published);
-  }
-
   return {
     async enqueue(job, payload, options) {
       const request = buildRequest(config.appUrl, job, payload, options, config.paces);
@@ -88,9 +60,7 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
           throw error;
         },
       );
-      const result = { messageId: response.messageId, deduplicated: response.deduplicated === true };
-      await notify([{ ...result, jobName: job.name }]);
-      return result;
+      return { messageId: response.messageId, deduplicated: response.deduplicated === true };
     },
     async enqueueMany(items) {
       // Validate everything first so a bad item in chunk 3 doesn't leave chunks 1–2 half-published.
@@ -110,11 +80,9 @@ export function createJobQueue(config: JobQueueConfig): JobQueue {
           const single = Array.isArray(response) ? response[0] : response;
           if (!single) throw new Error(`QStash returned no message for batch item ${start + index}`);
           endPublishSpan(spans[index]!, single);
-          const result = { messageId: single.messageId, deduplicated: single.deduplicated === true };
-          results.push(result);
+          results.push({ messageId: single.messageId, deduplicated: single.deduplicated === true });
         });
       }
-      await notify(results.map((result, index) => ({ ...result, jobName: items[index]!.job.name })));
       return results;
     },
   };

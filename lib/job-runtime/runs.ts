@@ -1,6 +1,7 @@
-import type { PublishedJob } from "./enqueue";
+import { QstashError, type Client } from "@upstash/qstash";
 import type { Redis } from "./redis";
 import { RECENT_RUNS_KEY, RECENT_RUNS_LIMIT, RUN_TTL_SECONDS, runKey, type RunStatus } from "./run-keys";
+import { jobNameFromUrl } from "./delivery-decode";
 
 /** One message's history as the app saw it. Times are Unix epoch milliseconds. */
 export interface JobRun {
@@ -10,6 +11,8 @@ export interface JobRun {
   /** Delivery attempts that reached the handler. */
   attempts: number;
   queuedAt?: number;
+  /** Set while QStash still holds the message: the first delivery waits until then. */
+  notBefore?: number;
   startedAt?: number;
   finishedAt?: number;
   durationMs?: number;
@@ -21,6 +24,13 @@ export interface JobRun {
   dlqId?: string;
   /** Set when another message with the same idempotency key had already done the work. */
   duplicateOf?: string;
+}
+
+/** A message QStash accepted for a job (what a replay records as queued). */
+export interface PublishedJob {
+  messageId: string;
+  jobName: string;
+  deduplicated: boolean;
 }
 
 // HSETNX on status: the delivery can beat this write (the local stack delivers at once),
@@ -87,6 +97,45 @@ export async function markDead(
 export async function getRun(redis: Redis, messageId: string): Promise<JobRun | null> {
   const raw = await redis.hgetall<Record<string, unknown>>(runKey(messageId));
   return raw && Object.keys(raw).length > 0 ? toRun(messageId, raw) : null;
+}
+
+/** The one QStash call `findRun` needs: reading a message it still holds. */
+export type PendingMessages = Pick<Client["messages"], "get">;
+
+/**
+ * One message's run. Producers write nothing, so a message no delivery has claimed yet has
+ * no record: while QStash still holds it, it is "queued" as QStash describes it. Null when
+ * neither knows the id (never published, or finished longer ago than the record's retention).
+ */
+export async function findRun(redis: Redis, messages: PendingMessages, messageId: string): Promise<JobRun | null> {
+  const recorded = await getRun(redis, messageId);
+  if (recorded) return recorded;
+  const pending = await pendingMessage(messages, messageId);
+  if (pending) return pending;
+  // QStash let go of it between the two reads: the claim that took it has written the record.
+  return getRun(redis, messageId);
+}
+
+async function pendingMessage(messages: PendingMessages, messageId: string): Promise<JobRun | null> {
+  let message: Awaited<ReturnType<PendingMessages["get"]>>;
+  try {
+    message = await messages.get(messageId);
+  } catch (error) {
+    // 404: delivered, dead or cancelled; every other answer is an outage the caller must see.
+    if (error instanceof QstashError && error.status === 404) return null;
+    throw error;
+  }
+  const job = jobNameFromUrl(message.url);
+  // Failure callbacks and anything else not published to a job route are not job runs.
+  if (job === "unknown") return null;
+  return {
+    messageId,
+    job,
+    status: "queued",
+    attempts: 0,
+    queuedAt: message.createdAt,
+    ...(message.notBefore !== undefined && message.notBefore > message.createdAt && { notBefore: message.notBefore }),
+  };
 }
 
 /** Most recent first. */

@@ -1,4 +1,5 @@
-import { getRun, type JobRun, json } from "../job-runtime";
+import { QstashError } from "@upstash/qstash";
+import { findRun, type JobRun, json, log } from "../job-runtime";
 import type { Services } from "../deps";
 import { redisAdminSessions } from "../admin/auth";
 import { requireAdmin } from "./require-admin";
@@ -11,6 +12,8 @@ interface JobStatusView {
   attempts: number;
   timings: {
     queuedAt?: string;
+    /** While queued with a delay: the first delivery waits until then. */
+    notBefore?: string;
     startedAt?: string;
     finishedAt?: string;
     durationMs?: number;
@@ -32,6 +35,7 @@ function toStatusView(run: JobRun): JobStatusView {
     attempts: run.attempts,
     timings: {
       queuedAt: iso(run.queuedAt),
+      notBefore: iso(run.notBefore),
       startedAt: iso(run.startedAt),
       finishedAt: iso(run.finishedAt),
       durationMs: run.durationMs,
@@ -42,13 +46,23 @@ function toStatusView(run: JobRun): JobStatusView {
   };
 }
 
-/** Admin-only status of one QStash message, from the run record the route keeps in Redis. */
+/**
+ * Admin-only status of one QStash message: the run record the route keeps in Redis once a
+ * delivery claimed it, or "queued" from QStash itself before that (producers record nothing).
+ */
 export async function handleJobStatusRequest(request: Request, messageId: string, services: Services): Promise<Response> {
   const denied = await requireAdmin(request, services.env.ADMIN_TOKEN, services.clock.now(), redisAdminSessions(services.redis));
   if (denied) return denied;
   const headers = { "cache-control": "no-store" };
   if (!MESSAGE_ID.test(messageId)) return json(400, { error: "invalid message id" }, headers);
-  const run = await getRun(services.redis, messageId);
-  if (!run) return json(404, { error: "no run recorded for this message id", messageId }, headers);
+  let run: JobRun | null;
+  try {
+    run = await findRun(services.redis, services.qstash.messages, messageId);
+  } catch (error) {
+    if (!(error instanceof QstashError)) throw error;
+    log.error("job_status_qstash_failed", { messageId, error });
+    return json(502, { error: "QStash did not answer for this message; try again", messageId }, headers);
+  }
+  if (!run) return json(404, { error: "no such message: not in QStash and no run recorded", messageId }, headers);
   return json(200, toStatusView(run), headers);
 }

@@ -1,13 +1,14 @@
 import { parseArgs } from "node:util";
-import { getRun, listRecentRuns, outboxDepth, type JobRun, createRedis } from "@/lib/job-runtime";
+import { Client } from "@upstash/qstash";
+import { findRun, listRecentRuns, outboxDepth, type JobRun, createRedis } from "@/lib/job-runtime";
 import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
-import { resolveRedis } from "./credentials";
+import { resolveQStash, resolveRedis } from "./credentials";
 import { formatTime, renderFields, renderTable } from "./table";
 
 const JOBS_USAGE = `Usage: npm run jobs -- <command> [options]
 
 Commands:
-  status <messageId>     What the app recorded for one message: status, attempts, timings, error
+  status <messageId>     One message: status, attempts, timings, error (QStash answers while it is queued)
   recent [--limit N]     The most recent runs, newest first (default 20)
   outbox                 Jobs written with their change and not yet accepted by QStash: how many, how old
 
@@ -16,7 +17,8 @@ Options:
   --help, -h  This text
 
 Reads the run records in Redis: UPSTASH_REDIS_REST_URL and UPSTASH_REDIS_REST_TOKEN from
-the environment, .env.local or .env (or the local stack's Redis on 127.0.0.1:8079).
+the environment, .env.local or .env (or the local stack's Redis on 127.0.0.1:8079). A message
+no delivery has reached yet has no record: status then asks QStash (QSTASH_URL, QSTASH_TOKEN).
 Exit codes: 0 ok, 1 error (e.g. no record), 2 usage.`;
 
 export interface JobsCommandDeps {
@@ -54,8 +56,18 @@ export async function runJobsCommand(argv: string[], io: CliIo, deps: JobsComman
 
     if (command === "status") {
       const messageId = rest[0]!;
-      const run = await getRun(redis, messageId);
-      if (!run) throw new CliError(`no run recorded for message ${messageId} (unknown id, or older than the 14-day retention)`);
+      // QStash is asked (and its credentials resolved) only for a message Redis has no record of.
+      const messages = {
+        async get(id: string) {
+          const qstash = await resolveQStash(io.env, (message) => io.stderr.write(`${message}\n`), deps.fetch);
+          return new Client({ baseUrl: qstash.url, token: qstash.token, enableTelemetry: false }).messages.get(id);
+        },
+      };
+      const run = await findRun(redis, messages, messageId);
+      if (!run)
+        throw new CliError(
+          `no run recorded for message ${messageId}, and QStash does not hold it (unknown id, or older than the 14-day retention)`,
+        );
       io.stdout.write(flags.json ? `${JSON.stringify({ run }, null, 2)}\n` : `${renderRun(run)}\n`);
       return EXIT_OK;
     }
@@ -102,6 +114,7 @@ function renderRun(run: JobRun): string {
     ["Status", run.status],
     ["Attempts", String(run.attempts)],
     ["Queued", formatTime(run.queuedAt)],
+    ...(run.notBefore === undefined ? [] : [["Not before", formatTime(run.notBefore)] as [string, string]]),
     ["Started", formatTime(run.startedAt)],
     ["Finished", formatTime(run.finishedAt)],
     ["Duration", run.durationMs === undefined ? "-" : `${run.durationMs} ms`],

@@ -39,6 +39,7 @@ beforeEach(async () => {
   ];
   fake.state.requests = [];
   fake.state.retried = [];
+  fake.state.pending = [];
 });
 
 function call(
@@ -171,6 +172,28 @@ describe("runs and schedules", () => {
     ]);
     expect((await call("GET", "/runs/msg_b")).body.run).toMatchObject({ dlqId: "dlq_b", lastError: "489: boom" });
     expect((await call("GET", "/runs/msg_none")).status).toBe(404);
+  });
+
+  test("a message no delivery has reached yet is queued as QStash describes it", async () => {
+    const createdAt = clock.now();
+    fake.state.pending = [{ messageId: "msg_waiting", url: "https://app.test/api/jobs/welcome-email", createdAt }];
+    expect((await call("GET", "/runs/msg_waiting")).body.run).toEqual({
+      messageId: "msg_waiting",
+      job: "welcome-email",
+      status: "queued",
+      attempts: 0,
+      queuedAt: createdAt,
+    });
+    // A run record, once a delivery claimed the message, wins over what QStash holds.
+    await markDead(redis, { messageId: "msg_waiting", jobName: "welcome-email", error: "489: x", dlqId: "dlq_w" }, createdAt + 1);
+    expect((await call("GET", "/runs/msg_waiting")).body.run).toMatchObject({ status: "dead" });
+    // QStash down: an error that says so, not a 404 that would read as "never published".
+    fake.state.messagesStatus = 500;
+    try {
+      expect((await call("GET", "/runs/msg_other")).status).toBe(502);
+    } finally {
+      fake.state.messagesStatus = null;
+    }
   });
 
   test("lists schedules and pauses and resumes one", async () => {

@@ -3,11 +3,14 @@ import { markDead, recordQueued, createRedis } from "@/lib/job-runtime";
 import { runJobsCommand } from "@/scripts/lib/jobs-command";
 import { captureIo } from "./capture-io";
 import { setupMemoryRedis } from "../../helpers/msw";
+import { fakeQStash } from "../dlq/fake-qstash";
 
 const REDIS = "http://redis.test";
-setupMemoryRedis(REDIS);
+const QSTASH = "http://qstash.test";
+const qstash = fakeQStash(QSTASH);
+setupMemoryRedis(REDIS, ...qstash.handlers);
 
-const env = { UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t" };
+const env = { UPSTASH_REDIS_REST_URL: REDIS, UPSTASH_REDIS_REST_TOKEN: "t", QSTASH_URL: QSTASH, QSTASH_TOKEN: "q" };
 const redis = createRedis(env);
 const T = Date.UTC(2026, 0, 15, 9);
 
@@ -33,6 +36,21 @@ test("status prints the run record, pointing at the DLQ entry", async () => {
 
   const json = await run(["status", "msg_1", "--json"]);
   expect(JSON.parse(json.stdout).run).toMatchObject({ messageId: "msg_1", status: "dead", dlqId: "dlq_1" });
+});
+
+test("a message no delivery has reached yet shows as queued, from QStash", async () => {
+  qstash.state.pending = [
+    { messageId: "msg_wait", url: "https://app.test/api/jobs/welcome-email", createdAt: T, notBefore: T + 60_000 },
+  ];
+  try {
+    const { code, stdout } = await run(["status", "msg_wait"]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Job\s+welcome-email/);
+    expect(stdout).toMatch(/Status\s+queued/);
+    expect(stdout).toMatch(/Not before\s+2026-01-15 09:01:00Z/);
+  } finally {
+    qstash.state.pending = [];
+  }
 });
 
 test("an unknown message exits 1; bad usage exits 2", async () => {

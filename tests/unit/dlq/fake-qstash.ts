@@ -58,13 +58,17 @@ export function failedTestJob(index: number, overrides: Partial<WireDlqMessage> 
 }
 
 /**
- * An in-memory QStash DLQ and schedules API for msw, close enough to the real
- * one for the official client: repeated `dlqIds`, label/status filters, cursors.
+ * An in-memory QStash DLQ, schedules and pending-messages API for msw, close enough
+ * to the real one for the official client: repeated `dlqIds`, label/status filters, cursors.
  */
 export function fakeQStash(baseUrl: string, options: { pageSize?: number } = {}) {
   const state = {
     dlq: [] as WireDlqMessage[],
     schedules: [] as WireSchedule[],
+    /** Messages QStash still holds (not yet delivered): what `GET /v2/messages/:id` finds. */
+    pending: [] as Array<{ messageId: string; url: string; createdAt: number; notBefore?: number }>,
+    /** Answer every `GET /v2/messages/:id` with this status instead (an outage). */
+    messagesStatus: null as number | null,
     retried: [] as string[],
     requests: [] as Array<{ method: string; path: string; query: string; authorization: string | null }>,
     nextMessage: 1000,
@@ -107,6 +111,13 @@ export function fakeQStash(baseUrl: string, options: { pageSize?: number } = {})
   };
 
   const handlers = [
+    http.get(`${baseUrl}/v2/messages/:id`, ({ request, params }) => {
+      record(request);
+      if (state.messagesStatus) return HttpResponse.json({ error: "unavailable" }, { status: state.messagesStatus });
+      const message = state.pending.find((candidate) => candidate.messageId === params.id);
+      if (!message) return HttpResponse.json({ error: `message ${String(params.id)} not found` }, { status: 404 });
+      return HttpResponse.json({ ...message, method: "POST", maxRetries: 3 });
+    }),
     http.get(`${baseUrl}/v2/dlq`, ({ request }) => {
       const url = record(request);
       const { slice, next } = page(url.searchParams);

@@ -6,10 +6,12 @@ import { handleJobStatusRequest } from "@/lib/job-status/status";
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
 import { setupMemoryRedis } from "../../helpers/msw";
+import { fakeQStash } from "../dlq/fake-qstash";
 
 const TOKEN = "admin-token-0123456789";
 const env = testEnv({ ADMIN_TOKEN: TOKEN });
-const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
+const qstash = fakeQStash(env.QSTASH_URL);
+const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL, ...qstash.handlers);
 
 const get = (messageId: string, authorization?: string) =>
   new Request(`https://app.test/api/job-status/${messageId}`, {
@@ -58,6 +60,34 @@ describe("GET /api/job-status/[messageId]", () => {
     const answer = await handleJobStatusRequest(get("msg_1"), "msg_1", services);
     expect(answer.status).toBe(401);
     expect(redis.commands).toBe(0);
+  });
+
+  test("queued, as QStash holds it, before any delivery wrote a record; 502 when QStash does not answer", async () => {
+    const createdAt = clock.now();
+    qstash.state.pending = [
+      { messageId: "msg_wait", url: "https://app.test/api/edge/jobs/edge-ping", createdAt, notBefore: createdAt + 30_000 },
+      { messageId: "msg_cb", url: "https://app.test/api/qstash/failure", createdAt },
+    ];
+    try {
+      const answer = await handleJobStatusRequest(get("msg_wait", `Bearer ${TOKEN}`), "msg_wait", services);
+      expect(answer.status).toBe(200);
+      expect(await answer.json()).toEqual({
+        messageId: "msg_wait",
+        job: "edge-ping",
+        status: "queued",
+        attempts: 0,
+        timings: { queuedAt: new Date(createdAt).toISOString(), notBefore: new Date(createdAt + 30_000).toISOString() },
+      });
+      // Not a job route: no job run to show.
+      expect((await handleJobStatusRequest(get("msg_cb", `Bearer ${TOKEN}`), "msg_cb", services)).status).toBe(404);
+      qstash.state.messagesStatus = 503;
+      const down = await handleJobStatusRequest(get("msg_wait", `Bearer ${TOKEN}`), "msg_wait", services);
+      expect(down.status).toBe(502);
+      expect(await down.json()).toMatchObject({ messageId: "msg_wait" });
+    } finally {
+      qstash.state.pending = [];
+      qstash.state.messagesStatus = null;
+    }
   });
 
   test("404 for an unknown message, 400 for a malformed id", async () => {
