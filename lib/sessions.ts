@@ -1,4 +1,4 @@
-import type { Redis } from "./job-runtime";
+import { stageOutboxEntries, type OutboxEntry, type Redis } from "./job-runtime";
 import { randomToken } from "./crypto";
 
 export const SESSION_COOKIE = "session";
@@ -15,10 +15,14 @@ export function secureCookies(appUrl: string): boolean {
 
 const sessionKey = (token: string) => `session:${token}`;
 
-/** A random 256-bit token; only its Redis entry links it to the user. */
-export async function createSession(redis: Redis, userId: string): Promise<string> {
+/**
+ * A random 256-bit token; only its Redis entry links it to the user. `followUp`
+ * (e.g. the sign-in notification) goes into the outbox in the same transaction.
+ */
+export async function createSession(redis: Redis, userId: string, followUp?: OutboxEntry): Promise<string> {
   const token = randomToken(32);
-  await redis.set(sessionKey(token), userId, { ex: SESSION_TTL_SECONDS });
+  const tx = redis.multi().set(sessionKey(token), userId, { ex: SESSION_TTL_SECONDS });
+  await (followUp ? stageOutboxEntries(tx, [followUp]) : tx).exec();
   return token;
 }
 

@@ -1,5 +1,6 @@
-import type { EnqueueResult } from "../job-runtime";
+import { stageOutboxEntries } from "../job-runtime";
 import { notification } from "../jobs/notification";
+import { durableQueue } from "../jobs/outbox";
 import { randomHex } from "../orgs/store";
 import type { Services } from "../deps";
 import { getUser } from "../users/store";
@@ -19,19 +20,25 @@ function newNotificationId(): string {
   return `ntf_${randomHex(16)}`;
 }
 
+export interface NotifyResult {
+  notificationId: string;
+  /** The job's QStash message, or null while it waits in the outbox (QStash unreachable). */
+  messageId: string | null;
+}
+
 /**
  * Queues an in-app notification (and its email) for a user. The address and
  * name are read now and travel in the payload, so every retry renders the same
- * email for Resend's idempotency key. Returns null for an unknown user.
+ * email for Resend's idempotency key. The job stores the notification itself, so
+ * its outbox entry is the only record until it runs: written first, then
+ * published. Returns null for an unknown user.
  */
-export async function notifyUser(
-  services: Services,
-  input: NotifyInput,
-): Promise<({ notificationId: string } & EnqueueResult) | null> {
+export async function notifyUser(services: Services, input: NotifyInput): Promise<NotifyResult | null> {
   const user = await getUser(services.redis, input.userId);
   if (!user) return null;
   const notificationId = newNotificationId();
-  const result = await services.queue.enqueue(notification, {
+  const queue = durableQueue(services);
+  const entry = queue.prepare(notification, {
     notificationId,
     userId: user.id,
     email: user.email,
@@ -41,5 +48,7 @@ export async function notifyUser(
     ...(input.link !== undefined && { link: input.link }),
     sendEmail: input.email ?? true,
   });
-  return { notificationId, ...result };
+  await stageOutboxEntries(services.redis.multi(), [entry]).exec();
+  const { published } = await queue.publish([entry]);
+  return { notificationId, messageId: published[0]?.messageId ?? null };
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { generateReport } from "../jobs/generate-report";
+import { durableQueue } from "../jobs/outbox";
 import { getOrg, isMember, randomHex } from "../orgs/store";
 import type { Services } from "../deps";
 import { getUser } from "../users/store";
@@ -17,10 +18,15 @@ function newReportId(): string {
 }
 
 export type RequestReportResult =
-  | { ok: true; reportId: string; messageId: string }
+  /** `messageId` is null while the job waits in the outbox (QStash unreachable); the report shows as queued either way. */
+  | { ok: true; reportId: string; messageId: string | null }
   | { ok: false; reason: "invalid" | "not_found" | "forbidden"; message: string };
 
-/** Records the report as queued (so its page shows progress at once) and hands the work to the job. */
+/**
+ * Records the report as queued (so its page shows progress at once) together
+ * with the job that builds it (one transaction, through the outbox), then
+ * publishes the job: a queued report always has its job on the way.
+ */
 export async function requestReport(
   services: Services,
   input: { orgId: string; userId: string; periodDays: unknown },
@@ -36,7 +42,14 @@ export async function requestReport(
   if (!member || !user)
     return { ok: false, reason: "forbidden", message: "Only members can request this organisation's reports." };
   const reportId = newReportId();
-  await saveReport(services.redis, {
+  const queue = durableQueue(services);
+  const job = queue.prepare(generateReport, {
+    reportId,
+    orgId: org.id,
+    periodDays: days.data,
+    requestedBy: { userId: user.id, email: user.email, name: user.name },
+  });
+  const report = {
     id: reportId,
     orgId: org.id,
     orgName: org.name,
@@ -44,12 +57,8 @@ export async function requestReport(
     periodDays: days.data,
     status: "queued",
     createdAt: services.clock.now(),
-  });
-  const { messageId } = await services.queue.enqueue(generateReport, {
-    reportId,
-    orgId: org.id,
-    periodDays: days.data,
-    requestedBy: { userId: user.id, email: user.email, name: user.name },
-  });
-  return { ok: true, reportId, messageId };
+  } as const;
+  await saveReport(services.redis, report, job);
+  const { published } = await queue.publish([job]);
+  return { ok: true, reportId, messageId: published[0]?.messageId ?? null };
 }

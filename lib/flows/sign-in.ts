@@ -1,11 +1,12 @@
 import { z } from "zod";
+import { durableQueue } from "../jobs/outbox";
 import { signInNotification } from "../jobs/sign-in-notification";
 import { randomHex } from "../orgs/store";
 import type { Services } from "../deps";
 import { createSession } from "../sessions";
 import { authenticate, type User } from "../users/store";
 import { createSignInLimiter, tooManyAttemptsMessage, type SignInLimiter } from "../auth/signin-limit";
-import { log } from "../job-runtime";
+import { log, type OutboxEntry } from "../job-runtime";
 
 const signInSchema = z.object({
   email: z.string().trim().min(1, "Enter your email address").max(254),
@@ -18,7 +19,7 @@ export type SignInResult =
       user: User;
       sessionToken: string;
       eventId: string;
-      /** Null when the notification could not be queued (sign-in still succeeds). */
+      /** Null while the notification waits in the outbox (QStash unreachable; sign-in still succeeds). */
       notificationMessageId: string | null;
     }
   | { ok: false; error: string /** Set when refused by the attempt limits. */; retryAfterMs?: number };
@@ -29,8 +30,10 @@ export function newSignInEventId(): string {
 }
 
 /**
- * Checks the password, opens a session and queues the sign-in notification,
- * keyed by a fresh sign-in event id so QStash redeliveries send one email.
+ * Checks the password, then opens a session and records the sign-in
+ * notification in the outbox in one transaction, keyed by a fresh sign-in event
+ * id so QStash redeliveries send one email, and publishes it. A QStash outage
+ * never locks anyone out, and never loses the notice of a sign-in.
  */
 export async function signIn(
   services: Services,
@@ -50,20 +53,23 @@ export async function signIn(
   if (!user) return { ok: false, error: "That email and password don't match an account." };
   await limiter.succeeded(parsed.data.email);
 
-  const sessionToken = await createSession(services.redis, user.id);
   const eventId = newSignInEventId();
-  let notificationMessageId: string | null = null;
+  const queue = durableQueue(services);
+  let notice: OutboxEntry | undefined;
   try {
-    ({ messageId: notificationMessageId } = await services.queue.enqueue(signInNotification, {
+    notice = queue.prepare(signInNotification, {
       eventId,
       userId: user.id,
       signedInAt: services.clock.now(),
       ip: input.ip,
       userAgent: input.userAgent,
-    }));
+    });
   } catch (error) {
-    // Locking people out because QStash is unreachable would be worse than one missing notification.
-    log.error("sign_in_notification_not_queued", { job: "sign-in-notification", userId: user.id, eventId, error });
+    // Only a caller passing what the client-info readers never return gets here; the sign-in itself is good.
+    log.error("sign_in_notification_invalid", { job: "sign-in-notification", userId: user.id, eventId, error });
   }
+  const sessionToken = await createSession(services.redis, user.id, notice);
+  const { published } = await queue.publish(notice ? [notice] : []);
+  const notificationMessageId = published[0]?.messageId ?? null;
   return { ok: true, user, sessionToken, eventId, notificationMessageId };
 }

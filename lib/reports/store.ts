@@ -1,4 +1,4 @@
-import type { Redis } from "../job-runtime";
+import { stageOutboxEntries, type OutboxEntry, type Redis } from "../job-runtime";
 import { reportSchema, type Report } from "./model";
 
 const reportKey = (reportId: string) => `report:${reportId}`;
@@ -9,13 +9,15 @@ const REPORT_TTL_SECONDS = 30 * 24 * 60 * 60;
 /** Reports listed per organisation. */
 const ORG_REPORTS_LIMIT = 50;
 
-export async function saveReport(redis: Redis, report: Report): Promise<void> {
+/** Stores the report; `followUp` (the job that builds it) goes into the outbox in the same transaction. */
+export async function saveReport(redis: Redis, report: Report, followUp?: OutboxEntry): Promise<void> {
   const tx = redis.multi();
   // @upstash/redis stores objects as JSON and parses them back on read.
   tx.set(reportKey(report.id), report, { ex: REPORT_TTL_SECONDS });
   tx.zadd(orgReportsKey(report.orgId), { score: report.createdAt, member: report.id });
   tx.zremrangebyrank(orgReportsKey(report.orgId), 0, -(ORG_REPORTS_LIMIT + 1));
   tx.expire(orgReportsKey(report.orgId), REPORT_TTL_SECONDS);
+  if (followUp) stageOutboxEntries(tx, [followUp]);
   await tx.exec();
 }
 

@@ -35,5 +35,22 @@ export function qstashHandlers(baseUrl: string) {
       return HttpResponse.json(items.map(() => ({ messageId: `msg_${++counter}` })));
     }),
   ];
-  return { handlers, published };
+  return {
+    handlers,
+    published,
+    /** The single publishes as jobs: the job's name (the URL's last segment), its payload and the headers. */
+    jobs: () =>
+      published
+        .filter((entry) => entry.url.startsWith(`${baseUrl}/v2/publish/`))
+        .map((entry) => ({
+          job: entry.url.split("/").pop()!,
+          payload: JSON.parse(entry.body) as unknown,
+          headers: entry.headers,
+        })),
+    /** Forgets what was published and restarts the message ids at msg_1. */
+    reset() {
+      published.length = 0;
+      counter = 0;
+    },
+  };
 }

@@ -25,7 +25,7 @@ describe("generate-report", () => {
     const first = await requestReport(running.app.services, { orgId: org.id, userId: user.id, periodDays: 30 });
     const second = await requestReport(running.app.services, { orgId: org.id, userId: user.id, periodDays: 7 });
     if (!first.ok || !second.ok) throw new Error("not requested");
-    expect((await running.app.qstash.messages.get(first.messageId)).flowControlKey).toBe(`report:${org.id}`);
+    expect((await running.app.qstash.messages.get(first.messageId!)).flowControlKey).toBe(`report:${org.id}`);
     await running.stack.qstash.idle();
 
     const report = await getReport(running.app.services.redis, first.reportId);

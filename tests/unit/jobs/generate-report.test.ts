@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, test } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { recordEmail } from "@/lib/email-log/store";
 import { buildRequest, type JobInput, JobTimeoutError } from "@/lib/job-runtime";
 import { generateReport } from "@/lib/jobs/generate-report";
@@ -11,9 +11,13 @@ import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { jobContextFor } from "../../helpers/job-context";
 import { setupMemoryRedis } from "../../helpers/msw";
+import { qstashHandlers } from "../../msw/qstash";
 
 const env = testEnv();
-setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
+// requestReport publishes through the outbox with the services' QStash client: msw answers it.
+const qstash = qstashHandlers(env.QSTASH_URL);
+setupMemoryRedis(env.UPSTASH_REDIS_REST_URL, ...qstash.handlers);
+afterEach(() => qstash.reset());
 
 const registry = { "generate-report": generateReport };
 const NOW = Date.UTC(2026, 0, 15, 9, 0);
@@ -39,7 +43,12 @@ describe("generate-report", () => {
     const requested = await requestReport(ctx.services, { orgId: ctx.org.id, userId: ctx.user.id, periodDays: "30" });
     if (!requested.ok) throw new Error(requested.message);
     expect(await getReport(ctx.services.redis, requested.reportId)).toMatchObject({ status: "queued", orgName: "Acme Ltd" });
-    expect(ctx.queue.published[0]!.request.flowControl).toEqual({ key: `report:${ctx.org.id}`, parallelism: 1 });
+    const [published] = qstash.jobs();
+    expect(published).toMatchObject({ job: "generate-report", payload: { reportId: requested.reportId } });
+    expect(published!.headers).toMatchObject({
+      "upstash-flow-control-key": `report:${ctx.org.id}`,
+      "upstash-flow-control-value": "parallelism=1",
+    });
     expect((await listOrgReports(ctx.services.redis, ctx.org.id)).map((report) => report.id)).toEqual([requested.reportId]);
   });
 
@@ -57,7 +66,7 @@ describe("generate-report", () => {
       ok: false,
       reason: "not_found",
     });
-    expect(ctx.queue.published).toEqual([]);
+    expect(qstash.jobs()).toEqual([]);
   });
 
   test("the job aggregates the members' email log, stores the result and emails the link", async () => {
@@ -65,7 +74,7 @@ describe("generate-report", () => {
     const requested = await requestReport(ctx.services, { orgId: ctx.org.id, userId: ctx.user.id, periodDays: 7 });
     if (!requested.ok) throw new Error(requested.message);
     ctx.clock.advance(5_000);
-    const answer = await deliver(ctx.services, generateReport, ctx.queue.published[0]!.payload, { registry });
+    const answer = await deliver(ctx.services, generateReport, qstash.jobs()[0]!.payload, { registry });
 
     expect(answer.status).toBe(200);
     const reportUrl = `https://app.test/reports/${requested.reportId}`;
@@ -86,7 +95,7 @@ describe("generate-report", () => {
     const ctx = await setup();
     const requested = await requestReport(ctx.services, { orgId: ctx.org.id, userId: ctx.user.id, periodDays: 7 });
     if (!requested.ok) throw new Error(requested.message);
-    const payload = ctx.queue.published[0]!.payload;
+    const payload = qstash.jobs()[0]!.payload;
     ctx.email.failNext({ name: "internal_server_error", statusCode: 500, message: "x" });
     expect((await deliver(ctx.services, generateReport, payload, { messageId: "m", registry })).status).toBe(503);
     const first = await getReport(ctx.services.redis, requested.reportId);
@@ -113,7 +122,7 @@ describe("generate-report", () => {
       idempotencyKey: "k",
       maxRetries: 2,
     });
-    const payload = generateReport.schema.parse(ctx.queue.published[0]!.payload);
+    const payload = generateReport.schema.parse(qstash.jobs()[0]!.payload);
     await expect(generateReport.handler(payload, context)).rejects.toBeInstanceOf(JobTimeoutError);
     expect(ctx.email.attempts).toBe(0);
     expect(await getReport(ctx.services.redis, requested.reportId)).toMatchObject({ status: "running" });

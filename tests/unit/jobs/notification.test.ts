@@ -1,4 +1,4 @@
-import { describe, expect, expectTypeOf, test } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { notification } from "@/lib/jobs/notification";
@@ -8,9 +8,13 @@ import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { setupMemoryRedis } from "../../helpers/msw";
+import { qstashHandlers } from "../../msw/qstash";
 
 const env = testEnv();
-const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
+// notifyUser publishes through the outbox with the services' QStash client: msw answers it.
+const qstash = qstashHandlers(env.QSTASH_URL);
+const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL, ...qstash.handlers);
+afterEach(() => qstash.reset());
 
 const registry = { notification };
 const payload = {
@@ -93,7 +97,7 @@ describe("notification job", () => {
 
 describe("notifyUser", () => {
   test("reads the user's address and name into the payload", async () => {
-    const { services, queue } = fakeServices({ env });
+    const { services } = fakeServices({ env });
     const created = await createUser(
       services.redis,
       { email: "ada@example.com", name: "Ada", password: "correct horse", locale: "en", timeZone: "UTC" },
@@ -102,7 +106,9 @@ describe("notifyUser", () => {
     if (!created.ok) throw new Error("user not created");
     const result = await notifyUser(services, { userId: created.user.id, title: "Hi", body: "There" });
     expect(result?.notificationId).toMatch(/^ntf_[0-9a-f]{32}$/);
-    expect(queue.published[0]!.payload).toEqual({
+    expect(result?.messageId).toBe("msg_1");
+    expect(qstash.jobs()).toHaveLength(1);
+    expect(qstash.jobs()[0]!.payload).toEqual({
       notificationId: result!.notificationId,
       userId: created.user.id,
       email: "ada@example.com",
@@ -114,9 +120,9 @@ describe("notifyUser", () => {
   });
 
   test("an unknown user is not notified", async () => {
-    const { services, queue } = fakeServices({ env });
+    const { services } = fakeServices({ env });
     expect(await notifyUser(services, { userId: "usr_missing", title: "Hi", body: "There" })).toBeNull();
-    expect(queue.published).toEqual([]);
+    expect(qstash.jobs()).toEqual([]);
   });
 });
 
