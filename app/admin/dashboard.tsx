@@ -1,17 +1,28 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState, type FormEvent } from "react";
+import { type FormEvent, type MouseEvent, useCallback, useEffect, useRef, useState } from "react";
 import type { ScheduleSummary } from "@/lib/admin/schedules";
 import type { DlqEntry, DlqEntryDetail } from "@/lib/dlq/decode";
 import type { JobRun } from "@/lib/job-runtime";
+import { dlqAction, scheduleAction } from "./actions";
+import type { AdminData } from "./data";
+import {
+  adminHref,
+  type Filter,
+  FILTER_FIELDS,
+  filterInput,
+  filterQuery,
+  hasFilter,
+  MATCHING,
+  type Notice,
+  type Pending,
+  pendingValue,
+  RUNS_SHOWN,
+} from "./view";
 
 /** How often the page re-reads the admin API. */
 const POLL_MS = 3000;
 const API = "/api/admin";
-
-type Filter = { job: string; status: string; from: string; to: string };
-type Pending = { action: "retry" | "delete"; dlqId: string | "matching" } | null;
-type Notice = { text: string; bad?: boolean } | null;
 
 async function api<T>(path: string, init?: RequestInit): Promise<T> {
   const response = await fetch(`${API}${path}`, {
@@ -29,14 +40,21 @@ async function api<T>(path: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
-function filterQuery(filter: Filter): string {
-  const query = new URLSearchParams();
-  if (filter.job) query.set("job", filter.job);
-  if (filter.status) query.set("status", filter.status);
-  // datetime-local has no zone: read it as the browser's local time.
-  if (filter.from) query.set("from", new Date(filter.from).toISOString());
-  if (filter.to) query.set("to", new Date(filter.to).toISOString());
-  return query.toString();
+/** With JavaScript a button acts in place; without it, its form goes to the server (see ./view.ts). */
+const inPlace = (act: () => void) => (event: MouseEvent) => {
+  event.preventDefault();
+  act();
+};
+
+/** The filter as hidden fields, so every form without JavaScript comes back to the same view. */
+function FilterFields({ filter }: { filter: Filter }) {
+  return (
+    <>
+      {FILTER_FIELDS.filter((field) => filter[field]).map((field) => (
+        <input key={field} type="hidden" name={field} value={filter[field]} />
+      ))}
+    </>
+  );
 }
 
 const time = (ms: number | null | undefined) =>
@@ -52,26 +70,36 @@ const short = (value: unknown, limit = 80) => {
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text;
 };
 
-export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
-  const [runs, setRuns] = useState<JobRun[] | null>(null);
-  const [dlq, setDlq] = useState<{ messages: DlqEntry[]; cursor?: string } | null>(null);
-  const [schedules, setSchedules] = useState<ScheduleSummary[] | null>(null);
-  const [loadError, setLoadError] = useState<string | null>(null);
-  const [filter, setFilter] = useState<Filter>({ job: "", status: "", from: "", to: "" });
-  const [applied, setApplied] = useState<Filter>(filter);
-  const [pending, setPending] = useState<Pending>(null);
+export function AdminDashboard({
+  initial,
+  filter: initialFilter,
+  pending: initialPending,
+  notice: initialNotice,
+}: {
+  initial: AdminData;
+  filter: Filter;
+  pending: Pending;
+  notice: Notice;
+}) {
+  const [runs, setRuns] = useState<JobRun[] | null>(initial.runs);
+  const [dlq, setDlq] = useState<{ messages: DlqEntry[]; cursor?: string } | null>(initial.dlq);
+  const [schedules, setSchedules] = useState<ScheduleSummary[] | null>(initial.schedules);
+  const [loadError, setLoadError] = useState<string | null>(initial.loadError);
+  const [filter, setFilter] = useState<Filter>(initialFilter);
+  const [applied, setApplied] = useState<Filter>(initialFilter);
+  const [pending, setPending] = useState<Pending>(initialPending);
   const [busy, setBusy] = useState(false);
-  const [notice, setNotice] = useState<Notice>(null);
-  const [detail, setDetail] = useState<DlqEntryDetail | null>(null);
-  const [detailError, setDetailError] = useState<string | null>(null);
-  const [updatedAt, setUpdatedAt] = useState<number | null>(null);
+  const [notice, setNotice] = useState<Notice>(initialNotice);
+  const [detail, setDetail] = useState<DlqEntryDetail | null>(initial.detail);
+  const [detailError, setDetailError] = useState<string | null>(initial.detailError);
+  const [updatedAt, setUpdatedAt] = useState<number>(initial.loadedAt);
   const appliedRef = useRef(applied);
   appliedRef.current = applied;
 
   const load = useCallback(async () => {
     try {
       const [runsBody, dlqBody, schedulesBody] = await Promise.all([
-        api<{ runs: JobRun[] }>("/runs?limit=50"),
+        api<{ runs: JobRun[] }>(`/runs?limit=${RUNS_SHOWN}`),
         api<{ messages: DlqEntry[]; cursor?: string }>(`/dlq?${filterQuery(appliedRef.current)}`),
         api<{ schedules: ScheduleSummary[] }>("/schedules"),
       ]);
@@ -85,15 +113,20 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
     }
   }, []);
 
-  // `applied` re-runs the poll with the new filters; `load` reads them through a ref, so it never changes.
+  // The server rendered fresh data; from here the page polls. `applied` re-runs the poll with the new
+  // filters; `load` reads them through a ref, so it never changes.
   // biome-ignore lint/correctness/useExhaustiveDependencies: see above.
   useEffect(() => {
-    void load();
     const timer = setInterval(() => {
       if (document.visibilityState === "visible") void load();
     }, POLL_MS);
     return () => clearInterval(timer);
   }, [load, applied]);
+
+  // Keep the address the page's state (filter only), so a reload or a copied link shows the same view.
+  useEffect(() => {
+    window.history.replaceState(null, "", adminHref(applied));
+  }, [applied]);
 
   const openDetail = useCallback(async (dlqId: string) => {
     setDetailError(null);
@@ -105,10 +138,6 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
     }
   }, []);
 
-  useEffect(() => {
-    if (focusDlqId) void openDetail(focusDlqId);
-  }, [focusDlqId, openDetail]);
-
   async function confirmPending() {
     if (!pending) return;
     setBusy(true);
@@ -116,8 +145,7 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
       const { action, dlqId } = pending;
       let text: string;
       if (dlqId === "matching") {
-        const hasFilter = Object.values(applied).some(Boolean);
-        const selection = hasFilter ? { filter: Object.fromEntries(new URLSearchParams(filterQuery(applied))) } : { all: true };
+        const selection = hasFilter(applied) ? { filter: filterInput(applied) } : { all: true };
         const outcome = await api<{ matched: number; retried?: unknown[]; deleted?: number; failed: unknown[] }>(
           `/dlq/${action}`,
           {
@@ -163,32 +191,67 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
 
   function applyFilter(event: FormEvent) {
     event.preventDefault();
+    appliedRef.current = filter;
     setApplied(filter);
+    void load();
   }
 
-  const confirmBox = (label: string) => (
-    // biome-ignore lint/a11y/useSemanticElements: an inline confirmation inside a table cell; a fieldset would break the row.
-    <span className="confirm" role="group" aria-label={label} data-testid="confirm">
+  /** The confirm step: a form that acts without JavaScript, and in place with it. */
+  const confirmBox = (label: string, step: NonNullable<Pending>) => (
+    <form action={dlqAction} className="confirm" aria-label={label} data-testid="confirm">
       {label}
+      <input type="hidden" name="target" value={step.dlqId} />
+      <FilterFields filter={applied} />
       <button
-        type="button"
-        className={pending?.action === "delete" ? "danger" : ""}
+        type="submit"
+        name="op"
+        value={step.action}
+        className={step.action === "delete" ? "danger" : ""}
         disabled={busy}
-        onClick={() => void confirmPending()}
+        onClick={inPlace(() => void confirmPending())}
       >
-        {pending?.action === "delete" ? "Confirm delete" : "Confirm retry"}
+        {step.action === "delete" ? "Confirm delete" : "Confirm retry"}
       </button>
-      <button type="button" className="secondary" disabled={busy} onClick={() => setPending(null)}>
+      <button
+        type="submit"
+        name="op"
+        value="cancel"
+        className="secondary"
+        disabled={busy}
+        onClick={inPlace(() => setPending(null))}
+      >
         Cancel
       </button>
-    </span>
+    </form>
+  );
+
+  /** A button that asks for the confirm step: in place with JavaScript, as `?confirm=` without it. */
+  const askButton = (step: NonNullable<Pending>, text: string, className = "") => (
+    <button
+      type="submit"
+      name="confirm"
+      value={pendingValue(step.action, step.dlqId)}
+      className={className}
+      onClick={inPlace(() => setPending(step))}
+    >
+      {text}
+    </button>
+  );
+
+  /** Opens a DLQ message's details: in place with JavaScript, as `?dlq=` without it. */
+  const detailButton = (dlqId: string, text: string) => (
+    <button type="submit" name="dlq" value={dlqId} className="secondary" onClick={inPlace(() => void openDetail(dlqId))}>
+      {text}
+    </button>
   );
 
   const messages = dlq?.messages ?? [];
+  const bulkLabel = (action: "retry" | "delete") =>
+    `${action === "retry" ? "Retry" : "Delete"} every message matching this filter${dlq?.cursor ? " (more than shown)" : ` (${messages.length})`}?`;
   return (
     <div>
       <p className="muted" data-testid="updated">
-        Refreshes every {POLL_MS / 1000} s{updatedAt ? ` · last update ${time(updatedAt)}` : " · loading…"}
+        Refreshes every {POLL_MS / 1000} s with JavaScript · last update {time(updatedAt)}
       </p>
       {loadError ? (
         <p className="notice bad" role="alert">
@@ -205,11 +268,12 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
         Dead-letter queue{" "}
         <small>{dlq ? `${messages.length}${dlq.cursor ? "+" : ""} message${messages.length === 1 ? "" : "s"}` : ""}</small>
       </h2>
-      <form className="filters" onSubmit={applyFilter} aria-label="DLQ filter">
+      <form className="filters" method="get" action="/admin" onSubmit={applyFilter} aria-label="DLQ filter">
         <div>
           <label htmlFor="f-job">Job</label>
           <input
             id="f-job"
+            name="job"
             value={filter.job}
             placeholder="welcome-email"
             onChange={(e) => setFilter({ ...filter, job: e.target.value.trim() })}
@@ -219,6 +283,7 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
           <label htmlFor="f-status">Status</label>
           <input
             id="f-status"
+            name="status"
             value={filter.status}
             inputMode="numeric"
             placeholder="489"
@@ -227,41 +292,34 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
           />
         </div>
         <div>
-          <label htmlFor="f-from">From</label>
+          <label htmlFor="f-from">From (UTC)</label>
           <input
             id="f-from"
+            name="from"
             type="datetime-local"
             value={filter.from}
             onChange={(e) => setFilter({ ...filter, from: e.target.value })}
           />
         </div>
         <div>
-          <label htmlFor="f-to">To</label>
+          <label htmlFor="f-to">To (UTC)</label>
           <input
             id="f-to"
+            name="to"
             type="datetime-local"
             value={filter.to}
             onChange={(e) => setFilter({ ...filter, to: e.target.value })}
           />
         </div>
         <button type="submit">Filter</button>
-        {messages.length > 0 ? (
-          pending?.dlqId === "matching" ? (
-            confirmBox(
-              `${pending.action === "retry" ? "Retry" : "Delete"} every message matching this filter${dlq?.cursor ? " (more than shown)" : ` (${messages.length})`}?`,
-            )
-          ) : (
-            <>
-              <button type="button" className="secondary" onClick={() => setPending({ action: "retry", dlqId: "matching" })}>
-                Retry all matching
-              </button>
-              <button type="button" className="danger" onClick={() => setPending({ action: "delete", dlqId: "matching" })}>
-                Delete all matching
-              </button>
-            </>
-          )
+        {messages.length > 0 && pending?.dlqId !== MATCHING ? (
+          <>
+            {askButton({ action: "retry", dlqId: MATCHING }, "Retry all matching", "secondary")}
+            {askButton({ action: "delete", dlqId: MATCHING }, "Delete all matching", "danger")}
+          </>
         ) : null}
       </form>
+      {messages.length > 0 && pending?.dlqId === MATCHING ? confirmBox(bulkLabel(pending.action), pending) : null}
       {dlq && messages.length === 0 ? (
         <p className="muted" data-testid="dlq-empty">
           No dead messages.
@@ -295,23 +353,14 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
                 </td>
                 <td>
                   {pending?.dlqId === entry.dlqId ? (
-                    confirmBox(pending.action === "retry" ? "Retry this message?" : "Delete this message for good?")
+                    confirmBox(pending.action === "retry" ? "Retry this message?" : "Delete this message for good?", pending)
                   ) : (
-                    <>
-                      <button type="button" className="secondary" onClick={() => void openDetail(entry.dlqId)}>
-                        Details
-                      </button>
-                      <button type="button" onClick={() => setPending({ action: "retry", dlqId: entry.dlqId })}>
-                        Retry
-                      </button>
-                      <button
-                        type="button"
-                        className="danger"
-                        onClick={() => setPending({ action: "delete", dlqId: entry.dlqId })}
-                      >
-                        Delete
-                      </button>
-                    </>
+                    <form method="get" action="/admin" className="row-actions">
+                      <FilterFields filter={applied} />
+                      {detailButton(entry.dlqId, "Details")}
+                      {askButton({ action: "retry", dlqId: entry.dlqId }, "Retry")}
+                      {askButton({ action: "delete", dlqId: entry.dlqId }, "Delete", "danger")}
+                    </form>
                   )}
                 </td>
               </tr>
@@ -320,7 +369,7 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
         </table>
       ) : null}
       {detailError ? <p className="notice bad">{detailError}</p> : null}
-      {detail ? <Detail entry={detail} onClose={() => setDetail(null)} /> : null}
+      {detail ? <Detail entry={detail} filter={applied} onClose={() => setDetail(null)} /> : null}
 
       <h2>
         Job runs <small>most recent first</small>
@@ -348,12 +397,10 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
                 <td>
                   <span className={`status status-${run.status}`}>{run.status}</span>
                   {run.dlqId ? (
-                    <>
-                      {" "}
-                      <button type="button" className="secondary" onClick={() => void openDetail(run.dlqId!)}>
-                        DLQ
-                      </button>
-                    </>
+                    <form method="get" action="/admin" className="row-actions">
+                      <FilterFields filter={applied} />
+                      {detailButton(run.dlqId, "DLQ")}
+                    </form>
                   ) : null}
                 </td>
                 <td>{run.attempts}</td>
@@ -397,9 +444,19 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
                 <td>{schedule.isPaused ? "paused" : "active"}</td>
                 <td>{schedule.isPaused ? "–" : time(schedule.nextScheduleTime)}</td>
                 <td>
-                  <button type="button" className="secondary" onClick={() => void toggleSchedule(schedule)}>
-                    {schedule.isPaused ? "Resume" : "Pause"}
-                  </button>
+                  <form action={scheduleAction} className="row-actions">
+                    <input type="hidden" name="scheduleId" value={schedule.scheduleId} />
+                    <FilterFields filter={applied} />
+                    <button
+                      type="submit"
+                      name="op"
+                      value={schedule.isPaused ? "resume" : "pause"}
+                      className="secondary"
+                      onClick={inPlace(() => void toggleSchedule(schedule))}
+                    >
+                      {schedule.isPaused ? "Resume" : "Pause"}
+                    </button>
+                  </form>
                 </td>
               </tr>
             ))}
@@ -410,7 +467,7 @@ export function AdminDashboard({ focusDlqId }: { focusDlqId?: string }) {
   );
 }
 
-function Detail({ entry, onClose }: { entry: DlqEntryDetail; onClose(): void }) {
+function Detail({ entry, filter, onClose }: { entry: DlqEntryDetail; filter: Filter; onClose(): void }) {
   const headers = (map: Record<string, string[]>) =>
     Object.entries(map)
       .map(([name, values]) => `${name}: ${values.join(", ")}`)
@@ -421,9 +478,12 @@ function Detail({ entry, onClose }: { entry: DlqEntryDetail; onClose(): void }) 
         <h3>
           {entry.jobName} · <code>{entry.dlqId}</code>
         </h3>
-        <button type="button" className="secondary" onClick={onClose}>
-          Close
-        </button>
+        <form method="get" action="/admin">
+          <FilterFields filter={filter} />
+          <button type="submit" className="secondary" onClick={inPlace(onClose)}>
+            Close
+          </button>
+        </form>
       </div>
       <dl>
         <dt>Message id</dt>

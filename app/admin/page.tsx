@@ -4,7 +4,9 @@ import { outboxDepth } from "@/lib/job-runtime";
 import { getServices } from "@/lib/services";
 import { signOutAction } from "./actions";
 import { AdminDashboard } from "./dashboard";
+import { loadAdminData } from "./data";
 import { SignInForm } from "./sign-in-form";
+import { readFilter, readNotice, readPending } from "./view";
 import "./admin.css";
 
 export const metadata = { title: "Admin · Acme", robots: { index: false } };
@@ -13,7 +15,8 @@ export const dynamic = "force-dynamic";
 type Props = { searchParams: Promise<Record<string, string | string[] | undefined>> };
 
 export default async function AdminPage({ searchParams }: Props) {
-  const { env, clock, redis } = getServices();
+  const services = getServices();
+  const { env, clock, redis } = services;
   const params = await searchParams;
   const focus = typeof params.dlq === "string" ? params.dlq : undefined;
   if (!env.ADMIN_TOKEN) {
@@ -35,7 +38,8 @@ export default async function AdminPage({ searchParams }: Props) {
       </section>
     );
   }
-  const outbox = await outboxDepth(redis, clock.now());
+  const filter = readFilter(params);
+  const [outbox, data] = await Promise.all([outboxDepth(redis, clock.now()), loadAdminData(services, filter, focus)]);
   return (
     <section className="admin">
       <div className="admin-head">
@@ -57,7 +61,7 @@ export default async function AdminPage({ searchParams }: Props) {
                 : ".")}
         </p>
       </section>
-      <AdminDashboard focusDlqId={focus} />
+      <AdminDashboard initial={data} filter={filter} pending={readPending(params)} notice={readNotice(params)} />
     </section>
   );
 }

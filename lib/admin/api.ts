@@ -1,18 +1,10 @@
 import { QstashError, type Client } from "@upstash/qstash";
 import { z } from "zod";
-import {
-  type Clock,
-  findRun,
-  listRecentRuns,
-  recordQueued,
-  type OutboxDepth,
-  type Redis,
-  type SweepResult,
-  log,
-} from "../job-runtime";
-import { getDlqEntry, deleteEntries, listDlq, resolveSelection, retryEntries, type DlqSelection } from "../dlq/operations";
+import { type Clock, findRun, listRecentRuns, type OutboxDepth, type Redis, type SweepResult, log } from "../job-runtime";
+import { getDlqEntry, listDlq, type DlqSelection } from "../dlq/operations";
 import { dlqFilterInputSchema, isEmptyFilter } from "../dlq/filters";
 import { authenticateAdmin, redisAdminSessions, sameOrigin } from "./auth";
+import { runDlqCommand } from "./commands";
 import { listSchedules, setSchedulePaused } from "./schedules";
 
 /** Where the admin API is mounted; the App Router catch-all under app/api/admin mirrors it. */
@@ -96,26 +88,23 @@ async function route(
       return reply(200, { messages: page.entries, ...(page.cursor && { cursor: page.cursor }) });
     }
     if (method === "POST" && segments.length === 2 && (id === "retry" || id === "delete")) {
-      const selection = await parseSelection(request);
-      const entries = await resolveSelection(deps.qstash, selection);
-      if (id === "retry") return reply(200, { matched: entries.length, ...(await retryAndRecord(entries, deps)) });
-      return reply(200, { matched: entries.length, ...(await deleteEntries(deps.qstash, entries)) });
+      const { action: _action, ...outcome } = await runDlqCommand(deps, id, await parseSelection(request));
+      return reply(200, outcome);
     }
     if (id && segments.length === 2 && method === "GET") {
       const entry = await getDlqEntry(deps.qstash, id);
       if (!entry) throw new HttpError(404, `no DLQ message ${id}`);
       return reply(200, { message: entry });
     }
-    if (id && segments.length === 2 && method === "DELETE") {
-      const entries = await resolveSelection(deps.qstash, { dlqIds: [id] });
-      if (entries.length === 0) throw new HttpError(404, `no DLQ message ${id}`);
-      const outcome = await deleteEntries(deps.qstash, entries);
-      return reply(outcome.failed.length > 0 ? 502 : 200, outcome);
-    }
-    if (id && action === "retry" && segments.length === 3 && method === "POST") {
-      const entries = await resolveSelection(deps.qstash, { dlqIds: [id] });
-      if (entries.length === 0) throw new HttpError(404, `no DLQ message ${id}`);
-      const outcome = await retryAndRecord(entries, deps);
+    const one =
+      id && segments.length === 2 && method === "DELETE"
+        ? "delete"
+        : id && action === "retry" && segments.length === 3 && method === "POST"
+          ? "retry"
+          : null;
+    if (id && one) {
+      const { action: _action, matched, ...outcome } = await runDlqCommand(deps, one, { dlqIds: [id] });
+      if (matched === 0) throw new HttpError(404, `no DLQ message ${id}`);
       return reply(outcome.failed.length > 0 ? 502 : 200, outcome);
     }
   }
@@ -184,22 +173,6 @@ async function parseSelection(request: Request): Promise<DlqSelection> {
   if ("filter" in selection && isEmptyFilter(selection.filter))
     throw new HttpError(400, "empty filter: send {all: true} to target every message");
   return selection;
-}
-
-/** Retries, then records each new message as queued so the runs table shows the replay at once. */
-async function retryAndRecord(entries: Awaited<ReturnType<typeof resolveSelection>>, deps: AdminApiDeps) {
-  const outcome = await retryEntries(deps.qstash, entries);
-  await Promise.all(
-    outcome.retried.map(async ({ messageId, jobName }) => {
-      if (!messageId) return;
-      try {
-        await recordQueued(deps.redis, { messageId, jobName, deduplicated: false }, deps.clock.now());
-      } catch (error) {
-        log.error("record_retry_failed", { messageId, error });
-      }
-    }),
-  );
-  return outcome;
 }
 
 function reply(status: number, body: unknown): Response {

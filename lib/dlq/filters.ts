@@ -15,13 +15,21 @@ export interface DlqFilter {
 
 const JOB_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 
-/** ISO 8601 date-time or epoch milliseconds. */
+/** A date-time with no zone, as a `datetime-local` field or a hurried operator writes it. */
+const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})?)?$/;
+
+/**
+ * ISO 8601 date-time or epoch milliseconds. A date-time without a zone is UTC,
+ * like every time the admin page and the CLI print: JavaScript would read it in
+ * the server's own zone, so the same filter would mean different hours on
+ * different machines.
+ */
 const instant = z
   .string()
   .trim()
   .min(1)
   .transform((value, ctx) => {
-    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+    const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(ZONELESS_DATE_TIME.test(value) ? `${value}Z` : value);
     if (!Number.isFinite(ms)) {
       ctx.addIssue({ code: "custom", message: `"${value}" is not an ISO date or epoch milliseconds` });
       return z.NEVER;

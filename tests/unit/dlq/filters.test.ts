@@ -14,6 +14,14 @@ describe("dlqFilterInputSchema", () => {
     expect(dlqFilterInputSchema.parse({})).toEqual({});
   });
 
+  test("reads a date-time without a zone (a datetime-local field, posted without JavaScript) as UTC", () => {
+    expect(dlqFilterInputSchema.parse({ from: "2026-03-01T09:30", to: "2026-03-01T10:00:15" })).toEqual({
+      fromDate: Date.UTC(2026, 2, 1, 9, 30),
+      toDate: Date.UTC(2026, 2, 1, 10, 0, 15),
+    });
+    expect(dlqFilterInputSchema.parse({ from: "2026-03-01T09:30+02:00" })).toEqual({ fromDate: Date.UTC(2026, 2, 1, 7, 30) });
+  });
+
   test("rejects what QStash would misread", () => {
     expect(dlqFilterInputSchema.safeParse({ job: "Not A Job" }).success).toBe(false);
     expect(dlqFilterInputSchema.safeParse({ status: "abc" }).success).toBe(false);
