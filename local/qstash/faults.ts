@@ -104,6 +104,12 @@ export class QStashFaults {
     return this.state();
   }
 
+  /** Ends the publish outage only; duplicates and the copies they scheduled go on. Counts stay. */
+  stopPublishOutage(): QStashFaultState {
+    this.#publish.stop();
+    return this.state();
+  }
+
   /** Clears faults and counts (the server's reset). */
   reset(): void {
     this.clear();

@@ -96,6 +96,22 @@ describe("local QStash: fault injection", () => {
     expect(server.faults.state().injected).toMatchObject({ publishRefused: 2 });
   });
 
+  it("stopPublishOutage ends the publish outage only: duplicates keep going", async () => {
+    const { server, receiver, at } = ctx();
+    const client = new Client({ baseUrl: server.url, token: DEV_TOKEN, retry: false, enableTelemetry: false });
+    server.faults.set({ duplicates: { rate: 1, laterMs: 5_000 }, publishOutage: { mode: "error" } });
+    await expect(client.publish({ url: at("/s"), body: "x" })).rejects.toThrow();
+    const state = server.faults.stopPublishOutage();
+    expect(state.publishOutage).toBeUndefined();
+    expect(state.duplicates).toEqual({ rate: 1, laterMs: 5_000 });
+    await client.publish({ url: at("/s"), body: "y" });
+    await server.idle();
+    await server.advance(5_000);
+    await server.faults.copiesSettled();
+    expect(receiver.to("/s")).toHaveLength(2);
+    expect(server.faults.state().injected).toMatchObject({ publishErrors: 1, publishOutages: 1 });
+  });
+
   it("rejects malformed fault bodies with 400 naming the field, and reset clears faults and counts", async () => {
     const { server } = ctx();
     for (const [body, message] of [
