@@ -10,9 +10,9 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { parseArgs } from "node:util";
-import { formatTable } from "./lib/chaos/invariants";
 import { CI_PROFILE, FULL_PROFILE } from "./lib/chaos/profile";
-import { runChaos, type ChaosResult } from "./lib/chaos/run";
+import { formatResult } from "./lib/chaos/report";
+import { runChaos } from "./lib/chaos/run";
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
@@ -43,27 +43,6 @@ async function main(): Promise<number> {
   const result = await runChaos(profile, { log: (line) => console.log(`  ${line}`) });
   console.log(formatResult(result));
   return result.ok ? 0 : 1;
-}
-
-export function formatResult(result: ChaosResult): string {
-  const rows = result.rows.map((row) => ({
-    invariant: row.invariant,
-    expected: row.expected,
-    actual: row.actual,
-    "": row.ok ? "ok" : "BROKEN",
-  }));
-  const faults = Object.entries(result.injected).map(([fault, count]) => ({ fault, injected: String(count) }));
-  return [
-    "",
-    `Chaos run "${result.profile}": ${result.jobs} jobs in ${(result.durationMs / 1000).toFixed(1)} s (drain ${(result.drainedMs / 1000).toFixed(1)} s)`,
-    "",
-    formatTable(rows, ["invariant", "expected", "actual", ""]),
-    "",
-    "Faults actually injected:",
-    formatTable(faults, ["fault", "injected"]),
-    "",
-    result.ok ? "All invariants hold." : "BROKEN invariants above.",
-  ].join("\n");
 }
 
 main().then(

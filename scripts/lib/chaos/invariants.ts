@@ -119,14 +119,14 @@ export function checkInvariants(expected: Expected, observed: Observed): Invaria
       .filter(signupAddress),
   );
 
-  let runMismatches = 0;
+  const runMismatches: string[] = [];
   let jobMessages = 0;
   for (const [id, message] of messages) {
     if (!message.job || message.final === null) continue;
     jobMessages += 1;
     const status = observed.runStatus.get(id);
     const agrees = message.final === "DELIVERED" ? status === "succeeded" : status === "failed" || status === "dead";
-    if (!agrees) runMismatches += 1;
+    if (!agrees) runMismatches.push(`${message.job} ${id} ${message.final}/${status ?? "no record"}`);
   }
 
   const row = (invariant: string, expectedText: string, actual: string, ok: boolean): InvariantRow => ({
@@ -158,7 +158,12 @@ export function checkInvariants(expected: Expected, observed: Observed): Invaria
       `${duplicateEmails} (of ${observed.emails.length} emails, ${withoutKey} without a key)`,
       duplicateEmails === 0 && withoutKey === 0,
     ),
-    row("run records disagreeing with QStash", "0", `${runMismatches} of ${jobMessages}`, runMismatches === 0),
+    row(
+      "run records disagreeing with QStash",
+      "0",
+      `${runMismatches.length} of ${jobMessages}${runMismatches.length > 0 ? ` (${runMismatches.slice(0, 3).join("; ")})` : ""}`,
+      runMismatches.length === 0,
+    ),
     row(
       "sign-ups = welcome emails",
       `${expected.signups.length} = ${expected.signups.length}`,

@@ -6,7 +6,9 @@ import { Client } from "@upstash/qstash";
 import { Redis } from "@upstash/redis";
 import { createJobQueue, runKey, OUTBOX_INDEX_KEY } from "@/lib/job-runtime";
 import { dlqRedrive } from "@/lib/jobs/dlq-redrive";
+import { testJob } from "@/lib/jobs/test";
 import { startApp, type ChaosApp } from "./app";
+import { configuredFaults, startFaultPlan, type FaultPlan } from "./faults";
 import { checkInvariants, type InvariantRow } from "./invariants";
 import { CHAOS_PAYMENTS_SECRET, emptyTally, publishBatch, sendWebhook, signUp, type LoadTally } from "./load";
 import type { ChaosProfile } from "./profile";
@@ -18,6 +20,8 @@ export interface ChaosResult {
   ok: boolean;
   /** Faults that actually happened, by kind. */
   injected: Record<string, number>;
+  /** Requests each fault window failed. */
+  windows: Array<{ window: string; failed: number }>;
   tally: LoadTally;
   jobs: number;
   durationMs: number;
@@ -35,10 +39,9 @@ export async function runChaos(
   let started = Date.now();
   const deadline = started + profile.timeLimitMs;
   const runId = started.toString(36);
-  const stack = await startChaosStack({ duplicateRate: profile.duplicateRate });
+  const stack = await startChaosStack({ duplicateRate: profile.duplicateRate, seed: profile.seed });
   let app: ChaosApp | undefined;
-  const timers: NodeJS.Timeout[] = [];
-  const kills = { appKills: 0, resendOutages: 0, slowResendWindows: 0 };
+  let plan: FaultPlan | undefined;
   try {
     app = await startApp(
       {
@@ -48,86 +51,45 @@ export async function runChaos(
         ADMIN_EMAIL: "ops@acme.test",
         EMAIL_FROM: "Acme <noreply@acme.test>",
         JOB_MAX_DURATION_SECONDS: String(profile.handlerLimitSeconds),
+        RESEND_RATE_LIMIT_PER_SECOND: String(profile.emailsPerSecond),
       },
       options.cwd,
     );
     const appUrl = app.url;
-    log(`app on ${appUrl}, QStash on ${stack.qstash().url}`);
-    // The first request to each route loads its code; do that before the fault clock starts.
+    log(`app on ${appUrl} at ${Date.now() - started} ms, QStash on ${stack.qstash().url}`);
+    // The first request to each route loads its code, and the first delivery the job runtime and its
+    // Redis client: do that before the faults start, so the first fault meets a warm app.
     await fetch(`${appUrl}/signup`);
     await fetch(`${appUrl}/api/webhooks/payments`, { method: "POST", body: "{}" });
-    await fetch(`${appUrl}/api/jobs/test`, { method: "POST", body: "{}" });
-
-    started = Date.now();
-    // Resend answers 500 or 429 for a share of sends all along; the status flips so both kinds happen.
-    const resendErrors = () =>
-      stack.resend.faults.set({
-        errorRate: profile.resendErrorRate,
-        status: stack.resend.faults.get().status === 429 ? 500 : 429,
-      });
-    resendErrors();
-    const at = (ms: number, action: () => unknown) =>
-      timers.push(
-        setTimeout(() => {
-          Promise.resolve(action()).catch((error: unknown) => log(`fault action failed: ${String(error)}`));
-        }, ms),
-      );
-    for (let ms = 2_000; ms < profile.loadMs; ms += 2_000)
-      at(ms, () => {
-        if (stack.resend.faults.get().errorRate !== undefined) resendErrors();
-      });
-    at(profile.resendOutage.atMs, () => {
-      kills.resendOutages += 1;
-      stack.resend.faults.set({ status: 503 });
-    });
-    at(profile.resendOutage.atMs + profile.resendOutage.durationMs, resendErrors);
-    at(profile.slowResend.atMs, () => {
-      kills.slowResendWindows += 1;
-      stack.resend.faults.set({ latencyMs: profile.slowResend.latencyMs });
-    });
-    at(profile.slowResend.atMs + profile.slowResend.durationMs, resendErrors);
-    for (const outage of profile.redisOutages)
-      at(outage.atMs, () => stack.redis.faults.set({ outage: { mode: outage.mode, durationMs: outage.durationMs } }));
-    for (const ms of profile.appKillsAtMs) {
-      at(ms, async () => {
-        await app!.kill();
-        kills.appKills += 1;
-        log(`app killed (SIGKILL) at ${Date.now() - started} ms`);
-        await app!.start();
-        log(`app back at ${Date.now() - started} ms`);
-      });
-    }
-    for (const ms of profile.qstashRestartsAtMs) {
-      at(ms, async () => {
-        await stack.restartQStash();
-        log(`QStash restarted at ${Date.now() - started} ms`);
-      });
-    }
-    at(profile.publishOutage.atMs, () =>
-      stack
-        .qstash()
-        .faults.set({ publishOutage: { mode: profile.publishOutage.mode, durationMs: profile.publishOutage.durationMs } }),
-    );
-
-    // Producers give up in time to leave a quarter of the run for the drain.
-    const tally = emptyTally(started + (profile.timeLimitMs * 3) / 4);
-    await runLoad(profile, tally, stack, appUrl, runId, started, log);
-    log(
-      `load done at ${Date.now() - started} ms: ${tally.signedUp.length} sign-ups, ${tally.webhooksAccepted.length} webhooks, ${tally.bulkPublished.length} bulk jobs`,
-    );
-    for (const timer of timers) clearTimeout(timer);
-    stack.resend.faults.clear();
-    stack.redis.faults.clear();
-    stack.qstash().faults.clear();
-
-    const drainStart = Date.now();
-    await drain(stack, deadline);
-    // What the DLQ-redrive schedule does every ten minutes: give transient failures their second chance.
     const queue = createJobQueue({
       client: new Client({ baseUrl: stack.qstash().url, token: stack.env.QSTASH_TOKEN!, retry: false, enableTelemetry: false }),
       appUrl,
     });
-    await queue.enqueue(dlqRedrive, {});
+    await delivered(stack, (await queue.enqueue(testJob, { message: `warm-up-${runId}` })).messageId, deadline);
+    log(`app warm at ${Date.now() - started} ms`);
+
+    started = Date.now();
+    plan = startFaultPlan(profile, stack, app, log);
+
+    // Producers give up in time to leave the drain its reserve.
+    const tally = emptyTally(deadline - profile.drainReserveMs);
+    await runLoad(profile, tally, stack, appUrl, runId, started, log);
+    log(
+      `load done at ${Date.now() - started} ms: ${tally.signedUp.length} sign-ups, ${tally.webhooksAccepted.length} webhooks, ${tally.bulkPublished.length} bulk jobs; sign-ups refused ${tally.signupsRefused}, webhooks re-sent ${tally.webhooksRetried}, batches re-sent ${tally.bulkBatchesRetried}`,
+    );
+    // Deliveries and emails go on after the load: faults still waiting for their milestone get a bounded while.
+    await settleWithin(plan.settled, Math.min(profile.settleMs, deadline - Date.now()));
+    await plan.stop();
+    log(`faults over at ${Date.now() - started} ms`);
+
+    const drainStart = Date.now();
+    await drain(stack, deadline);
+    // What the DLQ-redrive schedule does every ten minutes: give transient failures their second chance.
+    // (A fresh client: QStash was restarted since the first one connected.)
+    await createJobQueue({
+      client: new Client({ baseUrl: stack.qstash().url, token: stack.env.QSTASH_TOKEN!, retry: false, enableTelemetry: false }),
+      appUrl,
+    }).enqueue(dlqRedrive, {});
     await drain(stack, deadline);
     const drainedMs = Date.now() - drainStart;
     log(`drained in ${drainedMs} ms`);
@@ -145,21 +107,56 @@ export async function runChaos(
     );
     if (tally.gaveUp.length > 0)
       rows.push({ invariant: "producers that gave up", expected: "0", actual: String(tally.gaveUp.length), ok: false });
+    const injected = { ...stack.injected(), ...plan.counts() };
+    const windows = plan.windows();
+    rows.push(...faultRows(configuredFaults(profile), injected, windows));
     return {
       profile: profile.name,
       rows,
       ok: rows.every((row) => row.ok),
-      injected: { ...stack.injected(), ...kills },
+      injected,
+      windows,
       tally,
       jobs: tally.signedUp.length + tally.webhooksAccepted.length + tally.bulkPublished.length,
       durationMs: Date.now() - started,
       drainedMs,
     };
   } finally {
-    for (const timer of timers) clearTimeout(timer);
+    await plan?.stop().catch(() => undefined);
     await app?.stop().catch(() => undefined);
     await stack.close();
   }
+}
+
+/** A run proves nothing about a fault it never injected: each configured kind must have happened, each window failed something. */
+function faultRows(
+  configured: string[],
+  injected: Record<string, number>,
+  windows: Array<{ window: string; failed: number }>,
+): InvariantRow[] {
+  const missing = configured.filter((kind) => !((injected[kind] ?? 0) > 0));
+  const empty = windows.filter((window) => window.failed === 0).map((window) => window.window);
+  return [
+    {
+      invariant: "fault kinds configured, not injected",
+      expected: "none",
+      actual: missing.length > 0 ? missing.join(", ") : `none (of ${configured.length})`,
+      ok: missing.length === 0,
+    },
+    {
+      invariant: "fault windows that failed no request",
+      expected: "none",
+      actual: empty.length > 0 ? empty.join(", ") : `none (of ${windows.length})`,
+      ok: empty.length === 0,
+    },
+  ];
+}
+
+function settleWithin(settled: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([settled, new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]).finally(() =>
+    clearTimeout(timer),
+  );
 }
 
 /** The three producers side by side, spread over `loadMs`, a few requests at a time each. */
@@ -207,6 +204,24 @@ async function runLoad(
       );
     }).then(done("bulk batches")),
   ]);
+}
+
+/** Resolves once QStash logs `messageId` as delivered; throws at the deadline. */
+function delivered(stack: ChaosStack, messageId: string, deadline: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!stack.events.some((event) => event.messageId === messageId && event.state === "DELIVERED")) return;
+      stack.signals.off("progress", check);
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      stack.signals.off("progress", check);
+      reject(new Error(`the warm-up job ${messageId} was not delivered in time`));
+    }, deadline - Date.now());
+    stack.signals.on("progress", check);
+    check();
+  });
 }
 
 /** Waits until QStash holds nothing, duplicate copies are answered and the outbox is empty, or the deadline passes. */

@@ -1,0 +1,15 @@
+/**
+ * A seeded random source in [0, 1) (mulberry32): the stack's random faults
+ * (duplicate deliveries, Resend errors) draw the same sequence every run, so a
+ * run that passed is repeated rather than re-rolled.
+ */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
