@@ -26,6 +26,19 @@ export const EMAIL_PACE: Pace = Object.freeze({ key: "resend", ...emailPaceLimit
  * path passes to `buildRequest`, so a job sent straight away and one sent from the
  * outbox share one flow-control key with the same limits.
  */
+/**
+ * `RESEND_RATE_LIMIT_PER_SECOND` as the CLIs read it from their environment, with lib/env.ts's
+ * rule (a whole number ≥ 1, default Resend's own): `npm run schedules:sync` and the doctor pace
+ * scheduled email jobs with the same limits the app publishes them with.
+ */
+export function resendRateFrom(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return RESEND_DEFAULT_RATE_PER_SECOND;
+  const rate = Number(value.trim());
+  if (!Number.isInteger(rate) || rate < 1)
+    throw new Error(`RESEND_RATE_LIMIT_PER_SECOND must be a whole number of requests per second, at least 1 (got "${value}")`);
+  return rate;
+}
+
 export function configuredPaces(resendRatePerSecond: number): Readonly<Record<string, PaceLimits>> {
   return { [EMAIL_PACE.key]: emailPaceLimits(resendRatePerSecond) };
 }

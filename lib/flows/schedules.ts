@@ -3,6 +3,7 @@ import { cleanupData } from "../jobs/cleanup-data";
 import { dlqRedrive } from "../jobs/dlq-redrive";
 import { outboxSweep } from "../jobs/outbox-sweep";
 import type { DesiredSchedule } from "../schedules/sync";
+import { configuredPaces, RESEND_DEFAULT_RATE_PER_SECOND } from "../email/pace";
 
 /**
  * Recurring jobs, declared as code. `npm run schedules:sync` makes QStash match
@@ -57,19 +58,24 @@ export function scheduleDefinitions(options: { timeZone: string }): ScheduleDefi
   ];
 }
 
-/** Pure: the create requests for `definitions` on the deployment at `appUrl`. Validates payloads and the time zone. */
+/**
+ * Pure: the create requests for `definitions` on the deployment at `appUrl`. Validates payloads and the time zone.
+ * A scheduled job that sends email carries the email pace with `resendRatePerSecond` (RESEND_RATE_LIMIT_PER_SECOND),
+ * exactly as when it is published, so its deliveries share the one `resend` flow-control key.
+ */
 export function desiredSchedules(
   definitions: readonly ScheduleDefinition[],
   appUrl: string,
-  options: { protectionBypassSecret?: string } = {},
+  options: { protectionBypassSecret?: string; resendRatePerSecond?: number } = {},
 ): DesiredSchedule[] {
+  const paces = configuredPaces(options.resendRatePerSecond ?? RESEND_DEFAULT_RATE_PER_SECOND);
   const seen = new Set<string>();
   return definitions.map((definition) => {
     if (seen.has(definition.id)) throw new Error(`schedule id "${definition.id}" is declared twice`);
     seen.add(definition.id);
     assertCronZone(definition.cron);
     // Same mapping as publishing (retries, retry delay, flow control, failure callback, labels).
-    const request = buildRequest(appUrl, definition.job, definition.payload);
+    const request = buildRequest(appUrl, definition.job, definition.payload, {}, paces);
     const labels = [...(Array.isArray(request.label) ? request.label : request.label ? [request.label] : []), MANAGED_LABEL];
     return {
       scheduleId: definition.id,

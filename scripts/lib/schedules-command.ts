@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { Client } from "@upstash/qstash";
+import { resendRateFrom } from "@/lib/email/pace";
 import { DEFAULT_SCHEDULES_TIME_ZONE, desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/flows/schedules";
 import { formatPlan, planIsEmpty, syncSchedules } from "@/lib/schedules/sync";
 import { CliError, EXIT_OK, runCommand, UsageError, type CliIo } from "./cli";
@@ -70,6 +71,7 @@ export async function runSchedulesSync(argv: string[], io: CliIo, deps: Schedule
     try {
       desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl, {
         protectionBypassSecret: io.env.VERCEL_AUTOMATION_BYPASS_SECRET || undefined,
+        resendRatePerSecond: resendRateFrom(io.env.RESEND_RATE_LIMIT_PER_SECOND),
       });
     } catch (error) {
       throw new CliError(error instanceof Error ? error.message : String(error));

@@ -120,7 +120,11 @@ async function runChecks(
   record(
     tokenWorks
       ? await guarded("schedules", "Schedules", "run npm run schedules:sync -- --dry-run", () =>
-          checkSchedules(client, appUrl, { timeZone, protectionBypassSecret: bypassSecret }),
+          checkSchedules(client, appUrl, {
+            timeZone,
+            protectionBypassSecret: bypassSecret,
+            resendRatePerSecond: env.RESEND_RATE_LIMIT_PER_SECOND,
+          }),
         )
       : skip("schedules", "Schedules", "needs a working QStash token"),
   );

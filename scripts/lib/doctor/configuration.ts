@@ -12,12 +12,13 @@ const JOB_ROUTE_FILE = "app/api/jobs/[job]/route.ts";
 export async function checkSchedules(
   client: Pick<Client, "schedules">,
   appUrl: string,
-  options: { timeZone?: string; protectionBypassSecret?: string } = {},
+  options: { timeZone?: string; protectionBypassSecret?: string; resendRatePerSecond?: number } = {},
 ): Promise<CheckResult> {
   const [id, title] = ["schedules", "Schedules"];
   const timeZone = options.timeZone ?? DEFAULT_SCHEDULES_TIME_ZONE;
   const desired = desiredSchedules(scheduleDefinitions({ timeZone }), appUrl, {
     protectionBypassSecret: options.protectionBypassSecret,
+    resendRatePerSecond: options.resendRatePerSecond,
   });
   const plan = await syncSchedules(client, desired, { managedLabel: MANAGED_LABEL, dryRun: true });
   if (planIsEmpty(plan)) return pass(id, title, `${plan.unchanged.length} in sync with lib/flows/schedules.ts`);

@@ -1,6 +1,8 @@
 import type { Schedule } from "@upstash/qstash";
 import { describe, expect, test } from "vitest";
 import { cleanupData } from "@/lib/jobs/cleanup-data";
+import { notification } from "@/lib/jobs/notification";
+import { EMAIL_PACE, resendRateFrom } from "@/lib/email/pace";
 import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions, type ScheduleDefinition } from "@/lib/flows/schedules";
 import { compareSchedule, formatPlan, planIsEmpty, planScheduleSync } from "@/lib/schedules/sync";
 
@@ -66,6 +68,36 @@ describe("declared schedules", () => {
       "CRON_TZ=Europe/Berlin 0 2 * * *",
     );
     expect(() => desiredSchedules(scheduleDefinitions({ timeZone: "Mars/Olympus" }), APP)).toThrow(/unknown time zone/);
+  });
+
+  test("a scheduled email job carries the email pace with the configured rate, as when it is published", () => {
+    const typed: ScheduleDefinition<typeof notification> = {
+      id: "weekly-notification",
+      job: notification,
+      cron: "0 9 * * 1",
+      payload: {
+        notificationId: "weekly",
+        userId: "u1",
+        email: "ada@example.com",
+        name: "Ada",
+        title: "Weekly",
+        body: "Your week",
+      },
+      description: "a weekly email",
+    };
+    const weekly = typed as ScheduleDefinition;
+    const [paced] = desiredSchedules([weekly], APP, { resendRatePerSecond: 7 });
+    expect(paced!.flowControl).toEqual({ key: EMAIL_PACE.key, rate: 7, parallelism: 7, period: 1 });
+    expect(paced!.retries).toBeGreaterThanOrEqual(3);
+    // Without a configured rate: Resend's default, never an unpaced schedule.
+    expect(desiredSchedules([weekly], APP)[0]!.flowControl).toMatchObject({ key: EMAIL_PACE.key, rate: 2, parallelism: 2 });
+  });
+
+  test("resendRateFrom reads RESEND_RATE_LIMIT_PER_SECOND with the env's rule and names it when wrong", () => {
+    expect(resendRateFrom(undefined)).toBe(2);
+    expect(resendRateFrom(" 10 ")).toBe(10);
+    expect(() => resendRateFrom("0")).toThrow(/RESEND_RATE_LIMIT_PER_SECOND/);
+    expect(() => resendRateFrom("1.5")).toThrow(/RESEND_RATE_LIMIT_PER_SECOND/);
   });
 
   test("payloads are validated by the job's schema, and typed", () => {
