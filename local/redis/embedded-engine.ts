@@ -52,6 +52,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
 
   /** Set while an EVAL_RO or EVALSHA_RO script runs. */
   let readOnlyScript = false;
+  // The Lua VM starts in the background; the first script waits for it.
   const lua = createLuaRunner((name, args) => {
     const lower = name.toLowerCase();
     if (NOT_IN_SCRIPTS.has(lower) || refuseCommand([lower])) throw new Error("ERR This Redis command is not allowed from script");
@@ -60,6 +61,8 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     if (readOnlyScript && isWriteCommand(lower)) throw new Error("ERR Write commands are not allowed from read-only scripts.");
     return command(...normalizeKeywords([lower, ...args]).slice(1));
   });
+  // Until a script runs, nobody awaits it: a failure to start still reaches that script, not the process.
+  lua.catch(() => undefined);
 
   const data: ValueView = {
     type: async (key) => typeOf(ks.get(key)),
@@ -85,7 +88,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     if (refused) return refused;
     const name = raw[0]!.toLowerCase();
     try {
-      if (name === "eval" || name === "eval_ro") return runScript(raw.slice(1), name === "eval_ro");
+      if (name === "eval" || name === "eval_ro") return await runScript(raw.slice(1), name === "eval_ro");
       if (name === "evalsha" || name === "evalsha_ro") {
         return { error: "NOSCRIPT No matching script. Please use EVAL." };
       }
@@ -106,14 +109,15 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     }
   }
 
-  function runScript([source, numKeysText, ...rest]: string[], readOnly: boolean): Outcome {
+  async function runScript([source, numKeysText, ...rest]: string[], readOnly: boolean): Promise<Outcome> {
     const numKeys = Number(numKeysText);
     if (!/^-?\d+$/.test(numKeysText ?? "")) return { error: "ERR value is not an integer or out of range" };
     if (numKeys < 0) return { error: "ERR Number of keys can't be negative" };
     if (numKeys > rest.length) return { error: "ERR Number of keys can't be greater than number of args" };
+    const runner = await lua;
     readOnlyScript = readOnly;
     try {
-      return lua.run(source ?? "", rest.slice(0, numKeys), rest.slice(numKeys));
+      return runner.run(source ?? "", rest.slice(0, numKeys), rest.slice(numKeys));
     } finally {
       readOnlyScript = false;
     }
@@ -145,7 +149,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
         snapshot?.flush();
         ks.clear();
         (mock.disconnect as () => void)();
-        lua.close();
+        (await lua.catch(() => null))?.close();
       }),
   };
 }

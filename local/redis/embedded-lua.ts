@@ -1,19 +1,27 @@
-import { createRequire } from "node:module";
+import { LuaWasm } from "wasmoon";
 import type { Outcome, Reply } from "./engine";
-import { sha1Hex } from "./scripts";
 
 /**
- * Lua scripts for the embedded engine, on one fengari VM (Lua 5.3 in JavaScript)
- * per engine.
+ * Lua scripts for the embedded engine, on the reference Lua VM (Lua 5.4, C,
+ * compiled to WebAssembly and shipped inside the `wasmoon` package): one Lua
+ * state per engine, all in one WebAssembly instance per process.
  *
- * ioredis-mock's own EVAL builds a fresh VM and recompiles the script on every
- * call, which made one trivial EVAL cost about four GETs. Here the VM, the
- * `redis` library and the reply encoder are set up once, each script is compiled
- * once (cached by the SHA-1 of its text) and every run only binds a fresh global
- * table holding that run's `KEYS`, `ARGV` and `redis`. Globals a script creates
- * live in that table, so they never reach the next run (each run starting clean,
- * as it did with a VM per call). The standard library tables (`string`, `math`,
- * …) are shared by all runs, as in Redis 6, where the VM is shared too.
+ * Why not fengari (Lua in JavaScript, which ioredis-mock ships): its VM grows
+ * and shrinks its stack array with `delete`, allocates an object per value and
+ * per call, and spent most of a script's time on that; the same claim script runs
+ * several times faster here (ADR 0018 has the figures).
+ *
+ * Only wasmoon's raw C API is used, not its JavaScript interop layer: strings
+ * cross as UTF-8 bytes through one scratch buffer in the WebAssembly memory, and
+ * the one JavaScript function Lua sees is the `redis.call` bridge.
+ *
+ * The VM, the `redis` library and the reply encoder are set up once per state,
+ * each script is compiled once (cached by its text) and every run
+ * only binds a fresh global table holding that run's `KEYS`, `ARGV` and `redis`.
+ * Globals a script creates live in that table, so they never reach the next run.
+ * The standard library tables (`string`, `math`, …) are shared by all runs, as in
+ * Redis, where the VM is shared too; `io`, `os` (but `os.clock`), `package` and
+ * file loading are removed, as Redis removes them.
  *
  * `redis.call` reaches the mock's synchronous command functions, so a script
  * runs start to finish without yielding (the engine's lock keeps it atomic).
@@ -24,60 +32,8 @@ import { sha1Hex } from "./scripts";
  * truncate, `false` → nil, tables stop at the first nil, `{err=…}`/`{ok=…}`.
  */
 
-// fengari ships with ioredis-mock; resolve it through ioredis-mock so this works
-// however npm laid out node_modules and always loads the same copy.
-const requireHere = createRequire(import.meta.url);
-const requireFromMock = createRequire(requireHere.resolve("ioredis-mock"));
-const fengari = requireFromMock("fengari") as Fengari;
-const { lua, lauxlib, lualib, to_luastring } = fengari;
-
-/** A lua_State; opaque here. */
-type LuaState = object;
-type JsFunction = (L: LuaState) => number;
-
-/** The part of fengari's C-like API used here (fengari has no type definitions). */
-interface Fengari {
-  to_luastring(text: string): Uint8Array;
-  lua: {
-    LUA_OK: number;
-    LUA_REGISTRYINDEX: number;
-    LUA_TNUMBER: number;
-    LUA_TSTRING: number;
-    LUA_TTABLE: number;
-    lua_gettop(L: LuaState): number;
-    lua_settop(L: LuaState, index: number): void;
-    lua_pop(L: LuaState, count: number): void;
-    lua_checkstack(L: LuaState, extra: number): boolean;
-    lua_type(L: LuaState, index: number): number;
-    lua_tojsstring(L: LuaState, index: number): string;
-    lua_tonumber(L: LuaState, index: number): number;
-    lua_touserdata(L: LuaState, index: number): unknown;
-    lua_rawlen(L: LuaState, index: number): number;
-    lua_rawgeti(L: LuaState, index: number, n: number): number;
-    lua_rawseti(L: LuaState, index: number, n: number): void;
-    lua_createtable(L: LuaState, arrayCount: number, recordCount: number): void;
-    lua_pushboolean(L: LuaState, value: boolean): void;
-    lua_pushinteger(L: LuaState, value: number): void;
-    lua_pushnumber(L: LuaState, value: number): void;
-    lua_pushstring(L: LuaState, value: string | Uint8Array): void;
-    lua_pushjsfunction(L: LuaState, fn: JsFunction): void;
-    lua_pcall(L: LuaState, argCount: number, resultCount: number, handler: number): number;
-    lua_atnativeerror(L: LuaState, fn: JsFunction): void;
-    lua_close(L: LuaState): void;
-  };
-  lauxlib: {
-    luaL_newstate(): LuaState;
-    luaL_loadbufferx(L: LuaState, buffer: Uint8Array, size: number, name: Uint8Array, mode: Uint8Array): number;
-    luaL_ref(L: LuaState, table: number): number;
-    luaL_unref(L: LuaState, table: number, ref: number): void;
-  };
-  lualib: {
-    luaL_openlibs(L: LuaState): void;
-  };
-}
-
 /**
- * Runs once per VM. Receives the JavaScript command bridge and returns the
+ * Runs once per state. Receives the JavaScript command bridge and returns the
  * function that runs one compiled script. Everything it relies on is captured in
  * locals, so a script that changes a library table cannot break later runs.
  */
@@ -88,6 +44,9 @@ local floor, ceil, huge = math.floor, math.ceil, math.huge
 local setupvalue = debug.setupvalue
 local globals = _ENV
 
+-- What Redis leaves out of a script's reach: the file system, the process, modules.
+globals.io, globals.package, globals.require, globals.dofile, globals.loadfile = nil, nil, nil, nil, nil
+globals.os = { clock = os.clock }
 -- Lua 5.1 name that Redis scripts use.
 globals.unpack = table.unpack
 
@@ -140,7 +99,14 @@ local function encode(v, depth)
 end
 
 local redis_meta = { __index = redis }
-local globals_meta = { __index = globals }
+-- Redis 7 refuses to read a global nobody defined, which catches typos in scripts.
+local globals_meta = {
+  __index = function(_, name)
+    local value = globals[name]
+    if value == nil then error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2) end
+    return value
+  end,
+}
 
 return function(script, keys, argv)
   -- A fresh global table per run: what one script defines, the next cannot see.
@@ -156,11 +122,209 @@ return function(script, keys, argv)
 end
 `;
 
-/** Redis 7 names a script's chunk `user_script`, so errors read `user_script:1: …`. */
-const CHUNK_NAME = to_luastring("@user_script");
-const TEXT_ONLY = to_luastring("t");
 /** Compiled scripts kept per engine; the least recently run is dropped beyond this. */
 const MAX_COMPILED = 500;
+
+// Lua 5.4's C API constants (lua.h, luaconf.h).
+const LUA_OK = 0;
+const LUA_REGISTRYINDEX = -1_001_000;
+const LUA_TBOOLEAN = 1;
+const LUA_TNUMBER = 3;
+const LUA_TSTRING = 4;
+const LUA_TTABLE = 5;
+
+/** A `lua_State*`: an address in the WebAssembly memory. */
+type LuaState = number;
+type Pointer = number;
+
+/** The raw exports of the Lua C API used here (`lua_Integer` arguments are 64-bit, so BigInt). */
+interface LuaModule {
+  HEAPU8: Uint8Array;
+  HEAPU32: Uint32Array;
+  _malloc(size: number): Pointer;
+  _free(pointer: Pointer): void;
+  addFunction(fn: (L: LuaState) => number, signature: string): Pointer;
+  removeFunction(pointer: Pointer): void;
+  _luaL_newstate(): LuaState;
+  _luaL_openlibs(L: LuaState): void;
+  _luaL_loadbufferx(L: LuaState, buffer: Pointer, size: number, name: Pointer, mode: Pointer): number;
+  _luaL_ref(L: LuaState, table: number): number;
+  _luaL_unref(L: LuaState, table: number, ref: number): void;
+  _lua_close(L: LuaState): void;
+  _lua_gettop(L: LuaState): number;
+  _lua_settop(L: LuaState, index: number): void;
+  _lua_checkstack(L: LuaState, extra: number): number;
+  _lua_type(L: LuaState, index: number): number;
+  _lua_isinteger(L: LuaState, index: number): number;
+  _lua_tointegerx(L: LuaState, index: number, isnum: Pointer): bigint;
+  _lua_tonumberx(L: LuaState, index: number, isnum: Pointer): number;
+  _lua_tolstring(L: LuaState, index: number, length: Pointer): Pointer;
+  _lua_rawlen(L: LuaState, index: number): number;
+  _lua_rawgeti(L: LuaState, index: number, n: bigint): number;
+  _lua_rawseti(L: LuaState, index: number, n: bigint): void;
+  _lua_createtable(L: LuaState, arrayCount: number, recordCount: number): void;
+  _lua_pushboolean(L: LuaState, value: number): void;
+  _lua_pushinteger(L: LuaState, value: bigint): void;
+  _lua_pushnumber(L: LuaState, value: number): void;
+  _lua_pushlstring(L: LuaState, text: Pointer, length: number): Pointer;
+  _lua_pushcclosure(L: LuaState, fn: Pointer, upvalues: number): void;
+  _lua_pcallk(L: LuaState, argCount: number, resultCount: number, handler: number, ctx: number, k: Pointer): number;
+}
+
+/** The C functions of `LuaModule`, by their exported names. */
+const C_FUNCTIONS = [
+  "_malloc",
+  "_free",
+  "_luaL_newstate",
+  "_luaL_openlibs",
+  "_luaL_loadbufferx",
+  "_luaL_ref",
+  "_luaL_unref",
+  "_lua_close",
+  "_lua_gettop",
+  "_lua_settop",
+  "_lua_checkstack",
+  "_lua_type",
+  "_lua_isinteger",
+  "_lua_tointegerx",
+  "_lua_tonumberx",
+  "_lua_tolstring",
+  "_lua_rawlen",
+  "_lua_rawgeti",
+  "_lua_rawseti",
+  "_lua_createtable",
+  "_lua_pushboolean",
+  "_lua_pushinteger",
+  "_lua_pushnumber",
+  "_lua_pushlstring",
+  "_lua_pushcclosure",
+  "_lua_pcallk",
+] as const satisfies ReadonlyArray<keyof LuaModule>;
+
+/** One WebAssembly instance per process; each engine opens its own Lua state in it. */
+let sharedModule: Promise<LuaModule> | undefined;
+function luaModule(): Promise<LuaModule> {
+  sharedModule ??= loadLuaModule();
+  return sharedModule;
+}
+
+/**
+ * wasmoon's build wraps every exported C function in a check that formats an
+ * error message on each call, whether or not it fails: that alone was a tenth of
+ * a script's time. So the instance's own exports are taken as it is created and
+ * called directly; the wrapped ones remain the fallback if that ever fails.
+ */
+async function loadLuaModule(): Promise<LuaModule> {
+  const instantiate = WebAssembly.instantiate;
+  let exports: WebAssembly.Exports | undefined;
+  WebAssembly.instantiate = async function (this: unknown, ...args: unknown[]) {
+    const created = await (instantiate as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    const instance = created instanceof WebAssembly.Instance ? created : (created as { instance: WebAssembly.Instance }).instance;
+    exports ??= instance.exports;
+    return created;
+  } as typeof WebAssembly.instantiate;
+  let wasm: LuaWasm;
+  try {
+    wasm = await LuaWasm.initialize();
+  } finally {
+    WebAssembly.instantiate = instantiate;
+  }
+  const module = wasm.module as unknown as Record<string, unknown>;
+  const raw = (exports ?? {}) as Record<string, unknown>;
+  const api: Record<string, unknown> = {
+    addFunction: module.addFunction,
+    removeFunction: module.removeFunction,
+  };
+  for (const name of C_FUNCTIONS) {
+    const direct = raw[name.slice(1)];
+    api[name] = typeof direct === "function" ? direct : module[name];
+  }
+  // The memory views are replaced when the memory grows: always read the current ones.
+  Object.defineProperty(api, "HEAPU8", { get: () => module.HEAPU8 });
+  Object.defineProperty(api, "HEAPU32", { get: () => module.HEAPU32 });
+  return api as unknown as LuaModule;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Moves strings across the WebAssembly boundary: one growable scratch buffer for
+ * text going in (Lua copies it at once), and the bytes of a Lua string read out.
+ */
+class Strings {
+  #buffer: Pointer;
+  #capacity = 4_096;
+  /** Out-parameter for `lua_tolstring`'s length. */
+  readonly #length: Pointer;
+  /** NUL-terminated constants for `luaL_loadbufferx`. */
+  readonly chunkName: Pointer;
+  readonly textMode: Pointer;
+
+  constructor(private readonly m: LuaModule) {
+    this.#buffer = m._malloc(this.#capacity);
+    this.#length = m._malloc(4);
+    // Redis 7 names a script's chunk `user_script`, so errors read `user_script:1: …`.
+    this.chunkName = this.#constant("@user_script");
+    this.textMode = this.#constant("t");
+  }
+
+  /** Writes `text` as UTF-8 into the scratch buffer; returns its byte length. */
+  write(text: string): { pointer: Pointer; length: number } {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    if (text.length * 3 > this.#capacity) {
+      this.m._free(this.#buffer);
+      this.#capacity = Math.max(this.#capacity * 2, text.length * 3);
+      this.#buffer = this.m._malloc(this.#capacity);
+    }
+    const { written } = encoder.encodeInto(text, this.m.HEAPU8.subarray(this.#buffer, this.#buffer + this.#capacity));
+    return { pointer: this.#buffer, length: written };
+  }
+
+  push(L: LuaState, text: string): void {
+    const { pointer, length } = this.write(text);
+    this.m._lua_pushlstring(L, pointer, length);
+  }
+
+  pushBytes(L: LuaState, bytes: Uint8Array): void {
+    if (bytes.length > this.#capacity) {
+      this.m._free(this.#buffer);
+      this.#capacity = Math.max(this.#capacity * 2, bytes.length);
+      this.#buffer = this.m._malloc(this.#capacity);
+    }
+    this.m.HEAPU8.set(bytes, this.#buffer);
+    this.m._lua_pushlstring(L, this.#buffer, bytes.length);
+  }
+
+  /** The string at `index` (which must be a string, so nothing is converted in place). */
+  read(L: LuaState, index: number): string {
+    const pointer = this.m._lua_tolstring(L, index, this.#length);
+    const length = this.m.HEAPU32[this.#length >> 2]!;
+    const heap = this.m.HEAPU8;
+    // Short ASCII (keys, commands, numbers) is most of what crosses: skip the decoder for it.
+    if (length <= 32) {
+      let text = "";
+      for (let i = pointer; i < pointer + length; i++) {
+        const byte = heap[i]!;
+        if (byte >= 0x80) return decoder.decode(heap.subarray(pointer, pointer + length));
+        text += String.fromCharCode(byte);
+      }
+      return text;
+    }
+    return decoder.decode(heap.subarray(pointer, pointer + length));
+  }
+
+  close(): void {
+    for (const pointer of [this.#buffer, this.#length, this.chunkName, this.textMode]) this.m._free(pointer);
+  }
+
+  #constant(text: string): Pointer {
+    const bytes = encoder.encode(`${text}\0`);
+    const pointer = this.m._malloc(bytes.length);
+    this.m.HEAPU8.set(bytes, pointer);
+    return pointer;
+  }
+}
 
 /**
  * Runs one command for `redis.call` synchronously and returns the mock's reply.
@@ -174,165 +338,182 @@ export interface LuaRunner {
   close(): void;
 }
 
-export function createLuaRunner(callCommand: ScriptCommand): LuaRunner {
-  const L = lauxlib.luaL_newstate();
-  lualib.luaL_openlibs(L);
-  // A JavaScript exception inside the VM becomes an ordinary Lua error.
-  lua.lua_atnativeerror(L, (state) => {
-    const error = lua.lua_touserdata(state, -1);
-    lua.lua_pushstring(state, error instanceof Error ? error.message : String(error));
-    return 1;
-  });
+export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRunner> {
+  const m = await luaModule();
+  const strings = new Strings(m);
+  const L = m._luaL_newstate();
+  m._luaL_openlibs(L);
 
+  /** Reads a number argument as Redis does: integers exactly, others through JavaScript's shortest form. */
+  function numberArgument(state: LuaState, index: number): string {
+    if (m._lua_isinteger(state, index)) return String(m._lua_tointegerx(state, index, 0));
+    return String(m._lua_tonumberx(state, index, 0));
+  }
+
+  // An exception must never unwind through the VM's C frames: every path returns to Lua.
   function bridge(state: LuaState): number {
-    const count = lua.lua_gettop(state);
-    const args: string[] = [];
-    for (let i = 1; i <= count; i++) {
-      const type = lua.lua_type(state, i);
-      if (type === lua.LUA_TSTRING) args.push(lua.lua_tojsstring(state, i));
-      else if (type === lua.LUA_TNUMBER) args.push(String(lua.lua_tonumber(state, i)));
-      else return fail(state, "ERR Lua redis lib command arguments must be strings or integers");
-    }
-    if (args.length === 0) return fail(state, "ERR Please specify at least one argument for this redis lib call");
-    let reply: unknown;
     try {
-      reply = callCommand(args[0]!, args.slice(1));
+      const count = m._lua_gettop(state);
+      if (count === 0) return fail(state, "ERR Please specify at least one argument for this redis lib call");
+      let name = "";
+      const args: string[] = [];
+      for (let i = 1; i <= count; i++) {
+        const type = m._lua_type(state, i);
+        let value: string;
+        if (type === LUA_TSTRING) value = strings.read(state, i);
+        else if (type === LUA_TNUMBER) value = numberArgument(state, i);
+        else return fail(state, "ERR Lua redis lib command arguments must be strings or integers");
+        if (i === 1) name = value;
+        else args.push(value);
+      }
+      const reply = callCommand(name, args);
+      m._lua_pushboolean(state, 1);
+      pushReply(state, reply);
+      return 2;
     } catch (error) {
       return fail(state, error instanceof Error ? error.message : String(error));
     }
-    lua.lua_pushboolean(state, true);
-    pushReply(state, reply);
+  }
+
+  function fail(state: LuaState, message: string): number {
+    m._lua_pushboolean(state, 0);
+    strings.push(state, message);
     return 2;
   }
 
-  if (load(L, to_luastring(PRELUDE)) !== null) throw new Error("the Lua prelude does not compile");
-  lua.lua_pushjsfunction(L, bridge);
-  if (lua.lua_pcall(L, 1, 1, 0) !== lua.LUA_OK) throw new Error(`the Lua prelude failed: ${lua.lua_tojsstring(L, -1)}`);
-  const runRef = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
+  /** Pushes a mock reply as Redis hands it to Lua: nil → false, arrays → tables. */
+  function pushReply(state: LuaState, value: unknown): void {
+    if (value === null || value === undefined) m._lua_pushboolean(state, 0);
+    else if (typeof value === "string") strings.push(state, value);
+    else if (typeof value === "number") {
+      if (Number.isSafeInteger(value)) m._lua_pushinteger(state, BigInt(value));
+      else m._lua_pushnumber(state, value);
+    } else if (typeof value === "boolean") m._lua_pushinteger(state, value ? 1n : 0n);
+    else if (value instanceof Uint8Array) strings.pushBytes(state, value);
+    else if (Array.isArray(value)) pushArray(state, value);
+    else if (value instanceof Map) pushArray(state, [...value.entries()].flat());
+    // HGETALL answers with an object: field, value, field, value…
+    else if (typeof value === "object") pushArray(state, Object.entries(value).flat());
+    else strings.push(state, String(value));
+  }
 
-  /** SHA-1 of the source → registry reference of its compiled chunk; insertion order = recency. */
+  function pushArray(state: LuaState, values: unknown[]): void {
+    if (!m._lua_checkstack(state, 2)) throw new Error("ERR reply too deeply nested");
+    m._lua_createtable(state, values.length, 0);
+    for (let i = 0; i < values.length; i++) {
+      pushReply(state, values[i]);
+      m._lua_rawseti(state, -2, BigInt(i + 1));
+    }
+  }
+
+  function pushStrings(values: string[]): void {
+    m._lua_createtable(L, values.length, 0);
+    for (let i = 0; i < values.length; i++) {
+      strings.push(L, values[i]!);
+      m._lua_rawseti(L, -2, BigInt(i + 1));
+    }
+  }
+
+  /** Compiles `source` onto the stack; returns null, or the error (popped). */
+  function load(source: string): string | null {
+    const { pointer, length } = strings.write(source);
+    if (m._luaL_loadbufferx(L, pointer, length, strings.chunkName, strings.textMode) === LUA_OK) return null;
+    const message = strings.read(L, -1);
+    m._lua_settop(L, -2);
+    return message;
+  }
+
+  /** Reads the prelude's `{tag, value}` tree at absolute stack `index` into JavaScript. */
+  function readTagged(index: number): Tagged {
+    if (m._lua_type(L, index) !== LUA_TTABLE) return ["n"];
+    if (!m._lua_checkstack(L, 3)) return ["e", "ERR reached lua stack limit"];
+    m._lua_rawgeti(L, index, 1n);
+    const tag = m._lua_type(L, -1) === LUA_TSTRING ? strings.read(L, -1) : "n";
+    m._lua_settop(L, -2);
+    m._lua_rawgeti(L, index, 2n);
+    const at = m._lua_gettop(L);
+    let value: unknown;
+    const type = m._lua_type(L, at);
+    if (type === LUA_TSTRING) value = strings.read(L, at);
+    else if (type === LUA_TNUMBER)
+      value = m._lua_isinteger(L, at) ? Number(m._lua_tointegerx(L, at, 0)) : m._lua_tonumberx(L, at, 0);
+    else if (type === LUA_TTABLE) {
+      const children: Tagged[] = [];
+      const length = m._lua_rawlen(L, at);
+      for (let i = 1; i <= length; i++) {
+        m._lua_rawgeti(L, at, BigInt(i));
+        children.push(readTagged(m._lua_gettop(L)));
+        m._lua_settop(L, -2);
+      }
+      value = children;
+    } else if (type === LUA_TBOOLEAN) value = undefined;
+    m._lua_settop(L, -2);
+    return value === undefined ? [tag] : [tag, value];
+  }
+
+  const bridgePointer = m.addFunction(bridge, "ii");
+  if (load(PRELUDE) !== null) throw new Error("the Lua prelude does not compile");
+  m._lua_pushcclosure(L, bridgePointer, 0);
+  if (m._lua_pcallk(L, 1, 1, 0, 0, 0) !== LUA_OK) throw new Error(`the Lua prelude failed: ${strings.read(L, -1)}`);
+  const runRef = m._luaL_ref(L, LUA_REGISTRYINDEX);
+
+  /**
+   * Source text → registry reference of its compiled chunk; insertion order = recency.
+   * Keyed by the text itself, not its SHA-1: V8 hashes a string once and keeps the
+   * hash, and the script cache hands over the same string on every EVALSHA.
+   */
   const compiled = new Map<string, number>();
 
   /** Registry reference of the compiled script, or the compiler's message. */
   function compile(source: string): number | string {
-    const sha = sha1Hex(source);
-    const cached = compiled.get(sha);
+    const cached = compiled.get(source);
     if (cached !== undefined) {
-      compiled.delete(sha);
-      compiled.set(sha, cached);
+      compiled.delete(source);
+      compiled.set(source, cached);
       return cached;
     }
-    const failure = load(L, to_luastring(source));
+    const failure = load(source);
     if (failure !== null) return failure;
-    const ref = lauxlib.luaL_ref(L, lua.LUA_REGISTRYINDEX);
-    compiled.set(sha, ref);
+    const ref = m._luaL_ref(L, LUA_REGISTRYINDEX);
+    compiled.set(source, ref);
     if (compiled.size > MAX_COMPILED) {
       const [oldest, oldRef] = compiled.entries().next().value!;
       compiled.delete(oldest);
-      lauxlib.luaL_unref(L, lua.LUA_REGISTRYINDEX, oldRef);
+      m._luaL_unref(L, LUA_REGISTRYINDEX, oldRef);
     }
     return ref;
   }
 
+  let closed = false;
   return {
     run(source, keys, argv) {
+      if (closed) return { error: "ERR the embedded engine is closed" };
       const script = compile(source);
       if (typeof script === "string") return { error: `ERR Error compiling script (new function): ${script}` };
-      const base = lua.lua_gettop(L);
+      const base = m._lua_gettop(L);
       try {
-        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, runRef);
-        lua.lua_rawgeti(L, lua.LUA_REGISTRYINDEX, script);
-        pushStrings(L, keys);
-        pushStrings(L, argv);
-        if (lua.lua_pcall(L, 3, 1, 0) !== lua.LUA_OK) return { error: `ERR ${lua.lua_tojsstring(L, -1)}` };
-        return decodeLuaReply(readTagged(L, lua.lua_gettop(L)));
+        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(runRef));
+        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(script));
+        pushStrings(keys);
+        pushStrings(argv);
+        if (m._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) return { error: `ERR ${strings.read(L, -1)}` };
+        return decodeLuaReply(readTagged(m._lua_gettop(L)));
       } finally {
-        lua.lua_settop(L, base);
+        m._lua_settop(L, base);
       }
     },
     close() {
+      if (closed) return;
+      closed = true;
       compiled.clear();
-      lua.lua_close(L);
+      m._lua_close(L);
+      m.removeFunction(bridgePointer);
+      strings.close();
     },
   };
 }
 
-/** Compiles `source` onto the stack; returns null, or the error (popped). */
-function load(L: LuaState, source: Uint8Array): string | null {
-  if (lauxlib.luaL_loadbufferx(L, source, source.length, CHUNK_NAME, TEXT_ONLY) === lua.LUA_OK) return null;
-  const message = lua.lua_tojsstring(L, -1);
-  lua.lua_pop(L, 1);
-  return message;
-}
-
-function fail(L: LuaState, message: string): number {
-  lua.lua_pushboolean(L, false);
-  lua.lua_pushstring(L, message);
-  return 2;
-}
-
-function pushStrings(L: LuaState, values: string[]): void {
-  lua.lua_createtable(L, values.length, 0);
-  values.forEach((value, i) => {
-    lua.lua_pushstring(L, value);
-    lua.lua_rawseti(L, -2, i + 1);
-  });
-}
-
-/** Pushes a mock reply as Redis hands it to Lua: nil → false, arrays → tables. */
-function pushReply(L: LuaState, value: unknown): void {
-  if (value === null || value === undefined) lua.lua_pushboolean(L, false);
-  else if (typeof value === "string") lua.lua_pushstring(L, value);
-  else if (typeof value === "number") {
-    // fengari's integers are 32-bit; larger whole numbers stay floats.
-    if ((value | 0) === value) lua.lua_pushinteger(L, value);
-    else lua.lua_pushnumber(L, value);
-  } else if (typeof value === "boolean") lua.lua_pushinteger(L, value ? 1 : 0);
-  else if (value instanceof Uint8Array) lua.lua_pushstring(L, Uint8Array.from(value));
-  else if (Array.isArray(value)) pushArray(L, value);
-  else if (value instanceof Map) pushArray(L, [...value.entries()].flat());
-  // HGETALL answers with an object: field, value, field, value…
-  else if (typeof value === "object") pushArray(L, Object.entries(value).flat());
-  else lua.lua_pushstring(L, String(value));
-}
-
-function pushArray(L: LuaState, values: unknown[]): void {
-  if (!lua.lua_checkstack(L, 2)) throw new Error("ERR reply too deeply nested");
-  lua.lua_createtable(L, values.length, 0);
-  values.forEach((value, i) => {
-    pushReply(L, value);
-    lua.lua_rawseti(L, -2, i + 1);
-  });
-}
-
 type Tagged = [string, unknown?];
-
-/** Reads the prelude's `{tag, value}` tree at absolute stack `index` into JavaScript. */
-function readTagged(L: LuaState, index: number): Tagged {
-  if (lua.lua_type(L, index) !== lua.LUA_TTABLE) return ["n"];
-  if (!lua.lua_checkstack(L, 3)) return ["e", "ERR reached lua stack limit"];
-  lua.lua_rawgeti(L, index, 1);
-  const tag = lua.lua_tojsstring(L, -1) ?? "n";
-  lua.lua_pop(L, 1);
-  lua.lua_rawgeti(L, index, 2);
-  const at = lua.lua_gettop(L);
-  let value: unknown;
-  const type = lua.lua_type(L, at);
-  if (type === lua.LUA_TSTRING) value = lua.lua_tojsstring(L, at);
-  else if (type === lua.LUA_TNUMBER) value = lua.lua_tonumber(L, at);
-  else if (type === lua.LUA_TTABLE) {
-    const children: Tagged[] = [];
-    const length = lua.lua_rawlen(L, at);
-    for (let i = 1; i <= length; i++) {
-      lua.lua_rawgeti(L, at, i);
-      children.push(readTagged(L, lua.lua_gettop(L)));
-      lua.lua_pop(L, 1);
-    }
-    value = children;
-  }
-  lua.lua_pop(L, 1);
-  return value === undefined ? [tag] : [tag, value];
-}
 
 function decode(node: Tagged, top: boolean): Outcome {
   const [tag, value] = node;

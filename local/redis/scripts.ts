@@ -11,7 +11,7 @@ import type { Command, Engine, Outcome } from "./engine";
  * `EVALSHA` uses.
  */
 
-export function sha1Hex(text: string): string {
+function sha1Hex(text: string): string {
   return createHash("sha1").update(text, "utf8").digest("hex");
 }
 

@@ -27,7 +27,7 @@ function supportTable(): string {
     `| Commands run on ioredis-mock's implementation | ${list(mock)} | every command of that Redis |`,
     `| Upstash's JSON (\`redis.json.*\`) | ${list(json)} | only with the RedisJSON module (Redis Stack, Redis 8); a stock \`redis-server\` answers one error saying so |`,
     "| `/subscribe`, `/psubscribe` streams (`redis.subscribe`, `redis.psubscribe`) | yes | yes |",
-    "| Scripts: `EVAL`, `EVALSHA`, `EVAL_RO`, `EVALSHA_RO`, `SCRIPT LOAD/EXISTS/FLUSH` | yes (Lua 5.3, see below) | yes |",
+    "| Scripts: `EVAL`, `EVALSHA`, `EVAL_RO`, `EVALSHA_RO`, `SCRIPT LOAD/EXISTS/FLUSH` | yes (Lua 5.4, see below) | yes |",
     `| Refused on every backend (they need a connection of their own) | ${list([...CONNECTION_STATE_COMMANDS].sort())} | same |`,
     "| Anything else (`SORT`, `OBJECT`, hash-field TTLs such as `HEXPIRE`, `SEARCH.*`) | `ERR unknown command …` naming how to get a real Redis | what that Redis supports |",
     END,

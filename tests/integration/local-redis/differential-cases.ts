@@ -1238,6 +1238,39 @@ add(
   ["EVAL", "return {1, 2, 'x', false}", "0"],
   ["EVAL", "return redis.call('INCRBY', KEYS[1], 5)", "1", "n"],
 );
+// What could differ between Lua VMs: integers past 32 bits, floats, number arguments, unpack, error tables.
+add(
+  "EVAL passes numbers both ways like Redis",
+  ["SET", "big", "9007199254740000"],
+  ["EVAL", "return redis.call('INCRBY', KEYS[1], 3000000000)", "1", "big"],
+  ["EVAL", "return redis.call('INCRBY', KEYS[1], ARGV[1]) + 1", "1", "n", "4294967296"],
+  [
+    "EVAL",
+    "redis.call('SET', KEYS[1], 2^40); redis.call('SET', KEYS[2], 7 / 2); return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2])}",
+    "2",
+    "a",
+    "b",
+  ],
+  ["EVAL", "return {3.99, -3.99, 1e3, 0.5, tonumber(ARGV[1])}", "0", "12345678901"],
+);
+add(
+  "EVAL: unpack, pcall error tables, error_reply inside arrays",
+  ["EVAL", "return {unpack({'a', 'b', 'c'})}", "0"],
+  ["EVAL", "local e = redis.pcall('INCR', KEYS[1]); return type(e) == 'table' and type(e.err)", "1", "k"],
+  ["SET", "s", "text"],
+  ["EVAL", "local e = redis.pcall('INCR', KEYS[1]); return e", "1", "s"],
+  ["EVAL", "return redis.call('INCR', KEYS[1])", "1", "s"],
+  ["EVAL", "return {1, redis.error_reply('MY failure'), 3}", "0"],
+  ["EVAL", "error('plain')", "0"],
+  ["EVAL", "return redis.call()", "0"],
+  ["EVAL", "return redis.call('GET', {})", "0"],
+  ["EVAL", "return 'x' ..", "0"],
+);
+add(
+  "EVAL runs sandboxed: no files, no modules, no process",
+  ...["io", "require", "loadfile", "dofile", "package", "undefined_name"].map((name) => ["EVAL", `return type(${name})`, "0"]),
+  ["EVAL", "return {type(string), type(math), type(table), type(tonumber), type(pcall)}", "0"],
+);
 
 // ── wrong types across families ───────────────────────────────────────────
 const WRONGTYPE_PROBES = [
