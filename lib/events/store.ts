@@ -1,4 +1,12 @@
-import type { Redis } from "../job-runtime";
+import {
+  OUTBOX_ADD_LUA,
+  OUTBOX_ENTRIES_KEY,
+  OUTBOX_INDEX_KEY,
+  stageOutboxEntries,
+  withOutboxEntry,
+  type OutboxEntry,
+  type Redis,
+} from "../job-runtime";
 
 /** A calendar event with one pending reminder. Times are Unix epoch ms. */
 export interface CalendarEvent {
@@ -9,7 +17,10 @@ export interface CalendarEvent {
   status: "scheduled" | "cancelled";
   /** +1 on every move or cancel; a reminder carries the version it was published for. */
   version: number;
-  /** QStash message id of the pending reminder, so a move or cancel can withdraw it. */
+  /**
+   * QStash message id of the pending reminder, so a move or cancel can withdraw it.
+   * Absent while the reminder waits in the outbox (then a move or cancel drops the entry).
+   */
   reminderMessageId?: string;
   /** When that reminder is due. */
   reminderAt?: number;
@@ -28,7 +39,18 @@ export const EVENT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000;
 /** Milliseconds until an event starting at `startsAt` may be forgotten (relative, so Redis's clock never matters). */
 const keepMs = (startsAt: number, nowMs: number) => Math.max(startsAt + EVENT_RETENTION_MS - nowMs, 1000);
 
-export async function insertEvent(redis: Redis, event: CalendarEvent, nowMs: number): Promise<void> {
+/**
+ * A reminder recorded with the event change that calls for it: its outbox entry,
+ * written in the same atomic step, and when it is due. The event keeps the
+ * entry's id until the reminder is published, so a later move or cancel can
+ * drop an entry that never left.
+ */
+export interface PendingReminder {
+  entry: OutboxEntry;
+  reminderAt: number;
+}
+
+export async function insertEvent(redis: Redis, event: CalendarEvent, nowMs: number, reminder?: PendingReminder): Promise<void> {
   const tx = redis.multi();
   tx.hset(eventKey(event.id), {
     id: event.id,
@@ -39,9 +61,11 @@ export async function insertEvent(redis: Redis, event: CalendarEvent, nowMs: num
     version: event.version,
     createdAt: event.createdAt,
     updatedAt: event.updatedAt,
+    ...(reminder && { reminderAt: reminder.reminderAt, reminderEntryId: reminder.entry.id }),
   });
   tx.pexpire(eventKey(event.id), keepMs(event.startsAt, nowMs));
   tx.zadd(userEventsKey(event.userId), { score: event.startsAt, member: event.id });
+  if (reminder) stageOutboxEntries(tx, [reminder.entry]);
   await tx.exec();
 }
 
@@ -63,17 +87,29 @@ export async function listUserEvents(redis: Redis, userId: string, limit = 100):
 export type EventChange =
   | { state: "changed"; event: CalendarEvent; previousReminderMessageId?: string }
   | { state: "not_found" }
-  | { state: "cancelled" };
+  | { state: "cancelled" }
+  /** The event is no longer at the version the change (and its reminder) was prepared for. */
+  | { state: "stale" };
 
-// Owner check, status check, version bump and the swap of the reminder id happen in one step,
-// so two concurrent changes can't both believe they hold the latest version.
-const CHANGE = `
+// Owner check, status check, version bump, the swap of the reminder id and the outbox write
+// happen in one step, so two concurrent changes can't both believe they hold the latest version,
+// and a reminder still waiting in the outbox for the old version is dropped with it.
+// KEYS: event, user's events, outbox entries, outbox index
+// ARGV: userId, nowMs, kind, startsAt, keepMs, eventId, expected version ('' = any),
+//       reminderAt ('' = none), '1' when the outbox entry's three values follow
+const CHANGE = `${OUTBOX_ADD_LUA}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'not_found'} end
 if redis.call('HGET', KEYS[1], 'userId') ~= ARGV[1] then return {'not_found'} end
 if redis.call('HGET', KEYS[1], 'status') == 'cancelled' then return {'cancelled'} end
+if ARGV[7] ~= '' and redis.call('HGET', KEYS[1], 'version') ~= ARGV[7] then return {'stale'} end
 local previous = redis.call('HGET', KEYS[1], 'reminderMessageId') or ''
+local waiting = redis.call('HGET', KEYS[1], 'reminderEntryId')
+if waiting then
+  redis.call('HDEL', KEYS[3], waiting)
+  redis.call('ZREM', KEYS[4], waiting)
+end
 local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
-redis.call('HDEL', KEYS[1], 'reminderMessageId', 'reminderAt')
+redis.call('HDEL', KEYS[1], 'reminderMessageId', 'reminderAt', 'reminderEntryId')
 redis.call('HSET', KEYS[1], 'updatedAt', ARGV[2])
 if ARGV[3] == 'cancel' then
   redis.call('HSET', KEYS[1], 'status', 'cancelled')
@@ -82,25 +118,39 @@ else
   redis.call('HDEL', KEYS[1], 'remindedAt')
   redis.call('PEXPIRE', KEYS[1], ARGV[5])
   redis.call('ZADD', KEYS[2], ARGV[4], ARGV[6])
+  if ARGV[8] ~= '' then redis.call('HSET', KEYS[1], 'reminderAt', ARGV[8]) end
+  if ARGV[9] == '1' then
+    redis.call('HSET', KEYS[1], 'reminderEntryId', ARGV[#ARGV - 2])
+    outbox_add()
+  end
 end
 return {'changed', previous}`;
 
 async function change(
   redis: Redis,
-  input: { eventId: string; userId: string; nowMs: number } & ({ kind: "cancel" } | { kind: "move"; startsAt: number }),
+  input: { eventId: string; userId: string; nowMs: number } & (
+    | { kind: "cancel" }
+    | { kind: "move"; startsAt: number; expectedVersion: number; reminder?: PendingReminder }
+  ),
 ): Promise<EventChange> {
-  const [state, previous] = (await redis.eval(
-    CHANGE,
-    [eventKey(input.eventId), userEventsKey(input.userId)],
-    [
-      input.userId,
-      input.nowMs,
-      input.kind,
-      input.kind === "move" ? input.startsAt : 0,
-      input.kind === "move" ? keepMs(input.startsAt, input.nowMs) : 0,
-      input.eventId,
-    ],
-  )) as [string, unknown?];
+  const move = input.kind === "move" ? input : undefined;
+  const keys = [eventKey(input.eventId), userEventsKey(input.userId)];
+  const args = [
+    input.userId,
+    input.nowMs,
+    input.kind,
+    move ? move.startsAt : 0,
+    move ? keepMs(move.startsAt, input.nowMs) : 0,
+    input.eventId,
+    move ? move.expectedVersion : "",
+    move?.reminder ? move.reminder.reminderAt : "",
+    move?.reminder ? "1" : "0",
+  ];
+  const script = move?.reminder
+    ? withOutboxEntry(keys, args, move.reminder.entry)
+    : { keys: [...keys, OUTBOX_ENTRIES_KEY, OUTBOX_INDEX_KEY], args: args.map(String) };
+  const [state, previous] = (await redis.eval(CHANGE, script.keys, script.args)) as [string, unknown?];
+  if (state === "stale") return { state: "stale" };
   if (state !== "changed") return { state: state === "cancelled" ? "cancelled" : "not_found" };
   const event = await getEvent(redis, input.eventId);
   if (!event) return { state: "not_found" };
@@ -108,19 +158,39 @@ async function change(
   return { state: "changed", event, ...(previousId && { previousReminderMessageId: previousId }) };
 }
 
-export const moveEventRecord = (redis: Redis, input: { eventId: string; userId: string; startsAt: number; nowMs: number }) =>
-  change(redis, { ...input, kind: "move" });
+/** Moves the event from `expectedVersion` (else "stale"), with the new version's reminder written in the same script. */
+export const moveEventRecord = (
+  redis: Redis,
+  input: {
+    eventId: string;
+    userId: string;
+    startsAt: number;
+    nowMs: number;
+    expectedVersion: number;
+    reminder?: PendingReminder;
+  },
+) => change(redis, { ...input, kind: "move" });
 
-export const cancelEventRecord = (redis: Redis, input: { eventId: string; userId: string; nowMs: number }) =>
-  change(redis, { ...input, kind: "cancel" });
+export async function cancelEventRecord(
+  redis: Redis,
+  input: { eventId: string; userId: string; nowMs: number },
+): Promise<Exclude<EventChange, { state: "stale" }>> {
+  const changed = await change(redis, { ...input, kind: "cancel" });
+  // A cancel names no version, so the script never answers "stale".
+  return changed.state === "stale" ? { state: "not_found" } : changed;
+}
 
 const SET_REMINDER = `
 if redis.call('HGET', KEYS[1], 'version') ~= ARGV[1] then return 0 end
 if redis.call('HGET', KEYS[1], 'status') ~= 'scheduled' then return 0 end
 redis.call('HSET', KEYS[1], 'reminderMessageId', ARGV[2], 'reminderAt', ARGV[3])
+redis.call('HDEL', KEYS[1], 'reminderEntryId')
 return 1`;
 
-/** Records the pending reminder, only if the event is still at `version`. False means it moved meanwhile. */
+/**
+ * Records the published reminder's message id, only if the event is still at
+ * `version`; its outbox entry is gone once published. False means it moved meanwhile.
+ */
 export async function setReminder(
   redis: Redis,
   input: { eventId: string; version: number; messageId: string; reminderAt: number },

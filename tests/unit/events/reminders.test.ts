@@ -6,12 +6,16 @@ import { formatInZone, utcToZonedLocal, zonedLocalToUtc } from "@/lib/events/tim
 import { testEnv } from "../../helpers/env";
 import { fakeServices } from "../../helpers/fake-services";
 import { setupMemoryRedis } from "../../helpers/msw";
+import { qstashHandlers } from "../../msw/qstash";
 
 const env = testEnv();
 const cancelled: string[] = [];
 let cancelStatus = 200;
+// Reminders are published through the outbox with the services' QStash client: msw answers it.
+const qstash = qstashHandlers(env.QSTASH_URL);
 setupMemoryRedis(
   env.UPSTASH_REDIS_REST_URL,
+  ...qstash.handlers,
   http.delete(`${env.QSTASH_URL}/v2/messages/:id`, ({ params }) => {
     cancelled.push(String(params.id));
     if (cancelStatus === 404) return HttpResponse.json({ error: "message not found" }, { status: 404 });
@@ -22,6 +26,7 @@ setupMemoryRedis(
 afterEach(() => {
   cancelled.length = 0;
   cancelStatus = 200;
+  qstash.reset();
 });
 
 const NOW = Date.UTC(2026, 0, 15, 9, 0);
@@ -39,15 +44,15 @@ describe("reminderDueAt", () => {
 
 describe("calendar events and their reminders", () => {
   test("create publishes one reminder with notBefore = start − 1 h and stores its message id", async () => {
-    const { services, queue } = fakeServices({ env, nowMs: NOW });
+    const { services } = fakeServices({ env, nowMs: NOW });
     const result = await createEvent(services, { userId: "usr_1", title: "Standup", startsAt: NOW + 3 * HOUR });
     if (!result.ok) throw new Error(result.message);
 
-    expect(queue.published).toHaveLength(1);
-    expect(queue.published[0]).toMatchObject({
+    expect(qstash.jobs()).toHaveLength(1);
+    expect(qstash.jobs()[0]).toMatchObject({
       job: "event-reminder",
       payload: { eventId: result.event.id, version: 1, startsAt: NOW + 3 * HOUR },
-      options: { notBefore: (NOW + 2 * HOUR) / 1000, label: "events" },
+      headers: { "upstash-not-before": String((NOW + 2 * HOUR) / 1000), "upstash-label": "event-reminder,events" },
     });
     expect(await getEvent(services.redis, result.event.id)).toMatchObject({
       status: "scheduled",
@@ -58,9 +63,9 @@ describe("calendar events and their reminders", () => {
   });
 
   test("an event less than an hour away is reminded right away (no notBefore)", async () => {
-    const { services, queue } = fakeServices({ env, nowMs: NOW });
+    const { services } = fakeServices({ env, nowMs: NOW });
     await createEvent(services, { userId: "usr_1", title: "Soon", startsAt: NOW + 20 * 60_000 });
-    expect(queue.published[0]!.options.notBefore).toBeUndefined();
+    expect(qstash.jobs()[0]!.headers["upstash-not-before"]).toBeUndefined();
   });
 
   test.each([
@@ -69,22 +74,22 @@ describe("calendar events and their reminders", () => {
     ["no time", { title: "x", startsAt: Number.NaN }, "Pick a date and time"],
     ["more than a year ahead", { title: "x", startsAt: NOW + 400 * 24 * HOUR }, "Pick a time within the next year"],
   ])("refuses %s, publishing nothing", async (_name, input, message) => {
-    const { services, queue } = fakeServices({ env, nowMs: NOW });
+    const { services } = fakeServices({ env, nowMs: NOW });
     expect(await createEvent(services, { userId: "usr_1", ...input })).toEqual({ ok: false, reason: "invalid", message });
-    expect(queue.published).toEqual([]);
+    expect(qstash.jobs()).toEqual([]);
   });
 
   test("move cancels the pending reminder through the messages API and publishes one for the new time", async () => {
-    const { services, queue } = fakeServices({ env, nowMs: NOW });
+    const { services } = fakeServices({ env, nowMs: NOW });
     const created = await createEvent(services, { userId: "usr_1", title: "Review", startsAt: NOW + 3 * HOUR });
     if (!created.ok) throw new Error(created.message);
 
     const moved = await moveEvent(services, { userId: "usr_1", eventId: created.event.id, startsAt: NOW + 5 * HOUR });
     expect(moved.ok).toBe(true);
     expect(cancelled).toEqual(["msg_1"]);
-    expect(queue.published[1]).toMatchObject({
+    expect(qstash.jobs()[1]).toMatchObject({
       payload: { eventId: created.event.id, version: 2, startsAt: NOW + 5 * HOUR },
-      options: { notBefore: (NOW + 4 * HOUR) / 1000 },
+      headers: { "upstash-not-before": String((NOW + 4 * HOUR) / 1000) },
     });
     expect(await getEvent(services.redis, created.event.id)).toMatchObject({
       version: 2,
@@ -94,13 +99,13 @@ describe("calendar events and their reminders", () => {
   });
 
   test("cancel withdraws the reminder and publishes nothing new", async () => {
-    const { services, queue } = fakeServices({ env, nowMs: NOW });
+    const { services } = fakeServices({ env, nowMs: NOW });
     const created = await createEvent(services, { userId: "usr_1", title: "Lunch", startsAt: NOW + 3 * HOUR });
     if (!created.ok) throw new Error(created.message);
 
     expect((await cancelEvent(services, { userId: "usr_1", eventId: created.event.id })).ok).toBe(true);
     expect(cancelled).toEqual(["msg_1"]);
-    expect(queue.published).toHaveLength(1);
+    expect(qstash.jobs()).toHaveLength(1);
     const event = await getEvent(services.redis, created.event.id);
     expect(event).toMatchObject({ status: "cancelled", version: 2 });
     expect(event?.reminderMessageId).toBeUndefined();

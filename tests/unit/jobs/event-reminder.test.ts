@@ -1,5 +1,5 @@
 import { http, HttpResponse } from "msw";
-import { describe, expect, expectTypeOf, test } from "vitest";
+import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { cancelEvent, createEvent, moveEvent } from "@/lib/flows/reminders";
 import { getEvent } from "@/lib/events/store";
 import type { JobInput } from "@/lib/job-runtime";
@@ -8,10 +8,15 @@ import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { setupMemoryRedis } from "../../helpers/msw";
+import { qstashHandlers } from "../../msw/qstash";
 
 const env = testEnv();
+// Reminders are published through the outbox with the services' QStash client: msw answers it.
+const qstash = qstashHandlers(env.QSTASH_URL);
+afterEach(() => qstash.reset());
 setupMemoryRedis(
   env.UPSTASH_REDIS_REST_URL,
+  ...qstash.handlers,
   http.delete(`${env.QSTASH_URL}/v2/messages/:id`, () => HttpResponse.json({ cancelled: 1 })),
 );
 
@@ -34,8 +39,9 @@ async function setup() {
 
 /** Delivers the reminder the n-th publish carried, at its due time. */
 async function fire(ctx: Awaited<ReturnType<typeof setup>>, index: number, messageId = `msg_${index + 1}`) {
-  const published = ctx.queue.published[index]!;
-  if (published.options.notBefore) ctx.clock.set(published.options.notBefore * 1000);
+  const published = qstash.jobs()[index]!;
+  const notBefore = published.headers["upstash-not-before"];
+  if (notBefore) ctx.clock.set(Number(notBefore) * 1000);
   return deliver(ctx.services, eventReminder, published.payload, { messageId, registry });
 }
 
@@ -80,7 +86,7 @@ describe("event-reminder", () => {
         .result,
     ).toEqual({ skipped: "missing" });
     ctx.clock.set(NOW + 3 * HOUR);
-    expect((await deliver(ctx.services, eventReminder, ctx.queue.published[0]!.payload, { registry })).body.result).toEqual({
+    expect((await deliver(ctx.services, eventReminder, qstash.jobs()[0]!.payload, { registry })).body.result).toEqual({
       skipped: "started",
     });
     expect(ctx.email.attempts).toBe(0);
@@ -90,7 +96,7 @@ describe("event-reminder", () => {
     const ctx = await setup();
     ctx.email.failNext({ name: "rate_limit_exceeded", statusCode: 429, message: "slow" });
     expect((await fire(ctx, 0)).status).toBe(429);
-    const retry = await deliver(ctx.services, eventReminder, ctx.queue.published[0]!.payload, {
+    const retry = await deliver(ctx.services, eventReminder, qstash.jobs()[0]!.payload, {
       messageId: "msg_1",
       retried: 1,
       registry,
