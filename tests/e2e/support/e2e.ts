@@ -13,6 +13,8 @@ export interface E2E {
 
 export interface E2EOptions {
   browsers?: Array<Parameters<typeof launchBrowser>[0]>;
+  /** Extra environment for `next start` (e.g. a secret only one file needs). */
+  appEnv?: Record<string, string>;
 }
 
 /**
@@ -34,7 +36,7 @@ async function startE2E(options: E2EOptions = {}): Promise<E2E> {
   try {
     const stack = await startTestStack({ manual: false });
     started.push(stack);
-    const app = await startNextApp(stack);
+    const app = await startNextApp(stack, options.appEnv);
     started.push(app);
     const browsers = await Promise.all((options.browsers ?? [{}]).map((browser) => launchBrowser(browser)));
     started.push(...browsers);
