@@ -1,6 +1,7 @@
 import { parseEnv } from "@/lib/env";
 import { handleJobRequest, type AnyJobRegistry as JobRegistry, jobUrl, createVerifier, type Verifier } from "@/lib/job-runtime";
 import { testJob } from "@/lib/jobs/test";
+import { jobs } from "@/lib/jobs/registry";
 import { createServices, type Services, jobRouteDepsOf } from "@/lib/services";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
 import { startCountingProxy, type CountingProxy } from "./counting-proxy";
@@ -8,7 +9,7 @@ import { DEV_CURRENT_SIGNING_KEY as DEV_CURRENT_KEY, DEV_NEXT_SIGNING_KEY as DEV
 import { signedDeliveryRequest as signedRequest } from "@/local/qstash/signing";
 
 /** Only the `test` job: the benchmarks must not depend on other jobs being finished or configured. */
-export const benchRegistry: JobRegistry = { test: testJob };
+export const benchRegistry: JobRegistry = { test: jobs.test };
 
 /** Nothing listens here: in-process deliveries only need the URL the signature is checked against. */
 const APP_URL = "http://127.0.0.1:3000";

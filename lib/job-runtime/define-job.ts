@@ -65,9 +65,22 @@ export interface JobContext {
 export type JobResult = Record<string, unknown> | void;
 
 /**
- * A job: its wire name, its payload schema, how QStash should deliver it, and
- * its handler. `Deps` is what the app hands every handler besides the delivery
- * facts (its Redis, email sender…): the runtime never looks inside it.
+ * Runs one delivery of a job: the payload already validated, the idempotency key
+ * already claimed. Declared as a method so its parameters are bivariant: a job
+ * with a typed payload and the app's `Deps` still fits `AnyJob`.
+ */
+export type JobHandler<Payload = unknown, Deps = unknown> = {
+  run(payload: Payload, context: JobContext & Deps): Promise<JobResult>;
+}["run"];
+
+/**
+ * A job: its wire name, its payload schema and how QStash should deliver it —
+ * everything producers and the route's checks need, cheap to import. The
+ * handler is optional here: the app's jobs keep theirs in a module of its own
+ * that the registry loads on the first delivery (`lazyJob`), so a route bundles
+ * only the job it runs; tests and small apps may write it inline. `Deps` is
+ * what the app hands every handler besides the delivery facts (its Redis,
+ * email sender…): the runtime never looks inside it.
  */
 export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Deps = unknown, Name extends string = string> {
   /** URL segment and registry key: `/api/jobs/<name>`. Lower-case kebab-case. */
@@ -87,12 +100,23 @@ export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Deps = unkn
   idempotencyKey?(payload: z.output<Schema>): string;
   /** @default "nodejs" */
   runtime?: JobRuntime;
-  handler(payload: z.output<Schema>, context: JobContext & Deps): Promise<JobResult>;
+  /** The handler written inline; without it, `lazyJob` supplies it when the job is registered. */
+  handler?: JobHandler<z.output<Schema>, Deps>;
 }
 
-/** Any job, whatever its payload and dependencies: what the route and the queue handle. */
+/** A job that can run: one with its handler (inline, or the loader `lazyJob` puts in its place). */
+export type RunnableJob<Schema extends z.ZodType = z.ZodType, Deps = unknown, Name extends string = string> = JobDefinition<
+  Schema,
+  Deps,
+  Name
+> & { handler: JobHandler<z.output<Schema>, Deps> };
+
+/** Any job, whatever its payload and dependencies: what the queue publishes. */
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds jobs of every Deps type; the route passes each its own.
 export type AnyJob = JobDefinition<z.ZodType, any>;
+/** Any job with its handler: what a registry holds and the route runs. */
+// biome-ignore lint/suspicious/noExplicitAny: as above.
+export type AnyRunnableJob = RunnableJob<z.ZodType, any>;
 
 /** Payload a producer passes (schema input, before defaults and transforms). */
 export type JobInput<Job> = Job extends JobDefinition<infer S, infer _D, infer _N> ? z.input<S> : never;
@@ -107,7 +131,13 @@ const JOB_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
  * handler and of every producer is inferred from `schema`, the name kept literal.
  */
 export function jobDefiner<Deps>() {
-  return function defineJob<Schema extends z.ZodType, const Name extends string>(
+  function defineJob<Schema extends z.ZodType, const Name extends string>(
+    definition: JobDefinition<Schema, Deps, Name> & { handler: JobHandler<z.output<Schema>, Deps> },
+  ): RunnableJob<Schema, Deps, Name>;
+  function defineJob<Schema extends z.ZodType, const Name extends string>(
+    definition: JobDefinition<Schema, Deps, Name>,
+  ): JobDefinition<Schema, Deps, Name>;
+  function defineJob<Schema extends z.ZodType, const Name extends string>(
     definition: JobDefinition<Schema, Deps, Name>,
   ): JobDefinition<Schema, Deps, Name> {
     if (!JOB_NAME.test(definition.name)) {
@@ -120,7 +150,61 @@ export function jobDefiner<Deps>() {
       throw new Error(`job "${definition.name}": a message has one flow-control key, so give either a pace or flowControl`);
     }
     return Object.freeze({ runtime: "nodejs", ...definition });
+  }
+  return defineJob;
+}
+
+/** What a job's handler module exports by default: the handler, and the job it is for. */
+export interface JobHandlerModule<Payload = unknown, Name extends string = string> {
+  job: Name;
+  // biome-ignore lint/suspicious/noExplicitAny: the route hands each handler its app's Deps.
+  handler: JobHandler<Payload, any>;
+}
+
+/**
+ * The default export of a job's handler module (`lib/jobs/<name>.handler.ts`):
+ * `export default defineHandler(welcomeEmail, async (payload, context) => …)`.
+ * Payload and context are typed from the job; the job's name goes along so
+ * the registry can refuse a handler paired with the wrong job.
+ */
+export function defineHandler<Schema extends z.ZodType, Deps, Name extends string>(
+  job: JobDefinition<Schema, Deps, Name>,
+  handler: JobHandler<z.output<Schema>, Deps>,
+): JobHandlerModule<z.output<Schema>, Name> {
+  return Object.freeze({ job: job.name, handler });
+}
+
+/**
+ * A job whose handler is loaded with `import()` on its first delivery:
+ * `lazyJob(welcomeEmail, () => import("./welcome-email.handler"))`. With the
+ * import written out like this, Next.js puts each handler (its templates, its
+ * SDKs) in a chunk of its own, and a cold route loads only the job it runs.
+ * The module is loaded once; a failed load (a missing chunk) throws, so the
+ * delivery answers 500 and QStash retries it, and the next delivery loads again.
+ */
+export function lazyJob<Schema extends z.ZodType, Deps, Name extends string>(
+  job: JobDefinition<Schema, Deps, Name>,
+  load: () => Promise<{ default: JobHandlerModule<z.output<Schema>, Name> }>,
+): RunnableJob<Schema, Deps, Name> {
+  if (job.handler) throw new Error(`job "${job.name}" already has a handler; lazyJob is for jobs declared without one`);
+  let loading: Promise<JobHandler<z.output<Schema>, Deps>> | undefined;
+  const loadHandler = () => {
+    loading ??= load().then(
+      ({ default: loaded }) => {
+        if (loaded.job !== job.name) throw new Error(`job "${job.name}" was registered with the handler of "${loaded.job}"`);
+        return loaded.handler;
+      },
+      (error: unknown) => {
+        loading = undefined;
+        throw error;
+      },
+    );
+    return loading;
   };
+  return Object.freeze({
+    ...job,
+    handler: async (payload: z.output<Schema>, context: JobContext & Deps) => (await loadHandler())(payload, context),
+  });
 }
 
 /** Canonical idempotency key of a run: the job's business key, or the message id, namespaced by job. */

@@ -1,16 +1,20 @@
-import type { AnyJob } from "./define-job";
+import type { AnyRunnableJob } from "./define-job";
 
 /** Jobs by name, built from a list so each name is written once: in its `defineJob`. */
-export type JobRegistry<Jobs extends readonly AnyJob[] = readonly AnyJob[]> = {
+export type JobRegistry<Jobs extends readonly AnyRunnableJob[] = readonly AnyRunnableJob[]> = {
   readonly [Job in Jobs[number] as Job["name"]]: Job;
 };
 
 /** Any registry, as the route and the failure callback see it. */
-export type AnyJobRegistry = Readonly<Record<string, AnyJob>>;
+export type AnyJobRegistry = Readonly<Record<string, AnyRunnableJob>>;
 
-/** Builds the registry; two jobs with one name are a start-up error, not a silent overwrite. */
-export function createJobRegistry<const Jobs extends readonly AnyJob[]>(list: Jobs): JobRegistry<Jobs> {
-  const registry: Record<string, AnyJob> = Object.create(null);
+/**
+ * Builds the registry from jobs that can run: written with their handler, or
+ * wrapped in `lazyJob` so the handler loads on first use. Two jobs with one
+ * name are a start-up error, not a silent overwrite.
+ */
+export function createJobRegistry<const Jobs extends readonly AnyRunnableJob[]>(list: Jobs): JobRegistry<Jobs> {
+  const registry: Record<string, AnyRunnableJob> = Object.create(null);
   for (const job of list) {
     if (registry[job.name]) throw new Error(`two jobs are named "${job.name}"`);
     registry[job.name] = job;
@@ -19,6 +23,6 @@ export function createJobRegistry<const Jobs extends readonly AnyJob[]>(list: Jo
 }
 
 /** The registered job of that name, or undefined (never an inherited property such as `constructor`). */
-export function findJob(registry: AnyJobRegistry, name: string): AnyJob | undefined {
+export function findJob(registry: AnyJobRegistry, name: string): AnyRunnableJob | undefined {
   return Object.hasOwn(registry, name) ? registry[name] : undefined;
 }

@@ -1,11 +1,8 @@
 import { z } from "zod";
 import { EMAIL_LOG_TTL_SECONDS } from "../email-log/store";
 import { RUN_TTL_SECONDS } from "../job-runtime";
-import type { CleanupReport } from "../cleanup/task";
-import { CLEANUP_TASK_NAMES, cleanupTasks } from "../cleanup/tasks";
+import { CLEANUP_TASK_NAMES } from "../cleanup/tasks";
 import { defineJob } from "./context";
-
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Daily housekeeping (scheduled in lib/flows/schedules.ts): runs every task of
@@ -39,22 +36,4 @@ export const cleanupData = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   // One run at a time: two overlapping runs would walk the same cursors.
   flowControl: { key: "cleanup-data", parallelism: 1 },
-  async handler(payload, context) {
-    const { signal } = context;
-    const nowMs = context.clock.now();
-    const reports: CleanupReport[] = [];
-    for (const task of cleanupTasks) {
-      if (payload.tasks && !payload.tasks.includes(task.name)) continue;
-      reports.push(
-        await task.run({
-          redis: context.redis,
-          nowMs,
-          signal,
-          maxKeys: payload.maxKeysPerTask,
-          retention: { emailLogMs: payload.emailLogRetentionDays * DAY_MS, jobRunsMs: payload.jobRunRetentionDays * DAY_MS },
-        }),
-      );
-    }
-    return { removed: reports.reduce((sum, report) => sum + report.removed, 0), reports };
-  },
 });

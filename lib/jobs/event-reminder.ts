@@ -1,8 +1,4 @@
 import { z } from "zod";
-import { sendJobEmail } from "./send-job-email";
-import { reminderEmail } from "../email/templates/reminder";
-import { getEvent, markReminded } from "../events/store";
-import { getUser } from "../users/store";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
@@ -25,23 +21,4 @@ export const eventReminder = defineJob({
   pace: EMAIL_PACE,
   // One reminder per event version: a move publishes a new version, a redelivery does not.
   idempotencyKey: (payload) => `${payload.eventId}/v${payload.version}`,
-  async handler(payload, context) {
-    const event = await getEvent(context.redis, payload.eventId);
-    if (!event) return { skipped: "missing" };
-    if (event.status === "cancelled") return { skipped: "cancelled" };
-    if (event.version !== payload.version || event.startsAt !== payload.startsAt) return { skipped: "moved" };
-    if (event.startsAt <= context.clock.now()) return { skipped: "started" };
-    const user = await getUser(context.redis, event.userId);
-    if (!user) return { skipped: "no-user" };
-    const rendered = await reminderEmail({
-      name: user.name,
-      title: event.title,
-      startsAt: event.startsAt,
-      timeZone: user.timeZone,
-      appUrl: context.appUrl,
-    });
-    const emailId = await sendJobEmail(context, { job: "event-reminder", userId: user.id, to: user.email, rendered });
-    await markReminded(context.redis, { eventId: event.id, version: event.version, nowMs: context.clock.now() });
-    return { emailId };
-  },
 });

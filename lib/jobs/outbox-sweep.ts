@@ -1,6 +1,5 @@
 import { z } from "zod";
 import { defineJob } from "./context";
-import { appOutbox } from "./outbox";
 
 /**
  * Every minute (a QStash schedule, lib/flows/schedules.ts): publishes outbox
@@ -8,7 +7,7 @@ import { appOutbox } from "./outbox";
  * while QStash is up, which is exactly when a sweep can succeed; the Vercel
  * Cron route and the next producer call sweep too (docs/decisions/0011-outbox.md).
  * Overlapping sweeps are safe: one holds the sweep lock, and each entry goes
- * out under its own deduplication id.
+ * out under its own deduplication id. Handler: ./outbox-sweep.handler.ts.
  */
 export const outboxSweep = defineJob({
   name: "outbox-sweep",
@@ -16,8 +15,4 @@ export const outboxSweep = defineJob({
   // The next tick is a minute away; a retry would only race it.
   retries: 0,
   flowControl: { key: "outbox-sweep", parallelism: 1 },
-  async handler(_payload, { redis, qstash, clock }) {
-    const swept = await appOutbox({ redis, qstash, clock }).sweep();
-    return { ran: swept.ran, published: swept.published.length, pending: swept.pending.length };
-  },
 });

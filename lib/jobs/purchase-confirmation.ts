@@ -1,6 +1,4 @@
 import { z } from "zod";
-import { sendJobEmail } from "./send-job-email";
-import { purchaseConfirmationEmail } from "../email/templates/purchase-confirmation";
 import { currencyCode, lineItem, paymentEventId } from "../payments/events";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
@@ -26,14 +24,4 @@ export const purchaseConfirmation = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   pace: EMAIL_PACE,
   idempotencyKey: (payload) => payload.eventId,
-  async handler(payload, context) {
-    const rendered = await purchaseConfirmationEmail({ ...payload, appUrl: context.appUrl });
-    const emailId = await sendJobEmail(context, {
-      job: "purchase-confirmation",
-      userId: payload.userId,
-      to: payload.email,
-      rendered,
-    });
-    return { emailId };
-  },
 });

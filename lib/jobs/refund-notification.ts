@@ -1,6 +1,4 @@
 import { z } from "zod";
-import { sendJobEmail } from "./send-job-email";
-import { refundNotificationEmail } from "../email/templates/refund-notification";
 import { currencyCode, paymentEventId } from "../payments/events";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
@@ -25,14 +23,4 @@ export const refundNotification = defineJob({
   retryDelay: "pow(2, retried) * 1000",
   pace: EMAIL_PACE,
   idempotencyKey: (payload) => payload.eventId,
-  async handler(payload, context) {
-    const rendered = await refundNotificationEmail(payload);
-    const emailId = await sendJobEmail(context, {
-      job: "refund-notification",
-      userId: payload.userId,
-      to: payload.email,
-      rendered,
-    });
-    return { emailId };
-  },
 });

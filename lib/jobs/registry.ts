@@ -1,4 +1,4 @@
-import { createJobRegistry } from "../job-runtime";
+import { createJobRegistry, lazyJob } from "../job-runtime";
 import { cleanupData } from "./cleanup-data";
 import { dlqRedrive } from "./dlq-redrive";
 import { eventReminder } from "./event-reminder";
@@ -18,19 +18,24 @@ import { welcomeEmail } from "./welcome-email";
  * import. An explicit list, not a folder scan, so a missing job is a compile
  * error and an unknown name on the wire is answered 489 (a 404 would be retried
  * for nothing). Each name is written once, in the job's own file.
+ *
+ * Importing this costs only the jobs' names, schemas and options: each handler
+ * (its templates, its SDKs) sits in `<job>.handler.ts` behind an `import()`
+ * written out here, so Next.js gives it a chunk of its own and a cold route
+ * loads the handler of the job it runs, on its first delivery (ADR 0017).
  */
 export const jobs = createJobRegistry([
-  testJob,
-  welcomeEmail,
-  sendInviteEmail,
-  signInNotification,
-  purchaseConfirmation,
-  refundNotification,
-  notification,
-  eventReminder,
-  generateReport,
-  cleanupData,
-  dlqRedrive,
-  verifyEmailJob,
-  outboxSweep,
+  lazyJob(testJob, () => import("./test.handler")),
+  lazyJob(welcomeEmail, () => import("./welcome-email.handler")),
+  lazyJob(sendInviteEmail, () => import("./send-invite-email.handler")),
+  lazyJob(signInNotification, () => import("./sign-in-notification.handler")),
+  lazyJob(purchaseConfirmation, () => import("./purchase-confirmation.handler")),
+  lazyJob(refundNotification, () => import("./refund-notification.handler")),
+  lazyJob(notification, () => import("./notification.handler")),
+  lazyJob(eventReminder, () => import("./event-reminder.handler")),
+  lazyJob(generateReport, () => import("./generate-report.handler")),
+  lazyJob(cleanupData, () => import("./cleanup-data.handler")),
+  lazyJob(dlqRedrive, () => import("./dlq-redrive.handler")),
+  lazyJob(verifyEmailJob, () => import("./verify-email.handler")),
+  lazyJob(outboxSweep, () => import("./outbox-sweep.handler")),
 ]);

@@ -1,7 +1,4 @@
 import { z } from "zod";
-import { sendJobEmail } from "./send-job-email";
-import { verifyEmail as renderVerifyEmail } from "../email/templates/verify-email";
-import { verificationLinkIsCurrent } from "../users/email-verification";
 import { defineJob } from "./context";
 
 const link = (path: string) =>
@@ -35,13 +32,4 @@ export const verifyEmailJob = defineJob({
   retries: 3,
   retryDelay: "pow(2, retried) * 2000",
   idempotencyKey: (payload) => payload.linkId,
-  async handler(payload, context) {
-    if (payload.kind === "verify" && !(await verificationLinkIsCurrent(context.redis, payload.userId, payload.verifyUrl))) {
-      // Verified meanwhile, or a newer link was sent: this one would not work.
-      return { skipped: "link no longer current" };
-    }
-    const rendered = await renderVerifyEmail(payload);
-    const emailId = await sendJobEmail(context, { job: "verify-email", userId: payload.userId, to: payload.email, rendered });
-    return { emailId };
-  },
 });

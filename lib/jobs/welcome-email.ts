@@ -1,6 +1,4 @@
 import { z } from "zod";
-import { sendJobEmail } from "./send-job-email";
-import { welcomeEmail as renderWelcome } from "../email/templates/welcome";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
@@ -17,9 +15,4 @@ export const welcomeEmail = defineJob({
   pace: EMAIL_PACE,
   // One welcome per user, however many times signup publishes it.
   idempotencyKey: (payload) => payload.userId,
-  async handler(payload, context) {
-    const rendered = await renderWelcome({ name: payload.name, appUrl: context.appUrl });
-    const emailId = await sendJobEmail(context, { job: "welcome-email", userId: payload.userId, to: payload.email, rendered });
-    return { emailId };
-  },
 });

@@ -5,7 +5,8 @@ import { signIn } from "@/lib/flows/sign-in";
 import { fixedClock } from "@/lib/job-runtime";
 import { durableQueue } from "@/lib/jobs/outbox";
 import type { EmailMessage } from "@/lib/email/send";
-import { signInNotification, type SignInNotificationPayload } from "@/lib/jobs/sign-in-notification";
+import type { SignInNotificationPayload } from "@/lib/jobs/sign-in-notification";
+import { jobs } from "@/lib/jobs/registry";
 import { createServices, type Services } from "@/lib/services";
 import { getSessionUserId } from "@/lib/sessions";
 import { createUser, type User } from "@/lib/users/store";
@@ -131,7 +132,7 @@ describe("the notification limit", () => {
 
   test("11 sign-ins in an hour: 10 emails, the 11th run succeeds as skipped", async () => {
     const results = [];
-    for (let n = 1; n <= 11; n++) results.push(await signInNotification.handler(payload(n), context(n)));
+    for (let n = 1; n <= 11; n++) results.push(await jobs["sign-in-notification"].handler(payload(n), context(n)));
     expect(sent).toHaveLength(10);
     expect(results.slice(0, 10).every((result) => result && "emailId" in result)).toBe(true);
     expect(results[10]).toMatchObject({ skipped: "rate limited" });
@@ -139,7 +140,7 @@ describe("the notification limit", () => {
 
     // An hour later the window has slid past them all.
     vi.setSystemTime(NOW + 60 * 60 * 1000 + 1);
-    expect(await signInNotification.handler(payload(12), context(12))).toMatchObject({ emailId: "email_11" });
+    expect(await jobs["sign-in-notification"].handler(payload(12), context(12))).toMatchObject({ emailId: "email_11" });
   });
 
   test("a retried notification that was let through isn't counted twice", async () => {

@@ -11,6 +11,7 @@ import { EVENT_RETENTION_MS } from "@/lib/events/store";
 import { DONE_TTL_MS, RECENT_RUNS_KEY, getRun, recordQueued } from "@/lib/job-runtime";
 import { inviteKey, inviteTokenKey, insertInvite, orgInvitesKey, TOKEN_INDEX_GRACE_MS } from "@/lib/invites/store";
 import { cleanupData } from "@/lib/jobs/cleanup-data";
+import { jobs } from "@/lib/jobs/registry";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { setupMemoryRedis } from "../../helpers/msw";
@@ -174,7 +175,7 @@ describe("cleanup-data job", () => {
   test("runs every task and reports what each removed", async () => {
     const ctx = fakeServices({ env, nowMs: NOW });
     await recordQueued(redis, { messageId: "ancient", jobName: "test", deduplicated: false }, NOW - 30 * DAY);
-    const answer = await deliver(ctx.services, cleanupData, {}, { registry: { "cleanup-data": cleanupData } });
+    const answer = await deliver(ctx.services, cleanupData, {}, { registry: { "cleanup-data": jobs["cleanup-data"] } });
     expect(answer.status).toBe(200);
     const result = answer.body.result as { removed: number; reports: Array<{ task: string }> };
     expect(result.reports.map((report) => report.task)).toEqual(cleanupTasks.map((task) => task.name));
@@ -183,7 +184,7 @@ describe("cleanup-data job", () => {
 
   test("a subset of tasks; unknown task names are refused (489)", async () => {
     const ctx = fakeServices({ env, nowMs: NOW });
-    const registry = { "cleanup-data": cleanupData };
+    const registry = { "cleanup-data": jobs["cleanup-data"] };
     const subset = await deliver(ctx.services, cleanupData, { tasks: ["job-runs"] }, { registry });
     expect((subset.body.result as { reports: Array<{ task: string }> }).reports.map((report) => report.task)).toEqual([
       "job-runs",

@@ -2,6 +2,7 @@ import { http, HttpResponse } from "msw";
 import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { type JobInput, getRun } from "@/lib/job-runtime";
 import { decideRedrive, dlqRedrive, isTransientFailure, listRedriveReports, redriveKey } from "@/lib/jobs/dlq-redrive";
+import { jobs } from "@/lib/jobs/registry";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { setupMemoryRedis } from "../../helpers/msw";
@@ -38,7 +39,8 @@ afterEach(() => {
   retryFails = false;
 });
 
-const registry = { "dlq-redrive": dlqRedrive };
+// The registered job: its handler loads on first use, as in the route.
+const registry = { "dlq-redrive": jobs["dlq-redrive"] };
 const message = (id: string, responseStatus: number | undefined, job = "welcome-email"): FakeDlqMessage => ({
   dlqId: `dlq_${id}`,
   messageId: `msg_${id}`,

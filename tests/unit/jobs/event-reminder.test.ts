@@ -4,6 +4,7 @@ import { cancelEvent, createEvent, moveEvent } from "@/lib/flows/reminders";
 import { getEvent } from "@/lib/events/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { eventReminder } from "@/lib/jobs/event-reminder";
+import { jobs } from "@/lib/jobs/registry";
 import { createUser } from "@/lib/users/store";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
@@ -20,7 +21,8 @@ setupMemoryRedis(
   http.delete(`${env.QSTASH_URL}/v2/messages/:id`, () => HttpResponse.json({ cancelled: 1 })),
 );
 
-const registry = { "event-reminder": eventReminder };
+// The registered job: its handler loads on first use, as in the route.
+const registry = { "event-reminder": jobs["event-reminder"] };
 const NOW = Date.UTC(2026, 0, 15, 9, 0);
 const HOUR = 60 * 60 * 1000;
 

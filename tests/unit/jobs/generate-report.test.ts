@@ -2,6 +2,7 @@ import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { recordEmail } from "@/lib/email-log/store";
 import { buildRequest, type JobInput, JobTimeoutError } from "@/lib/job-runtime";
 import { generateReport } from "@/lib/jobs/generate-report";
+import { jobs } from "@/lib/jobs/registry";
 import { createOrg } from "@/lib/orgs/store";
 import { collectReportInputs } from "@/lib/reports/collect";
 import { requestReport } from "@/lib/flows/request-report";
@@ -19,7 +20,8 @@ const qstash = qstashHandlers(env.QSTASH_URL);
 setupMemoryRedis(env.UPSTASH_REDIS_REST_URL, ...qstash.handlers);
 afterEach(() => qstash.reset());
 
-const registry = { "generate-report": generateReport };
+// The registered job: its handler loads on first use, as in the route.
+const registry = { "generate-report": jobs["generate-report"] };
 const NOW = Date.UTC(2026, 0, 15, 9, 0);
 
 async function setup() {
@@ -123,7 +125,7 @@ describe("generate-report", () => {
       maxRetries: 2,
     });
     const payload = generateReport.schema.parse(qstash.jobs()[0]!.payload);
-    await expect(generateReport.handler(payload, context)).rejects.toBeInstanceOf(JobTimeoutError);
+    await expect(jobs["generate-report"].handler(payload, context)).rejects.toBeInstanceOf(JobTimeoutError);
     expect(ctx.email.attempts).toBe(0);
     expect(await getReport(ctx.services.redis, requested.reportId)).toMatchObject({ status: "running" });
   });

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, expectTypeOf, test } from "vitest";
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { notification } from "@/lib/jobs/notification";
+import { jobs } from "@/lib/jobs/registry";
 import { notifyUser } from "@/lib/flows/notify";
 import { addNotification, listNotifications, markRead, unreadCount } from "@/lib/notifications/store";
 import { createUser } from "@/lib/users/store";
@@ -16,7 +17,8 @@ const qstash = qstashHandlers(env.QSTASH_URL);
 const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL, ...qstash.handlers);
 afterEach(() => qstash.reset());
 
-const registry = { notification };
+// The registered job: its handler loads on first use, as in the route.
+const registry = { notification: jobs.notification };
 const payload = {
   notificationId: "ntf_1",
   userId: "usr_1",

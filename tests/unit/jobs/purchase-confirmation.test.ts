@@ -3,6 +3,7 @@ import { purchaseConfirmationEmail } from "@/lib/email/templates/purchase-confir
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { purchaseConfirmation } from "@/lib/jobs/purchase-confirmation";
+import { jobs } from "@/lib/jobs/registry";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { setupMemoryRedis } from "../../helpers/msw";
@@ -10,7 +11,8 @@ import { setupMemoryRedis } from "../../helpers/msw";
 const env = testEnv();
 const { redis } = setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
-const registry = { "purchase-confirmation": purchaseConfirmation };
+// The registered job: its handler loads on first use, as in the route.
+const registry = { "purchase-confirmation": jobs["purchase-confirmation"] };
 const payload = {
   eventId: "evt_1",
   purchaseId: "ord_1001",

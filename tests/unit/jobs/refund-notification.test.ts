@@ -4,6 +4,7 @@ import { refundNotificationEmail } from "@/lib/email/templates/refund-notificati
 import { listEmailLog } from "@/lib/email-log/store";
 import type { JobInput } from "@/lib/job-runtime";
 import { refundNotification } from "@/lib/jobs/refund-notification";
+import { jobs } from "@/lib/jobs/registry";
 import { deliver, fakeServices } from "../../helpers/fake-services";
 import { testEnv } from "../../helpers/env";
 import { setupMemoryRedis } from "../../helpers/msw";
@@ -11,7 +12,8 @@ import { setupMemoryRedis } from "../../helpers/msw";
 const env = testEnv();
 setupMemoryRedis(env.UPSTASH_REDIS_REST_URL);
 
-const registry = { "refund-notification": refundNotification };
+// The registered job: its handler loads on first use, as in the route.
+const registry = { "refund-notification": jobs["refund-notification"] };
 const payload = {
   eventId: "evt_r1",
   refundId: "re_1",

@@ -1,12 +1,11 @@
 import { describe, expect, expectTypeOf, test } from "vitest";
 import { NonRetryableError, RetryableError, type JobInput, type JobQueue } from "@/lib/job-runtime";
 import { jobs } from "@/lib/jobs/registry";
+import { createSendInviteEmailHandler, staleReason } from "@/lib/jobs/send-invite-email.handler";
 import {
-  createSendInviteEmailJob,
   inviteEmailKey,
   sendInviteEmail,
   sendInviteEmailSchema,
-  staleReason,
   type SendInviteEmailPayload,
 } from "@/lib/jobs/send-invite-email";
 import { INVITE_TTL_MS, type Invite } from "@/lib/invites/store";
@@ -38,12 +37,12 @@ const pendingInvite: Invite = {
 };
 
 function jobWith(invite: Invite | null) {
-  return createSendInviteEmailJob({ loadInvite: async () => invite });
+  return createSendInviteEmailHandler({ loadInvite: async () => invite });
 }
 
 describe("send-invite-email: contract", () => {
   test("is registered under its file name", () => {
-    expect(jobs["send-invite-email"]).toBe(sendInviteEmail);
+    expect(jobs["send-invite-email"]).toMatchObject({ name: sendInviteEmail.name, schema: sendInviteEmail.schema });
     expect(sendInviteEmail.name).toBe("send-invite-email");
   });
 

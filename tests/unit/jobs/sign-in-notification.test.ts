@@ -2,12 +2,8 @@ import { describe, expect, expectTypeOf, test } from "vitest";
 import { decide, type LimitDecision, type NotificationLimiter } from "@/lib/auth/notification-limit";
 import { NonRetryableError, RetryableError, type JobInput, type JobQueue } from "@/lib/job-runtime";
 import { jobs } from "@/lib/jobs/registry";
-import {
-  createSignInNotificationJob,
-  signInNotification,
-  signInNotificationSchema,
-  type SignInNotificationPayload,
-} from "@/lib/jobs/sign-in-notification";
+import { createSignInNotificationHandler } from "@/lib/jobs/sign-in-notification.handler";
+import { signInNotification, signInNotificationSchema, type SignInNotificationPayload } from "@/lib/jobs/sign-in-notification";
 import type { User } from "@/lib/users/store";
 import { isolatedJobContext, NOW } from "../../helpers/job-context";
 
@@ -43,12 +39,12 @@ function scriptedLimiter(...answers: Array<LimitDecision | Error>) {
 }
 
 function jobWith(user: User | null, limiter: NotificationLimiter = scriptedLimiter().limiter) {
-  return createSignInNotificationJob({ loadUser: async () => user, limiter: () => limiter });
+  return createSignInNotificationHandler({ loadUser: async () => user, limiter: () => limiter });
 }
 
 describe("sign-in-notification: contract", () => {
   test("is registered under its file name", () => {
-    expect(jobs["sign-in-notification"]).toBe(signInNotification);
+    expect(jobs["sign-in-notification"]).toMatchObject({ name: signInNotification.name, schema: signInNotification.schema });
   });
 
   test("the idempotency key is the sign-in event id", () => {
