@@ -1,13 +1,13 @@
 import { Client } from "@upstash/qstash";
 import type { Services } from "./deps";
-import { createFailureFollowUp } from "./dlq/failure-follow-up";
-import { createEmailSender } from "./email/send";
+import type { EmailSender, EmailSenderConfig } from "./email/send";
 import { type Env, getEnv } from "./env";
 import {
   type Clock,
   systemClock,
   createJobQueue,
   type FailureCallbackDeps,
+  type FinalFailure,
   type JobRouteDeps,
   createRedis,
   protectionBypassHeaders,
@@ -20,37 +20,89 @@ import { configuredPaces } from "./email/pace";
 /**
  * The composition root: the only module that knows which implementation of
  * each collaborator runs. Everything else receives what it needs as parameters.
+ *
+ * Built on first use, so a cold request pays only for what it touches: a job
+ * delivery needs the Redis client for its claim; the QStash client, the queue
+ * and the email sender are made when a handler first reaches for them, and the
+ * Resend SDK and the DLQ alert (its React Email template) are loaded with
+ * `import()` on their first send, outside the job route's first chunks.
  */
 export type { Services };
 
 export function createServices(env: Env, overrides: Partial<Omit<Services, "env">> = {}): Services {
   const clock: Clock = overrides.clock ?? systemClock;
-  const redis = overrides.redis ?? createRedis(env);
-  const email =
-    overrides.email ?? createEmailSender({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM });
-  // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
-  const qstash =
-    overrides.qstash ??
-    new Client({
-      baseUrl: env.QSTASH_URL,
-      token: env.QSTASH_TOKEN,
-      headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET),
-    });
-  const queue =
-    overrides.queue ??
-    createJobQueue({
-      client: qstash,
-      appUrl: env.APP_URL,
-      // Nothing but the publish on the producer's path: "queued" is read back from QStash (see findRun).
-      paces: configuredPaces(env.RESEND_RATE_LIMIT_PER_SECOND),
-    });
-  return { env, redis, email, queue, clock, qstash };
+  let redis = overrides.redis;
+  let email = overrides.email;
+  let qstash = overrides.qstash;
+  let queue = overrides.queue;
+  const services: Services = {
+    env,
+    clock,
+    get redis() {
+      redis ??= createRedis(env);
+      return redis;
+    },
+    get email() {
+      email ??= lazyEmailSender({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM });
+      return email;
+    },
+    get qstash() {
+      // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
+      qstash ??= new Client({
+        baseUrl: env.QSTASH_URL,
+        token: env.QSTASH_TOKEN,
+        headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET),
+      });
+      return qstash;
+    },
+    get queue() {
+      queue ??= createJobQueue({
+        client: services.qstash,
+        appUrl: env.APP_URL,
+        // Nothing but the publish on the producer's path: "queued" is read back from QStash (see findRun).
+        paces: configuredPaces(env.RESEND_RATE_LIMIT_PER_SECOND),
+      });
+      return queue;
+    },
+  };
+  return services;
 }
 
-/** What job handlers get: a slice of the services, not the whole bag. */
+/** Loads the Resend SDK on the first send: most requests (and most job deliveries) never send an email. */
+function lazyEmailSender(config: EmailSenderConfig): EmailSender {
+  let sender: Promise<EmailSender> | undefined;
+  return {
+    async send(message, options) {
+      sender ??= import("./email/send").then(
+        ({ createEmailSender }) => createEmailSender(config),
+        (error: unknown) => {
+          sender = undefined;
+          throw error;
+        },
+      );
+      return (await sender).send(message, options);
+    },
+  };
+}
+
+/** What job handlers get: a slice of the services, not the whole bag, each still built on first use. */
 export function jobDepsOf(services: Services): JobDeps {
-  const { redis, email, queue, clock, qstash } = services;
-  return { redis, email, queue, clock, qstash, appUrl: services.env.APP_URL };
+  return {
+    appUrl: services.env.APP_URL,
+    clock: services.clock,
+    get redis() {
+      return services.redis;
+    },
+    get email() {
+      return services.email;
+    },
+    get queue() {
+      return services.queue;
+    },
+    get qstash() {
+      return services.qstash;
+    },
+  };
 }
 
 /** What the job routes need, from the services and the verifier. */
@@ -68,15 +120,27 @@ export function jobRouteDepsOf(services: Services, verify: Verifier): Omit<JobRo
 
 /** What the failure-callback route needs; a dead message also marks the email log and alerts ADMIN_EMAIL once. */
 export function failureCallbackDepsOf(services: Services, verify: Verifier): FailureCallbackDeps {
-  const { redis, clock, email } = services;
+  const { redis, clock } = services;
   const appUrl = services.env.APP_URL;
+  let followUp: Promise<(failure: FinalFailure) => Promise<void>> | undefined;
   return {
     appUrl,
     redis,
     clock,
     verify,
     maxBodyBytes: services.env.JOB_MAX_BODY_BYTES,
-    onFirstFailure: createFailureFollowUp({ redis, email, clock, appUrl, adminEmail: services.env.ADMIN_EMAIL }),
+    // Loaded on the first dead message: it renders the alert with React Email, which no delivery needs.
+    async onFirstFailure(failure) {
+      followUp ??= import("./dlq/failure-follow-up").then(
+        ({ createFailureFollowUp }) =>
+          createFailureFollowUp({ redis, email: services.email, clock, appUrl, adminEmail: services.env.ADMIN_EMAIL }),
+        (error: unknown) => {
+          followUp = undefined;
+          throw error;
+        },
+      );
+      await (await followUp)(failure);
+    },
   };
 }
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Clock } from "./clock";
 import { runBudgetMs, withDeadline } from "./deadline";
 import { readDeliveryHeaders } from "./delivery-headers";
-import { type JobRuntime, runIdempotencyKey } from "./define-job";
+import { type JobContext, type JobRuntime, runIdempotencyKey } from "./define-job";
 import { InvalidSignatureError, NonRetryableError, RetryableError } from "./errors";
 import { type Claim, createIdempotencyGuard } from "./idempotency";
 import { log } from "./log";
@@ -177,17 +177,19 @@ async function runDelivery(
   try {
     const result = await step("handler", () =>
       withDeadline(budgetMs, (signal) =>
-        job.handler(payload, {
-          ...deps.jobDeps,
-          jobName,
-          messageId,
-          idempotencyKey,
-          // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
-          retried: delivery.retried,
-          maxRetries: job.retries,
-          signal,
-          log: jobLog,
-        }),
+        job.handler(
+          payload,
+          handlerContext(deps.jobDeps, {
+            jobName,
+            messageId,
+            idempotencyKey,
+            // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
+            retried: delivery.retried,
+            maxRetries: job.retries,
+            signal,
+            log: jobLog,
+          }),
+        ),
       ),
     );
     await step("complete", () => claim.lease.complete(result ?? undefined));
@@ -201,4 +203,18 @@ async function runDelivery(
     const outcome = error instanceof NonRetryableError ? "non_retryable" : error instanceof RetryableError ? "retry" : "failed";
     return answer(outcome, errorToResponse(error, details), error);
   }
+}
+
+/**
+ * The delivery facts plus the app's dependencies, copied as property
+ * descriptors rather than spread: a dependency the app builds on first use (a
+ * getter) stays a getter, so a handler that never sends email never loads the
+ * email SDK. The delivery facts win over a dependency of the same name.
+ */
+function handlerContext<Deps extends object>(jobDeps: Deps, facts: JobContext): JobContext & Deps {
+  const context: object = { ...facts };
+  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(jobDeps))) {
+    if (!Object.hasOwn(context, key)) Object.defineProperty(context, key, { ...descriptor, configurable: true });
+  }
+  return context as JobContext & Deps;
 }
