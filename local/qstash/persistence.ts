@@ -1,11 +1,20 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { performance } from "node:perf_hooks";
 import { bodyBase64, storeBody } from "./body";
 import type { DedupRecord, DlqEntry, FlowControlRecord, MessageRecord, QueueRecord, ScheduleRecord, TopicRecord } from "./model";
 import { emptyState, type State } from "./state";
 
-/** How long writes are batched; a burst of publishes costs one file write. */
+/** How long writes are batched at least; a burst of publishes costs one file write. */
 const SAVE_DEBOUNCE_MS = 25;
+/**
+ * A write serializes the whole state, so with thousands of messages waiting it is
+ * not cheap: the next one waits this many times as long as the last took, which
+ * keeps saving under a tenth of the process's time however large the state grows.
+ */
+const SAVE_SPACING_FACTOR = 10;
+/** …but never longer than this, so a crash loses at most this much recent state. */
+const MAX_SAVE_DELAY_MS = 1_000;
 
 /** A message as the file keeps it: the body in base64, as since the first version of the file. */
 type SavedMessage = Omit<MessageRecord, "body"> & { bodyBase64: string };
@@ -38,6 +47,8 @@ interface DataFile {
  */
 export class Persistence {
   #timer: NodeJS.Timeout | undefined;
+  /** How long the last write took, ms. */
+  #lastSaveMs = 0;
 
   constructor(
     private readonly file: string | null,
@@ -80,7 +91,8 @@ export class Persistence {
 
   schedule(): void {
     if (!this.file || this.#timer) return;
-    this.#timer = setTimeout(() => this.flush(), SAVE_DEBOUNCE_MS);
+    const delay = Math.min(MAX_SAVE_DELAY_MS, Math.max(SAVE_DEBOUNCE_MS, SAVE_SPACING_FACTOR * this.#lastSaveMs));
+    this.#timer = setTimeout(() => this.flush(), delay);
     this.#timer.unref?.();
   }
 
@@ -88,6 +100,7 @@ export class Persistence {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (!this.file) return;
+    const started = performance.now();
     const state = this.getState();
     const now = this.nowMs();
     const data: DataFile = {
@@ -106,5 +119,6 @@ export class Persistence {
     const temp = `${this.file}.${process.pid}.tmp`;
     writeFileSync(temp, `${JSON.stringify(data)}\n`);
     renameSync(temp, this.file);
+    this.#lastSaveMs = performance.now() - started;
   }
 }
