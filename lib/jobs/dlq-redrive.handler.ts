@@ -4,41 +4,42 @@ import { defineHandler, recordQueued, type Redis } from "../job-runtime";
 import { decideRedrive, dlqRedrive, REDRIVE_REPORTS_KEY, type RedriveReport, redriveKey } from "./dlq-redrive";
 
 const REDRIVE_REPORTS_LIMIT = 50;
+/** Pages of `PAGE_SIZE` one run reads at most (10,000 entries): the scan stays bounded however full the DLQ. */
+const MAX_SCAN_PAGES = 100;
 /** Longer than QStash keeps a DLQ entry, so "at most once" holds for an entry's whole life. */
 const REDRIVE_MEMORY_SECONDS = 30 * 24 * 60 * 60;
 
 export default defineHandler(dlqRedrive, async (payload, context) => {
   const { signal, redis, qstash } = context;
-  const entries: DlqEntry[] = [];
-  let cursor: string | undefined;
-  for (let page = 0; page < Math.ceil(payload.maxMessages / PAGE_SIZE) && entries.length < payload.maxMessages; page++) {
-    signal.throwIfAborted();
-    const result = await listDlq(qstash, {
-      ...(cursor && { cursor }),
-      count: Math.min(PAGE_SIZE, payload.maxMessages - entries.length),
-    });
-    entries.push(...result.entries);
-    if (!result.cursor || result.cursor === cursor) break;
-    cursor = result.cursor;
-  }
-
-  const redriven = await alreadyRedriven(
-    redis,
-    entries.map((entry) => entry.messageId),
-  );
   const report: RedriveReport = {
     at: context.clock.now(),
     dryRun: payload.dryRun,
-    scanned: entries.length,
+    scanned: 0,
     retried: [],
     skipped: {},
     failed: [],
   };
+  // The DLQ lists oldest first and keeps what is skipped (489s, re-driven copies that died
+  // again): scanning only its first page would, once that page filled with those, never
+  // reach a newer transient failure again. So read on past them, page by page, until
+  // `maxMessages` candidates or the end (bounded by MAX_SCAN_PAGES).
   const candidates: DlqEntry[] = [];
-  for (const entry of entries) {
-    const decision = decideRedrive(entry, context.appUrl, redriven);
-    if (decision === "retry") candidates.push(entry);
-    else report.skipped[decision] = (report.skipped[decision] ?? 0) + 1;
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_SCAN_PAGES && candidates.length < payload.maxMessages; page++) {
+    signal.throwIfAborted();
+    const result = await listDlq(qstash, { ...(cursor && { cursor }), count: PAGE_SIZE });
+    report.scanned += result.entries.length;
+    const redriven = await alreadyRedriven(
+      redis,
+      result.entries.map((entry) => entry.messageId),
+    );
+    for (const entry of result.entries) {
+      const decision = decideRedrive(entry, context.appUrl, redriven);
+      if (decision === "retry" && candidates.length < payload.maxMessages) candidates.push(entry);
+      else if (decision !== "retry") report.skipped[decision] = (report.skipped[decision] ?? 0) + 1;
+    }
+    if (!result.cursor || result.cursor === cursor) break;
+    cursor = result.cursor;
   }
 
   if (payload.dryRun) {

@@ -54,7 +54,7 @@ export interface RedriveReport {
 export const dlqRedrive = defineJob({
   name: "dlq-redrive",
   schema: z.object({
-    /** DLQ messages looked at per run. */
+    /** DLQ messages retried per run, at most. */
     maxMessages: z.number().int().min(1).max(1_000).default(100),
     /** Decide and report, but retry nothing. */
     dryRun: z.boolean().default(false),

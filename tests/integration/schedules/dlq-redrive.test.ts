@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { RetryableError, getRun } from "@/lib/job-runtime";
 import { defineJob } from "@/lib/jobs/context";
+import { PAGE_SIZE } from "@/lib/dlq/operations";
 import { dlqRedrive, listRedriveReports } from "@/lib/jobs/dlq-redrive";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { testJob } from "@/lib/jobs/test";
@@ -34,11 +35,17 @@ async function redrive() {
   return (await getRun(running.app.services.redis, messageId))?.result as { retried: number; skipped: Record<string, number> };
 }
 
+/** Every DLQ entry, all pages. */
 async function deadLetters() {
-  return (await running.app.qstash.dlq.listMessages()).messages.map((message) => ({
-    messageId: message.messageId,
-    status: message.responseStatus,
-  }));
+  const entries: Array<{ messageId: string; status: number | undefined }> = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < 10; page++) {
+    const result = await running.app.qstash.dlq.listMessages(cursor ? { cursor } : {});
+    entries.push(...result.messages.map((message) => ({ messageId: message.messageId, status: message.responseStatus })));
+    if (!result.cursor) break;
+    cursor = result.cursor;
+  }
+  return entries;
 }
 
 describe("dlq-redrive", () => {
@@ -67,6 +74,25 @@ describe("dlq-redrive", () => {
     // A second run finds nothing to do.
     expect(await redrive()).toMatchObject({ retried: 0, skipped: { permanent: 1 } });
     expect(attempts).toEqual(["a", "a"]);
+  });
+
+  test("reads past a full page of entries it leaves in the DLQ to the transient death behind them", async () => {
+    // The DLQ lists oldest first and keeps 489s: over a page of them at the head must not hide a newer 503.
+    await running.app.services.queue.enqueueMany(
+      Array.from({ length: PAGE_SIZE + 1 }, (_, index) => ({
+        job: testJob,
+        payload: { message: `bad-${index}`, failWith: "non-retryable" as const },
+      })),
+    );
+    await running.stack.qstash.idle();
+    const transient = await running.app.services.queue.enqueue(fragile, { id: "late" });
+    await running.stack.qstash.idle();
+    expect(await deadLetters()).toHaveLength(PAGE_SIZE + 2);
+
+    upstreamDown = false;
+    expect(await redrive()).toMatchObject({ retried: 1, scanned: PAGE_SIZE + 2, skipped: { permanent: PAGE_SIZE + 1 } });
+    expect(attempts).toEqual(["late", "late"]);
+    expect((await deadLetters()).map((entry) => entry.messageId)).not.toContain(transient.messageId);
   });
 
   test("at most once: a re-driven message that dies again stays in the DLQ", async () => {
