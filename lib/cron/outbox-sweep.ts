@@ -1,10 +1,11 @@
-import type { SweepResult } from "../job-runtime";
+import { type Clock, drainOutbox, type Outbox } from "../job-runtime";
 import { refuseCronCaller } from "./authorize";
 
 export interface OutboxSweepCronDeps {
   /** `CRON_SECRET`; undefined switches the route off (503 naming it). */
   cronSecret: string | undefined;
-  outbox: { sweep(): Promise<SweepResult> };
+  outbox: Pick<Outbox, "sweep">;
+  clock: Clock;
 }
 
 /**
@@ -16,9 +17,9 @@ export interface OutboxSweepCronDeps {
 export async function handleOutboxSweepCron(request: Request, deps: OutboxSweepCronDeps): Promise<Response> {
   const refusal = await refuseCronCaller(request, deps.cronSecret);
   if (refusal) return refusal;
-  const swept = await deps.outbox.sweep();
+  const swept = await drainOutbox(deps.outbox, { now: () => deps.clock.now() });
   return Response.json(
-    { ran: swept.ran, published: swept.published.length, pending: swept.pending.length },
+    { ran: swept.ran, published: swept.published.length, pending: swept.pending.length, rounds: swept.rounds },
     { headers: { "Cache-Control": "no-store" } },
   );
 }

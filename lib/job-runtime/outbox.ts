@@ -232,3 +232,40 @@ export async function outboxDepth(redis: Redis, nowMs: number, maxAgeMs = OUTBOX
   const oldestScore = oldest.length >= 2 ? Number(oldest[1]) : null;
   return { pending, oldestAgeMs: oldestScore === null ? null : Math.max(0, nowMs - oldestScore), stale, maxAgeMs };
 }
+
+/** What one scheduled sweeper call may do at most: rounds of `OUTBOX_SWEEP_LIMIT`, inside a time budget. */
+export interface DrainLimits {
+  /** @default 5 */
+  rounds?: number;
+  /** Starts no new round after this many ms. @default 20_000, well inside a 60 s function */
+  budgetMs?: number;
+  now(): number;
+}
+
+export interface DrainResult extends SweepResult {
+  rounds: number;
+}
+
+/**
+ * Sweeps round after round while each round found a full batch due: what a
+ * scheduled sweeper (cron route, schedule job) does with its one call, so a
+ * backlog left by a long outage drains at up to `rounds × OUTBOX_SWEEP_LIMIT`
+ * a tick instead of one batch. Stops at once when QStash refuses (entries
+ * stay pending), when another sweeper holds the lock, or when the budget is spent.
+ */
+export async function drainOutbox(outbox: Pick<Outbox, "sweep">, limits: DrainLimits): Promise<DrainResult> {
+  const rounds = limits.rounds ?? 5;
+  const stopAt = limits.now() + (limits.budgetMs ?? 20_000);
+  const total: DrainResult = { ran: false, published: [], pending: [], rounds: 0 };
+  while (total.rounds < rounds) {
+    const swept = await outbox.sweep({ limit: OUTBOX_SWEEP_LIMIT });
+    if (!swept.ran) break;
+    total.ran = true;
+    total.rounds++;
+    total.published.push(...swept.published);
+    total.pending.push(...swept.pending);
+    const more = swept.published.length + swept.pending.length >= OUTBOX_SWEEP_LIMIT;
+    if (swept.pending.length > 0 || !more || limits.now() >= stopAt) break;
+  }
+  return total;
+}

@@ -1,8 +1,9 @@
-import { defineHandler } from "../job-runtime";
+import { defineHandler, drainOutbox } from "../job-runtime";
 import { appOutbox } from "./outbox";
 import { outboxSweep } from "./outbox-sweep";
 
 export default defineHandler(outboxSweep, async (_payload, { redis, qstash, clock }) => {
-  const swept = await appOutbox({ redis, qstash, clock }).sweep();
-  return { ran: swept.ran, published: swept.published.length, pending: swept.pending.length };
+  // Sweeps in rounds while a backlog is left (ADR 0011), stopping at the first refusal.
+  const swept = await drainOutbox(appOutbox({ redis, qstash, clock }), { now: () => clock.now() });
+  return { ran: swept.ran, published: swept.published.length, pending: swept.pending.length, rounds: swept.rounds };
 });

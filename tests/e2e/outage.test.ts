@@ -76,7 +76,7 @@ describe("sign-up during a QStash outage", () => {
     await new Promise<void>((resolve) => e2e.stack.clock.at(entryWrittenAt + OUTBOX_SWEEP_GRACE_MS, resolve));
     const swept = await cron(`Bearer ${CRON_SECRET}`);
     expect(swept.status).toBe(200);
-    expect(await swept.json()).toEqual({ ran: true, published: 1, pending: 0 });
+    expect(await swept.json()).toEqual({ ran: true, published: 1, pending: 0, rounds: 1 });
 
     const email = await welcome;
     const arrivedAt = e2e.stack.clock.now();
@@ -84,7 +84,7 @@ describe("sign-up during a QStash outage", () => {
     expect(arrivedAt - backAt).toBeLessThan(60_000);
     expect((await outboxDepth()).pending).toBe(0);
     // A later tick finds nothing left, and the person got exactly one welcome.
-    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toEqual({ ran: true, published: 0, pending: 0 });
+    expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toEqual({ ran: true, published: 0, pending: 0, rounds: 1 });
     await e2e.stack.qstash.idle();
     expect(
       e2e.stack.resend.emails().filter((sent) => sent.to.includes(address) && sent.subject.startsWith("Welcome")),

@@ -21,7 +21,11 @@ const CRON_SECRET = "cron-secret-for-tests-0123456789";
 const CRON_PATH = "/api/cron/outbox-sweep";
 // The route file is glue around this call (app/api/cron/outbox-sweep/route.ts).
 const cronRoute = (request: Request, app: TestApp) =>
-  handleOutboxSweepCron(request, { cronSecret: app.env.CRON_SECRET, outbox: durableQueue(app.services) });
+  handleOutboxSweepCron(request, {
+    cronSecret: app.env.CRON_SECRET,
+    outbox: durableQueue(app.services),
+    clock: app.services.clock,
+  });
 
 const runs: string[] = [];
 const counted = defineJob({
@@ -63,8 +67,8 @@ async function signUpDuringOutage(email: string) {
 }
 
 /** `count` counted-job entries written straight to the outbox, past the grace period. */
-async function leftovers(count: number) {
-  const entries = Array.from({ length: count }, (_, n) => queue().prepare(counted, { id: `job-${n}` }));
+async function leftovers(count: number, options: { delay?: number } = {}) {
+  const entries = Array.from({ length: count }, (_, n) => queue().prepare(counted, { id: `job-${n}` }, options));
   await stageOutboxEntries(running.app.services.redis.multi(), entries).exec();
   await running.stack.clock.advance(OUTBOX_SWEEP_GRACE_MS);
   runs.length = 0;
@@ -98,10 +102,10 @@ test("the right secret publishes the leftover once; the welcome email goes out o
   await signUpDuringOutage("cron-case@example.com");
   const first = await cron(`Bearer ${CRON_SECRET}`);
   expect(first.status).toBe(200);
-  expect(await first.json()).toEqual({ ran: true, published: 1, pending: 0 });
+  expect(await first.json()).toEqual({ ran: true, published: 1, pending: 0, rounds: 1 });
   expect(await queue().depth()).toMatchObject({ pending: 0 });
   const again = await cron(`Bearer ${CRON_SECRET}`);
-  expect(await again.json()).toEqual({ ran: true, published: 0, pending: 0 });
+  expect(await again.json()).toEqual({ ran: true, published: 0, pending: 0, rounds: 1 });
   await running.stack.qstash.advance(1_000);
   expect(welcomes("cron-case@example.com")).toHaveLength(1);
 });
@@ -111,7 +115,7 @@ test("while QStash still refuses, the cron call reports the entry pending and ke
   running.stack.qstash.faults.set({ publishOutage: { mode: "error", status: 503 } });
   const response = await cron(`Bearer ${CRON_SECRET}`);
   running.stack.qstash.faults.clear();
-  expect(await response.json()).toEqual({ ran: true, published: 0, pending: 1 });
+  expect(await response.json()).toEqual({ ran: true, published: 0, pending: 1, rounds: 1 });
   expect(await queue().depth()).toMatchObject({ pending: 1 });
 });
 
@@ -168,6 +172,14 @@ test("sweeps that overlap without the lock still leave one message per entry (de
   ).toEqual(entries.map((entry) => entry.id).sort());
   expect(runs.sort()).toEqual(entries.map((_, n) => `job-${n}`).sort());
   expect((await running.app.qstash.logs({ filter: { label: "counted", state: "CREATED" } })).logs).toHaveLength(10);
+});
+
+test("after a long outage one cron call drains a backlog larger than one sweep, in rounds", async () => {
+  // Delayed an hour, so the test counts publishes without waiting for 450 deliveries.
+  await leftovers(450, { delay: 3600 });
+  const response = await cron(`Bearer ${CRON_SECRET}`);
+  expect(await response.json()).toEqual({ ran: true, published: 450, pending: 0, rounds: 3 });
+  expect(await queue().depth()).toMatchObject({ pending: 0 });
 });
 
 test("the every-minute QStash schedule runs the outbox-sweep job, which publishes the leftover", async () => {

@@ -8,5 +8,9 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
   const services = getServices();
-  return handleOutboxSweepCron(request, { cronSecret: services.env.CRON_SECRET, outbox: durableQueue(services) });
+  return handleOutboxSweepCron(request, {
+    cronSecret: services.env.CRON_SECRET,
+    outbox: durableQueue(services),
+    clock: services.clock,
+  });
 }
