@@ -1,11 +1,10 @@
 import { defineHandler, NonRetryableError } from "../job-runtime";
-import { sendJobEmail } from "./send-job-email";
-import { reportReadyEmail } from "../email/templates/report-ready";
 import { getOrg, listMemberIds } from "../orgs/store";
 import { collectReportInputs } from "../reports/collect";
 import { aggregateReport } from "../reports/model";
 import { getReport, saveReport } from "../reports/store";
 import { generateReport } from "./generate-report";
+import { reportReadyEmail } from "./report-ready-email";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -24,7 +23,7 @@ export default defineHandler(generateReport, async (payload, context) => {
     createdAt: context.clock.now(),
   };
 
-  // A retry after a failed email must not compute (and change) the report again.
+  // A retry after a failed publish must not compute (and change) the report again.
   let report = base;
   if (base.status !== "ready") {
     const startedAt = context.clock.now();
@@ -41,18 +40,23 @@ export default defineHandler(generateReport, async (payload, context) => {
     await saveReport(context.redis, report);
   }
 
-  const reportUrl = `${context.appUrl}/reports/${payload.reportId}`;
-  const rendered = await reportReadyEmail({
-    name: payload.requestedBy.name,
-    orgName: report.orgName,
-    periodDays: payload.periodDays,
-    reportUrl,
-  });
-  const emailId = await sendJobEmail(context, {
-    job: "generate-report",
-    userId: payload.requestedBy.userId,
-    to: payload.requestedBy.email,
-    rendered,
-  });
-  return { reportId: payload.reportId, reportUrl, emailId };
+  // Deduplicated by the report: a retry of this job (or a second delivery) publishes no second email,
+  // and the email job's own key (the report id) stops a second send past QStash's dedup window.
+  const email = await context.queue.enqueue(
+    reportReadyEmail,
+    {
+      reportId: payload.reportId,
+      orgName: report.orgName,
+      periodDays: payload.periodDays,
+      userId: payload.requestedBy.userId,
+      email: payload.requestedBy.email,
+      name: payload.requestedBy.name,
+    },
+    { deduplicationId: `report-ready-email-${payload.reportId}` },
+  );
+  return {
+    reportId: payload.reportId,
+    reportUrl: `${context.appUrl}/reports/${payload.reportId}`,
+    emailMessageId: email.messageId,
+  };
 });

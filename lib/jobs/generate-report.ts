@@ -3,8 +3,9 @@ import { defineJob } from "./context";
 
 /**
  * Builds an organisation's delivery report (its members' email log and the
- * runs behind it), stores it and emails the link. Reports of one organisation
- * run one at a time (flow control), different organisations in parallel.
+ * runs behind it), stores it and hands the link to `report-ready-email`, which
+ * sends it under the shared Resend pace. Reports of one organisation run one at
+ * a time (flow control), different organisations in parallel.
  */
 export const generateReport = defineJob({
   name: "generate-report",

@@ -7,6 +7,7 @@ import { notification } from "./notification";
 import { outboxSweep } from "./outbox-sweep";
 import { purchaseConfirmation } from "./purchase-confirmation";
 import { refundNotification } from "./refund-notification";
+import { reportReadyEmail } from "./report-ready-email";
 import { sendInviteEmail } from "./send-invite-email";
 import { signInNotification } from "./sign-in-notification";
 import { testJob } from "./test";
@@ -34,6 +35,7 @@ export const jobs = createJobRegistry([
   lazyJob(notification, () => import("./notification.handler")),
   lazyJob(eventReminder, () => import("./event-reminder.handler")),
   lazyJob(generateReport, () => import("./generate-report.handler")),
+  lazyJob(reportReadyEmail, () => import("./report-ready-email.handler")),
   lazyJob(cleanupData, () => import("./cleanup-data.handler")),
   lazyJob(dlqRedrive, () => import("./dlq-redrive.handler")),
   lazyJob(verifyEmailJob, () => import("./verify-email.handler")),

@@ -3,6 +3,8 @@ import { recordEmail } from "@/lib/email-log/store";
 import { buildRequest, type JobInput, JobTimeoutError } from "@/lib/job-runtime";
 import { generateReport } from "@/lib/jobs/generate-report";
 import { jobs } from "@/lib/jobs/registry";
+import { reportReadyEmail } from "@/lib/jobs/report-ready-email";
+import { EMAIL_PACE } from "@/lib/email/pace";
 import { createOrg } from "@/lib/orgs/store";
 import { collectReportInputs } from "@/lib/reports/collect";
 import { requestReport } from "@/lib/flows/request-report";
@@ -20,8 +22,8 @@ const qstash = qstashHandlers(env.QSTASH_URL);
 setupMemoryRedis(env.UPSTASH_REDIS_REST_URL, ...qstash.handlers);
 afterEach(() => qstash.reset());
 
-// The registered job: its handler loads on first use, as in the route.
-const registry = { "generate-report": jobs["generate-report"] };
+// The registered jobs: their handlers load on first use, as in the route.
+const registry = { "generate-report": jobs["generate-report"], "report-ready-email": jobs["report-ready-email"] };
 const NOW = Date.UTC(2026, 0, 15, 9, 0);
 
 async function setup() {
@@ -71,7 +73,7 @@ describe("generate-report", () => {
     expect(qstash.jobs()).toEqual([]);
   });
 
-  test("the job aggregates the members' email log, stores the result and emails the link", async () => {
+  test("the job aggregates the members' email log, stores the result and hands the link to a paced email job", async () => {
     const ctx = await setup();
     const requested = await requestReport(ctx.services, { orgId: ctx.org.id, userId: ctx.user.id, periodDays: 7 });
     if (!requested.ok) throw new Error(requested.message);
@@ -80,7 +82,7 @@ describe("generate-report", () => {
 
     expect(answer.status).toBe(200);
     const reportUrl = `https://app.test/reports/${requested.reportId}`;
-    expect(answer.body.result).toEqual({ reportId: requested.reportId, reportUrl, emailId: "email_1" });
+    expect(answer.body.result).toEqual({ reportId: requested.reportId, reportUrl, emailMessageId: "msg_1" });
     const report = await getReport(ctx.services.redis, requested.reportId);
     expect(report).toMatchObject({ status: "ready", completedAt: NOW + 5_000 });
     expect(report!.result!.emails).toEqual({
@@ -89,22 +91,67 @@ describe("generate-report", () => {
       failed: 1,
       byJob: [{ job: "welcome-email", sent: 1, failed: 1, attempts: 3 }],
     });
-    expect(ctx.email.sent[0]).toMatchObject({ to: "ada@example.com", subject: "Your Acme Ltd report is ready" });
+    // The report job sends nothing itself: its flow-control key is per organisation, not the Resend pace.
+    expect(ctx.email.attempts).toBe(0);
+    const [published] = ctx.queue.published;
+    expect(published).toMatchObject({
+      job: "report-ready-email",
+      payload: {
+        reportId: requested.reportId,
+        orgName: "Acme Ltd",
+        periodDays: 7,
+        userId: ctx.user.id,
+        email: "ada@example.com",
+      },
+      options: { deduplicationId: `report-ready-email-${requested.reportId}` },
+    });
+    expect(published!.request.flowControl).toMatchObject({ key: EMAIL_PACE.key });
+
+    const sent = await deliver(ctx.services, reportReadyEmail, published!.payload, { registry });
+    expect(sent.status).toBe(200);
+    expect(ctx.email.sent[0]).toMatchObject({
+      to: "ada@example.com",
+      subject: "Your Acme Ltd report is ready",
+      idempotencyKey: `report-ready-email/${requested.reportId}`,
+    });
     expect(ctx.email.sent[0]!.text).toContain(reportUrl);
   });
 
-  test("a retry after a failed email reuses the stored result instead of computing again", async () => {
+  test("a retry after a failed publish reuses the stored result and publishes the email once", async () => {
     const ctx = await setup();
     const requested = await requestReport(ctx.services, { orgId: ctx.org.id, userId: ctx.user.id, periodDays: 7 });
     if (!requested.ok) throw new Error(requested.message);
     const payload = qstash.jobs()[0]!.payload;
-    ctx.email.failNext({ name: "internal_server_error", statusCode: 500, message: "x" });
-    expect((await deliver(ctx.services, generateReport, payload, { messageId: "m", registry })).status).toBe(503);
+    ctx.queue.failNext = new Error("QStash unreachable");
+    expect((await deliver(ctx.services, generateReport, payload, { messageId: "m", registry })).status).toBe(500);
     const first = await getReport(ctx.services.redis, requested.reportId);
+    expect(first).toMatchObject({ status: "ready" });
 
     ctx.clock.advance(60_000);
     expect((await deliver(ctx.services, generateReport, payload, { messageId: "m", retried: 1, registry })).status).toBe(200);
     expect(await getReport(ctx.services.redis, requested.reportId)).toEqual(first);
+    // Another message for the same report (a second publish) finds the first's work done.
+    expect((await deliver(ctx.services, generateReport, payload, { messageId: "m2", registry })).body).toMatchObject({
+      duplicate: true,
+    });
+    expect(ctx.queue.published.map((job) => job.job)).toEqual(["report-ready-email"]);
+  });
+
+  test("a failed email retries only the email job, with the same Resend idempotency key", async () => {
+    const ctx = await setup();
+    const payload = {
+      reportId: `rep_${"c".repeat(32)}`,
+      orgName: "Acme Ltd",
+      periodDays: 7,
+      userId: ctx.user.id,
+      email: "ada@example.com",
+      name: "Ada",
+    };
+    ctx.email.failNext({ name: "internal_server_error", statusCode: 500, message: "x" });
+    expect((await deliver(ctx.services, reportReadyEmail, payload, { messageId: "e", registry })).status).toBe(503);
+    expect((await deliver(ctx.services, reportReadyEmail, payload, { messageId: "e", retried: 1, registry })).status).toBe(200);
+    expect(ctx.email.sent).toHaveLength(1);
+    expect(ctx.email.sent[0]!.idempotencyKey).toBe(`report-ready-email/${payload.reportId}`);
   });
 
   test("honours the abort signal: stops between batches with the retryable timeout", async () => {
