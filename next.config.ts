@@ -40,6 +40,12 @@ export default function config(phase: string): NextConfig {
     // The local stack (local/) is a separate program; keep it and the tests out of the app bundle.
     typedRoutes: false,
     poweredByHeader: false,
+    experimental: {
+      // `next start` would otherwise load every page and route in the background right after it starts, so the first
+      // QStash delivery to a fresh instance waits behind pages it never renders. Off, each route loads its own code on
+      // its first request, which is what a Vercel function does anyway (docs/decisions/0017-lazy-job-handlers.md).
+      preloadEntriesOnStart: false,
+    },
     async headers() {
       return [{ source: "/:path*", headers: securityHeaders(dev) }];
     },

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer, type AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -73,26 +73,24 @@ export async function nextStart(dir: string, env: Record<string, string>, port: 
   };
 }
 
-/**
- * Bytes of compiled code a route loads before it can answer: its entry, the
- * Turbopack runtime and the chunks the entry loads up front (`R.c(...)`), plus
- * any lazily loaded chunk whose file name matches `lazy` (a job's own module).
- * Packages left external in node_modules are not chunks and are not counted.
- */
-export function routeChunkBytes(dir: string, route: string, lazy?: RegExp): number {
+/** The compiled files (`.next/server/**`) a route needs before it can answer: its entry, the Turbopack runtime and the chunks the entry loads up front (`R.c(...)`). */
+export function routeEntryFiles(dir: string, route: string): string[] {
   const server = join(dir, ".next", "server");
   const entry = join(server, "app", route, "route.js");
   if (!existsSync(entry)) throw new Error(`no build of ${route} in ${dir}`);
+  return entryFiles(entry, server);
+}
+
+/** An entry file of a build, the Turbopack runtime and the chunks the entry loads up front; none when it is absent. */
+export function entryFiles(entry: string, server: string): string[] {
+  if (!existsSync(entry)) return [];
   const initial = [...readFileSync(entry, "utf8").matchAll(/R\.c\("server\/(chunks\/[^"]+)"\)/g)].map((match) =>
     join(server, match[1]!),
   );
-  const runtime = join(server, "chunks", "[turbopack]_runtime.js");
-  const lazyChunks = lazy
-    ? readdirSync(join(server, "chunks"))
-        .filter((name) => lazy.test(name))
-        .map((name) => join(server, "chunks", name))
-    : [];
-  return [...new Set([entry, runtime, ...initial, ...lazyChunks])]
-    .filter(existsSync)
-    .reduce((sum, file) => sum + statSync(file).size, 0);
+  return [entry, join(server, "chunks", "[turbopack]_runtime.js"), ...initial];
+}
+
+/** Total size of the given files, each counted once. */
+export function totalBytes(files: Iterable<string>): number {
+  return [...new Set(files)].filter(existsSync).reduce((sum, file) => sum + statSync(file).size, 0);
 }

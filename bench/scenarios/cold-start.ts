@@ -1,17 +1,20 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { signDelivery } from "@/local/qstash/signing";
 import { DEV_CURRENT_SIGNING_KEY } from "@/local/stack";
 import { summarize } from "../lib/measure";
-import { freePort, nextBuild, nextStart, routeChunkBytes } from "../lib/next-app";
+import { entryFiles, freePort, nextBuild, nextStart, routeEntryFiles, totalBytes } from "../lib/next-app";
 import { formatRatio, formatValue, type Scenario, type SummaryRow } from "../lib/report";
 import { startStackProcess } from "../lib/stack-process";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Bench output only (git-ignored): the bare app's sources and both builds' products never get committed. */
 const BARE_DIR = join(ROOT, "bench", ".out", "cold-start-bare");
+/** Where the probe preloaded into each `next start` writes what the server had loaded (git-ignored). */
+const PROBE_DIR = join(ROOT, "bench", ".out", "cold-start-probe");
+const PROBE = fileURLToPath(new URL("../lib/cold-start-probe.cjs", import.meta.url));
 const REPETITIONS = 5;
 const TARGET = { firstRequest: 1.1, chunks: 1.3 };
 const reuseBuilds = process.argv.includes("--reuse-builds");
@@ -38,7 +41,11 @@ export async function POST(request: Request): Promise<Response> {
 }
 `,
   );
-  writeFileSync(join(BARE_DIR, "next.config.ts"), `export default { poweredByHeader: false };\n`);
+  // Like the app: each route loads on its first request, nothing is preloaded behind it (ADR 0017).
+  writeFileSync(
+    join(BARE_DIR, "next.config.ts"),
+    `export default { poweredByHeader: false, experimental: { preloadEntriesOnStart: false } };\n`,
+  );
   writeFileSync(
     join(BARE_DIR, "tsconfig.json"),
     JSON.stringify(
@@ -76,15 +83,22 @@ export const coldStartScenario: Scenario = {
     const stack = await startStackProcess();
     try {
       const sides = {
-        bare: { dir: BARE_DIR, path: "/api/bare", samples: [] as number[] },
-        job: { dir: ROOT, path: "/api/jobs/test", samples: [] as number[] },
+        bare: { dir: BARE_DIR, route: "api/bare", path: "/api/bare", samples: [] as number[], chunkBytes: [] as number[] },
+        job: { dir: ROOT, route: "api/jobs/[job]", path: "/api/jobs/test", samples: [] as number[], chunkBytes: [] as number[] },
       };
       let n = 0;
+      rmSync(PROBE_DIR, { recursive: true, force: true });
+      mkdirSync(PROBE_DIR, { recursive: true });
       const sample = async (side: keyof typeof sides) => {
-        const { dir, path } = sides[side];
+        const { dir, path, route } = sides[side];
         const port = await freePort();
         const appUrl = `http://127.0.0.1:${port}`;
-        const server = await nextStart(dir, { ...stack.env, APP_URL: appUrl }, port);
+        const probeOut = join(PROBE_DIR, `${side}-${n}`);
+        const server = await nextStart(
+          dir,
+          { ...stack.env, APP_URL: appUrl, NODE_OPTIONS: `--require ${PROBE}`, COLD_START_PROBE_OUT: probeOut },
+          port,
+        );
         try {
           const url = `${appUrl}${path}`;
           const body = Buffer.from(JSON.stringify({ message: `cold start ${n}` }));
@@ -109,6 +123,7 @@ export const coldStartScenario: Scenario = {
         } finally {
           await server.stop();
         }
+        sides[side].chunkBytes.push(totalBytes([...routeEntryFiles(dir, route), ...loadedByFirstRequest(dir, probeOut)]));
       };
       // ABBA, so a machine that gets busier or quieter during the run weighs on both sides alike.
       for (let rep = 0; rep < REPETITIONS; rep++) {
@@ -119,7 +134,7 @@ export const coldStartScenario: Scenario = {
       const job = summarize(sides.job.samples);
       const ratio = job.median / bare.median;
       const pairs = sides.job.samples.map((ms, index) => ms / sides.bare.samples[index]!);
-      const chunks = { bare: routeChunkBytes(BARE_DIR, "api/bare"), job: routeChunkBytes(ROOT, "api/jobs/[job]") };
+      const chunks = { bare: summarize(sides.bare.chunkBytes).median, job: summarize(sides.job.chunkBytes).median };
       const chunkRatio = chunks.job / chunks.bare;
       const summary: SummaryRow[] = [
         {
@@ -144,7 +159,10 @@ export const coldStartScenario: Scenario = {
           "delivery is timed. Subject: the app's own build and its job route (`/api/jobs/test`: the `test` job runs, claims and",
           "completes against the local stack, started in its own process). Baseline: a bare app built in the bench's output folder",
           "(`bench/.out/`, never committed) with one route that only verifies the signature with the QStash `Receiver`.",
-          `${REPETITIONS} samples per side in ABBA order. Chunks: the route's entry plus every \`.next/server\` chunk its trace lists.`,
+          `${REPETITIONS} samples per side in ABBA order. Chunks: the route's entry, the Turbopack runtime and the chunks the entry`,
+          "loads up front, plus every other file of the app's code (`.next/server`, or one of the app's own packages left external",
+          "in node_modules) the server required while answering the first request (a job's handler, loaded with `import()`), as",
+          "seen by a probe preloaded into `next start`; median over the samples.",
           "`--reuse-builds` skips both builds (for iterating on the bench itself).",
         ].join("\n"),
         table: [
@@ -178,3 +196,34 @@ export const coldStartScenario: Scenario = {
     }
   },
 };
+
+/**
+ * The packages the app itself depends on, other than the framework: if one of them is left external (required from
+ * node_modules rather than bundled into a chunk), its files still count as the app's code.
+ */
+const APP_PACKAGES = Object.keys(
+  (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies,
+).filter((name) => !["next", "react", "react-dom"].includes(name));
+
+/**
+ * The app's code the server required between its first request arriving and its exit: compiled files under
+ * `.next/server/` (a job's handler chunk, loaded with `import()`) and files of the app's own packages in node_modules.
+ */
+function loadedByFirstRequest(dir: string, probeOut: string): string[] {
+  const server = join(dir, ".next", "server");
+  // instrumentation.ts is the server's, not the route's: both builds have it (Next finds the app's from the bare
+  // app's folder too) and load it on the first request alike, so it is timed on both sides but counted on neither.
+  const instrumentation = new Set(entryFiles(join(server, "instrumentation.js"), server));
+  const isAppCode = (file: string) =>
+    !instrumentation.has(file) &&
+    (file.startsWith(server) || APP_PACKAGES.some((name) => file.includes(`/node_modules/${name}/`)));
+  const base = probeOut.split("/").pop()!;
+  const reports = readdirSync(PROBE_DIR)
+    .filter((name) => name.startsWith(`${base}.`))
+    .map((name) => JSON.parse(readFileSync(join(PROBE_DIR, name), "utf8")) as { atFirstRequest: string[]; atExit: string[] });
+  if (reports.length === 0) throw new Error(`the probe reported nothing for ${probeOut}: was the first request answered?`);
+  return reports.flatMap(({ atFirstRequest, atExit }) => {
+    const before = new Set(atFirstRequest);
+    return atExit.filter((file) => isAppCode(file) && !before.has(file));
+  });
+}
