@@ -1,4 +1,6 @@
 import { Ratelimit } from "@upstash/ratelimit";
+import { stageOutboxEntries } from "../job-runtime";
+import { durableQueue } from "../jobs/outbox";
 import { verifyEmailJob } from "../jobs/verify-email";
 import { randomHex } from "../orgs/store";
 import type { Services } from "../deps";
@@ -14,9 +16,8 @@ const VERIFY_EMAILS_PER_ADDRESS = 5;
 const VERIFY_EMAIL_WINDOW = "24 h";
 
 export type VerificationMailResult =
-  | { state: "queued"; messageId: string }
-  | { state: "already_verified" }
-  | { state: "rate_limited" };
+  /** `messageId` is null while the email waits in the outbox (QStash unreachable); it goes out once QStash answers. */
+  { state: "queued"; messageId: string | null } | { state: "already_verified" } | { state: "rate_limited" };
 
 function limiter(services: Services) {
   return new Ratelimit({
@@ -38,7 +39,8 @@ async function withinLimit(services: Services, email: string): Promise<boolean> 
 const newLinkId = () => `vl_${randomHex(16)}`;
 
 /**
- * Issues a fresh link (the previous one stops working) and queues its email.
+ * Issues a fresh link (the previous one stops working) with its email in the
+ * outbox (one script), then publishes the email.
  * `next` is where to go after confirming and signing in (an invite, say); it is
  * resolved like every redirect when used, never trusted from the link.
  */
@@ -48,20 +50,23 @@ export async function sendVerificationLink(
   options: { next?: string } = {},
 ): Promise<VerificationMailResult> {
   if (!(await withinLimit(services, user.email))) return { state: "rate_limited" };
-  const issued = await issueVerificationToken(services.redis, user, services.clock.now());
-  if (issued.state !== "issued") return { state: "already_verified" };
-  const url = new URL(verifyUrl(services.env.APP_URL, issued.token));
-  if (options.next) url.searchParams.set("next", options.next);
-  const { messageId } = await services.queue.enqueue(verifyEmailJob, {
-    kind: "verify",
-    linkId: newLinkId(),
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    verifyUrl: url.toString(),
-    expiresAt: issued.expiresAt,
+  const queue = durableQueue(services);
+  const issued = await issueVerificationToken(services.redis, user, services.clock.now(), ({ token, expiresAt }) => {
+    const url = new URL(verifyUrl(services.env.APP_URL, token));
+    if (options.next) url.searchParams.set("next", options.next);
+    return queue.prepare(verifyEmailJob, {
+      kind: "verify",
+      linkId: newLinkId(),
+      userId: user.id,
+      email: user.email,
+      name: user.name,
+      verifyUrl: url.toString(),
+      expiresAt,
+    });
   });
-  return { state: "queued", messageId };
+  if (issued.state !== "issued") return { state: "already_verified" };
+  const { published } = await queue.publish(issued.email ? [issued.email] : []);
+  return { state: "queued", messageId: published[0]?.messageId ?? null };
 }
 
 /** Tells the owner of a registered address that someone tried to sign up with it. */
@@ -72,12 +77,16 @@ export async function sendAccountExistsNotice(
   if (!(await withinLimit(services, user.email))) return { state: "rate_limited" };
   const signInUrl = new URL("/signin", services.env.APP_URL);
   signInUrl.searchParams.set("email", user.email);
-  const { messageId } = await services.queue.enqueue(verifyEmailJob, {
+  const queue = durableQueue(services);
+  // No domain write of its own: the entry, written first, is the notice's durable record.
+  const entry = queue.prepare(verifyEmailJob, {
     kind: "exists",
     linkId: newLinkId(),
     userId: user.id,
     email: user.email,
     signInUrl: signInUrl.toString(),
   });
-  return { state: "queued", messageId };
+  await stageOutboxEntries(services.redis.multi(), [entry]).exec();
+  const { published } = await queue.publish([entry]);
+  return { state: "queued", messageId: published[0]?.messageId ?? null };
 }

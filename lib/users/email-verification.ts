@@ -1,5 +1,6 @@
 import type { Redis } from "@upstash/redis";
 import { isRandomToken, randomToken, sha256Hex } from "../crypto";
+import { OUTBOX_ADD_LUA, withOutboxEntry, type OutboxEntry } from "../job-runtime";
 import { userKey, type User } from "./store";
 
 /**
@@ -19,15 +20,16 @@ export function isVerified(user: Pick<User, "emailVerifiedAt">): boolean {
   return typeof user.emailVerifiedAt === "number" && Number.isFinite(user.emailVerifiedAt);
 }
 
-// KEYS: token index, user
-// ARGV: tokenHash, userId, email, ttlMs
+// KEYS: token index, user (+ the outbox's two)
+// ARGV: tokenHash, userId, email, ttlMs (+ the outbox entry's three)
 // The user's latest token hash lives on the user: a resend makes every earlier link stale at once.
-const ISSUE = `
+const ISSUE = `${OUTBOX_ADD_LUA}
 local email = redis.call('HGET', KEYS[2], 'email')
 if not email or email ~= ARGV[3] then return 'unknown' end
 if redis.call('HEXISTS', KEYS[2], 'emailVerifiedAt') == 1 then return 'verified' end
 redis.call('HSET', KEYS[2], 'verifyTokenHash', ARGV[1])
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[4])
+if #KEYS > 2 then outbox_add() end
 return 'issued'`;
 
 // KEYS: token index, user (derived from the index by the caller's first read; re-checked here)
@@ -45,20 +47,31 @@ redis.call('HDEL', KEYS[2], 'verifyTokenHash')
 redis.call('HSET', KEYS[2], 'emailVerifiedAt', ARGV[3])
 return 'verified'`;
 
-export type IssueResult = { state: "issued"; token: string; expiresAt: number } | { state: "verified" } | { state: "unknown" };
+export type IssueResult =
+  | { state: "issued"; token: string; expiresAt: number; email?: OutboxEntry }
+  | { state: "verified" }
+  | { state: "unknown" };
 
-/** A fresh link token for `user`, replacing any earlier one; nothing to do once the address is verified. */
+/**
+ * A fresh link token for `user`, replacing any earlier one; nothing to do once
+ * the address is verified. `email` builds the outbox entry of the email that
+ * carries the link, written by the same script: a live link always has its email on the way.
+ */
 export async function issueVerificationToken(
   redis: Redis,
   user: Pick<User, "id" | "email">,
   nowMs: number,
+  email?: (link: { token: string; expiresAt: number }) => OutboxEntry,
 ): Promise<IssueResult> {
   const token = randomToken();
   const tokenHash = await sha256Hex(token);
-  const answer = String(
-    await redis.eval(ISSUE, [verifyTokenKey(tokenHash), userKey(user.id)], [tokenHash, user.id, user.email, VERIFY_TOKEN_TTL_MS]),
-  );
-  if (answer === "issued") return { state: "issued", token, expiresAt: nowMs + VERIFY_TOKEN_TTL_MS };
+  const expiresAt = nowMs + VERIFY_TOKEN_TTL_MS;
+  const entry = email?.({ token, expiresAt });
+  const keys = [verifyTokenKey(tokenHash), userKey(user.id)];
+  const args = [tokenHash, user.id, user.email, VERIFY_TOKEN_TTL_MS];
+  const script = entry ? withOutboxEntry(keys, args, entry) : { keys, args: args.map(String) };
+  const answer = String(await redis.eval(ISSUE, script.keys, script.args));
+  if (answer === "issued") return { state: "issued", token, expiresAt, ...(entry && { email: entry }) };
   if (answer === "verified") return { state: "verified" };
   return { state: "unknown" };
 }

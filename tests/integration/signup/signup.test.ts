@@ -57,7 +57,9 @@ test("signup succeeds while QStash refuses connections; the welcome email goes o
   const result = await signUp(running.app.services, { name: "Ada", email: "ada-outage@example.com", password: "lovelace-1815" });
   if (!result.ok || result.outcome !== "created") throw new Error("signup failed");
   expect(result.welcomeMessageId).toBeNull();
-  expect(await durableQueue(running.app.services).depth()).toMatchObject({ pending: 1 });
+  expect(result.verifyMessageId).toBeNull();
+  // The welcome email and the link that proves the address both wait in the outbox.
+  expect(await durableQueue(running.app.services).depth()).toMatchObject({ pending: 2 });
   await running.stack.qstash.idle();
   expect(running.stack.resend.emails().filter((email) => email.to.includes("ada-outage@example.com"))).toHaveLength(0);
 
@@ -72,6 +74,11 @@ test("signup succeeds while QStash refuses connections; the welcome email goes o
     running.stack.resend
       .emails()
       .filter((email) => email.to.includes("ada-outage@example.com") && email.subject.startsWith("Welcome")),
+  ).toHaveLength(1);
+  expect(
+    running.stack.resend
+      .emails()
+      .filter((email) => email.to.includes("ada-outage@example.com") && !email.subject.startsWith("Welcome")),
   ).toHaveLength(1);
   expect(
     running.stack.resend
