@@ -51,10 +51,10 @@ describe("sign-up during a QStash outage", () => {
     expect(await page.getByTestId("signup-done").textContent()).toContain(address);
     await page.screenshot({ path: artifactPath("outage-signup-done.png"), fullPage: true });
 
-    // QStash refused the publish; the job waits in the outbox, nothing was sent.
+    // QStash refused the publishes; the welcome email and the confirmation link wait in the outbox, nothing was sent.
     const waiting = await outboxDepth();
     const depthReadAt = e2e.stack.clock.now();
-    expect(waiting.pending).toBe(1);
+    expect(waiting.pending).toBe(2);
     expect(e2e.stack.resend.emails().filter((email) => email.to.includes(address))).toEqual([]);
     // While QStash is down the cron tick runs and keeps the entry (it may still be inside the grace period).
     expect(await (await cron(`Bearer ${CRON_SECRET}`)).json()).toMatchObject({ ran: true, published: 0 });
@@ -64,11 +64,12 @@ describe("sign-up during a QStash outage", () => {
     expect(back.publishOutage).toBeUndefined();
     expect(back.injected.publishRefused).toBeGreaterThan(0);
     const welcome = waitForEmail(e2e.stack, address, /^Welcome/);
+    const confirmation = waitForEmail(e2e.stack, address, /^Confirm your email address$/);
 
     // A stranger calling the cron route changes nothing.
     expect((await cron()).status).toBe(401);
     expect((await cron("Bearer not-the-secret")).status).toBe(401);
-    expect((await outboxDepth()).pending).toBe(1);
+    expect((await outboxDepth()).pending).toBe(2);
 
     // The next cron tick. The sweep leaves an entry to its producer for a 5 s grace period after
     // it was written; the app runs on real time, so wait on the stack clock until that is over.
@@ -76,9 +77,10 @@ describe("sign-up during a QStash outage", () => {
     await new Promise<void>((resolve) => e2e.stack.clock.at(entryWrittenAt + OUTBOX_SWEEP_GRACE_MS, resolve));
     const swept = await cron(`Bearer ${CRON_SECRET}`);
     expect(swept.status).toBe(200);
-    expect(await swept.json()).toEqual({ ran: true, published: 1, pending: 0, rounds: 1 });
+    expect(await swept.json()).toEqual({ ran: true, published: 2, pending: 0, rounds: 1 });
 
     const email = await welcome;
+    await confirmation;
     const arrivedAt = e2e.stack.clock.now();
     expect(email.subject).toBe("Welcome, Grace Hopper!");
     expect(arrivedAt - backAt).toBeLessThan(60_000);
@@ -88,6 +90,9 @@ describe("sign-up during a QStash outage", () => {
     await e2e.stack.qstash.idle();
     expect(
       e2e.stack.resend.emails().filter((sent) => sent.to.includes(address) && sent.subject.startsWith("Welcome")),
+    ).toHaveLength(1);
+    expect(
+      e2e.stack.resend.emails().filter((sent) => sent.to.includes(address) && sent.subject === "Confirm your email address"),
     ).toHaveLength(1);
 
     const inbox = await e2e.browser.context.newPage();
