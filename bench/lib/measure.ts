@@ -42,6 +42,18 @@ export async function timed(fn: () => Promise<unknown>): Promise<number> {
   return performance.now() - start;
 }
 
+/**
+ * CPU milliseconds this process spent in `fn` (user + system, all threads). For work
+ * that runs wholly in this process it measures the work itself, not the wait for a
+ * core, so it holds steady on a machine shared with other jobs where wall time doesn't.
+ */
+export async function cpuTimed(fn: () => Promise<unknown>): Promise<number> {
+  const start = process.cpuUsage();
+  await fn();
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1_000;
+}
+
 /** Nearest-rank percentile of an ascending array. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;

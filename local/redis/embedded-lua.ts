@@ -219,8 +219,10 @@ async function loadLuaModule(): Promise<LuaModule> {
   let exports: WebAssembly.Exports | undefined;
   WebAssembly.instantiate = async function (this: unknown, ...args: unknown[]) {
     const created = await (instantiate as (...a: unknown[]) => Promise<unknown>).apply(this, args);
-    const instance = created instanceof WebAssembly.Instance ? created : (created as { instance: WebAssembly.Instance }).instance;
-    exports ??= instance.exports;
+    const instance =
+      created instanceof WebAssembly.Instance ? created : (created as { instance?: WebAssembly.Instance })?.instance;
+    // Anything else instantiated meanwhile (undici's HTTP parser is WebAssembly too) is not ours.
+    if (typeof instance?.exports.lua_gettop === "function") exports ??= instance.exports;
     return created;
   } as typeof WebAssembly.instantiate;
   let wasm: LuaWasm;
@@ -230,7 +232,10 @@ async function loadLuaModule(): Promise<LuaModule> {
     WebAssembly.instantiate = instantiate;
   }
   const module = wasm.module as unknown as Record<string, unknown>;
-  const raw = (exports ?? {}) as Record<string, unknown>;
+  // Only an instance whose memory is the module's own may stand in for its functions.
+  const memory = (exports as { memory?: WebAssembly.Memory } | undefined)?.memory;
+  const ours = memory !== undefined && (module.HEAPU8 as Uint8Array).buffer === memory.buffer;
+  const raw = (ours ? exports : {}) as Record<string, unknown>;
   const api: Record<string, unknown> = {
     addFunction: module.addFunction,
     removeFunction: module.removeFunction,
