@@ -20,6 +20,8 @@ export interface Observed {
 
 export interface Expected {
   signups: readonly string[];
+  /** Addresses signed in (once each, by the driver), each owed a sign-in notice. */
+  signIns: readonly string[];
   /** Every sign-up address of the run starts with this. */
   signupPrefix: string;
   webhooks: readonly string[];
@@ -99,7 +101,8 @@ export function checkInvariants(expected: Expected, observed: Observed): Invaria
   const outcomes = keys.map((key) => [key, outcome(key)] as const);
   const count = (what: Outcome) => outcomes.filter(([, result]) => result === what).length;
   const failing = new Set(expected.bulkFailing.map((message) => `bulk:${message}`));
-  const goodNotSucceeded = outcomes.filter(([key, result]) => !failing.has(key) && result !== "succeeded").length;
+  const goodFailures = outcomes.filter(([key, result]) => !failing.has(key) && result !== "succeeded");
+  const goodNotSucceeded = goodFailures.length;
   const failingSucceeded = outcomes.filter(([key, result]) => failing.has(key) && result === "succeeded").length;
   const unfinished = [...messages].filter(([id, message]) => message.final === null || pending.has(id)).length;
 
@@ -112,12 +115,16 @@ export function checkInvariants(expected: Expected, observed: Observed): Invaria
   const duplicateEmails = [...perKey.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0);
   // The operator's DLQ alert about a welcome email carries the same job tag; only mail to people who signed up counts.
   const signupAddress = (address: string) => address.startsWith(expected.signupPrefix);
-  const welcomeRecipients = new Set(
-    observed.emails
-      .filter((email) => email.tags?.some((tag) => tag.name === "job" && tag.value === "welcome-email"))
-      .flatMap((email) => email.to)
-      .filter(signupAddress),
-  );
+  const recipientsOf = (job: string) =>
+    new Set(
+      observed.emails
+        .filter((email) => email.tags?.some((tag) => tag.name === "job" && tag.value === job))
+        .flatMap((email) => email.to)
+        .filter(signupAddress),
+    );
+  const welcomeRecipients = recipientsOf("welcome-email");
+  const noticeRecipients = recipientsOf("sign-in-notification");
+  const signInsWithoutNotice = expected.signIns.filter((address) => !noticeRecipients.has(address));
 
   const runMismatches: string[] = [];
   let jobMessages = 0;
@@ -143,7 +150,19 @@ export function checkInvariants(expected: Expected, observed: Observed): Invaria
       `${unfinished} of ${messages.size}`,
       unfinished === 0 && count("pending") === 0,
     ),
-    row("good jobs that did not succeed", "0", String(goodNotSucceeded), goodNotSucceeded === 0),
+    row(
+      "good jobs that did not succeed",
+      "0",
+      `${goodNotSucceeded}${
+        goodNotSucceeded > 0
+          ? ` (${goodFailures
+              .slice(0, 3)
+              .map(([key, result]) => `${key} ${result}`)
+              .join("; ")})`
+          : ""
+      }`,
+      goodNotSucceeded === 0,
+    ),
     row(
       "failing payloads in the DLQ",
       String(expected.bulkFailing.length),
@@ -169,6 +188,12 @@ export function checkInvariants(expected: Expected, observed: Observed): Invaria
       `${expected.signups.length} = ${expected.signups.length}`,
       `${observed.usersSignedUp} = ${welcomeRecipients.size}${describeDifference(observed.usersWithEmail, welcomeRecipients)}`,
       observed.usersSignedUp === welcomeRecipients.size && observed.usersSignedUp === expected.signups.length,
+    ),
+    row(
+      "sign-ins without a sign-in notice",
+      "0",
+      `${signInsWithoutNotice.length} of ${expected.signIns.length}${signInsWithoutNotice.length > 0 ? ` (${signInsWithoutNotice.slice(0, 3).join(", ")})` : ""}`,
+      signInsWithoutNotice.length === 0,
     ),
     row("outbox entries left", "0", String(observed.outboxPending), observed.outboxPending === 0),
   ];

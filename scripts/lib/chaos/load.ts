@@ -21,6 +21,9 @@ export interface LoadTally {
   /** Addresses whose sign-up the app confirmed. */
   signedUp: string[];
   signupsRefused: number;
+  /** Addresses the app signed in (each right after its sign-up), each owed a sign-in notice. */
+  signedIn: string[];
+  signInsRefused: number;
   /** Webhook event ids the app acknowledged with a 2xx. */
   webhooksAccepted: string[];
   webhooksRetried: number;
@@ -37,6 +40,8 @@ export function emptyTally(deadline: number): LoadTally {
   return {
     signedUp: [],
     signupsRefused: 0,
+    signedIn: [],
+    signInsRefused: 0,
     webhooksAccepted: [],
     webhooksRetried: 0,
     bulkPublished: [],
@@ -86,7 +91,8 @@ function decodeEntities(text: string): string {
     .replaceAll("&amp;", "&");
 }
 
-export async function signUp(appUrl: () => string, index: number, tally: LoadTally, runId: string): Promise<void> {
+/** Resolves with the address once the app confirmed the sign-up, null if it gave up. */
+export async function signUp(appUrl: () => string, index: number, tally: LoadTally, runId: string): Promise<string | null> {
   const email = `chaos-${runId}-${index}@example.com`;
   for (let attempt = 0; attempt < ATTEMPTS && Date.now() < tally.deadline; attempt++) {
     try {
@@ -100,13 +106,13 @@ export async function signUp(appUrl: () => string, index: number, tally: LoadTal
       const location = response.headers.get("location") ?? "";
       if (response.status === 303 && location.includes("/signup/done")) {
         tally.signedUp.push(email);
-        return;
+        return email;
       }
       const text = await response.text();
       // A retry after a sign-up that did go through (its answer lost to a crash) finds the address taken: that is a success.
       if (text.includes("already exists")) {
         tally.signedUp.push(email);
-        return;
+        return email;
       }
     } catch {
       // The app is down (killed) or the connection dropped: like a person, try again shortly.
@@ -115,6 +121,30 @@ export async function signUp(appUrl: () => string, index: number, tally: LoadTal
     await wait(RETRY_WAIT_MS);
   }
   tally.gaveUp.push(`signup ${email}`);
+  return null;
+}
+
+/**
+ * The new user signs in with the `/signin` form (no JavaScript), tried again like a
+ * person would when refused. A sign-in whose answer was lost (app killed) and is tried
+ * again is a second sign-in with its own notice: only "at least one" is owed.
+ */
+export async function signIn(appUrl: () => string, email: string, tally: LoadTally): Promise<void> {
+  for (let attempt = 0; attempt < ATTEMPTS && Date.now() < tally.deadline; attempt++) {
+    try {
+      const response = await submitForm(`${appUrl()}/signin`, { email, password: "correct horse battery" });
+      if (response.status === 303 && (response.headers.get("location") ?? "").includes("/account")) {
+        tally.signedIn.push(email);
+        return;
+      }
+      await response.text();
+    } catch {
+      // Down or dropped: try again shortly.
+    }
+    tally.signInsRefused += 1;
+    await wait(RETRY_WAIT_MS);
+  }
+  tally.gaveUp.push(`signin ${email}`);
 }
 
 export async function sendWebhook(appUrl: () => string, index: number, tally: LoadTally, runId: string): Promise<void> {

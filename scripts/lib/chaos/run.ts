@@ -10,7 +10,7 @@ import { testJob } from "@/lib/jobs/test";
 import { startApp, type ChaosApp } from "./app";
 import { configuredFaults, startFaultPlan, type FaultPlan } from "./faults";
 import { checkInvariants, type InvariantRow } from "./invariants";
-import { CHAOS_PAYMENTS_SECRET, emptyTally, publishBatch, sendWebhook, signUp, type LoadTally } from "./load";
+import { CHAOS_PAYMENTS_SECRET, emptyTally, publishBatch, sendWebhook, signIn, signUp, type LoadTally } from "./load";
 import type { ChaosProfile } from "./profile";
 import { startChaosStack, type ChaosStack } from "./stack";
 
@@ -75,7 +75,7 @@ export async function runChaos(
     const tally = emptyTally(deadline - profile.drainReserveMs);
     await runLoad(profile, tally, stack, appUrl, runId, started, log);
     log(
-      `load done at ${Date.now() - started} ms: ${tally.signedUp.length} sign-ups, ${tally.webhooksAccepted.length} webhooks, ${tally.bulkPublished.length} bulk jobs; sign-ups refused ${tally.signupsRefused}, webhooks re-sent ${tally.webhooksRetried}, batches re-sent ${tally.bulkBatchesRetried}`,
+      `load done at ${Date.now() - started} ms: ${tally.signedUp.length} sign-ups, ${tally.webhooksAccepted.length} webhooks, ${tally.bulkPublished.length} bulk jobs; ${tally.signedIn.length} sign-ins; sign-ups refused ${tally.signupsRefused}, sign-ins refused ${tally.signInsRefused}, webhooks re-sent ${tally.webhooksRetried}, batches re-sent ${tally.bulkBatchesRetried}`,
     );
     // Deliveries and emails go on after the load: faults still waiting for their milestone get a bounded while.
     await settleWithin(plan.settled, Math.min(profile.settleMs, deadline - Date.now()));
@@ -98,6 +98,7 @@ export async function runChaos(
     const rows = checkInvariants(
       {
         signups: tally.signedUp,
+        signIns: tally.signedIn,
         signupPrefix: `chaos-${runId}-`,
         webhooks: tally.webhooksAccepted,
         bulk: tally.bulkPublished,
@@ -187,7 +188,10 @@ async function runLoad(
   const failingEvery = Math.round(1 / profile.failingShare);
   const done = (what: string) => () => log(`${what} done at ${Date.now() - started} ms`);
   await Promise.all([
-    paced(profile.signups, (index) => signUp(() => appUrl, index, tally, runId)).then(done("sign-ups")),
+    paced(profile.signups, async (index) => {
+      const email = await signUp(() => appUrl, index, tally, runId);
+      if (email) await signIn(() => appUrl, email, tally);
+    }).then(done("sign-ups and sign-ins")),
     paced(profile.webhooks, (index) => sendWebhook(() => appUrl, index, tally, runId)).then(done("webhooks")),
     paced(batches, (batch) => {
       const indexes = Array.from(
