@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 const link = (path: string) =>
@@ -31,5 +32,6 @@ export const verifyEmailJob = defineJob({
   schema: verifyEmailSchema,
   retries: 3,
   retryDelay: "pow(2, retried) * 2000",
+  pace: EMAIL_PACE,
   idempotencyKey: (payload) => payload.linkId,
 });
