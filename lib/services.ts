@@ -15,6 +15,7 @@ import {
   verifierFor,
 } from "./job-runtime";
 import type { JobDeps } from "./jobs/context";
+import { publishDlqAlert } from "./jobs/dlq-alert";
 import { configuredPaces } from "./email/pace";
 
 /**
@@ -122,6 +123,7 @@ export function jobRouteDepsOf(services: Services, verify: Verifier): Omit<JobRo
 export function failureCallbackDepsOf(services: Services, verify: Verifier): FailureCallbackDeps {
   const { redis, clock } = services;
   const appUrl = services.env.APP_URL;
+  const adminEmail = services.env.ADMIN_EMAIL;
   let followUp: Promise<(failure: FinalFailure) => Promise<void>> | undefined;
   return {
     appUrl,
@@ -133,7 +135,11 @@ export function failureCallbackDepsOf(services: Services, verify: Verifier): Fai
     async onFirstFailure(failure) {
       followUp ??= import("./dlq/failure-follow-up").then(
         ({ createFailureFollowUp }) =>
-          createFailureFollowUp({ redis, email: services.email, clock, appUrl, adminEmail: services.env.ADMIN_EMAIL }),
+          createFailureFollowUp({
+            redis,
+            clock,
+            alertAdmin: adminEmail ? (failure) => publishDlqAlert(services.queue, failure, adminEmail) : undefined,
+          }),
         (error: unknown) => {
           followUp = undefined;
           throw error;

@@ -1,15 +1,15 @@
 import { EMAIL_LOG_LIMIT, listEmailLog, recordEmail } from "../email-log/store";
-import { type EmailSender, toJobError } from "../email/send";
-import { type Clock, RetryableError, type FinalFailure, log, type Redis } from "../job-runtime";
-import { dlqAlertEmail } from "./alert-email";
+import type { Clock, FinalFailure, Redis } from "../job-runtime";
 
 /** What the follow-up needs from the app. */
 export interface FailureFollowUpDeps {
   redis: Redis;
-  email: EmailSender;
   clock: Clock;
-  appUrl: string;
-  adminEmail?: string;
+  /**
+   * Tells the operator (ADMIN_EMAIL): the app publishes a paced alert job, so the alert
+   * shares Resend's pace with every other email. Absent: nobody is alerted.
+   */
+  alertAdmin?(failure: FinalFailure): Promise<void>;
 }
 
 /**
@@ -18,16 +18,16 @@ export interface FailureFollowUpDeps {
  * 1. The user's email log: a job that was sending this user an email gets its
  *    entry marked failed with the final reason, so support sees "never sent"
  *    instead of a stale "retrying". An entry already marked sent is left alone.
- * 2. One email to ADMIN_EMAIL per message, with a Resend idempotency key, so a
- *    retried callback can't alert twice.
+ * 2. One alert to ADMIN_EMAIL per message: published as its own paced job,
+ *    deduplicated by the message id, so a retried callback can't alert twice.
  *
- * Throws a RetryableError when the alert could not be sent for a reason that may
- * pass; the callback route then answers 503 and QStash calls it again.
+ * Throws when the alert could not be published; the callback route then answers
+ * 503 and QStash calls it again.
  */
 export function createFailureFollowUp(deps: FailureFollowUpDeps) {
   return async function followUp(failure: FinalFailure): Promise<void> {
     await markEmailLogFailed(failure, deps);
-    await alertAdmin(failure, deps);
+    await deps.alertAdmin?.(failure);
   };
 }
 
@@ -61,25 +61,4 @@ async function markEmailLogFailed(failure: FinalFailure, deps: FailureFollowUpDe
     },
     deps.clock.now(),
   );
-}
-
-async function alertAdmin(failure: FinalFailure, deps: FailureFollowUpDeps) {
-  const to = deps.adminEmail;
-  if (!to) return;
-  const rendered = await dlqAlertEmail(failure, deps.appUrl);
-  const result = await deps.email.send({
-    to,
-    ...rendered,
-    idempotencyKey: `dlq-alert/${failure.messageId}`,
-    tags: [
-      { name: "kind", value: "dlq-alert" },
-      { name: "job", value: failure.jobName.replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 256) || "unknown" },
-    ],
-  });
-  if (result.ok) return;
-  const error = toJobError(result.error);
-  if (error instanceof RetryableError)
-    throw new RetryableError(`DLQ alert not sent: ${error.message}`, error.retryAfterSeconds, { cause: error });
-  // A rejected address or domain won't pass on retry; say so loudly and let the callback succeed.
-  log.error("dlq_alert_rejected", { job: failure.jobName, messageId: failure.messageId, error: error.message });
 }

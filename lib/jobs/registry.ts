@@ -1,5 +1,6 @@
 import { createJobRegistry, lazyJob } from "../job-runtime";
 import { cleanupData } from "./cleanup-data";
+import { dlqAlert } from "./dlq-alert";
 import { dlqRedrive } from "./dlq-redrive";
 import { eventReminder } from "./event-reminder";
 import { generateReport } from "./generate-report";
@@ -38,6 +39,7 @@ export const jobs = createJobRegistry([
   lazyJob(reportReadyEmail, () => import("./report-ready-email.handler")),
   lazyJob(cleanupData, () => import("./cleanup-data.handler")),
   lazyJob(dlqRedrive, () => import("./dlq-redrive.handler")),
+  lazyJob(dlqAlert, () => import("./dlq-alert.handler")),
   lazyJob(verifyEmailJob, () => import("./verify-email.handler")),
   lazyJob(outboxSweep, () => import("./outbox-sweep.handler")),
 ]);

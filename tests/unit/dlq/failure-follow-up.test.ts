@@ -3,7 +3,10 @@ import { listEmailLog, recordEmail } from "@/lib/email-log/store";
 import { getRun, handleFailureCallback, createIdempotencyGuard, failureCallbackUrl, createVerifier } from "@/lib/job-runtime";
 import { failureCallbackDepsOf, type Services } from "@/lib/services";
 import { testEnv } from "../../helpers/env";
-import { fakeServices } from "../../helpers/fake-services";
+import { deliver, fakeServices } from "../../helpers/fake-services";
+import { EMAIL_PACE } from "@/lib/email/pace";
+import { dlqAlert } from "@/lib/jobs/dlq-alert";
+import { jobs } from "@/lib/jobs/registry";
 import { DEV_CURRENT_KEY, DEV_NEXT_KEY, signedRequest } from "../../helpers/qstash-signature";
 import { setupMemoryRedis } from "../../helpers/msw";
 
@@ -14,6 +17,15 @@ const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningK
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 /** The production wiring: the run marked dead, then the app's follow-up (email log, admin alert). */
 const deps = (services: Services) => failureCallbackDepsOf(services, verify);
+
+type Fake = ReturnType<typeof fakeServices>;
+/** Runs every published alert job through the route, as QStash would under the pace. */
+async function deliverAlerts(ctx: Fake) {
+  const answers = [];
+  for (const job of ctx.queue.published.filter((published) => published.job === dlqAlert.name))
+    answers.push(await deliver(ctx.services, dlqAlert, job.payload, { messageId: `alert_${job.messageId}`, registry: jobs }));
+  return answers;
+}
 
 /** A run record as the job route leaves it: claimed under the job's canonical idempotency key. */
 async function claimedRun(services: Services, idempotencyKey: string, messageId = "msg_1") {
@@ -46,8 +58,9 @@ function callback(overrides: Record<string, unknown> = {}) {
 }
 
 describe("failure callback follow-up", () => {
-  test("marks the run dead, the email log entry failed and alerts the admin once", async () => {
-    const { services, email } = fakeServices({ env });
+  test("marks the run dead, the email log entry failed and alerts the admin once, through the paced alert job", async () => {
+    const ctx = fakeServices({ env });
+    const { services, email } = ctx;
     await claimedRun(services, "welcome-email/usr_1");
     await recordEmail(
       services.redis,
@@ -78,6 +91,12 @@ describe("failure callback follow-up", () => {
       lastError: expect.stringContaining("gave up after HTTP 489"),
     });
 
+    // The callback sends nothing itself: it publishes the alert under the shared Resend pace.
+    expect(email.attempts).toBe(0);
+    const [published] = ctx.queue.published;
+    expect(published).toMatchObject({ job: "dlq-alert", options: { deduplicationId: "dlq-alert-msg_1" } });
+    expect(published!.request.flowControl).toMatchObject({ key: EMAIL_PACE.key });
+    expect((await deliverAlerts(ctx)).map((answer) => answer.status)).toEqual([200]);
     expect(email.sent).toHaveLength(1);
     const [alert] = email.sent;
     expect(alert).toMatchObject({ to: "ops@acme.test", idempotencyKey: "dlq-alert/msg_1" });
@@ -90,7 +109,7 @@ describe("failure callback follow-up", () => {
 
     const again = await handleFailureCallback(callback(), deps(services));
     expect(await again.json()).toEqual({ ok: true, recorded: false });
-    expect(email.sent).toHaveLength(1);
+    expect(ctx.queue.published).toHaveLength(1);
   });
 
   test("an email that was sent stays sent", async () => {
@@ -131,7 +150,7 @@ describe("failure callback follow-up", () => {
   });
 
   test("jobs without a userId leave the email log alone; without ADMIN_EMAIL nobody is emailed", async () => {
-    const { services, email } = fakeServices({ env: testEnv() });
+    const { services, email, queue } = fakeServices({ env: testEnv() });
     await handleFailureCallback(
       callback({
         url: "https://app.test/api/jobs/test",
@@ -141,33 +160,59 @@ describe("failure callback follow-up", () => {
     );
     expect(await getRun(services.redis, "msg_1")).toMatchObject({ status: "dead", job: "test" });
     expect(email.attempts).toBe(0);
+    expect(queue.published).toEqual([]);
   });
 
-  test("a transient alert failure answers 503 and the next callback delivery finishes the follow-up", async () => {
-    const { services, email } = fakeServices({ env });
-    email.failNext({ name: "internal_server_error", statusCode: 500, message: "try later" });
+  test("an alert QStash refuses to take answers 503, and the next callback delivery publishes it", async () => {
+    const ctx = fakeServices({ env });
+    ctx.queue.failNext = new Error("QStash unreachable");
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
-    const first = await handleFailureCallback(callback(), deps(services));
+    const first = await handleFailureCallback(callback(), deps(ctx.services));
     spy.mockRestore();
     expect(first.status).toBe(503);
-    expect(email.sent).toHaveLength(0);
+    expect(ctx.queue.published).toHaveLength(0);
 
-    const second = await handleFailureCallback(callback(), deps(services));
-    expect(second.status).toBe(200);
-    expect(email.sent.map((message) => message.idempotencyKey)).toEqual(["dlq-alert/msg_1"]);
-
-    await handleFailureCallback(callback(), deps(services));
-    expect(email.sent).toHaveLength(1);
+    expect((await handleFailureCallback(callback(), deps(ctx.services))).status).toBe(200);
+    await handleFailureCallback(callback(), deps(ctx.services));
+    expect(ctx.queue.published.map((job) => job.job)).toEqual(["dlq-alert"]);
   });
 
-  test("a rejected alert address is logged, not retried forever", async () => {
-    const { services, email } = fakeServices({ env });
-    email.failNext({ name: "validation_error", statusCode: 422, message: "invalid to" });
+  test("Resend down: the alert job retries (same key); a rejected address is logged, not retried forever", async () => {
+    const ctx = fakeServices({ env });
+    await handleFailureCallback(callback(), deps(ctx.services));
+    const payload = ctx.queue.published[0]!.payload as Record<string, unknown>;
     const spy = vi.spyOn(console, "error").mockImplementation(() => {});
-    const answer = await handleFailureCallback(callback(), deps(services));
+    ctx.email.failNext({ name: "internal_server_error", statusCode: 500, message: "try later" });
+    expect((await deliver(ctx.services, dlqAlert, payload, { messageId: "a1", registry: jobs })).status).toBe(503);
+    expect((await deliver(ctx.services, dlqAlert, payload, { messageId: "a1", retried: 1, registry: jobs })).status).toBe(200);
+    expect(ctx.email.sent.map((message) => message.idempotencyKey)).toEqual(["dlq-alert/msg_1"]);
+
+    ctx.email.failNext({ name: "validation_error", statusCode: 422, message: "invalid to" });
+    const rejected = await deliver(
+      ctx.services,
+      dlqAlert,
+      { ...payload, messageId: "msg_2" },
+      { messageId: "a2", registry: jobs },
+    );
     expect(spy).toHaveBeenCalledWith(expect.stringContaining("dlq_alert_rejected"));
     spy.mockRestore();
+    expect(rejected.status).toBe(200);
+  });
+
+  test("a dead alert job is logged, never alerted about (no alert loop)", async () => {
+    const ctx = fakeServices({ env });
+    const spy = vi.spyOn(console, "error").mockImplementation(() => {});
+    const answer = await handleFailureCallback(
+      callback({
+        url: "https://app.test/api/jobs/dlq-alert",
+        sourceBody: b64(JSON.stringify({ to: "ops@acme.test", messageId: "msg_0" })),
+      }),
+      deps(ctx.services),
+    );
+    expect(spy).toHaveBeenCalledWith(expect.stringContaining("dlq_alert_dead"));
+    spy.mockRestore();
     expect(answer.status).toBe(200);
+    expect(ctx.queue.published).toEqual([]);
   });
 });
 
