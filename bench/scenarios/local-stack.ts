@@ -11,6 +11,7 @@ import { startStackProcess } from "../lib/stack-process";
 const BURST = 2_000;
 const BATCH = 100;
 const STEADY = { perSecond: 100, seconds: 5, repetitions: 2 };
+const TRICKLE = { perSecond: 10, seconds: 5 };
 const TARGET = { burstRatio: 0.9, p95: 10, p99: 25 };
 /** Generous: on a machine shared with other work a burst can take many times its quiet-machine time. */
 const DONE_TIMEOUT_MS = 180_000;
@@ -65,29 +66,36 @@ export const localStackScenario: Scenario = {
       const throughputRatio = burst.baseline.median / burst.subject.median;
       const spread = { min: 1 / burst.roundRatios.max, max: 1 / burst.roundRatios.min };
 
+      /** Publishes `count` jobs at `perSecond`, one `publishJSON` at a time; publish → done latencies, ascending. */
+      const steadyRun = async (perSecond: number, count: number): Promise<number[]> => {
+        const publishedAt = new Map<string, number>();
+        const target = app.done + count;
+        const start = performance.now();
+        const pending: Promise<unknown>[] = [];
+        for (let i = 0; i < count; i++) {
+          const wait = start + (i * 1_000) / perSecond - performance.now();
+          if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+          const at = performance.now();
+          pending.push(
+            app.qstash
+              .publishJSON({ url: app.jobUrl, body: body(i), retries: 0 })
+              .then(({ messageId }) => publishedAt.set(messageId, at)),
+          );
+        }
+        await Promise.all(pending);
+        await app.waitForDone(target, DONE_TIMEOUT_MS);
+        return [...publishedAt].map(([id, at]) => app.doneAt.get(id)! - at).sort((a, b) => a - b);
+      };
+
       // Steady rate: one publishJSON every 10 ms, latency from the publish call to the route's answer.
       const latencies: number[] = [];
       const perRep: Array<{ p95: number; p99: number }> = [];
+      // A trickle far below what the machine can take: what one delivery waits when nothing queues.
+      let trickle: number[] = [];
       await withQuietLogs(async () => {
+        trickle = await steadyRun(TRICKLE.perSecond, TRICKLE.perSecond * TRICKLE.seconds);
         for (let rep = 0; rep < STEADY.repetitions; rep++) {
-          const count = STEADY.perSecond * STEADY.seconds;
-          const publishedAt = new Map<string, number>();
-          const target = app.done + count;
-          const start = performance.now();
-          const pending: Promise<unknown>[] = [];
-          for (let i = 0; i < count; i++) {
-            const wait = start + (i * 1_000) / STEADY.perSecond - performance.now();
-            if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-            const at = performance.now();
-            pending.push(
-              app.qstash
-                .publishJSON({ url: app.jobUrl, body: body(i), retries: 0 })
-                .then(({ messageId }) => publishedAt.set(messageId, at)),
-            );
-          }
-          await Promise.all(pending);
-          await app.waitForDone(target, DONE_TIMEOUT_MS);
-          const rep_ = [...publishedAt].map(([id, at]) => app.doneAt.get(id)! - at).sort((a, b) => a - b);
+          const rep_ = await steadyRun(STEADY.perSecond, STEADY.perSecond * STEADY.seconds);
           latencies.push(...rep_);
           perRep.push({ p95: percentile(rep_, 95), p99: percentile(rep_, 99) });
         }
@@ -147,6 +155,13 @@ export const localStackScenario: Scenario = {
           String(steady.length),
           formatValue(p(50), "ms"),
           `${formatValue(p(95), "ms")} / ${formatValue(p(99), "ms")}`,
+          "",
+        ],
+        [
+          `Diagnostic: trickle of ${TRICKLE.perSecond} jobs/s, publish → done (${TRICKLE.seconds} s, no target)`,
+          String(trickle.length),
+          formatValue(percentile(trickle, 50), "ms"),
+          `${formatValue(percentile(trickle, 95), "ms")} / ${formatValue(percentile(trickle, 99), "ms")}`,
           "",
         ],
         ...perRep.map((rep, index) => [
@@ -219,7 +234,7 @@ export const localStackScenario: Scenario = {
           `**Burst:** ${BURST.toLocaleString("en-US")} jobs published with \`Client.batchJSON\` (batches of ${BATCH}), timed until the route has`,
           `answered all of them. Baseline: the same number of deliveries, signed beforehand, sent by the stack process straight to the`,
           "route with the dispatcher's own HTTP client and parallelism (100): what the app takes when nothing sits in between.",
-          `**Steady rate:** one \`publishJSON\` every ${1_000 / STEADY.perSecond} ms; latency from the publish call to the route's 200.`,
+          `**Steady rate:** one \`publishJSON\` every ${1_000 / STEADY.perSecond} ms; latency from the publish call to the route's 200. Before it, a ${TRICKLE.perSecond} jobs/s trickle shows what a delivery waits when nothing queues.`,
           "**BullMQ:** a Queue and a Worker (no-op processor) on a throwaway `redis-server`, same burst and rate.",
         ].join("\n"),
         table,

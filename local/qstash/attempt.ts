@@ -62,15 +62,19 @@ export function sendAttempt(outgoing: OutgoingRequest): Promise<AttemptResult> {
       );
       response.on("error", (error) => finish(failed(describe(error))));
     };
-    const send = (mayRetryStaleSocket: boolean) => {
-      const sent =
-        url.protocol === "https:"
-          ? httpsRequest(url, { ...options, agent: outgoing.agents.https }, onResponse)
-          : httpRequest(url, { ...options, agent: outgoing.agents.http }, onResponse);
+    const send = (pooled: boolean) => {
+      // `agent: false` opens a connection of its own, used once and closed.
+      const https = url.protocol === "https:";
+      const agent = pooled ? (https ? outgoing.agents.https : outgoing.agents.http) : false;
+      const sent = https
+        ? httpsRequest(url, { ...options, agent }, onResponse)
+        : httpRequest(url, { ...options, agent }, onResponse);
       sent.on("error", (error: Error & { code?: string }) => {
         // A kept-alive socket the destination closed meanwhile: that is our pooling, not the
-        // destination failing, so resend once on a fresh socket (the pattern Node's docs give).
-        if (mayRetryStaleSocket && sent.reusedSocket && error.code === "ECONNRESET" && !settled) send(false);
+        // destination failing, so resend once (the pattern Node's docs give), on a new
+        // connection: the pool may hold more sockets the destination closed at the same
+        // moment (all left idle by the same burst), and the next one could be stale too.
+        if (pooled && sent.reusedSocket && error.code === "ECONNRESET" && !settled) send(false);
         else finish(failed(describe(error)));
       });
       sent.end(outgoing.body);

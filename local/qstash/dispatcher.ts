@@ -12,6 +12,8 @@ import { fireDueSchedules, nextScheduleAt } from "./schedules";
 
 /** Deliveries in flight at once across all keys and queues; reported by `GET /v2/globalParallelism`. */
 export const GLOBAL_PARALLELISM = 100;
+/** How long a kept-alive socket to a destination may sit unused (undici picks the same 4 s). */
+const IDLE_SOCKET_MS = 4_000;
 /** Upper bound on the steps of one `idle()`/`advance()`, so a bug can't spin forever. */
 const MAX_STEPS = 100_000;
 
@@ -41,10 +43,14 @@ const COMPACT_AFTER = 1_024;
 export class Dispatcher implements MessageObserver {
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #abort = new AbortController();
-  /** Keep-alive sockets to destinations, closed with the server; saves a TCP handshake per delivery. */
+  /**
+   * Keep-alive sockets to destinations, closed with the server; saves a TCP handshake per
+   * delivery. An idle socket is dropped before Node's servers drop theirs (`keepAliveTimeout`
+   * 5 s), so a delivery after a quiet spell rarely meets a socket closed under it.
+   */
   readonly #agents = {
-    http: new Agent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM }),
+    http: new Agent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM, timeout: IDLE_SOCKET_MS }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets: GLOBAL_PARALLELISM, timeout: IDLE_SOCKET_MS }),
   };
   /** Pending messages not in flight and not parked. Entries for removed messages are skipped lazily. */
   readonly #due = new MinHeap<MessageRecord>(earlier);
