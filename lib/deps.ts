@@ -16,4 +16,10 @@ export interface Services {
   clock: Clock;
   /** QStash REST client for the messages, schedules and DLQ APIs (publishing goes through `queue`). */
   qstash: Client;
+  /**
+   * The same QStash account through a client that does not retry a failed
+   * request: the outbox publishes with it, because a refused entry stays in
+   * Redis for the sweep, and retrying would only hold up the producer's answer.
+   */
+  outboxQstash: Client;
 }

@@ -35,7 +35,16 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
   let redis = overrides.redis;
   let email = overrides.email;
   let qstash = overrides.qstash;
+  let outboxQstash = overrides.outboxQstash;
   let queue = overrides.queue;
+  // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
+  const qstashClient = (options: { retry?: false } = {}) =>
+    new Client({
+      baseUrl: env.QSTASH_URL,
+      token: env.QSTASH_TOKEN,
+      headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET),
+      ...options,
+    });
   const services: Services = {
     env,
     clock,
@@ -48,13 +57,13 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
       return email;
     },
     get qstash() {
-      // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
-      qstash ??= new Client({
-        baseUrl: env.QSTASH_URL,
-        token: env.QSTASH_TOKEN,
-        headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET),
-      });
+      qstash ??= qstashClient();
       return qstash;
+    },
+    get outboxQstash() {
+      // No SDK retries (about 4 s of backoff per refused publish): a refused entry waits for the sweep anyway.
+      outboxQstash ??= qstashClient({ retry: false });
+      return outboxQstash;
     },
     get queue() {
       queue ??= createJobQueue({

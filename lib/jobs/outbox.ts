@@ -38,7 +38,7 @@ export interface DurableQueue {
   depth(): Promise<OutboxDepth>;
 }
 
-type DurableServices = Pick<Services, "redis" | "qstash" | "clock" | "env">;
+type DurableServices = Pick<Services, "redis" | "outboxQstash" | "clock" | "env">;
 
 const cache = new WeakMap<DurableServices, DurableQueue>();
 
@@ -69,7 +69,8 @@ export function appOutbox(services: Pick<Services, "redis" | "qstash" | "clock">
 function createDurableQueue(services: DurableServices): DurableQueue {
   const { redis, clock } = services;
   const paces = configuredPaces(services.env.RESEND_RATE_LIMIT_PER_SECOND);
-  const outbox = appOutbox(services);
+  // Fails fast: a publish QStash refuses costs the producer one attempt, not the SDK's backoff.
+  const outbox = appOutbox({ redis, qstash: services.outboxQstash, clock });
 
   async function sweepLeftovers(): Promise<void> {
     const cutoff = clock.now() - OUTBOX_SWEEP_GRACE_MS;

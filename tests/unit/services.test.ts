@@ -32,6 +32,9 @@ function countingServices(base: Services) {
     get qstash() {
       return count("qstash");
     },
+    get outboxQstash() {
+      return count("outboxQstash");
+    },
   };
   return { services, touched };
 }
