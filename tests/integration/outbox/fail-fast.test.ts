@@ -1,5 +1,6 @@
 import { expect, test } from "vitest";
 import { stageOutboxEntries } from "@/lib/job-runtime";
+import { signUp } from "@/lib/flows/sign-up";
 import { durableQueue } from "@/lib/jobs/outbox";
 import { welcomeEmail } from "@/lib/jobs/welcome-email";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
@@ -27,6 +28,16 @@ test("a refused outbox publish is tried once and the entry waits for the sweep",
   expect(result.pending.sort()).toEqual(entries.map((entry) => entry.id).sort());
   expect(refused() - before).toBe(entries.length);
   expect(await queue.depth()).toMatchObject({ pending: 2 });
+});
+
+test("a sign-up while QStash refuses connections makes one publish attempt per email: welcome and verification", async () => {
+  running.stack.qstash.faults.set({ publishOutage: { mode: "refuse" } });
+  const before = refused();
+  const result = await signUp(running.app.services, { name: "Ada", email: "ada@example.com", password: "lovelace-1815" });
+
+  expect(result).toMatchObject({ ok: true, outcome: "created", welcomeMessageId: null, verifyMessageId: null });
+  expect(refused() - before).toBe(2);
+  expect(await durableQueue(running.app.services).depth()).toMatchObject({ pending: 2 });
 });
 
 test("plain enqueue still retries a refused connection", async () => {

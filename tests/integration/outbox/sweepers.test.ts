@@ -56,13 +56,13 @@ const queue = () => durableQueue(running.app.services);
 const welcomes = (address: string) =>
   running.stack.resend.emails().filter((email) => email.to.includes(address) && email.subject.startsWith("Welcome"));
 
-/** A sign-up while QStash refuses publishes: the account exists, its welcome job waits in the outbox. */
+/** A sign-up while QStash refuses publishes: the account exists, its welcome and verification jobs wait in the outbox. */
 async function signUpDuringOutage(email: string) {
   running.stack.qstash.faults.set({ publishOutage: { mode: "refuse" } });
   const result = await signUp(running.app.services, { name: "Ada", email, password: "lovelace-1815" });
   running.stack.qstash.faults.clear();
   if (!result.ok || result.outcome !== "created") throw new Error("sign-up failed");
-  expect(await queue().depth()).toMatchObject({ pending: 1 });
+  expect(await queue().depth()).toMatchObject({ pending: 2 });
   await running.stack.clock.advance(OUTBOX_SWEEP_GRACE_MS);
 }
 
@@ -92,7 +92,7 @@ test("a stranger (no, wrong or malformed secret) gets 401 and nothing is publish
     expect(response.headers.get("www-authenticate")).toMatch(/^Bearer/);
     expect(await response.json()).toEqual({ error: "unauthorized" });
   }
-  expect(await queue().depth()).toMatchObject({ pending: 1 });
+  expect(await queue().depth()).toMatchObject({ pending: 2 });
   await running.stack.qstash.idle();
   expect((await running.app.qstash.logs({ filter: { label: "welcome-email" } })).logs).toEqual([]);
   expect(welcomes("stranger-case@example.com")).toEqual([]);
@@ -102,7 +102,7 @@ test("the right secret publishes the leftover once; the welcome email goes out o
   await signUpDuringOutage("cron-case@example.com");
   const first = await cron(`Bearer ${CRON_SECRET}`);
   expect(first.status).toBe(200);
-  expect(await first.json()).toEqual({ ran: true, published: 1, pending: 0, rounds: 1 });
+  expect(await first.json()).toEqual({ ran: true, published: 2, pending: 0, rounds: 1 });
   expect(await queue().depth()).toMatchObject({ pending: 0 });
   const again = await cron(`Bearer ${CRON_SECRET}`);
   expect(await again.json()).toEqual({ ran: true, published: 0, pending: 0, rounds: 1 });
@@ -115,8 +115,8 @@ test("while QStash still refuses, the cron call reports the entry pending and ke
   running.stack.qstash.faults.set({ publishOutage: { mode: "error", status: 503 } });
   const response = await cron(`Bearer ${CRON_SECRET}`);
   running.stack.qstash.faults.clear();
-  expect(await response.json()).toEqual({ ran: true, published: 0, pending: 1, rounds: 1 });
-  expect(await queue().depth()).toMatchObject({ pending: 1 });
+  expect(await response.json()).toEqual({ ran: true, published: 0, pending: 2, rounds: 1 });
+  expect(await queue().depth()).toMatchObject({ pending: 2 });
 });
 
 test("without CRON_SECRET the route answers 503 naming it and publishes nothing", async () => {
@@ -132,7 +132,7 @@ test("without CRON_SECRET the route answers 503 naming it and publishes nothing"
       expect(response.status).toBe(503);
       expect((await response.json()).error).toMatch(/^CRON_SECRET is not set/);
     }
-    expect(await queue().depth()).toMatchObject({ pending: 1 });
+    expect(await queue().depth()).toMatchObject({ pending: 2 });
   } finally {
     await unconfigured.close();
   }

@@ -6,7 +6,8 @@ import { durableQueue } from "@/lib/jobs/outbox";
 import { signUp } from "@/lib/flows/sign-up";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
 
-const running = setupStackAndApp();
+// The app reads the stack's clock, so the outbox's grace period passes with `stack.clock.advance`.
+const running = setupStackAndApp({ stackClock: true });
 
 test("signup succeeds while Resend is down; the welcome email goes out once Resend is back", async () => {
   running.stack.resend.faults.set({ status: 503 });

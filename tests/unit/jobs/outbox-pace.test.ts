@@ -20,7 +20,8 @@ afterEach(() => {
 
 function services() {
   const qstash = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false, retry: false });
-  return createServices(env, { redis: createRedis(env), qstash });
+  // The outbox's client too, so both publishes go out with the same client settings.
+  return createServices(env, { redis: createRedis(env), qstash, outboxQstash: qstash });
 }
 
 const flowControl = (headers: Record<string, string>) => ({
