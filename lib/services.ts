@@ -35,7 +35,8 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
   let redis = overrides.redis;
   let email = overrides.email;
   let qstash = overrides.qstash;
-  let outboxQstash = overrides.outboxQstash;
+  // A QStash client handed in (a test's) serves the outbox too, unless one is given for it.
+  let outboxQstash = overrides.outboxQstash ?? overrides.qstash;
   let queue = overrides.queue;
   // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
   const qstashClient = (options: { retry?: false } = {}) =>

@@ -20,8 +20,7 @@ afterEach(() => {
 
 function services() {
   const qstash = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false, retry: false });
-  // The outbox's client too, so both publishes go out with the same client settings.
-  return createServices(env, { redis: createRedis(env), qstash, outboxQstash: qstash });
+  return createServices(env, { redis: createRedis(env), qstash });
 }
 
 const flowControl = (headers: Record<string, string>) => ({
