@@ -8,6 +8,7 @@ import { EXIT_ERROR, EXIT_OK, runCommand, UsageError, type CliIo } from "../cli"
 import { checkQStash, checkRedis, checkResend } from "./accounts";
 import { describeError, fail, formatCheck, guarded, skip, type CheckResult } from "./check";
 import { checkDurations, checkSchedules, readMaxDuration } from "./configuration";
+import { checkCron } from "./cron";
 import { checkDelivery } from "./delivery";
 import { checkEnvironment } from "./environment";
 import { checkSignedRoute } from "./routes";
@@ -17,7 +18,8 @@ const DOCTOR_USAGE = `Usage: npm run doctor -- [--url https://my-app.vercel.app]
 Checks a deployment (or the local setup) in order and prints one line per check,
 ✔ or ✘ with the fix: the environment; the QStash token and signing keys; Upstash
 Redis; Resend and the sender domain; the job route; a real \`test\` job followed
-through QStash until delivered; the failure callback; schedules; time limits.
+through QStash until delivered; the failure callback; the outbox cron route and
+CRON_SECRET (one real sweep); schedules; time limits.
 
 Options:
   --url URL        Base URL of the deployment to check (default: APP_URL)
@@ -116,6 +118,11 @@ async function runChecks(
       checkSignedRoute({ id: "failure-callback", title: "Failure callback", url: failureCallbackUrl(appUrl), bypassSecret }),
     ),
   );
+  record(
+    await guarded("cron", "Outbox cron route", "check CRON_SECRET and the base URL", () =>
+      checkCron({ appUrl, cronSecret: env.CRON_SECRET, bypassSecret }),
+    ),
+  );
   const timeZone = env.SCHEDULES_TIME_ZONE || DEFAULT_SCHEDULES_TIME_ZONE;
   record(
     tokenWorks
@@ -142,6 +149,7 @@ const LATER_CHECKS = [
   ["job-route", "Job route"],
   ["delivery", "Test job delivery"],
   ["failure-callback", "Failure callback"],
+  ["cron", "Outbox cron route"],
   ["schedules", "Schedules"],
   ["durations", "Time limits"],
 ] as const;

@@ -2,7 +2,9 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { handleOutboxSweepCron } from "@/lib/cron/outbox-sweep";
 import { defineJob } from "@/lib/jobs/context";
+import { durableQueue } from "@/lib/jobs/outbox";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { testJob } from "@/lib/jobs/test";
 import { desiredSchedules, MANAGED_LABEL, scheduleDefinitions } from "@/lib/flows/schedules";
@@ -20,10 +22,23 @@ let app: TestApp;
 const started: Array<{ close(): Promise<void> }> = [];
 
 const TIME_ZONE = "Asia/Ulaanbaatar";
+const CRON_SECRET = "doctor-cron-secret-0123456789";
+/** The deployment's cron route (app/api/cron/outbox-sweep/route.ts is glue around this call) and its secret. */
+const withCron = (secret: string | null = CRON_SECRET) => ({
+  env: (secret === null ? {} : { CRON_SECRET: secret }) as Record<string, string>,
+  routes: {
+    "/api/cron/outbox-sweep": (request: Request, target: TestApp) =>
+      handleOutboxSweepCron(request, {
+        cronSecret: target.env.CRON_SECRET,
+        outbox: durableQueue(target.services),
+        clock: target.services.clock,
+      }),
+  },
+});
 
 beforeAll(async () => {
   stack = await startTestStack();
-  app = await startTestApp(stack);
+  app = await startTestApp(stack, withCron());
   started.push(app);
   // A healthy setup has its schedules synced.
   const client = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN, enableTelemetry: false });
@@ -38,7 +53,7 @@ afterAll(async () => {
 });
 
 function healthyEnv(overrides: Record<string, string | undefined> = {}) {
-  return { ...stack.env, APP_URL: app.url, SCHEDULES_TIME_ZONE: TIME_ZONE, ...overrides };
+  return { ...stack.env, APP_URL: app.url, SCHEDULES_TIME_ZONE: TIME_ZONE, CRON_SECRET, ...overrides };
 }
 
 async function doctor(env: Record<string, string | undefined>, args: string[] = []) {
@@ -63,6 +78,7 @@ describe("npm run doctor against the local stack", () => {
       "✔ Job route",
       "✔ Test job delivery",
       "✔ Failure callback",
+      "✔ Outbox cron route",
       "✔ Schedules",
       "✔ Time limits",
     ]);
@@ -121,7 +137,8 @@ describe("npm run doctor against the local stack", () => {
     const secret = "the-projects-bypass-secret";
     const proxy = await startProtectionProxy({ secret });
     started.push(proxy);
-    const behind = await startTestApp(stack, { env: { APP_URL: proxy.url } });
+    const cron = withCron();
+    const behind = await startTestApp(stack, { ...cron, env: { ...cron.env, APP_URL: proxy.url } });
     started.push(behind);
     proxy.setTarget(behind.url);
     const client = new Client({ baseUrl: stack.env.QSTASH_URL, token: stack.env.QSTASH_TOKEN, enableTelemetry: false });
@@ -141,9 +158,48 @@ describe("npm run doctor against the local stack", () => {
     }
   });
 
+  test("CRON_SECRET unset here: ✘ on the cron route naming it; nothing is called", async () => {
+    const { exitCode, byId } = await doctor(healthyEnv({ CRON_SECRET: undefined }));
+    expect(exitCode).toBe(1);
+    expect(byId.cron).toMatchObject({ status: "fail" });
+    expect(byId.cron!.detail).toContain("CRON_SECRET is not set");
+    expect(byId.cron!.fix).toContain("at least 16 characters");
+  });
+
+  test("a CRON_SECRET shorter than 16 characters: ✘ naming the variable", async () => {
+    const { byId } = await doctor(healthyEnv({ CRON_SECRET: "short" }));
+    expect(byId.environment).toMatchObject({ status: "fail" });
+    expect(byId.environment!.fix).toContain("CRON_SECRET");
+  });
+
+  test("the deployment's CRON_SECRET differs from this one: ✘ the right secret gets 401", async () => {
+    const { byId } = await doctor(healthyEnv({ CRON_SECRET: "not-the-deployments-secret" }));
+    expect(byId.cron).toMatchObject({ status: "fail", observed: { status: 401 } });
+    expect(byId.cron!.detail).toContain("differs");
+  });
+
+  test("a deployment without CRON_SECRET: ✘ its cron route answers 503", async () => {
+    const unset = await startTestApp(stack, withCron(null));
+    started.push(unset);
+    const { byId } = await doctor(healthyEnv(), ["--url", unset.url]);
+    expect(byId.cron).toMatchObject({ status: "fail", observed: { status: 503 } });
+    expect(byId.cron!.detail).toContain("deployment has no CRON_SECRET");
+  });
+
+  test("a cron route that lets anyone sweep: ✘ 401 expected", async () => {
+    const open = await startTestApp(stack, {
+      env: { CRON_SECRET },
+      routes: { "/api/cron/outbox-sweep": async () => Response.json({ ran: true }) },
+    });
+    started.push(open);
+    const { byId } = await doctor(healthyEnv(), ["--url", open.url]);
+    expect(byId.cron).toMatchObject({ status: "fail", observed: { status: 200 } });
+    expect(byId.cron!.detail).toContain("401 was expected");
+  });
+
   test("a base URL where the routes are not deployed: ✘ missing route", async () => {
     const { byId } = await doctor(healthyEnv(), ["--url", `${app.url}/not-the-app`]);
-    for (const id of ["job-route", "failure-callback"])
+    for (const id of ["job-route", "failure-callback", "cron"])
       expect(byId[id]).toMatchObject({ status: "fail", observed: { status: 404 } });
     expect(byId["job-route"]!.detail).toContain("404");
     expect(byId.delivery!.detail).toContain("likely cause: missing-route");
