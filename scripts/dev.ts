@@ -1,14 +1,19 @@
 /**
  * `npm run dev`: with QStash credentials configured, plain `next dev`. Without
  * them (a fresh clone), the bundled local stack first, then `next dev` pointed
- * at it, so the whole app works offline with no account anywhere.
+ * at it, so the whole app works offline with no account anywhere. Either way,
+ * with a CRON_SECRET it calls the outbox-sweep cron route every minute, as
+ * Vercel Cron does in production.
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { rateLimitFromEnv } from "../local/resend/server";
 import { DEV_RESEND_API_KEY, startLocalStack } from "../local/stack";
-import { loadOrCreateDevSecrets, namesHostname, nextDevArgs } from "./lib/dev-server";
+import { loadOrCreateDevSecrets, namesHostname, nextDevArgs, startDevCron } from "./lib/dev-server";
 import { loadEnvFiles } from "./lib/env-files";
+
+/** Vercel Cron's route for the outbox sweep (vercel.json). */
+const OUTBOX_SWEEP_CRON_PATH = "/api/cron/outbox-sweep";
 
 async function main() {
   const port = Number(process.env.PORT ?? 3000);
@@ -18,10 +23,13 @@ async function main() {
   // server could forge jobs. `npm run dev -- --hostname 0.0.0.0` opts in to the network.
   const nextArgs = nextDevArgs(nextBin, port, process.argv.slice(2));
   const loopbackOnly = !namesHostname(process.argv.slice(2));
+  const appUrl = `http://${loopbackOnly ? "127.0.0.1" : "localhost"}:${port}`;
+  const cronFor = (secret: string) => startDevCron({ url: `${appUrl}${OUTBOX_SWEEP_CRON_PATH}`, secret });
 
   if (configured.QSTASH_TOKEN) {
     console.log("QStash credentials found in the environment: starting next dev against them.\n");
-    run(nextArgs, process.env, async () => {});
+    const cron = configured.CRON_SECRET ? cronFor(configured.CRON_SECRET) : undefined;
+    run(nextArgs, process.env, async () => cron?.stop());
     return;
   }
 
@@ -33,7 +41,6 @@ async function main() {
     useRedisServer: configured.LOCAL_REDIS !== "embedded",
     ...(configured.REDIS_URL && { redisUrl: configured.REDIS_URL }),
   });
-  const appUrl = `http://${loopbackOnly ? "127.0.0.1" : "localhost"}:${port}`;
   // Local-only secrets so /admin and the payments webhook work out of the box: random per checkout.
   const secrets = loadOrCreateDevSecrets();
   const env = {
@@ -44,6 +51,7 @@ async function main() {
     APP_URL: appUrl,
     ADMIN_TOKEN: configured.ADMIN_TOKEN ?? secrets.adminToken,
     PAYMENTS_WEBHOOK_SECRET: configured.PAYMENTS_WEBHOOK_SECRET ?? secrets.paymentsWebhookSecret,
+    CRON_SECRET: configured.CRON_SECRET ?? secrets.cronSecret,
     ADMIN_EMAIL: configured.ADMIN_EMAIL ?? "ops@acme.test",
     EMAIL_FROM: configured.EMAIL_FROM ?? "Acme <noreply@acme.test>",
   };
@@ -52,8 +60,13 @@ async function main() {
   console.log(`  Inbox (Resend)   ${stack.resend.url}   (${resendRateLimitPerSecond} requests/s)`);
   console.log(`  Stack dashboard  ${stack.qstash.url}`);
   console.log(`  Redis REST       ${stack.redis.url}   (${stack.redisBackend})`);
-  console.log(`  Admin            ${appUrl}/admin   (token: ${env.ADMIN_TOKEN}, kept in .local/)\n`);
-  run(nextArgs, env, () => stack.close());
+  console.log(`  Admin            ${appUrl}/admin   (token: ${env.ADMIN_TOKEN}, kept in .local/)`);
+  console.log(`  Cron             ${appUrl}${OUTBOX_SWEEP_CRON_PATH} every minute, as Vercel Cron calls it\n`);
+  const cron = cronFor(env.CRON_SECRET);
+  run(nextArgs, env, async () => {
+    cron.stop();
+    await stack.close();
+  });
 }
 
 function run(args: string[], env: NodeJS.ProcessEnv, cleanup: () => Promise<void>) {

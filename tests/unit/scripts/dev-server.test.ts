@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
@@ -37,6 +37,23 @@ describe("local admin token and webhook secret", () => {
     expect(statSync(join(one, DEV_SECRETS_FILE)).mode & 0o777).toBe(0o600);
     expect(loadOrCreateDevSecrets(one)).toEqual(first);
     expect(loadOrCreateDevSecrets(fresh()).adminToken).not.toBe(first.adminToken);
+  });
+
+  test("include a CRON_SECRET of their own, long enough for the app's schema", () => {
+    const secrets = loadOrCreateDevSecrets(fresh());
+    expect(secrets.cronSecret).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(new Set(Object.values(secrets)).size).toBe(3);
+  });
+
+  test("a file from before the cron secret keeps its admin token and gains a cron secret", () => {
+    const dir = fresh();
+    mkdirSync(dir, { recursive: true });
+    const old = { adminToken: "kept-admin-token-0123456789", paymentsWebhookSecret: "kept-webhook-secret-0123456789" };
+    writeFileSync(join(dir, DEV_SECRETS_FILE), JSON.stringify(old));
+    const secrets = loadOrCreateDevSecrets(dir);
+    expect(secrets).toMatchObject(old);
+    expect(secrets.cronSecret.length).toBeGreaterThanOrEqual(16);
+    expect(loadOrCreateDevSecrets(dir)).toEqual(secrets);
   });
 
   test("the committed token of old is gone from the dev script", () => {
