@@ -89,8 +89,8 @@ export const FULL_PROFILE: ChaosProfile = {
   qstashRestarts: [{ answered: 900 }, { answered: 1_800 }],
   publishOutage: { at: { published: 1_100 }, failures: 20, maxMs: 8_000, mode: "refuse" },
   settleMs: 60_000,
-  timeLimitMs: 8 * 60_000,
-  drainReserveMs: 2 * 60_000,
+  timeLimitMs: 12 * 60_000,
+  drainReserveMs: 3 * 60_000,
   seed: 20_261_128,
 };
 

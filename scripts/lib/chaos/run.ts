@@ -29,7 +29,12 @@ export interface ChaosResult {
 }
 
 const BULK_BATCH = 50;
-const LOAD_CONCURRENCY = 8;
+/**
+ * Requests each producer has open at most. On a starved machine a form post waits behind
+ * a hundred deliveries for tens of seconds: fewer would let the producers, not the app,
+ * set the pace.
+ */
+const LOAD_CONCURRENCY = 32;
 
 export async function runChaos(
   profile: ChaosProfile,
@@ -190,7 +195,7 @@ async function runLoad(
   await Promise.all([
     paced(profile.signups, async (index) => {
       const email = await signUp(() => appUrl, index, tally, runId);
-      if (email) await signIn(() => appUrl, email, tally);
+      if (email) await signIn(() => appUrl, index, email, tally);
     }).then(done("sign-ups and sign-ins")),
     paced(profile.webhooks, (index) => sendWebhook(() => appUrl, index, tally, runId)).then(done("webhooks")),
     paced(batches, (batch) => {
