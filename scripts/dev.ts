@@ -7,13 +7,11 @@
  */
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { OUTBOX_SWEEP_CRON_PATH } from "../lib/cron/outbox-sweep";
 import { rateLimitFromEnv } from "../local/resend/server";
 import { DEV_RESEND_API_KEY, startLocalStack } from "../local/stack";
 import { loadOrCreateDevSecrets, namesHostname, nextDevArgs, startDevCron } from "./lib/dev-server";
 import { loadEnvFiles } from "./lib/env-files";
-
-/** Vercel Cron's route for the outbox sweep (vercel.json). */
-const OUTBOX_SWEEP_CRON_PATH = "/api/cron/outbox-sweep";
 
 async function main() {
   const port = Number(process.env.PORT ?? 3000);

@@ -1,6 +1,9 @@
 import { type Clock, drainOutbox, type Outbox } from "../job-runtime";
 import { refuseCronCaller } from "./authorize";
 
+/** Where Vercel Cron calls it (the route file's folder, and vercel.json); `npm run dev` and the doctor call it too. */
+export const OUTBOX_SWEEP_CRON_PATH = "/api/cron/outbox-sweep";
+
 export interface OutboxSweepCronDeps {
   /** `CRON_SECRET`; undefined switches the route off (503 naming it). */
   cronSecret: string | undefined;

@@ -1,11 +1,10 @@
+import { OUTBOX_SWEEP_CRON_PATH } from "@/lib/cron/outbox-sweep";
 import { PROTECTION_BYPASS_HEADER } from "@/lib/job-runtime";
 import { PROBE_TIMEOUT_MS } from "./accounts";
 import { describeError, fail, pass, skip, snippet, type CheckResult } from "./check";
 
 const ID = "cron";
 const TITLE = "Outbox cron route";
-/** The route Vercel Cron calls every minute (vercel.json), the sweeper that does not need QStash. */
-const OUTBOX_SWEEP_CRON_PATH = "/api/cron/outbox-sweep";
 /** The app's env schema asks the same; shorter is guessable. */
 const MIN_SECRET_LENGTH = 16;
 const GENERATE = "set CRON_SECRET to a random string of at least 16 characters (e.g. `openssl rand -hex 32`), then redeploy";
