@@ -12,4 +12,7 @@ export const testJob = defineJob({
     failWith: z.enum(["non-retryable", "retryable", "crash"]).optional(),
   }),
   retries: 3,
+  // The app's own ladder (1, 2, 4 s), like the jobs it stands in for: under QStash's default
+  // (12 s, 2.5 min, then 30 min) a smoke test that failed twice would sit for half an hour.
+  retryDelay: "pow(2, retried) * 1000",
 });

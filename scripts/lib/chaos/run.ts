@@ -4,6 +4,7 @@
  */
 import { Client } from "@upstash/qstash";
 import { Redis } from "@upstash/redis";
+import { OUTBOX_SWEEP_CRON_PATH } from "@/lib/cron/outbox-sweep";
 import { createJobQueue, runKey, OUTBOX_INDEX_KEY } from "@/lib/job-runtime";
 import { dlqRedrive } from "@/lib/jobs/dlq-redrive";
 import { testJob } from "@/lib/jobs/test";
@@ -53,6 +54,7 @@ export async function runChaos(
         ...stack.env,
         PAYMENTS_WEBHOOK_SECRET: CHAOS_PAYMENTS_SECRET,
         ADMIN_TOKEN: "chaos-admin-token-0123456789",
+        CRON_SECRET: CHAOS_CRON_SECRET,
         ADMIN_EMAIL: "ops@acme.test",
         EMAIL_FROM: "Acme <noreply@acme.test>",
         JOB_MAX_DURATION_SECONDS: String(profile.handlerLimitSeconds),
@@ -88,14 +90,15 @@ export async function runChaos(
     log(`faults over at ${Date.now() - started} ms`);
 
     const drainStart = Date.now();
-    await drain(stack, deadline);
+    const sweep = cronSweeper(appUrl);
+    await drain(stack, deadline, sweep);
     // What the DLQ-redrive schedule does every ten minutes: give transient failures their second chance.
     // (A fresh client: QStash was restarted since the first one connected.)
     await createJobQueue({
       client: new Client({ baseUrl: stack.qstash().url, token: stack.env.QSTASH_TOKEN!, retry: false, enableTelemetry: false }),
       appUrl,
     }).enqueue(dlqRedrive, {});
-    await drain(stack, deadline);
+    await drain(stack, deadline, sweep);
     const drainedMs = Date.now() - drainStart;
     log(`drained in ${drainedMs} ms`);
 
@@ -233,13 +236,39 @@ function delivered(stack: ChaosStack, messageId: string, deadline: number): Prom
   });
 }
 
-/** Waits until QStash holds nothing, duplicate copies are answered and the outbox is empty, or the deadline passes. */
-async function drain(stack: ChaosStack, deadline: number): Promise<void> {
+const CHAOS_CRON_SECRET = "chaos-cron-secret-0123456789";
+/** Vercel Cron calls the sweep route every minute; the drain calls it this often, to finish within the run. */
+const DRAIN_SWEEP_EVERY_MS = 10_000;
+
+/** Calls the app's outbox-sweep route as Vercel Cron does: outbox entries left by the faults go out. */
+function cronSweeper(appUrl: string): () => Promise<void> {
+  return async () => {
+    try {
+      await fetch(`${appUrl}${OUTBOX_SWEEP_CRON_PATH}`, {
+        headers: { authorization: `Bearer ${CHAOS_CRON_SECRET}` },
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch {
+      // The next tick tries again, as the next minute's cron would.
+    }
+  };
+}
+
+/**
+ * Waits until QStash holds nothing, duplicate copies are answered and the outbox is empty, or the
+ * deadline passes, sweeping the outbox through the cron route while entries wait.
+ */
+async function drain(stack: ChaosStack, deadline: number, sweep: () => Promise<void>): Promise<void> {
   const redis = redisOf(stack);
+  let lastSweep = Date.now();
   while (Date.now() < deadline) {
     const state = (await (await fetch(`${stack.qstash().url}/__stack/state`)).json()) as { messages: unknown[] };
     const outbox = await redis.zcard(OUTBOX_INDEX_KEY);
     if (state.messages.length === 0 && stack.qstash().faults.copiesPending === 0 && outbox === 0) return;
+    if (outbox > 0 && Date.now() - lastSweep >= DRAIN_SWEEP_EVERY_MS) {
+      lastSweep = Date.now();
+      await sweep();
+    }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
