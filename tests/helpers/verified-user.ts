@@ -11,13 +11,22 @@ async function verifyAddress(redis: Redis, user: Pick<User, "id" | "email">, now
   return { ...(user as User), emailVerifiedAt: nowMs };
 }
 
-/** A user whose address is already verified (invites need one). */
-export async function createVerifiedUser(
+/** A user as sign-up leaves one: created, address not yet verified. */
+export async function createUnverifiedUser(
   redis: Redis,
   input: { email: string; name: string; password?: string; locale?: Locale; timeZone?: string },
   nowMs: number,
 ): Promise<User> {
   const created = await createUser(redis, { password: "correct horse", locale: "en", timeZone: "UTC", ...input }, nowMs);
   if (!created.ok) throw new Error(`${input.email} exists`);
-  return verifyAddress(redis, created.user, nowMs);
+  return created.user;
+}
+
+/** A user whose address is already verified (invites need one). */
+export async function createVerifiedUser(
+  redis: Redis,
+  input: { email: string; name: string; password?: string; locale?: Locale; timeZone?: string },
+  nowMs: number,
+): Promise<User> {
+  return verifyAddress(redis, await createUnverifiedUser(redis, input, nowMs), nowMs);
 }

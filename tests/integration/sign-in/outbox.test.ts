@@ -3,7 +3,7 @@ import { signIn, newSignInEventId } from "@/lib/flows/sign-in";
 import { durableQueue } from "@/lib/jobs/outbox";
 import { signInNotification } from "@/lib/jobs/sign-in-notification";
 import { createSession, getSessionUserId } from "@/lib/sessions";
-import { createUser } from "@/lib/users/store";
+import { createUnverifiedUser } from "../../helpers/verified-user";
 import { outboxOutage } from "../../helpers/outbox-outage";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
 
@@ -13,15 +13,8 @@ import { setupStackAndApp } from "../../helpers/stack-and-app";
 const running = setupStackAndApp({ stackClock: true, reset: ["qstash", "resend", "redis"] });
 const outage = outboxOutage(running);
 
-async function user(email: string) {
-  const created = await createUser(
-    running.app.services.redis,
-    { email, name: "Ada", password: "correct horse", locale: "en", timeZone: "UTC" },
-    running.stack.clock.now(),
-  );
-  if (!created.ok) throw new Error("user exists");
-  return created.user;
-}
+const user = (email: string) =>
+  createUnverifiedUser(running.app.services.redis, { email, name: "Ada" }, running.stack.clock.now());
 
 test("signing in while QStash refuses publishes works; the notice waits in the outbox and is emailed once after", async () => {
   await user("ada@example.com");

@@ -1,7 +1,8 @@
 import { expect, test } from "vitest";
 import { sendAccountExistsNotice, sendVerificationLink } from "@/lib/flows/verification-mail";
 import { verifyEmailToken } from "@/lib/users/email-verification";
-import { createUser, getUser } from "@/lib/users/store";
+import { getUser } from "@/lib/users/store";
+import { createUnverifiedUser } from "../../helpers/verified-user";
 import { outboxOutage } from "../../helpers/outbox-outage";
 import { setupStackAndApp } from "../../helpers/stack-and-app";
 
@@ -11,15 +12,8 @@ import { setupStackAndApp } from "../../helpers/stack-and-app";
 const running = setupStackAndApp({ stackClock: true, reset: ["qstash", "resend", "redis"] });
 const outage = outboxOutage(running);
 
-async function user(email: string) {
-  const created = await createUser(
-    running.app.services.redis,
-    { email, name: "Ada", password: "correct horse", locale: "en", timeZone: "UTC" },
-    running.stack.clock.now(),
-  );
-  if (!created.ok) throw new Error("user exists");
-  return created.user;
-}
+const user = (email: string) =>
+  createUnverifiedUser(running.app.services.redis, { email, name: "Ada" }, running.stack.clock.now());
 
 function tokenIn(text: string | null): string {
   const match = /\/verify-email\/([A-Za-z0-9_-]{43})/.exec(text ?? "");
