@@ -1,4 +1,5 @@
 import { Client } from "@upstash/qstash";
+import type { AdminApiDeps } from "./admin/api";
 import type { Services } from "./deps";
 import type { EmailSender, EmailSenderConfig } from "./email/send";
 import { type Env, getEnv } from "./env";
@@ -15,6 +16,7 @@ import {
   verifierFor,
 } from "./job-runtime";
 import type { JobDeps } from "./jobs/context";
+import { durableQueue } from "./jobs/outbox";
 import { publishDlqAlert } from "./jobs/dlq-alert";
 import { configuredPaces } from "./email/pace";
 
@@ -157,6 +159,17 @@ export function failureCallbackDepsOf(services: Services, verify: Verifier): Fai
       );
       await (await followUp)(failure);
     },
+  };
+}
+
+/** What the admin API needs: the token that turns it on, QStash, Redis and the app's outbox. */
+export function adminApiDepsOf(services: Services): AdminApiDeps {
+  return {
+    adminToken: services.env.ADMIN_TOKEN,
+    qstash: services.qstash,
+    redis: services.redis,
+    clock: services.clock,
+    outbox: durableQueue(services),
   };
 }
 

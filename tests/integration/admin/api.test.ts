@@ -3,6 +3,7 @@ import { handleAdminRequest } from "@/lib/admin/api";
 import { ADMIN_COOKIE, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
 import { jobs as registry } from "@/lib/jobs/registry";
 import { durableQueue } from "@/lib/jobs/outbox";
+import { adminApiDepsOf } from "@/lib/services";
 import { testJob } from "@/lib/jobs/test";
 import { OUTBOX_SWEEP_GRACE_MS, stageOutboxEntries } from "@/lib/job-runtime";
 import { getRun } from "@/lib/job-runtime";
@@ -19,15 +20,7 @@ let admin: RunningServer;
 beforeAll(async () => {
   stack = await startTestStack();
   app = await startTestApp(stack, { registry, env: { ADMIN_TOKEN: TOKEN } });
-  admin = await serveFetch((request) =>
-    handleAdminRequest(request, {
-      adminToken: app.env.ADMIN_TOKEN,
-      qstash: app.services.qstash,
-      redis: app.services.redis,
-      clock: app.services.clock,
-      outbox: durableQueue(app.services),
-    }),
-  );
+  admin = await serveFetch((request) => handleAdminRequest(request, adminApiDepsOf(app.services)));
 });
 afterAll(async () => {
   await admin?.close();

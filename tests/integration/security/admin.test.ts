@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { handleAdminRequest } from "@/lib/admin/api";
-import { durableQueue } from "@/lib/jobs/outbox";
+import { adminApiDepsOf } from "@/lib/services";
 import { ADMIN_COOKIE, closeAdminSession, createAdminSession, redisAdminSessions } from "@/lib/admin/auth";
 import { serveFetch, type RunningServer } from "../../../harness/http";
 import { startTestApp, type TestApp } from "../../../harness/app";
@@ -19,15 +19,7 @@ let admin: RunningServer;
 beforeAll(async () => {
   stack = await startTestStack();
   app = await startTestApp(stack, { env: { ADMIN_TOKEN: TOKEN } });
-  admin = await serveFetch((request) =>
-    handleAdminRequest(request, {
-      adminToken: TOKEN,
-      qstash: app.services.qstash,
-      redis: app.services.redis,
-      clock: app.services.clock,
-      outbox: durableQueue(app.services),
-    }),
-  );
+  admin = await serveFetch((request) => handleAdminRequest(request, adminApiDepsOf(app.services)));
 });
 afterAll(async () => {
   await admin?.close();
