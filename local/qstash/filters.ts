@@ -1,7 +1,7 @@
 import { badRequest } from "./errors";
 
-/** Query filters shared by the DLQ, bulk cancel and the event log. */
-const FILTER_FIELDS = [
+/** The query filters every filtered endpoint takes: the DLQ, bulk cancel and the event log. */
+export const COMMON_FILTER_FIELDS = [
   "messageId",
   "url",
   "topicName",
@@ -10,11 +10,10 @@ const FILTER_FIELDS = [
   "label",
   "flowControlKey",
   "callerIp",
-  "responseStatus",
-  "host",
-  "path",
-  "state",
 ] as const;
+
+/** Every query filter some endpoint takes; each endpoint lists its own on top of the common ones. */
+const FILTER_FIELDS = [...COMMON_FILTER_FIELDS, "responseStatus", "host", "path", "state"] as const;
 export type FilterField = (typeof FILTER_FIELDS)[number];
 
 export interface Filter {

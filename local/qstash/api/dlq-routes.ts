@@ -1,6 +1,6 @@
 import { retryDlqEntry } from "../dlq";
 import { notFound } from "../errors";
-import { matchesFilter, parseCount, parseFilter, type Filter } from "../filters";
+import { COMMON_FILTER_FIELDS, matchesFilter, parseCount, parseFilter, type Filter } from "../filters";
 import { empty, json, type RequestContext } from "../http";
 import type { DlqEntry } from "../model";
 import { parsePublishOptions } from "../publish-options";
@@ -8,17 +8,7 @@ import { route, type Route } from "../router";
 import { dlqJson } from "../views";
 import { page, type ApiDeps } from "./deps";
 
-const DLQ_FILTERS = [
-  "messageId",
-  "url",
-  "topicName",
-  "scheduleId",
-  "queueName",
-  "label",
-  "flowControlKey",
-  "callerIp",
-  "responseStatus",
-] as const;
+const DLQ_FILTERS = [...COMMON_FILTER_FIELDS, "responseStatus"] as const;
 const PAGE_SIZE = 100;
 
 /** §6: list, read, delete and retry dead messages. */

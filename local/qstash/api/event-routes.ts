@@ -1,21 +1,9 @@
-import { parseCount, parseFilter } from "../filters";
+import { COMMON_FILTER_FIELDS, parseCount, parseFilter } from "../filters";
 import { json } from "../http";
 import { route, type Route } from "../router";
 import type { ApiDeps } from "./deps";
 
-const EVENT_FILTERS = [
-  "messageId",
-  "state",
-  "label",
-  "url",
-  "topicName",
-  "scheduleId",
-  "queueName",
-  "flowControlKey",
-  "callerIp",
-  "host",
-  "path",
-] as const;
+const EVENT_FILTERS = [...COMMON_FILTER_FIELDS, "state", "host", "path"] as const;
 
 /**
  * §11. The SDK calls /v2/events and reads `events`; the API reference says

@@ -1,24 +1,13 @@
 import { cancelMessage } from "../cancel";
 import { notFound } from "../errors";
-import { isEmptyFilter, matchesFilter, parseFilter } from "../filters";
+import { COMMON_FILTER_FIELDS, isEmptyFilter, matchesFilter, parseFilter } from "../filters";
 import { json } from "../http";
 import type { MessageRecord } from "../model";
 import { route, type Route } from "../router";
 import { messageJson } from "../views";
 import type { ApiDeps } from "./deps";
 
-const CANCEL_FILTERS = [
-  "messageId",
-  "url",
-  "topicName",
-  "scheduleId",
-  "queueName",
-  "label",
-  "flowControlKey",
-  "callerIp",
-  "host",
-  "path",
-] as const;
+const CANCEL_FILTERS = [...COMMON_FILTER_FIELDS, "host", "path"] as const;
 
 /** §7: read and cancel pending messages. */
 export function messageRoutes({ core, dispatcher }: ApiDeps): Route[] {
