@@ -1,29 +1,18 @@
 import { createHash, createHmac, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { getRun } from "@/lib/job-runtime";
 import { DEV_CURRENT_KEY, signDelivery } from "../../helpers/qstash-signature";
-import { startTestApp, type TestApp } from "../../../harness/app";
-import { startTestStack, type TestStack } from "../../../harness/stack";
+import { setupStackAndApp } from "../../helpers/stack-and-app";
 import { expectNoSideEffects } from "./support";
 
 // Forged deliveries to the signed job routes and the failure callback. These
 // held before; they stay here so a change that breaks one fails loudly. Every
 // refusal must leave Redis, the outbox of emails and QStash untouched.
 
-let stack: TestStack;
-let app: TestApp;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-  app = await startTestApp(stack);
-});
-afterAll(async () => {
-  await app?.close();
-  await stack?.close();
-});
+const running = setupStackAndApp();
 
 const b64url = (value: string) => Buffer.from(value).toString("base64url");
-const jobUrl = (name = "test") => `${app.url}/api/jobs/${name}`;
+const jobUrl = (name = "test") => `${running.app.url}/api/jobs/${name}`;
 const body = JSON.stringify({ message: "hello" });
 
 function post(
@@ -78,11 +67,11 @@ function createHashB64(text: string): string {
 }
 
 async function refused(attempt: () => Promise<{ status: number; text: string }>, status = 401) {
-  const answer = await expectNoSideEffects(stack, app.services.redis, attempt);
+  const answer = await expectNoSideEffects(running.stack, running.app.services.redis, attempt);
   expect(answer.status).toBe(status);
   // The answer never explains the check that failed, nor echoes what we expected (that is in the log line).
   if (status === 401) expect(JSON.parse(answer.text)).toEqual({ error: "invalid signature" });
-  expect(answer.text).not.toContain(app.url);
+  expect(answer.text).not.toContain(running.app.url);
   return answer;
 }
 
@@ -119,11 +108,13 @@ describe("forged job deliveries are refused with 401 and change nothing", () => 
     refused(() => post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl("welcome-email"), body }) })));
   test("minted for another app on the same keys", () =>
     refused(() =>
-      post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://other-app.example/api/jobs/test", body }) }),
+      post(jobUrl(), {
+        signature: signDelivery({ key: DEV_CURRENT_KEY, url: "https://other-running.app.example/api/jobs/test", body }),
+      }),
     ));
   test("minted for the Edge route, posted to the Node.js route", () =>
     refused(() =>
-      post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: `${app.url}/api/edge/jobs/test`, body }) }),
+      post(jobUrl(), { signature: signDelivery({ key: DEV_CURRENT_KEY, url: `${running.app.url}/api/edge/jobs/test`, body }) }),
     ));
   test("a wrong issuer", () => refused(() => post(jobUrl(), { signature: token(claims(jobUrl(), { iss: "Mallory" })) })));
   test("two Upstash-Signature headers (a valid one and junk)", () =>
@@ -141,7 +132,7 @@ describe("signed but not acceptable", () => {
     "job name %j: non-retryable 489, no run, no email",
     async (name) => {
       const url = jobUrl(encodeURIComponent(name));
-      const answer = await expectNoSideEffects(stack, app.services.redis, () => post(url));
+      const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () => post(url));
       expect(answer.status).toBe(489);
     },
   );
@@ -158,7 +149,7 @@ describe("signed but not acceptable", () => {
 
   test("a signed payload that fails the schema: 489 before Redis is touched", async () => {
     const bad = JSON.stringify({ message: 42 });
-    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
       post(jobUrl(), { body: bad, signature: signDelivery({ key: DEV_CURRENT_KEY, url: jobUrl(), body: bad }) }),
     );
     expect(answer.status).toBe(489);
@@ -166,11 +157,11 @@ describe("signed but not acceptable", () => {
 });
 
 describe("failure callback forgeries", () => {
-  const callbackUrl = () => `${app.url}/api/qstash/failure`;
+  const callbackUrl = () => `${running.app.url}/api/qstash/failure`;
   const callback = JSON.stringify({
     status: 500,
     sourceMessageId: "msg_forged",
-    url: "https://app.example/api/jobs/test",
+    url: "https://running.app.example/api/jobs/test",
     dlqId: "dlq_forged",
     retried: 3,
     maxRetries: 3,
@@ -192,13 +183,13 @@ describe("failure callback forgeries", () => {
 });
 
 describe("body limits on the routes QStash calls (attack 4)", () => {
-  const limit = () => app.env.JOB_MAX_BODY_BYTES;
+  const limit = () => running.app.env.JOB_MAX_BODY_BYTES;
 
   test.each([
     ["a job route", () => jobUrl()],
-    ["the failure callback", () => `${app.url}/api/qstash/failure`],
+    ["the failure callback", () => `${running.app.url}/api/qstash/failure`],
   ])("%s: a Content-Length over JOB_MAX_BODY_BYTES gets 413 before a byte is read", async (_name, url) => {
-    const answer = await expectNoSideEffects(stack, app.services.redis, () =>
+    const answer = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
       post(url(), { body: "x".repeat(limit() + 1), signature: "unsigned" }),
     );
     expect(answer.status).toBe(413);
@@ -220,17 +211,17 @@ describe("replayed deliveries (attack 5)", () => {
     const first = await post(jobUrl(), { signature, headers: { "upstash-message-id": "msg_replay_original" } });
     expect(first.status).toBe(200);
     expect(JSON.parse(first.text)).toMatchObject({ ok: true, result: { echoed: "hello" } });
-    const replay = await expectNoSideEffects(stack, app.services.redis, () =>
+    const replay = await expectNoSideEffects(running.stack, running.app.services.redis, () =>
       post(jobUrl(), { signature, headers: { "upstash-message-id": "msg_replay_forged" } }),
     );
     expect(replay.status).toBe(200);
     expect(JSON.parse(replay.text)).toMatchObject({ ok: true, duplicate: true });
-    expect(await getRun(app.services.redis, "msg_replay_forged")).toBeNull();
+    expect(await getRun(running.app.services.redis, "msg_replay_forged")).toBeNull();
   });
 
   test("a forged Upstash-Retried is not written into the run record as attempts", async () => {
     const answer = await post(jobUrl(), { headers: { "upstash-message-id": "msg_forged_retried", "upstash-retried": "50" } });
     expect(answer.status).toBe(200);
-    expect(await getRun(app.services.redis, "msg_forged_retried")).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(await getRun(running.app.services.redis, "msg_forged_retried")).toMatchObject({ status: "succeeded", attempts: 1 });
   });
 });
