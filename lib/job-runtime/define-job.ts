@@ -1,4 +1,5 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
+import "./schema-messages";
 import type { Logger } from "./log";
 
 /** Where QStash delivers a job: the Node.js route (default) or the opt-in Edge route. */
@@ -82,7 +83,7 @@ export type JobHandler<Payload = unknown, Deps = unknown> = {
  * what the app hands every handler besides the delivery facts (its Redis,
  * email sender…): the runtime never looks inside it.
  */
-export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Deps = unknown, Name extends string = string> {
+export interface JobDefinition<Schema extends z.core.$ZodType = z.core.$ZodType, Deps = unknown, Name extends string = string> {
   /** URL segment and registry key: `/api/jobs/<name>`. Lower-case kebab-case. */
   name: Name;
   /** Validates the payload on both sides: before publishing and on delivery. */
@@ -105,18 +106,18 @@ export interface JobDefinition<Schema extends z.ZodType = z.ZodType, Deps = unkn
 }
 
 /** A job that can run: one with its handler (inline, or the loader `lazyJob` puts in its place). */
-export type RunnableJob<Schema extends z.ZodType = z.ZodType, Deps = unknown, Name extends string = string> = JobDefinition<
-  Schema,
-  Deps,
-  Name
-> & { handler: JobHandler<z.output<Schema>, Deps> };
+export type RunnableJob<
+  Schema extends z.core.$ZodType = z.core.$ZodType,
+  Deps = unknown,
+  Name extends string = string,
+> = JobDefinition<Schema, Deps, Name> & { handler: JobHandler<z.output<Schema>, Deps> };
 
 /** Any job, whatever its payload and dependencies: what the queue publishes. */
 // biome-ignore lint/suspicious/noExplicitAny: a registry holds jobs of every Deps type; the route passes each its own.
-export type AnyJob = JobDefinition<z.ZodType, any>;
+export type AnyJob = JobDefinition<z.core.$ZodType, any>;
 /** Any job with its handler: what a registry holds and the route runs. */
 // biome-ignore lint/suspicious/noExplicitAny: as above.
-export type AnyRunnableJob = RunnableJob<z.ZodType, any>;
+export type AnyRunnableJob = RunnableJob<z.core.$ZodType, any>;
 
 /** Payload a producer passes (schema input, before defaults and transforms). */
 export type JobInput<Job> = Job extends JobDefinition<infer S, infer _D, infer _N> ? z.input<S> : never;
@@ -131,13 +132,13 @@ const JOB_NAME = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
  * handler and of every producer is inferred from `schema`, the name kept literal.
  */
 export function jobDefiner<Deps>() {
-  function defineJob<Schema extends z.ZodType, const Name extends string>(
+  function defineJob<Schema extends z.core.$ZodType, const Name extends string>(
     definition: JobDefinition<Schema, Deps, Name> & { handler: JobHandler<z.output<Schema>, Deps> },
   ): RunnableJob<Schema, Deps, Name>;
-  function defineJob<Schema extends z.ZodType, const Name extends string>(
+  function defineJob<Schema extends z.core.$ZodType, const Name extends string>(
     definition: JobDefinition<Schema, Deps, Name>,
   ): JobDefinition<Schema, Deps, Name>;
-  function defineJob<Schema extends z.ZodType, const Name extends string>(
+  function defineJob<Schema extends z.core.$ZodType, const Name extends string>(
     definition: JobDefinition<Schema, Deps, Name>,
   ): JobDefinition<Schema, Deps, Name> {
     if (!JOB_NAME.test(definition.name)) {
@@ -167,7 +168,7 @@ export interface JobHandlerModule<Payload = unknown, Name extends string = strin
  * Payload and context are typed from the job; the job's name goes along so
  * the registry can refuse a handler paired with the wrong job.
  */
-export function defineHandler<Schema extends z.ZodType, Deps, Name extends string>(
+export function defineHandler<Schema extends z.core.$ZodType, Deps, Name extends string>(
   job: JobDefinition<Schema, Deps, Name>,
   handler: JobHandler<z.output<Schema>, Deps>,
 ): JobHandlerModule<z.output<Schema>, Name> {
@@ -182,7 +183,7 @@ export function defineHandler<Schema extends z.ZodType, Deps, Name extends strin
  * The module is loaded once; a failed load (a missing chunk) throws, so the
  * delivery answers 500 and QStash retries it, and the next delivery loads again.
  */
-export function lazyJob<Schema extends z.ZodType, Deps, Name extends string>(
+export function lazyJob<Schema extends z.core.$ZodType, Deps, Name extends string>(
   job: JobDefinition<Schema, Deps, Name>,
   load: () => Promise<{ default: JobHandlerModule<z.output<Schema>, Name> }>,
 ): RunnableJob<Schema, Deps, Name> {

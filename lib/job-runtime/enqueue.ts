@@ -1,4 +1,6 @@
 import type { Client, PublishRequest } from "@upstash/qstash";
+import { safeParse } from "zod/mini";
+import "./schema-messages";
 import { InvalidPayloadError } from "./errors";
 import { failureCallbackUrl, jobUrl } from "./urls";
 import type { JobDefinition, JobInput, Pace, PaceLimits } from "./define-job";
@@ -96,7 +98,7 @@ export function buildRequest<Job extends JobDefinition>(
   options: EnqueueOptions = {},
   paces: Readonly<Record<string, PaceLimits>> = {},
 ): PublishRequest<unknown> & { url: string } {
-  const parsed = job.schema.safeParse(payload);
+  const parsed = safeParse(job.schema, payload);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((issue) => ({
       path: issue.path,

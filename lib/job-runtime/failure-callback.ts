@@ -1,4 +1,5 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import "./schema-messages";
 import type { Clock } from "./clock";
 import { decodeBase64, jobNameOf, parseJsonOrText, reasonFromResponse } from "./delivery-decode";
 import { InvalidSignatureError, NonRetryableError, RetryableError } from "./errors";
@@ -12,17 +13,17 @@ import type { Verifier } from "./verify";
 
 /** The body QStash posts to a failure callback (spec: callbacks). Bodies are base64. */
 export const failureCallbackSchema = z.object({
-  status: z.number().int(),
-  header: z.record(z.string(), z.array(z.string())).nullish(),
-  body: z.string().nullish(),
-  retried: z.number().int().nullish(),
-  maxRetries: z.number().int().nullish(),
-  dlqId: z.string().nullish(),
+  status: z.int(),
+  header: z.nullish(z.record(z.string(), z.array(z.string()))),
+  body: z.nullish(z.string()),
+  retried: z.nullish(z.int()),
+  maxRetries: z.nullish(z.int()),
+  dlqId: z.nullish(z.string()),
   sourceMessageId: z.string(),
   url: z.string(),
-  method: z.string().nullish(),
-  sourceHeader: z.record(z.string(), z.array(z.string())).nullish(),
-  sourceBody: z.string().nullish(),
+  method: z.nullish(z.string()),
+  sourceHeader: z.nullish(z.record(z.string(), z.array(z.string()))),
+  sourceBody: z.nullish(z.string()),
 });
 export type FailureCallback = z.infer<typeof failureCallbackSchema>;
 

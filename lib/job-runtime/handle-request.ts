@@ -1,7 +1,8 @@
-import { z } from "zod";
+import { prettifyError, safeParse } from "zod/mini";
 import type { Clock } from "./clock";
 import { runBudgetMs, withDeadline } from "./deadline";
 import { readDeliveryHeaders } from "./delivery-headers";
+import "./schema-messages";
 import { type JobContext, type JobRuntime, runIdempotencyKey } from "./define-job";
 import { InvalidSignatureError, NonRetryableError, RetryableError } from "./errors";
 import { type Claim, createIdempotencyGuard } from "./idempotency";
@@ -111,11 +112,11 @@ async function runDelivery(
   } catch {
     return answer("non_retryable", nonRetryable("body is not valid JSON", details));
   }
-  const parsed = job.schema.safeParse(raw);
+  const parsed = safeParse(job.schema, raw);
   if (!parsed.success) {
     return answer(
       "non_retryable",
-      nonRetryable(`invalid payload: ${z.prettifyError(parsed.error)}`, {
+      nonRetryable(`invalid payload: ${prettifyError(parsed.error)}`, {
         ...details,
         issues: parsed.error.issues.map(({ path, message }) => ({ path, message })),
       }),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_LOG_TTL_SECONDS } from "../email-log/store";
 import { RUN_TTL_SECONDS } from "../job-runtime";
 import { CLEANUP_TASK_NAMES } from "../cleanup/tasks";
@@ -13,24 +13,11 @@ import { defineJob } from "./context";
 export const cleanupData = defineJob({
   name: "cleanup-data",
   schema: z.object({
-    emailLogRetentionDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(3650)
-      .default(EMAIL_LOG_TTL_SECONDS / 86_400),
-    jobRunRetentionDays: z
-      .number()
-      .int()
-      .min(1)
-      .max(3650)
-      .default(RUN_TTL_SECONDS / 86_400),
-    maxKeysPerTask: z.number().int().min(100).max(100_000).default(5_000),
+    emailLogRetentionDays: z._default(z.int().check(z.gte(1), z.lte(3650)), EMAIL_LOG_TTL_SECONDS / 86_400),
+    jobRunRetentionDays: z._default(z.int().check(z.gte(1), z.lte(3650)), RUN_TTL_SECONDS / 86_400),
+    maxKeysPerTask: z._default(z.int().check(z.gte(100), z.lte(100_000)), 5_000),
     /** Run only these tasks (default: all). */
-    tasks: z
-      .array(z.enum(CLEANUP_TASK_NAMES as [string, ...string[]]))
-      .min(1)
-      .optional(),
+    tasks: z.optional(z.array(z.enum(CLEANUP_TASK_NAMES as [string, ...string[]])).check(z.minLength(1))),
   }),
   retries: 2,
   retryDelay: "pow(2, retried) * 1000",

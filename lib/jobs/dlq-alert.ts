@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_PACE } from "../email/pace";
 import { type FinalFailure, type JobQueue, log } from "../job-runtime";
 import { defineJob } from "./context";
@@ -16,14 +16,14 @@ export const dlqAlert = defineJob({
   name: "dlq-alert",
   schema: z.object({
     to: z.email(),
-    messageId: z.string().min(1).max(200),
-    dlqId: z.string().max(200),
-    jobName: z.string().min(1).max(200),
-    status: z.number().int(),
-    reason: z.string().max(2_000),
+    messageId: z.string().check(z.minLength(1), z.maxLength(200)),
+    dlqId: z.string().check(z.maxLength(200)),
+    jobName: z.string().check(z.minLength(1), z.maxLength(200)),
+    status: z.int(),
+    reason: z.string().check(z.maxLength(2_000)),
     /** The dead message's payload as text (JSON, indented), cut to a bounded length. */
-    payload: z.string().max(ALERT_PAYLOAD_CHARS),
-    retried: z.number().int().min(0),
+    payload: z.string().check(z.maxLength(ALERT_PAYLOAD_CHARS)),
+    retried: z.int().check(z.gte(0)),
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",

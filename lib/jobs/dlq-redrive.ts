@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { DlqEntry } from "../dlq/decode";
 import type { Redis } from "../job-runtime";
 import { defineJob } from "./context";
@@ -55,9 +55,9 @@ export const dlqRedrive = defineJob({
   name: "dlq-redrive",
   schema: z.object({
     /** DLQ messages retried per run, at most. */
-    maxMessages: z.number().int().min(1).max(1_000).default(100),
+    maxMessages: z._default(z.int().check(z.gte(1), z.lte(1_000)), 100),
     /** Decide and report, but retry nothing. */
-    dryRun: z.boolean().default(false),
+    dryRun: z._default(z.boolean(), false),
   }),
   retries: 1,
   retryDelay: "pow(2, retried) * 1000",

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
@@ -10,11 +10,11 @@ import { defineJob } from "./context";
 export const eventReminder = defineJob({
   name: "event-reminder",
   schema: z.object({
-    eventId: z.string().regex(/^[A-Za-z0-9_-]{1,100}$/),
+    eventId: z.string().check(z.regex(/^[A-Za-z0-9_-]{1,100}$/)),
     /** The event version this reminder was published for. */
-    version: z.number().int().positive(),
+    version: z.int().check(z.positive()),
     /** The start time it was published for, Unix epoch ms. */
-    startsAt: z.number().int().positive(),
+    startsAt: z.int().check(z.positive()),
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",

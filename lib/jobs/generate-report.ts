@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineJob } from "./context";
 
 /**
@@ -10,10 +10,14 @@ import { defineJob } from "./context";
 export const generateReport = defineJob({
   name: "generate-report",
   schema: z.object({
-    reportId: z.string().regex(/^rep_[0-9a-f]{32}$/),
-    orgId: z.string().min(1).max(100),
-    periodDays: z.number().int().min(1).max(366),
-    requestedBy: z.object({ userId: z.string().min(1), email: z.email(), name: z.string().min(1).max(200) }),
+    reportId: z.string().check(z.regex(/^rep_[0-9a-f]{32}$/)),
+    orgId: z.string().check(z.minLength(1), z.maxLength(100)),
+    periodDays: z.int().check(z.gte(1), z.lte(366)),
+    requestedBy: z.object({
+      userId: z.string().check(z.minLength(1)),
+      email: z.email(),
+      name: z.string().check(z.minLength(1), z.maxLength(200)),
+    }),
   }),
   retries: 2,
   retryDelay: "pow(2, retried) * 1000",

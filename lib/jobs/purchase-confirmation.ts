@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { currencyCode, lineItem, paymentEventId } from "../payments/events";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
@@ -9,15 +9,15 @@ export const purchaseConfirmation = defineJob({
   schema: z.object({
     /** The provider's event id: one receipt per event, however often the webhook arrives. */
     eventId: paymentEventId,
-    purchaseId: z.string().min(1).max(200),
-    userId: z.string().min(1).max(200),
+    purchaseId: z.string().check(z.minLength(1), z.maxLength(200)),
+    userId: z.string().check(z.minLength(1), z.maxLength(200)),
     email: z.email(),
-    name: z.string().min(1).max(200).optional(),
-    amountCents: z.number().int().nonnegative(),
+    name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    amountCents: z.int().check(z.nonnegative()),
     currency: currencyCode,
-    items: z.array(lineItem).max(100).default([]),
+    items: z._default(z.array(lineItem).check(z.maxLength(100)), []),
     /** Unix epoch ms. */
-    purchasedAt: z.number().int().positive(),
+    purchasedAt: z.int().check(z.positive()),
   }),
   retries: 3,
   // 1 s, 2 s, 4 s: Resend hiccups clear quickly; a longer outage ends in the DLQ and the re-drive.

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { currencyCode, paymentEventId } from "../payments/events";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
@@ -8,16 +8,16 @@ export const refundNotification = defineJob({
   name: "refund-notification",
   schema: z.object({
     eventId: paymentEventId,
-    refundId: z.string().min(1).max(200),
-    purchaseId: z.string().min(1).max(200),
-    userId: z.string().min(1).max(200),
+    refundId: z.string().check(z.minLength(1), z.maxLength(200)),
+    purchaseId: z.string().check(z.minLength(1), z.maxLength(200)),
+    userId: z.string().check(z.minLength(1), z.maxLength(200)),
     email: z.email(),
-    name: z.string().min(1).max(200).optional(),
-    amountCents: z.number().int().positive(),
+    name: z.optional(z.string().check(z.minLength(1), z.maxLength(200))),
+    amountCents: z.int().check(z.positive()),
     currency: currencyCode,
-    reason: z.string().max(500).optional(),
+    reason: z.optional(z.string().check(z.maxLength(500))),
     /** Unix epoch ms. */
-    refundedAt: z.number().int().positive(),
+    refundedAt: z.int().check(z.positive()),
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
@@ -10,13 +10,13 @@ import { defineJob } from "./context";
 export const reportReadyEmail = defineJob({
   name: "report-ready-email",
   schema: z.object({
-    reportId: z.string().regex(/^rep_[0-9a-f]{32}$/),
-    orgName: z.string().min(1).max(200),
-    periodDays: z.number().int().min(1).max(366),
+    reportId: z.string().check(z.regex(/^rep_[0-9a-f]{32}$/)),
+    orgName: z.string().check(z.minLength(1), z.maxLength(200)),
+    periodDays: z.int().check(z.gte(1), z.lte(366)),
     // Top-level userId and email: the failure follow-up marks this user's email log from them.
-    userId: z.string().min(1),
+    userId: z.string().check(z.minLength(1)),
     email: z.email(),
-    name: z.string().min(1).max(200),
+    name: z.string().check(z.minLength(1), z.maxLength(200)),
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",

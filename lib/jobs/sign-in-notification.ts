@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
@@ -6,12 +6,12 @@ export const SIGN_IN_EVENT_ID = /^sie_[a-f0-9]{32}$/;
 
 export const signInNotificationSchema = z.object({
   /** One id per successful sign-in; the job's idempotency key. */
-  eventId: z.string().regex(SIGN_IN_EVENT_ID),
-  userId: z.string().min(1).max(100),
+  eventId: z.string().check(z.regex(SIGN_IN_EVENT_ID)),
+  userId: z.string().check(z.minLength(1), z.maxLength(100)),
   /** Unix epoch ms of the sign-in. */
-  signedInAt: z.number().int().positive(),
-  ip: z.string().max(64).nullable(),
-  userAgent: z.string().max(512).nullable(),
+  signedInAt: z.int().check(z.positive()),
+  ip: z.nullable(z.string().check(z.maxLength(64))),
+  userAgent: z.nullable(z.string().check(z.maxLength(512))),
 });
 
 export type SignInNotificationPayload = z.output<typeof signInNotificationSchema>;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { defineJob } from "./context";
 
 /**
@@ -8,8 +8,8 @@ import { defineJob } from "./context";
 export const testJob = defineJob({
   name: "test",
   schema: z.object({
-    message: z.string().min(1).max(1000),
-    failWith: z.enum(["non-retryable", "retryable", "crash"]).optional(),
+    message: z.string().check(z.minLength(1), z.maxLength(1000)),
+    failWith: z.optional(z.enum(["non-retryable", "retryable", "crash"])),
   }),
   retries: 3,
   // The app's own ladder (1, 2, 4 s), like the jobs it stands in for: under QStash's default

@@ -1,26 +1,26 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
 const link = (path: string) =>
-  z.url({ protocol: /^https?$/ }).refine((url) => new URL(url).pathname.startsWith(path), `must be a ${path} link`);
+  z.url({ protocol: /^https?$/ }).check(z.refine((url) => new URL(url).pathname.startsWith(path), `must be a ${path} link`));
 
 const verifyEmailSchema = z.discriminatedUnion("kind", [
   z.object({
     kind: z.literal("verify"),
     /** Random per link: keys the email's idempotency, so a resend is a new email and a retry is not. */
-    linkId: z.string().regex(/^vl_[a-f0-9]{32}$/),
-    userId: z.string().min(1).max(100),
+    linkId: z.string().check(z.regex(/^vl_[a-f0-9]{32}$/)),
+    userId: z.string().check(z.minLength(1), z.maxLength(100)),
     email: z.email(),
-    name: z.string().min(1).max(200),
+    name: z.string().check(z.minLength(1), z.maxLength(200)),
     /** The link with the raw token, like an invite's (see docs/decisions/0004-invite-token-in-payload.md). */
     verifyUrl: link("/verify-email/"),
-    expiresAt: z.number().int().positive(),
+    expiresAt: z.int().check(z.positive()),
   }),
   z.object({
     kind: z.literal("exists"),
-    linkId: z.string().regex(/^vl_[a-f0-9]{32}$/),
-    userId: z.string().min(1).max(100),
+    linkId: z.string().check(z.regex(/^vl_[a-f0-9]{32}$/)),
+    userId: z.string().check(z.minLength(1), z.maxLength(100)),
     email: z.email(),
     signInUrl: link("/signin"),
   }),

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
 
@@ -6,9 +6,9 @@ import { defineJob } from "./context";
 export const welcomeEmail = defineJob({
   name: "welcome-email",
   schema: z.object({
-    userId: z.string().min(1),
+    userId: z.string().check(z.minLength(1)),
     email: z.email(),
-    name: z.string().min(1).max(200),
+    name: z.string().check(z.minLength(1), z.maxLength(200)),
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",

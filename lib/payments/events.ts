@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The provider's webhook events we act on. Amounts are integers in the minor
@@ -7,50 +7,47 @@ import { z } from "zod";
  */
 
 /** Provider event ids become QStash deduplication ids and idempotency keys: keep them header- and key-safe. */
-export const paymentEventId = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, "letters, digits, _ . : - only (max 200)");
-export const currencyCode = z
-  .string()
-  .regex(/^[A-Za-z]{3}$/, "ISO 4217 code")
-  .transform((code) => code.toUpperCase());
-const shortText = z.string().trim().min(1).max(200);
+export const paymentEventId = z.string().check(z.regex(/^[A-Za-z0-9_.:-]{1,200}$/, "letters, digits, _ . : - only (max 200)"));
+export const currencyCode = z.string().check(z.regex(/^[A-Za-z]{3}$/, "ISO 4217 code"), z.toUpperCase());
+const shortText = z.string().check(z.trim(), z.minLength(1), z.maxLength(200));
 
 export const lineItem = z.object({
   description: shortText,
-  quantity: z.number().int().positive().max(10_000),
+  quantity: z.int().check(z.positive(), z.lte(10_000)),
   /** Line total, minor units. */
-  amountCents: z.number().int().nonnegative(),
+  amountCents: z.int().check(z.nonnegative()),
 });
 
 const customer = {
   userId: shortText,
   email: z.email(),
-  name: shortText.optional(),
+  name: z.optional(shortText),
 };
 
 const purchaseCompletedEvent = z.object({
   id: paymentEventId,
   type: z.literal("purchase.completed"),
-  created: z.number().int().positive(),
+  created: z.int().check(z.positive()),
   data: z.object({
     purchaseId: shortText,
     ...customer,
-    amountCents: z.number().int().nonnegative(),
+    amountCents: z.int().check(z.nonnegative()),
     currency: currencyCode,
-    items: z.array(lineItem).max(100).default([]),
+    items: z._default(z.array(lineItem).check(z.maxLength(100)), []),
   }),
 });
 
 const refundCreatedEvent = z.object({
   id: paymentEventId,
   type: z.literal("refund.created"),
-  created: z.number().int().positive(),
+  created: z.int().check(z.positive()),
   data: z.object({
     refundId: shortText,
     purchaseId: shortText,
     ...customer,
-    amountCents: z.number().int().positive(),
+    amountCents: z.int().check(z.positive()),
     currency: currencyCode,
-    reason: z.string().trim().max(500).optional(),
+    reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
   }),
 });
 
@@ -59,4 +56,4 @@ export const paymentEvent = z.discriminatedUnion("type", [purchaseCompletedEvent
 export type PaymentEvent = z.output<typeof paymentEvent>;
 
 /** Just enough to route an event: its id and type. */
-export const eventEnvelope = z.object({ id: paymentEventId, type: z.string().min(1).max(100) });
+export const eventEnvelope = z.object({ id: paymentEventId, type: z.string().check(z.minLength(1), z.maxLength(100)) });
