@@ -4,7 +4,7 @@ import { testJob } from "@/lib/jobs/test";
 import { jobs } from "@/lib/jobs/registry";
 import { createServices, type Services, jobRouteDepsOf } from "@/lib/services";
 import { startRedisRestServer, type RedisRestServer } from "@/local/redis/server";
-import { startCountingProxy, type CountingProxy } from "./counting-proxy";
+import { startCountingProxy, type CountingProxy } from "@/harness/counting-proxy";
 import { DEV_CURRENT_SIGNING_KEY as DEV_CURRENT_KEY, DEV_NEXT_SIGNING_KEY as DEV_NEXT_KEY } from "@/local/qstash/credentials";
 import { signedDeliveryRequest as signedRequest } from "@/local/qstash/signing";
 

@@ -2,7 +2,7 @@ import { parseEnv } from "@/lib/env";
 import { buildRequest } from "@/lib/job-runtime";
 import { testJob } from "@/lib/jobs/test";
 import { createServices } from "@/lib/services";
-import { startCountingProxy } from "../lib/counting-proxy";
+import { startCountingProxy } from "@/harness/counting-proxy";
 import { compare, timed } from "../lib/measure";
 import { COMPARISON_HEADER, comparisonRows, formatRatio, formatValue, type Scenario, type SummaryRow } from "../lib/report";
 import { startStackProcess } from "../lib/stack-process";

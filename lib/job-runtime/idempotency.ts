@@ -1,3 +1,4 @@
+import { luaScript, type LuaScript } from "./lua-script";
 import type { Redis } from "./redis";
 import { RECENT_RUNS_KEY, RECENT_RUNS_LIMIT, RUN_TTL_SECONDS, runKey } from "./run-keys";
 
@@ -6,7 +7,7 @@ import { RECENT_RUNS_KEY, RECENT_RUNS_LIMIT, RUN_TTL_SECONDS, runKey } from "./r
  *
  * The key holds `running:<lease>:<deadline>` while a delivery runs (with a PX
  * expiry so a crashed run frees it) and `done:<messageId>` once it succeeded.
- * Each step is one Lua script, loaded once and called by SHA, that also writes
+ * Each step is one Lua script (sent whole until Redis has it, then by SHA) that also writes
  * a bounded run record, so the success path costs exactly two Redis round
  * trips (claim, complete) and a duplicate one.
  *
@@ -56,9 +57,9 @@ export const leaseKey = (idempotencyKey: string) => `idem:${idempotencyKey}`;
 export const tokenKey = (jti: string) => `qstash:jti:${jti}`;
 
 // KEYS: lease, run record, recent-runs index, token. ARGV: lease value, lease ms, job, now,
-// idempotency key, run TTL s, message id, recent-runs limit, token ms (0: no token).
-// The recent-runs index is trimmed only once it holds twice its limit: one ZCARD per run, an
-// O(log n) trim now and then, instead of a trim on every job.
+// idempotency key, run TTL s, message id, recent-runs limit (0: don't trim this time), token ms (0: no token).
+// The recent-runs index is trimmed only now and then (see TRIM_EVERY): the trim costs a rank lookup on
+// the sorted set, and a ZCARD on every run to decide when to trim would cost a command every time.
 const CLAIM = `
 local token_ms = tonumber(ARGV[9])
 if token_ms > 0 and not redis.call('SET', KEYS[4], ARGV[7], 'NX', 'PX', token_ms) then
@@ -90,19 +91,20 @@ local attempt = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
 redis.call('EXPIRE', KEYS[2], ARGV[6])
 redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
 local limit = tonumber(ARGV[8])
-if redis.call('ZCARD', KEYS[3]) > 2 * limit then
+if limit > 0 then
   redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(limit + 1))
 end
 return {'claimed', attempt}`;
 
 // KEYS: lease, run record. ARGV: lease value, done value, done ms, now, duration, result.
+// An earlier attempt's error is blanked in the same HSET rather than deleted by another command:
+// run records read an empty field as absent.
 const COMPLETE = `
 local current = redis.call('GET', KEYS[1])
 if (not current) or current == ARGV[1] then
   redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 end
-redis.call('HSET', KEYS[2], 'status', 'succeeded', 'finishedAt', ARGV[4], 'durationMs', ARGV[5], 'result', ARGV[6])
-redis.call('HDEL', KEYS[2], 'lastError')
+redis.call('HSET', KEYS[2], 'status', 'succeeded', 'finishedAt', ARGV[4], 'durationMs', ARGV[5], 'result', ARGV[6], 'lastError', '')
 return 1`;
 
 // KEYS: lease, run record. ARGV: lease value, now, duration, error.
@@ -113,14 +115,24 @@ end
 redis.call('HSET', KEYS[2], 'status', 'failed', 'finishedAt', ARGV[2], 'durationMs', ARGV[3], 'lastError', ARGV[4])
 return 1`;
 
-type Script = ReturnType<Redis["createScript"]>;
-/** One set of loaded scripts per client: their SHA is computed once, and EVALSHA falls back to EVAL on NOSCRIPT. */
-const scriptsByClient = new WeakMap<Redis, { claim: Script; complete: Script; release: Script }>();
+/**
+ * Claims between two trims of the recent-runs index, per client. The first claim of a client trims
+ * too, so short-lived instances (one per cold start) keep the index near its limit as well.
+ */
+export const TRIM_EVERY = 100;
+
+/** One set of scripts per client, with the client's count of claims since the index was last trimmed. */
+const scriptsByClient = new WeakMap<Redis, { claim: LuaScript; complete: LuaScript; release: LuaScript; claims: number }>();
 
 function scriptsFor(redis: Redis) {
   let scripts = scriptsByClient.get(redis);
   if (!scripts) {
-    scripts = { claim: redis.createScript(CLAIM), complete: redis.createScript(COMPLETE), release: redis.createScript(RELEASE) };
+    scripts = {
+      claim: luaScript(redis, CLAIM),
+      complete: luaScript(redis, COMPLETE),
+      release: luaScript(redis, RELEASE),
+      claims: 0,
+    };
     scriptsByClient.set(redis, scripts);
   }
   return scripts;
@@ -141,7 +153,7 @@ export function createIdempotencyGuard(redis: Redis, now: () => number) {
       const leaseValue = `running:${input.leaseId}:${Math.ceil(input.deadlineMs)}`;
       const tokenMs = input.token ? Math.max(0, input.token.exp * 1_000 - input.nowMs) : 0;
       const keys = [key, runKey(input.messageId), RECENT_RUNS_KEY, input.token ? tokenKey(input.token.jti) : key];
-      const [state, detail] = (await scripts.claim.exec(
+      const [state, detail] = (await scripts.claim(
         keys,
         [
           leaseValue,
@@ -151,7 +163,7 @@ export function createIdempotencyGuard(redis: Redis, now: () => number) {
           input.idempotencyKey,
           RUN_TTL_SECONDS,
           input.messageId,
-          RECENT_RUNS_LIMIT,
+          scripts.claims++ % TRIM_EVERY === 0 ? RECENT_RUNS_LIMIT : 0,
           // An expired token never verifies; one in its last millisecond still gets a moment's claim.
           input.token ? Math.max(1, Math.ceil(tokenMs)) : 0,
         ].map(String),
@@ -167,7 +179,7 @@ export function createIdempotencyGuard(redis: Redis, now: () => number) {
         lease: {
           async complete(result) {
             const finishedAt = now();
-            await scripts.complete.exec(
+            await scripts.complete(
               runKeys,
               [leaseValue, `done:${input.messageId}`, DONE_TTL_MS, finishedAt, finishedAt - startedAt, boundedResult(result)].map(
                 String,
@@ -176,7 +188,7 @@ export function createIdempotencyGuard(redis: Redis, now: () => number) {
           },
           async release(error) {
             const finishedAt = now();
-            await scripts.release.exec(
+            await scripts.release(
               runKeys,
               [leaseValue, finishedAt, finishedAt - startedAt, error.slice(0, ERROR_LIMIT_CHARS)].map(String),
             );
