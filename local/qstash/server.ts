@@ -21,6 +21,7 @@ import { DEFAULT_DEV_PORT, DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY, DEV_TO
 import { Dispatcher } from "./dispatcher";
 import { ApiError } from "./errors";
 import { readRequest, sendReply, type RequestContext, type Reply } from "./http";
+import { SERVER_OPTIONS } from "../http";
 import { EventLog } from "./log";
 import { Persistence } from "./persistence";
 import { matchRoute, type Route } from "./router";
@@ -189,7 +190,7 @@ export async function startQStashServer(options: QStashServerOptions = {}): Prom
     sendReply(res, reply);
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(SERVER_OPTIONS, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof ApiError) return sendReply(res, { status: error.status, body: { error: error.message } });
       console.error("[local/qstash] request failed:", error);

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { refusedByBrowserGuard } from "../browser-guard";
-import { listen, readBody } from "../http";
+import { listen, readBody, SERVER_OPTIONS } from "../http";
 import { createEmbeddedEngine } from "./embedded-engine";
 import { TransactionAbortedError, type Engine } from "./engine";
 import { encodeOutcome, parseBatch, parseSingle, ProtocolError } from "./protocol";
@@ -61,7 +61,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
   let syncToken = 0;
   const faults = new RedisFaults(options.now ?? Date.now);
 
-  const server = createServer((req, res) => {
+  const server = createServer(SERVER_OPTIONS, (req, res) => {
     res.setHeader("upstash-sync-token", String(++syncToken));
     handle(req, res).catch((error: unknown) => {
       console.error("[local/redis] request failed:", error);

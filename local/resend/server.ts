@@ -3,7 +3,7 @@ import { EventEmitter } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { systemClock, type StackClock } from "../clock";
 import { refusedByBrowserGuard } from "../browser-guard";
-import { listen, readBody } from "../http";
+import { listen, readBody, SERVER_OPTIONS } from "../http";
 import { handleApi, isApiPath } from "./api";
 import { ResendApiError } from "./errors";
 import { FaultController, parseFaultConfig } from "./faults";
@@ -138,7 +138,7 @@ export async function startResendServer(options: ResendServerOptions = {}): Prom
     throw new ResendApiError(404, "not_found", "The requested endpoint does not exist.");
   }
 
-  const server = createServer((req, res) => {
+  const server = createServer(SERVER_OPTIONS, (req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof ResendApiError) return sendJson(res, error.statusCode, error.toBody());
       console.error("[local/resend] request failed:", error);
