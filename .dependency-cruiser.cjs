@@ -2,12 +2,13 @@
  * The layers of docs/architecture.md as rules, checked by `npm run lint:deps`
  * and tests/unit/architecture.test.ts:
  *
- *   app/ → lib/services.ts (composition root) → lib/flows/ (producers)
+ *   app/ → lib/services.ts, lib/job-route-deps.ts (composition root) → lib/flows/ (producers)
  *        → lib/jobs/ (job definitions) → lib/<domain>/ → lib/job-runtime/
  *
  * local/ stands apart: only scripts, tests and the bench start it.
  */
-const DOMAIN = "^lib/(?!job-runtime/|jobs/|flows/|services\\.ts$)";
+const ROOT = "^lib/(services|job-route-deps)\\.ts$";
+const DOMAIN = "^lib/(?!job-runtime/|jobs/|flows/|(services|job-route-deps)\\.ts$)";
 
 module.exports = {
   forbidden: [
@@ -30,21 +31,21 @@ module.exports = {
       severity: "error",
       comment: "Domain modules are used by jobs and flows, never the other way round.",
       from: { path: DOMAIN },
-      to: { path: "^lib/(jobs|flows)/|^lib/services\\.ts$" },
+      to: { path: `^lib/(jobs|flows)/|${ROOT}` },
     },
     {
       name: "jobs-below-flows",
       severity: "error",
       comment: "Job definitions run work; producers (lib/flows) publish them.",
       from: { path: "^lib/jobs/" },
-      to: { path: "^lib/flows/|^lib/services\\.ts$" },
+      to: { path: `^lib/flows/|${ROOT}` },
     },
     {
       name: "flows-below-the-root",
       severity: "error",
       comment: "Only app/ (and tests) pick implementations through lib/services.ts.",
       from: { path: "^lib/flows/" },
-      to: { path: "^lib/services\\.ts$" },
+      to: { path: ROOT },
     },
     {
       name: "lib-not-app",

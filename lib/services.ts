@@ -1,34 +1,30 @@
-import { Client } from "@upstash/qstash";
 import type { AdminApiDeps } from "./admin/api";
 import type { Services } from "./deps";
-import type { EmailSender, EmailSenderConfig } from "./email/send";
 import { type Env, getEnv } from "./env";
 import {
   type Clock,
   systemClock,
-  createJobQueue,
   type FailureCallbackDeps,
   type FinalFailure,
   type JobRouteDeps,
   createRedis,
-  protectionBypassHeaders,
   type Verifier,
   verifierFor,
 } from "./job-runtime";
+import { jobQueueFor, lazyEmailSender, qstashClientFor } from "./job-route-deps";
 import type { JobDeps } from "./jobs/context";
 import { durableQueue } from "./jobs/outbox";
 import { publishDlqAlert } from "./jobs/dlq-alert";
-import { configuredPaces } from "./email/pace";
 
 /**
  * The composition root: the only module that knows which implementation of
  * each collaborator runs. Everything else receives what it needs as parameters.
  *
- * Built on first use, so a cold request pays only for what it touches: a job
- * delivery needs the Redis client for its claim; the QStash client, the queue
- * and the email sender are made when a handler first reaches for them, and the
- * Resend SDK and the DLQ alert (its React Email template) are loaded with
- * `import()` on their first send, outside the job route's first chunks.
+ * Built on first use, so a request pays only for what it touches: the QStash
+ * client, the queue and the email sender are made when something first reaches
+ * for them, and the Resend SDK and the DLQ alert (its React Email template) are
+ * loaded with `import()` on their first send. The job routes build their own
+ * dependencies with lib/job-route-deps.ts, which loads none of this module.
  */
 export type { Services };
 
@@ -40,14 +36,6 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
   // A QStash client handed in (a test's) serves the outbox too, unless one is given for it.
   let outboxQstash = overrides.outboxQstash ?? overrides.qstash;
   let queue = overrides.queue;
-  // Client-wide headers reach every publish, batch, schedule and outbox sweep, and nothing else.
-  const qstashClient = (options: { retry?: false } = {}) =>
-    new Client({
-      baseUrl: env.QSTASH_URL,
-      token: env.QSTASH_TOKEN,
-      headers: protectionBypassHeaders(env.VERCEL_AUTOMATION_BYPASS_SECRET),
-      ...options,
-    });
   const services: Services = {
     env,
     clock,
@@ -60,42 +48,20 @@ export function createServices(env: Env, overrides: Partial<Omit<Services, "env"
       return email;
     },
     get qstash() {
-      qstash ??= qstashClient();
+      qstash ??= qstashClientFor(env);
       return qstash;
     },
     get outboxQstash() {
       // No SDK retries (about 4 s of backoff per refused publish): a refused entry waits for the sweep anyway.
-      outboxQstash ??= qstashClient({ retry: false });
+      outboxQstash ??= qstashClientFor(env, { retry: false });
       return outboxQstash;
     },
     get queue() {
-      queue ??= createJobQueue({
-        client: services.qstash,
-        appUrl: env.APP_URL,
-        // Nothing but the publish on the producer's path: "queued" is read back from QStash (see findRun).
-        paces: configuredPaces(env.RESEND_RATE_LIMIT_PER_SECOND),
-      });
+      queue ??= jobQueueFor(env, services.qstash);
       return queue;
     },
   };
   return services;
-}
-
-/** Loads the Resend SDK on the first send: most requests (and most job deliveries) never send an email. */
-function lazyEmailSender(config: EmailSenderConfig): EmailSender {
-  let sender: Promise<EmailSender> | undefined;
-  return {
-    async send(message, options) {
-      sender ??= import("./email/send").then(
-        ({ createEmailSender }) => createEmailSender(config),
-        (error: unknown) => {
-          sender = undefined;
-          throw error;
-        },
-      );
-      return (await sender).send(message, options);
-    },
-  };
 }
 
 /** What job handlers get: a slice of the services, not the whole bag, each still built on first use. */
@@ -103,7 +69,7 @@ export function jobDepsOf(services: Services): JobDeps {
   return {
     appUrl: services.env.APP_URL,
     clock: services.clock,
-    get redis() {
+    async redis() {
       return services.redis;
     },
     get email() {
@@ -187,14 +153,6 @@ let sharedVerifier: Verifier | undefined;
 function getVerifier(): Verifier {
   sharedVerifier ??= verifierFor(getEnv());
   return sharedVerifier;
-}
-
-let sharedJobRouteDeps: Omit<JobRouteDeps<JobDeps>, "runtime"> | undefined;
-
-/** The job routes' dependencies, built on the first delivery. */
-export function getJobRouteDeps(): Omit<JobRouteDeps<JobDeps>, "runtime"> {
-  sharedJobRouteDeps ??= jobRouteDepsOf(getServices(), getVerifier());
-  return sharedJobRouteDeps;
 }
 
 /** The failure-callback route's dependencies. */

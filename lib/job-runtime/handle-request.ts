@@ -7,7 +7,7 @@ import { type JobContext, type JobRuntime, runIdempotencyKey } from "./define-jo
 import { InvalidSignatureError, NonRetryableError, RetryableError } from "./errors";
 import { type Claim, createIdempotencyGuard } from "./idempotency";
 import { log } from "./log";
-import type { Redis } from "./redis";
+import type { ScriptClient } from "./redis-scripts";
 import { type AnyJobRegistry, findJob } from "./registry";
 import { bodyTooLarge, DEFAULT_JOB_MAX_BODY_BYTES, readBodyWithin } from "./read-body";
 import { errorToResponse, json, nonRetryable } from "./respond";
@@ -23,7 +23,8 @@ export const LEASE_GRACE_MS = 30_000;
 export interface JobRouteDeps<Deps extends object = object> {
   /** Public base URL the app publishes to, without a trailing slash. */
   appUrl: string;
-  redis: Redis;
+  /** Runs the idempotency lease's scripts: `createRedisScripts(...)`, or an `@upstash/redis` client. */
+  redis: ScriptClient;
   clock: Clock;
   verify: Verifier;
   /** Seconds the platform lets the function run (Vercel `maxDuration`). */

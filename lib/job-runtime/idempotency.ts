@@ -1,5 +1,5 @@
 import { luaScript, type LuaScript } from "./lua-script";
-import type { Redis } from "./redis";
+import type { ScriptClient } from "./redis-scripts";
 import { RECENT_RUNS_KEY, RECENT_RUNS_LIMIT, RUN_TTL_SECONDS, runKey } from "./run-keys";
 
 /**
@@ -122,9 +122,12 @@ return 1`;
 export const TRIM_EVERY = 100;
 
 /** One set of scripts per client, with the client's count of claims since the index was last trimmed. */
-const scriptsByClient = new WeakMap<Redis, { claim: LuaScript; complete: LuaScript; release: LuaScript; claims: number }>();
+const scriptsByClient = new WeakMap<
+  ScriptClient,
+  { claim: LuaScript; complete: LuaScript; release: LuaScript; claims: number }
+>();
 
-function scriptsFor(redis: Redis) {
+function scriptsFor(redis: ScriptClient) {
   let scripts = scriptsByClient.get(redis);
   if (!scripts) {
     scripts = {
@@ -145,7 +148,7 @@ function boundedResult(result: unknown): string {
   return text.length <= RESULT_LIMIT_CHARS ? text : JSON.stringify({ truncated: true, chars: text.length });
 }
 
-export function createIdempotencyGuard(redis: Redis, now: () => number) {
+export function createIdempotencyGuard(redis: ScriptClient, now: () => number) {
   const scripts = scriptsFor(redis);
   return {
     async claim(input: ClaimInput): Promise<Claim> {

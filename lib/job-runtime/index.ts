@@ -36,3 +36,4 @@ export * from "./clock";
 export * from "./log";
 export * from "./tracing";
 export * from "./redis";
+export * from "./redis-scripts";

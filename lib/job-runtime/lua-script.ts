@@ -1,4 +1,4 @@
-import type { Redis } from "./redis";
+import type { ScriptClient } from "./redis-scripts";
 
 /** Runs one Lua script: `(keys, args) => reply`. */
 export type LuaScript = (keys: string[], args: string[]) => Promise<unknown>;
@@ -17,7 +17,7 @@ function isNoScript(error: unknown): boolean {
  * delivery took four round trips instead of two. EVAL first never takes more
  * than one, for a few hundred bytes more once per script and instance.
  */
-export function luaScript(redis: Redis, source: string): LuaScript {
+export function luaScript(redis: ScriptClient, source: string): LuaScript {
   const script = redis.createScript(source);
   let loaded = false;
   return async (keys, args) => {

@@ -8,12 +8,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export default defineHandler(cleanupData, async (payload, context) => {
   const { signal } = context;
   const nowMs = context.clock.now();
+  const redis = await context.redis();
   const reports: CleanupReport[] = [];
   for (const task of cleanupTasks) {
     if (payload.tasks && !payload.tasks.includes(task.name)) continue;
     reports.push(
       await task.run({
-        redis: context.redis,
+        redis,
         nowMs,
         signal,
         maxKeys: payload.maxKeysPerTask,

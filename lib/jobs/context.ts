@@ -7,7 +7,11 @@ import { type Clock, jobDefiner, type JobQueue, type Redis } from "../job-runtim
  * only what jobs use. `lib/services.ts` builds it; tests pass fakes.
  */
 export interface JobDeps {
-  redis: Redis;
+  /**
+   * The app's Redis client, loaded on first use: the job route claims with a small
+   * client of its own, so a job that never touches Redis never loads its SDK.
+   */
+  redis(): Promise<Redis>;
   email: EmailSender;
   /** For jobs that publish follow-up jobs. */
   queue: JobQueue;

@@ -10,7 +10,8 @@ const MAX_SCAN_PAGES = 100;
 const REDRIVE_MEMORY_SECONDS = 30 * 24 * 60 * 60;
 
 export default defineHandler(dlqRedrive, async (payload, context) => {
-  const { signal, redis, qstash } = context;
+  const { signal, qstash } = context;
+  const redis = await context.redis();
   const report: RedriveReport = {
     at: context.clock.now(),
     dryRun: payload.dryRun,

@@ -6,12 +6,13 @@ import { getUser } from "../users/store";
 import { eventReminder } from "./event-reminder";
 
 export default defineHandler(eventReminder, async (payload, context) => {
-  const event = await getEvent(context.redis, payload.eventId);
+  const redis = await context.redis();
+  const event = await getEvent(redis, payload.eventId);
   if (!event) return { skipped: "missing" };
   if (event.status === "cancelled") return { skipped: "cancelled" };
   if (event.version !== payload.version || event.startsAt !== payload.startsAt) return { skipped: "moved" };
   if (event.startsAt <= context.clock.now()) return { skipped: "started" };
-  const user = await getUser(context.redis, event.userId);
+  const user = await getUser(redis, event.userId);
   if (!user) return { skipped: "no-user" };
   const rendered = await reminderEmail({
     name: user.name,
@@ -21,6 +22,6 @@ export default defineHandler(eventReminder, async (payload, context) => {
     appUrl: context.appUrl,
   });
   const emailId = await sendJobEmail(context, { job: "event-reminder", userId: user.id, to: user.email, rendered });
-  await markReminded(context.redis, { eventId: event.id, version: event.version, nowMs: context.clock.now() });
+  await markReminded(redis, { eventId: event.id, version: event.version, nowMs: context.clock.now() });
   return { emailId };
 });

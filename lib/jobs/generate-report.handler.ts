@@ -10,9 +10,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export default defineHandler(generateReport, async (payload, context) => {
   const { signal } = context;
-  const org = await getOrg(context.redis, payload.orgId);
+  const redis = await context.redis();
+  const org = await getOrg(redis, payload.orgId);
   if (!org) throw new NonRetryableError(`organisation ${payload.orgId} no longer exists`);
-  const existing = await getReport(context.redis, payload.reportId);
+  const existing = await getReport(redis, payload.reportId);
   const base = existing ?? {
     id: payload.reportId,
     orgId: org.id,
@@ -27,9 +28,9 @@ export default defineHandler(generateReport, async (payload, context) => {
   let report = base;
   if (base.status !== "ready") {
     const startedAt = context.clock.now();
-    await saveReport(context.redis, { ...base, status: "running", startedAt });
-    const memberIds = await listMemberIds(context.redis, org.id);
-    const inputs = await collectReportInputs(context.redis, memberIds, signal);
+    await saveReport(redis, { ...base, status: "running", startedAt });
+    const memberIds = await listMemberIds(redis, org.id);
+    const inputs = await collectReportInputs(redis, memberIds, signal);
     const result = aggregateReport({
       from: startedAt - payload.periodDays * DAY_MS,
       to: startedAt,
@@ -37,7 +38,7 @@ export default defineHandler(generateReport, async (payload, context) => {
       ...inputs,
     });
     report = { ...base, status: "ready", startedAt, completedAt: context.clock.now(), result };
-    await saveReport(context.redis, report);
+    await saveReport(redis, report);
   }
 
   // Deduplicated by the report: a retry of this job (or a second delivery) publishes no second email,

@@ -6,7 +6,7 @@ import { notification } from "./notification";
 
 export default defineHandler(notification, async (payload, context) => {
   // Stored first: a failing email retries the job, and the insert is a no-op the second time.
-  const stored = await addNotification(context.redis, {
+  const stored = await addNotification(await context.redis(), {
     id: payload.notificationId,
     userId: payload.userId,
     title: payload.title,

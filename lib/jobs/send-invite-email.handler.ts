@@ -20,7 +20,7 @@ export function staleReason(invite: Invite, payload: SendInviteEmailPayload, now
 
 /** The handler, with its invite lookup replaceable in tests. */
 export function createSendInviteEmailHandler(deps: Partial<SendInviteEmailDeps> = {}) {
-  const loadInvite = deps.loadInvite ?? ((jobDeps, inviteId) => getInvite(jobDeps.redis, inviteId));
+  const loadInvite = deps.loadInvite ?? (async (jobDeps, inviteId) => getInvite(await jobDeps.redis(), inviteId));
   return defineHandler(sendInviteEmail, async (payload, context) => {
     const invite = await loadInvite(context, payload.inviteId);
     if (!invite) throw new NonRetryableError(`unknown invite ${payload.inviteId}`);

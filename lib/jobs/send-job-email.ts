@@ -40,10 +40,10 @@ export async function sendJobEmail(
     messageId: context.messageId,
   };
   if (result.ok) {
-    await recordEmail(context.redis, { ...base, status: "sent", resendId: result.id }, context.clock.now());
+    await recordEmail(await context.redis(), { ...base, status: "sent", resendId: result.id }, context.clock.now());
     return result.id;
   }
   const error = toJobError(result.error);
-  await recordEmail(context.redis, { ...base, status: "failed", lastError: error.message }, context.clock.now());
+  await recordEmail(await context.redis(), { ...base, status: "failed", lastError: error.message }, context.clock.now());
   throw error;
 }

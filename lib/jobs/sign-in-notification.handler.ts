@@ -8,7 +8,7 @@ import { signInNotification } from "./sign-in-notification";
 
 export interface SignInNotificationDeps {
   loadUser(jobDeps: JobDeps, userId: string): Promise<User | null>;
-  limiter(jobDeps: JobDeps): NotificationLimiter;
+  limiter(jobDeps: JobDeps): Promise<NotificationLimiter>;
 }
 
 /** What a rate-limited run returns: a success, so QStash neither retries nor dead-letters it. */
@@ -16,13 +16,13 @@ const RATE_LIMITED = { skipped: "rate limited" } as const;
 
 /** The handler, with its user lookup and limiter replaceable in tests. */
 export function createSignInNotificationHandler(deps: Partial<SignInNotificationDeps> = {}) {
-  const loadUser = deps.loadUser ?? ((jobDeps, userId) => getUser(jobDeps.redis, userId));
-  const limiter = deps.limiter ?? ((jobDeps) => createRedisNotificationLimiter(jobDeps.redis));
+  const loadUser = deps.loadUser ?? (async (jobDeps, userId) => getUser(await jobDeps.redis(), userId));
+  const limiter = deps.limiter ?? (async (jobDeps) => createRedisNotificationLimiter(await jobDeps.redis()));
   return defineHandler(signInNotification, async (payload, context) => {
     const user = await loadUser(context, payload.userId);
     if (!user) throw new NonRetryableError(`unknown user ${payload.userId}`);
     // A burst of sign-ins (a script, a shared password) must not flood the inbox: the rest are skipped, not failed.
-    const decision = await limiter(context).check(user.id, payload.eventId);
+    const decision = await (await limiter(context)).check(user.id, payload.eventId);
     if (!decision.allowed) return { ...RATE_LIMITED, resetAt: decision.resetAt };
     const rendered = await signInNotificationEmail({
       name: user.name,

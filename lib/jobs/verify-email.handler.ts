@@ -5,7 +5,7 @@ import { verificationLinkIsCurrent } from "../users/email-verification";
 import { verifyEmailJob } from "./verify-email";
 
 export default defineHandler(verifyEmailJob, async (payload, context) => {
-  if (payload.kind === "verify" && !(await verificationLinkIsCurrent(context.redis, payload.userId, payload.verifyUrl))) {
+  if (payload.kind === "verify" && !(await verificationLinkIsCurrent(await context.redis(), payload.userId, payload.verifyUrl))) {
     // Verified meanwhile, or a newer link was sent: this one would not work.
     return { skipped: "link no longer current" };
   }

@@ -44,7 +44,7 @@ const redisOnly = defineJob({
   schema: z.object({ key: z.string() }),
   retries: 0,
   async handler(payload, context) {
-    await context.redis.set(payload.key, "1");
+    await (await context.redis()).set(payload.key, "1");
     return { set: payload.key };
   },
 });
@@ -84,11 +84,11 @@ test("a handler that sends email reaches the sender through the same context", a
   expect(base.email.sent).toHaveLength(1);
 });
 
-test("services are made once, on first use, and the handlers' slice shares them", () => {
+test("services are made once, on first use, and the handlers' slice shares them", async () => {
   const services = createServices(env);
   const deps = jobDepsOf(services);
   expect(services.redis).toBe(services.redis);
-  expect(deps.redis).toBe(services.redis);
+  expect(await deps.redis()).toBe(services.redis);
   expect(deps.qstash).toBe(services.qstash);
   expect(deps.queue).toBe(services.queue);
   expect(deps.email).toBe(services.email);

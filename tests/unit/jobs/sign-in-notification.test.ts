@@ -39,7 +39,7 @@ function scriptedLimiter(...answers: Array<LimitDecision | Error>) {
 }
 
 function jobWith(user: User | null, limiter: NotificationLimiter = scriptedLimiter().limiter) {
-  return createSignInNotificationHandler({ loadUser: async () => user, limiter: () => limiter });
+  return createSignInNotificationHandler({ loadUser: async () => user, limiter: async () => limiter });
 }
 
 describe("sign-in-notification: contract", () => {

@@ -1,6 +1,6 @@
 import { createJobRoute } from "@/lib/job-runtime";
 import { jobs } from "@/lib/jobs/registry";
-import { getJobRouteDeps } from "@/lib/services";
+import { getJobRouteDeps } from "@/lib/job-route-deps";
 
 // Node.js is the default runtime for jobs; the Edge twin lives under app/api/edge/jobs.
 export const runtime = "nodejs";

@@ -1,6 +1,6 @@
 import { createJobRoute } from "@/lib/job-runtime";
 import { jobs } from "@/lib/jobs/registry";
-import { getJobRouteDeps } from "@/lib/services";
+import { getJobRouteDeps } from "@/lib/job-route-deps";
 
 // Opt-in Edge runtime for jobs declared with `runtime: "edge"`; same handler, different URL for the signature check.
 export const runtime = "edge";
