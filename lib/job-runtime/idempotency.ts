@@ -56,6 +56,12 @@ export const leaseKey = (idempotencyKey: string) => `idem:${idempotencyKey}`;
 /** The Redis key that marks a signature token as used, until the token expires. */
 export const tokenKey = (jti: string) => `qstash:jti:${jti}`;
 
+/**
+ * What the claim script answers, as numbers: the Redis client tries JSON.parse on every string in a
+ * reply, and a string that isn't JSON (such as 'claimed') costs it a thrown SyntaxError per delivery.
+ */
+const ANSWER = { claimed: 0, done: 1, running: 2, replay: 3 } as const;
+
 // KEYS: lease, run record, recent-runs index, token. ARGV: lease value, lease ms, job, now,
 // idempotency key, run TTL s, message id, recent-runs limit (0: don't trim this time), token ms (0: no token).
 // The recent-runs index is trimmed only now and then (see TRIM_EVERY): the trim costs a rank lookup on
@@ -63,7 +69,7 @@ export const tokenKey = (jti: string) => `qstash:jti:${jti}`;
 const CLAIM = `
 local token_ms = tonumber(ARGV[9])
 if token_ms > 0 and not redis.call('SET', KEYS[4], ARGV[7], 'NX', 'PX', token_ms) then
-  return {'replay', 0}
+  return {${ANSWER.replay}, 0}
 end
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -77,12 +83,12 @@ if current then
       redis.call('EXPIRE', KEYS[2], ARGV[6])
       redis.call('ZADD', KEYS[3], ARGV[4], ARGV[7])
     end
-    return {'done', first}
+    return {${ANSWER.done}, first}
   end
   -- running:<lease id>:<deadline ms>. Before its deadline the run may still be going; after it, it is dead.
   local deadline = tonumber(string.match(current, ':(%d+)$'))
   if deadline == nil or deadline > tonumber(ARGV[4]) then
-    return {'running', redis.call('PTTL', KEYS[1])}
+    return {${ANSWER.running}, redis.call('PTTL', KEYS[1])}
   end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
@@ -94,7 +100,7 @@ local limit = tonumber(ARGV[8])
 if limit > 0 then
   redis.call('ZREMRANGEBYRANK', KEYS[3], 0, -(limit + 1))
 end
-return {'claimed', attempt}`;
+return {${ANSWER.claimed}, attempt}`;
 
 // KEYS: lease, run record. ARGV: lease value, done value, done ms, now, duration, result.
 // An earlier attempt's error is blanked in the same HSET rather than deleted by another command:
@@ -170,10 +176,10 @@ export function createIdempotencyGuard(redis: ScriptClient, now: () => number) {
           // An expired token never verifies; one in its last millisecond still gets a moment's claim.
           input.token ? Math.max(1, Math.ceil(tokenMs)) : 0,
         ].map(String),
-      )) as [string, string | number];
-      if (state === "replay") return { state: "replay" };
-      if (state === "done") return { state: "done", messageId: String(detail) };
-      if (state === "running") return { state: "running", retryAfterMs: Math.max(0, Number(detail)) };
+      )) as [number, string | number];
+      if (state === ANSWER.replay) return { state: "replay" };
+      if (state === ANSWER.done) return { state: "done", messageId: String(detail) };
+      if (state === ANSWER.running) return { state: "running", retryAfterMs: Math.max(0, Number(detail)) };
       const runKeys = [key, runKey(input.messageId)];
       const startedAt = input.nowMs;
       return {
