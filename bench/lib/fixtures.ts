@@ -50,6 +50,8 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
   const services = createServices(env);
   const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
   const url = jobUrl(APP_URL, testJob);
+  // Built once, as the app's route does (getJobRouteDeps), not once per delivery.
+  const routeDeps = { ...jobRouteDepsOf(services, verify), runtime: "nodejs" as const };
   return {
     redis,
     services,
@@ -58,10 +60,7 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
     request: (messageId, message = "hello from the benchmark") =>
       signedRequest({ url, body: JSON.stringify({ message }), messageId }),
     async deliver(request) {
-      const response = await handleJobRequest(benchRegistry, "test", request, {
-        ...jobRouteDepsOf(services, verify),
-        runtime: "nodejs",
-      });
+      const response = await handleJobRequest(benchRegistry, "test", request, routeDeps);
       const body = (await response.json()) as { duplicate?: boolean; error?: string };
       if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${JSON.stringify(body)}`);
       return { duplicate: body.duplicate === true };

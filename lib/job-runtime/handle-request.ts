@@ -215,8 +215,23 @@ async function runDelivery(
  */
 function handlerContext<Deps extends object>(jobDeps: Deps, facts: JobContext): JobContext & Deps {
   const context: object = { ...facts };
-  for (const [key, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(jobDeps))) {
-    if (!Object.hasOwn(context, key)) Object.defineProperty(context, key, { ...descriptor, configurable: true });
+  for (const [key, descriptor] of descriptorsOf(jobDeps)) {
+    if (!Object.hasOwn(context, key)) Object.defineProperty(context, key, descriptor);
   }
   return context as JobContext & Deps;
+}
+
+/** The app builds its dependencies once and hands the same object to every delivery: read its descriptors once. */
+const descriptorsByDeps = new WeakMap<object, ReadonlyArray<[string, PropertyDescriptor]>>();
+
+function descriptorsOf(jobDeps: object): ReadonlyArray<[string, PropertyDescriptor]> {
+  let descriptors = descriptorsByDeps.get(jobDeps);
+  if (!descriptors) {
+    descriptors = Object.entries(Object.getOwnPropertyDescriptors(jobDeps)).map(([key, descriptor]) => [
+      key,
+      { ...descriptor, configurable: true },
+    ]);
+    descriptorsByDeps.set(jobDeps, descriptors);
+  }
+  return descriptors;
 }

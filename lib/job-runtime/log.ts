@@ -30,14 +30,17 @@ function describe(value: unknown): unknown {
 }
 
 export function createLogger(base: LogFields = {}, sink: LogSink = consoleSink): Logger {
-  const write =
-    (level: LogLevel) =>
-    (event: string, fields: LogFields = {}) => {
-      // Trace ids, when a trace is being recorded, let a log search open the whole trace.
-      const line: LogFields = { level, event, ...base, ...traceFields() };
-      for (const [name, value] of Object.entries(fields)) line[name] = describe(value);
-      sink(level, JSON.stringify(line));
-    };
+  const write = (level: LogLevel) => (event: string, fields?: LogFields) => {
+    const line: LogFields = { level, event, ...base };
+    // Trace ids, when a trace is being recorded, let a log search open the whole trace.
+    const { traceId, spanId } = traceFields();
+    if (traceId !== undefined) {
+      line.traceId = traceId;
+      line.spanId = spanId;
+    }
+    if (fields) for (const name in fields) line[name] = describe(fields[name]);
+    sink(level, JSON.stringify(line));
+  };
   return {
     debug: write("debug"),
     info: write("info"),

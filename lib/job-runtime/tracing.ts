@@ -21,6 +21,9 @@ import {
   type Attributes,
   type Context,
   type Span,
+  type TextMapGetter,
+  type Tracer,
+  type TracerProvider,
 } from "@opentelemetry/api";
 
 export const TRACER_NAME = "qstash-jobs";
@@ -42,7 +45,18 @@ export const MESSAGING_SYSTEM = "qstash";
 /** How a delivery ended, as the consumer span's outcome attribute. */
 export type DeliveryOutcome = "succeeded" | "duplicate" | "busy" | "failed" | "retry" | "non_retryable" | "rejected";
 
-const tracer = () => trace.getTracer(TRACER_NAME);
+let cachedTracer: { provider: TracerProvider; tracer: Tracer } | undefined;
+
+/**
+ * Our tracer, asked of the current provider once. The API's proxy provider hands out a new
+ * proxy tracer on every `getTracer` call; the proxy itself finds an SDK registered later, so
+ * keeping it is safe. A new provider (the API disabled and set up again) gets a new tracer.
+ */
+function tracer(): Tracer {
+  const provider = trace.getTracerProvider();
+  if (cachedTracer?.provider !== provider) cachedTracer = { provider, tracer: provider.getTracer(TRACER_NAME) };
+  return cachedTracer.tracer;
+}
 
 /** W3C trace context of `span` as headers (`traceparent`, maybe `tracestate`); empty when no propagator is registered. */
 export function traceHeaders(span?: Span): Record<string, string> {
@@ -73,12 +87,10 @@ export function endPublishSpan(span: Span, result: { messageId: string } | { err
   span.end();
 }
 
-function headerGetter(headers: Headers) {
-  return {
-    keys: () => [...headers.keys()],
-    get: (carrier: Headers, key: string) => carrier.get(key) ?? undefined,
-  };
-}
+const headerGetter: TextMapGetter<Headers> = {
+  keys: (carrier) => [...carrier.keys()],
+  get: (carrier, key) => carrier.get(key) ?? undefined,
+};
 
 /**
  * The context a delivery continues: the producer's, from the forwarded
@@ -87,7 +99,7 @@ function headerGetter(headers: Headers) {
  * it instead so the spans form one tree.
  */
 export function deliveryContext(headers: Headers): Context {
-  const extracted = propagation.extract(ROOT_CONTEXT, headers, headerGetter(headers));
+  const extracted = propagation.extract(ROOT_CONTEXT, headers, headerGetter);
   const producer = trace.getSpanContext(extracted);
   const active = trace.getSpanContext(context.active());
   if (producer && active && active.traceId === producer.traceId) return context.active();
@@ -131,8 +143,13 @@ export function setOutcome(span: Span | undefined, outcome: DeliveryOutcome, err
   if (error !== undefined) recordError(span, error);
 }
 
-/** A child step of the active span (verify, claim, handler, complete); errors are recorded and rethrown. */
-export async function step<T>(name: string, fn: () => Promise<T>, attributes: Attributes = {}): Promise<T> {
+/**
+ * A child step of the active span (verify, claim, handler, complete); errors are recorded and rethrown.
+ * When nothing records the active span (no SDK registered, or the trace sampled out) a child
+ * would not be recorded either, so the step just runs: no span, no context, no closures.
+ */
+export function step<T>(name: string, fn: () => Promise<T>, attributes?: Attributes): Promise<T> {
+  if (!trace.getActiveSpan()?.isRecording()) return fn();
   return tracer().startActiveSpan(name, { attributes }, async (span) => {
     try {
       return await fn();
