@@ -50,14 +50,16 @@ export function sendAttempt(outgoing: OutgoingRequest): Promise<AttemptResult> {
       const chunks: Buffer[] = [];
       let size = 0;
       response.on("data", (chunk: Buffer) => {
-        if (size < MAX_RESPONSE_BODY_BYTES) chunks.push(chunk.subarray(0, MAX_RESPONSE_BODY_BYTES - size));
+        const room = MAX_RESPONSE_BODY_BYTES - size;
+        if (room > 0) chunks.push(chunk.length <= room ? chunk : chunk.subarray(0, room));
         size += chunk.length;
       });
       response.on("end", () =>
         finish({
           status: response.statusCode ?? 0,
           headers: collectHeaderValues(response.rawHeaders),
-          body: Buffer.concat(chunks),
+          // Most answers are one small chunk: keep it rather than copy it.
+          body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks),
         }),
       );
       response.on("error", (error) => finish(failed(describe(error))));

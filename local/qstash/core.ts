@@ -37,11 +37,25 @@ export interface Core {
   limitsChanged(): void;
 }
 
+const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+const ID_LENGTH = 24;
+/**
+ * Random bytes for ids, drawn a few kilobytes at a time: every message takes two ids
+ * (its own and its signature's `jti`), and one `randomBytes` call per id cost a trip
+ * into OpenSSL (and a syscall) each time.
+ */
+const idPool = { bytes: Buffer.alloc(0), next: 0 };
+const ID_POOL_BYTES = 4_096;
+
 /** `msg_…`, `scd_…`: prefix plus 24 random alphanumerics, like QStash's ids. */
 export function randomId(prefix: string): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  const bytes = randomBytes(24);
+  if (idPool.next + ID_LENGTH > idPool.bytes.length) {
+    idPool.bytes = randomBytes(ID_POOL_BYTES);
+    idPool.next = 0;
+  }
+  const { bytes } = idPool;
   let text = "";
-  for (const byte of bytes) text += alphabet[byte % alphabet.length];
+  for (let index = idPool.next; index < idPool.next + ID_LENGTH; index++) text += ID_ALPHABET[bytes[index]! % ID_ALPHABET.length];
+  idPool.next += ID_LENGTH;
   return `${prefix}_${text}`;
 }

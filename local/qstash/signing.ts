@@ -1,4 +1,4 @@
-import { createHash, createHmac, randomUUID } from "node:crypto";
+import { createHash, createHmac, createSecretKey, type KeyObject, randomUUID } from "node:crypto";
 import { DEV_CURRENT_SIGNING_KEY } from "./credentials";
 
 /** Lifetime QStash gives every signature. */
@@ -22,6 +22,21 @@ export interface SignInput {
 }
 
 const b64url = (input: string | Uint8Array) => Buffer.from(input).toString("base64url");
+/** The same for every token. */
+const JWT_HEADER = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+
+/** HMAC keys imported once per signing key rather than once per delivery. */
+const hmacKeys = new Map<string, KeyObject>();
+function hmacKey(key: string): KeyObject {
+  let imported = hmacKeys.get(key);
+  if (!imported) {
+    // A server signs with one key (two while rotating); tests mint with a few more.
+    if (hmacKeys.size >= 16) hmacKeys.clear();
+    imported = createSecretKey(Buffer.from(key, "utf8"));
+    hmacKeys.set(key, imported);
+  }
+  return imported;
+}
 
 /**
  * The `Upstash-Signature` JWT (HS256). Claim order and the padded base64url
@@ -30,7 +45,7 @@ const b64url = (input: string | Uint8Array) => Buffer.from(input).toString("base
  */
 export function signDelivery(input: SignInput): string {
   const iat = Math.floor(input.nowMs / 1_000);
-  const header = b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }));
+  const header = JWT_HEADER;
   const payload = b64url(
     JSON.stringify({
       iss: input.iss ?? "Upstash",
@@ -42,7 +57,7 @@ export function signDelivery(input: SignInput): string {
       body: paddedBase64url(createHash("sha256").update(input.body).digest()),
     }),
   );
-  const signature = createHmac("sha256", Buffer.from(input.key, "utf8")).update(`${header}.${payload}`).digest("base64url");
+  const signature = createHmac("sha256", hmacKey(input.key)).update(`${header}.${payload}`).digest("base64url");
   return `${header}.${payload}.${signature}`;
 }
 

@@ -252,7 +252,6 @@ async function loadLuaModule(): Promise<LuaModule> {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /**
  * Moves strings across the WebAssembly boundary: one growable scratch buffer for
@@ -261,6 +260,7 @@ const decoder = new TextDecoder();
 class Strings {
   #buffer: Pointer;
   #capacity = 4_096;
+  #view: Buffer | undefined;
   /** Out-parameter for `lua_tolstring`'s length. */
   readonly #length: Pointer;
   /** NUL-terminated constants for `luaL_loadbufferx`. */
@@ -306,18 +306,16 @@ class Strings {
   read(L: LuaState, index: number): string {
     const pointer = this.m._lua_tolstring(L, index, this.#length);
     const length = this.m.HEAPU32[this.#length >> 2]!;
-    const heap = this.m.HEAPU8;
-    // Short ASCII (keys, commands, numbers) is most of what crosses: skip the decoder for it.
-    if (length <= 32) {
-      let text = "";
-      for (let i = pointer; i < pointer + length; i++) {
-        const byte = heap[i]!;
-        if (byte >= 0x80) return decoder.decode(heap.subarray(pointer, pointer + length));
-        text += String.fromCharCode(byte);
-      }
-      return text;
-    }
-    return decoder.decode(heap.subarray(pointer, pointer + length));
+    // Decoded straight out of the memory, as TextDecoder would (bad bytes become U+FFFD), but
+    // without a view object per string: every key and argument of every `redis.call` crosses here.
+    return this.#heap().toString("utf8", pointer, pointer + length);
+  }
+
+  /** A Buffer over the WebAssembly memory, renewed when the memory grows (which replaces its ArrayBuffer). */
+  #heap(): Buffer {
+    const { buffer } = this.m.HEAPU8;
+    if (this.#view?.buffer !== buffer) this.#view = Buffer.from(buffer);
+    return this.#view;
   }
 
   close(): void {

@@ -71,7 +71,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://localhost");
+    const url = requestUrl(req.url ?? "/");
     const path = url.pathname.replace(/\/+$/, "") || "/";
     const method = req.method ?? "GET";
     // The dev token is public: without this a web page could read the data through a rebound host.
@@ -160,7 +160,7 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
   }
 
   /** The fault switch; it changes what every client sees, so it takes the token like the data API. */
-  async function handleFaults(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+  async function handleFaults(req: IncomingMessage, res: ServerResponse, url: RequestUrl, method: string): Promise<void> {
     if (!authorized(req, url, token)) return sendJson(res, 401, { error: "Unauthorized" });
     if (method === "GET") return sendJson(res, 200, faults.state());
     if (method === "DELETE") return sendJson(res, 200, faults.clear());
@@ -190,7 +190,18 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
   };
 }
 
-function authorized(req: IncomingMessage, url: URL, token: string): boolean {
+/**
+ * The parts of the request target the server reads. The SDK's requests (`/pipeline`, no
+ * query) are by far the most, and a plain path needs no URL object per request.
+ */
+type RequestUrl = Pick<URL, "pathname" | "searchParams">;
+const NO_QUERY = new URLSearchParams();
+function requestUrl(target: string): RequestUrl {
+  if (/^\/(?!\/)[A-Za-z0-9/_-]*$/.test(target)) return { pathname: target, searchParams: NO_QUERY };
+  return new URL(target, "http://localhost");
+}
+
+function authorized(req: IncomingMessage, url: RequestUrl, token: string): boolean {
   const header = req.headers.authorization ?? "";
   const match = /^Bearer\s+(.+)$/i.exec(header);
   // The hosted API also takes `?_token=`; the SDK never sends it, curl users might.
