@@ -1,5 +1,12 @@
 import { parseEnv } from "@/lib/env";
-import { handleJobRequest, type AnyJobRegistry as JobRegistry, jobUrl, createVerifier, type Verifier } from "@/lib/job-runtime";
+import {
+  handleJobRequest,
+  type AnyJobRegistry as JobRegistry,
+  jobUrl,
+  createVerifier,
+  type JobRouteDeps,
+  type Verifier,
+} from "@/lib/job-runtime";
 import { testJob } from "@/lib/jobs/test";
 import { jobs } from "@/lib/jobs/registry";
 import { createServices, type Services, jobRouteDepsOf } from "@/lib/services";
@@ -24,6 +31,10 @@ export interface JobRoute {
   url: string;
   /** A freshly signed delivery of the `test` job, as QStash would send it. */
   request(messageId: string, message?: string): Request;
+  /** What the route hands the idempotency guard to run its scripts, as the route gets it. */
+  scripts: JobRouteDeps["redis"];
+  /** One delivery through the real route code, answered but not read. */
+  answer(request: Request): Promise<Response>;
   /** One delivery through the real route code; throws unless it answered 200. */
   deliver(request: Request): Promise<{ duplicate: boolean }>;
   close(): Promise<void>;
@@ -59,11 +70,10 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
     url,
     request: (messageId, message = "hello from the benchmark") =>
       signedRequest({ url, body: JSON.stringify({ message }), messageId }),
+    scripts: routeDeps.redis,
+    answer: (request) => handleJobRequest(benchRegistry, "test", request, routeDeps),
     async deliver(request) {
-      const response = await handleJobRequest(benchRegistry, "test", request, routeDeps);
-      const body = (await response.json()) as { duplicate?: boolean; error?: string };
-      if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${JSON.stringify(body)}`);
-      return { duplicate: body.duplicate === true };
+      return delivered(await handleJobRequest(benchRegistry, "test", request, routeDeps));
     },
     proxy,
     async close() {
@@ -71,6 +81,13 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
       await redis.close();
     },
   };
+}
+
+/** Reads a route's answer: throws unless it is a 200, and says whether it was a duplicate. */
+export async function delivered(response: Response): Promise<{ duplicate: boolean }> {
+  const body = (await response.json()) as { duplicate?: boolean; error?: string };
+  if (response.status !== 200) throw new Error(`delivery answered ${response.status}: ${JSON.stringify(body)}`);
+  return { duplicate: body.duplicate === true };
 }
 
 /**
