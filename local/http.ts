@@ -12,8 +12,27 @@ import type { AddressInfo } from "node:net";
  */
 export const SERVER_OPTIONS: ServerOptions = { keepAliveTimeout: 65_000 };
 
-/** The body as UTF-8 text, or null as soon as it exceeds `maxBytes` (the rest is not buffered). */
+/**
+ * The body's bytes, or null once it is known to exceed `maxBytes`: at once when the
+ * declared Content-Length says so, else as soon as the bytes read pass it. Either way
+ * the rest is drained unread, so the caller can still answer 413 on the connection.
+ */
+export function readBytes(req: IncomingMessage, maxBytes: number): Promise<Buffer | null> {
+  return collectBody(req, maxBytes, (chunks) => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+}
+
+/** The body as UTF-8 text, or null once it exceeds `maxBytes` (see `readBytes`). */
 export function readBody(req: IncomingMessage, maxBytes: number): Promise<string | null> {
+  return collectBody(req, maxBytes, (chunks) =>
+    chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"),
+  );
+}
+
+function collectBody<T>(req: IncomingMessage, maxBytes: number, finish: (chunks: Buffer[]) => T): Promise<T | null> {
+  if (Number(req.headers["content-length"]) > maxBytes) {
+    req.resume();
+    return Promise.resolve(null);
+  }
   // Plain events rather than `for await`: the async iterator costs a promise and a
   // few stream-internal objects per chunk, on every request of every local service.
   return new Promise((resolve, reject) => {
@@ -31,7 +50,7 @@ export function readBody(req: IncomingMessage, maxBytes: number): Promise<string
       req.resume();
       resolve(null);
     };
-    const onEnd = () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    const onEnd = () => resolve(finish(chunks));
     req.on("data", onData);
     req.once("end", onEnd);
     req.once("error", reject);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBytes } from "../http";
 import { ApiError } from "./errors";
 import { flattenHeaders, type FlatHeaders } from "./header-map";
 
@@ -28,13 +29,8 @@ export const json = (body: unknown, status = 200): Reply => ({ status, body });
 export const empty = (status = 200): Reply => ({ status });
 
 export async function readRequest(req: IncomingMessage): Promise<RequestContext> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_REQUEST_BYTES) throw new ApiError(413, `request body larger than ${MAX_REQUEST_BYTES} bytes`);
-    chunks.push(chunk);
-  }
+  const body = await readBytes(req, MAX_REQUEST_BYTES);
+  if (body === null) throw new ApiError(413, `request body larger than ${MAX_REQUEST_BYTES} bytes`);
   const raw = req.url ?? "/";
   const mark = raw.indexOf("?");
   const path = mark === -1 ? raw : raw.slice(0, mark);
@@ -46,7 +42,7 @@ export async function readRequest(req: IncomingMessage): Promise<RequestContext>
     rawQuery,
     query: new URLSearchParams(rawQuery),
     headers: flattenHeaders(req.headers),
-    body: Buffer.concat(chunks),
+    body,
     callerIp: remote || "127.0.0.1",
     loopback: remote === "127.0.0.1" || remote === "::1" || remote.startsWith("127."),
   };

@@ -191,6 +191,10 @@ function markDeduplicated(response: unknown): unknown {
  */
 function definedOnly<T extends object>(object: T): T {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(object)) if (value !== undefined) out[key] = value;
+  // for…in over an own-properties-only literal: no [key, value] pair array per field, per message.
+  for (const key in object) {
+    const value = object[key];
+    if (value !== undefined) out[key] = value;
+  }
   return out as T;
 }

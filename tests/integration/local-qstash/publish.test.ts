@@ -24,6 +24,28 @@ describe("local QStash: publishing", () => {
     expect(receiver.deliveries.map((delivery) => delivery.path)).toEqual(["/collapsed"]);
   });
 
+  it("refuses a body over 10 MB with 413 and stores nothing, whether or not its length was declared", async () => {
+    const { api, at, server, receiver } = ctx();
+    const oversized = Buffer.alloc(10 * 1024 * 1024 + 1, "a");
+    const declared = await api(`/v2/publish/${at("/big")}`, { method: "POST", body: oversized });
+    expect(declared.status).toBe(413);
+    expect(await declared.json()).toEqual({ error: expect.stringContaining("larger than") });
+    const streamed = await api(`/v2/publish/${at("/big")}`, {
+      method: "POST",
+      body: new ReadableStream({
+        start(controller) {
+          for (let offset = 0; offset < oversized.length; offset += 1024 * 1024)
+            controller.enqueue(oversized.subarray(offset, offset + 1024 * 1024));
+          controller.close();
+        },
+      }),
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    await server.idle();
+    expect(receiver.deliveries).toEqual([]);
+  });
+
   it("§14.4 answers 200 {messageId} for a URL and an array of {messageId,url} for a URL group", async () => {
     const { client, at, api } = ctx();
     const single = await api(`/v2/publish/${at("/one")}`, { method: "POST", body: "x" });
