@@ -16,23 +16,46 @@ export function runBudgetMs(platformMaxSeconds: number, jobTimeoutSeconds?: numb
   return Math.max(limitMs - DEADLINE_MARGIN_MS, Math.min(limitMs, 500));
 }
 
+/** What a run gets from its budget: the signal that fires when the budget is over. */
+export interface RunBudget {
+  /** Made the first time it is read (most handlers never read it); already aborted if read after the budget ran out. */
+  readonly signal: AbortSignal;
+}
+
 /**
- * Runs `work` with an AbortSignal that fires after `budgetMs`; whichever comes
- * first wins. A handler that ignores the signal is still answered on time.
+ * Runs `work` within `budgetMs`; whichever comes first wins. A handler that
+ * ignores the signal is still answered on time. The AbortController behind the
+ * signal is only made if `work` reads it: one per delivery is not free, and most
+ * jobs never pass it on.
  */
-export async function withDeadline<T>(budgetMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
+export async function withRunBudget<T>(budgetMs: number, work: (budget: RunBudget) => Promise<T>): Promise<T> {
+  let controller: AbortController | undefined;
+  let timeout: JobTimeoutError | undefined;
+  const budget: RunBudget = {
+    get signal() {
+      if (!controller) {
+        controller = new AbortController();
+        if (timeout) controller.abort(timeout);
+      }
+      return controller.signal;
+    },
+  };
   let timer: ReturnType<typeof setTimeout> | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new JobTimeoutError(budgetMs);
-      controller.abort(error);
-      reject(error);
+      timeout = new JobTimeoutError(budgetMs);
+      controller?.abort(timeout);
+      reject(timeout);
     }, budgetMs);
   });
   try {
-    return await Promise.race([work(controller.signal), expired]);
+    return await Promise.race([work(budget), expired]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** `withRunBudget` for work that takes the signal itself. */
+export function withDeadline<T>(budgetMs: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  return withRunBudget(budgetMs, (budget) => work(budget.signal));
 }

@@ -1,6 +1,6 @@
 import { prettifyError, safeParse } from "zod/mini";
 import type { Clock } from "./clock";
-import { runBudgetMs, withDeadline } from "./deadline";
+import { runBudgetMs, withRunBudget } from "./deadline";
 import { readDeliveryHeaders } from "./delivery-headers";
 import "./schema-messages";
 import { type JobContext, type JobRuntime, runIdempotencyKey } from "./define-job";
@@ -178,7 +178,7 @@ async function runDelivery(
 
   try {
     const result = await step("handler", () =>
-      withDeadline(budgetMs, (signal) =>
+      withRunBudget(budgetMs, (budget) =>
         job.handler(
           payload,
           handlerContext(deps.jobDeps, {
@@ -188,7 +188,9 @@ async function runDelivery(
             // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
             retried: delivery.retried,
             maxRetries: job.retries,
-            signal,
+            get signal() {
+              return budget.signal;
+            },
             log: jobLog,
           }),
         ),
@@ -214,11 +216,12 @@ async function runDelivery(
  * email SDK. The delivery facts win over a dependency of the same name.
  */
 function handlerContext<Deps extends object>(jobDeps: Deps, facts: JobContext): JobContext & Deps {
-  const context: object = { ...facts };
+  // `facts` is this delivery's own object: the dependencies are added to it rather than to a copy,
+  // which would also read its lazy `signal` getter.
   for (const [key, descriptor] of descriptorsOf(jobDeps)) {
-    if (!Object.hasOwn(context, key)) Object.defineProperty(context, key, descriptor);
+    if (!Object.hasOwn(facts, key)) Object.defineProperty(facts, key, descriptor);
   }
-  return context as JobContext & Deps;
+  return facts as JobContext & Deps;
 }
 
 /** The app builds its dependencies once and hands the same object to every delivery: read its descriptors once. */

@@ -16,6 +16,9 @@
  */
 export const DEFAULT_JOB_MAX_BODY_BYTES = 1024 * 1024;
 
+/** Stateless without `stream: true`, so one serves every request. */
+const utf8 = new TextDecoder();
+
 export type BoundedBody = { ok: true; text: string } | { ok: false; reason: "declared_too_large" | "too_large" };
 
 export async function readBodyWithin(request: Request, maxBytes: number): Promise<BoundedBody> {
@@ -44,7 +47,7 @@ export async function readBodyWithin(request: Request, maxBytes: number): Promis
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { ok: true, text: new TextDecoder().decode(bytes) };
+  return { ok: true, text: utf8.decode(bytes) };
 }
 
 /** The answer to a body over the limit: QStash never sends one, so this only ever reaches a forger. */

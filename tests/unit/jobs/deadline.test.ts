@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { DEADLINE_MARGIN_MS, JobTimeoutError, runBudgetMs, withDeadline } from "@/lib/job-runtime";
+import { DEADLINE_MARGIN_MS, JobTimeoutError, runBudgetMs, withDeadline, withRunBudget } from "@/lib/job-runtime";
 
 afterEach(() => {
   vi.useRealTimers();
@@ -50,5 +50,43 @@ describe("withDeadline", () => {
     await vi.advanceTimersByTimeAsync(10_000);
     await outcome;
     expect(steps).toBeLessThanOrEqual(4);
+  });
+});
+
+describe("withRunBudget", () => {
+  test("makes no AbortController for work that never reads the signal", async () => {
+    let made = 0;
+    vi.stubGlobal(
+      "AbortController",
+      class extends AbortController {
+        constructor() {
+          super();
+          made++;
+        }
+      },
+    );
+    try {
+      await expect(withRunBudget(1_000, async () => "done")).resolves.toBe("done");
+      expect(made).toBe(0);
+      await expect(withRunBudget(1_000, async (budget) => budget.signal.aborted)).resolves.toBe(false);
+      expect(made).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  test("a signal first read after the budget ran out is already aborted with the timeout", async () => {
+    vi.useFakeTimers();
+    let readLate: (() => AbortSignal) | undefined;
+    const run = withRunBudget(2_000, (budget) => {
+      readLate = () => budget.signal;
+      return new Promise<never>(() => {});
+    });
+    const outcome = expect(run).rejects.toBeInstanceOf(JobTimeoutError);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await outcome;
+    const signal = readLate!();
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBeInstanceOf(JobTimeoutError);
   });
 });
