@@ -88,6 +88,10 @@ process.on("message", (request: ChildRequest) => {
       case "idle":
         await stack.qstash.idle();
         return reply({ type: "idle" });
+      case "cpu": {
+        const { user, system } = process.cpuUsage();
+        return reply({ type: "cpu", ms: (user + system) / 1_000 });
+      }
       case "stop":
         abort.abort();
         agents.http.destroy();

@@ -12,6 +12,8 @@ export interface StackProcess {
   profileStart(): Promise<void>;
   profileStop(): Promise<CpuProfile>;
   idle(): Promise<void>;
+  /** CPU time the stack process has used so far (all its threads, user + system), ms. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startStackProcess(): Promise<StackProcess> {
     profileStart: async () => void (await ask({ type: "profile-start" }, "profiling")),
     profileStop: async () => (await ask({ type: "profile-stop" }, "profile")).profile,
     idle: async () => void (await ask({ type: "idle" }, "idle")),
+    cpuMs: async () => (await ask({ type: "cpu" }, "cpu")).ms,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));

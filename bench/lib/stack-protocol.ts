@@ -4,6 +4,7 @@ export type ChildRequest =
   | { type: "profile-start" }
   | { type: "profile-stop" }
   | { type: "idle" }
+  | { type: "cpu" }
   | { type: "stop" };
 
 export type ChildReply =
@@ -11,7 +12,8 @@ export type ChildReply =
   | { type: "blasted"; ms: number; failures: number; reasons: string[] }
   | { type: "profiling" }
   | { type: "profile"; profile: CpuProfile }
-  | { type: "idle" };
+  | { type: "idle" }
+  | { type: "cpu"; ms: number };
 
 /** The parts of a V8 `.cpuprofile` the summary reads. */
 export interface CpuProfile {

@@ -1,3 +1,4 @@
+import { cpus, loadavg } from "node:os";
 import { performance } from "node:perf_hooks";
 import { findRedisServerBinary } from "@/local/redis/redis-server";
 import { startBenchApp } from "../lib/app";
@@ -87,18 +88,40 @@ export const localStackScenario: Scenario = {
         return [...publishedAt].map(([id, at]) => app.doneAt.get(id)! - at).sort((a, b) => a - b);
       };
 
+      /**
+       * CPU time (user + system, all threads) each process spends per job while `run` runs:
+       * which side a latency tail can come from. This process runs the route and the publisher.
+       */
+      const cpuPerJob = async <T>(jobs: number, run: () => Promise<T>) => {
+        const stackBefore = await stack.cpuMs();
+        const appBefore = process.cpuUsage();
+        const result = await run();
+        const app = process.cpuUsage(appBefore);
+        const stackMs = (await stack.cpuMs()) - stackBefore;
+        return { result, stack: stackMs / jobs, app: (app.user + app.system) / 1_000 / jobs };
+      };
+
       // Steady rate: one publishJSON every 10 ms, latency from the publish call to the route's answer.
       const latencies: number[] = [];
       const perRep: Array<{ p95: number; p99: number }> = [];
+      const cpu = { trickle: { stack: 0, app: 0 }, steady: { stack: 0, app: 0 } };
       // A trickle far below what the machine can take: what one delivery waits when nothing queues.
       let trickle: number[] = [];
+      let loadAfterSteady = 0;
       await withQuietLogs(async () => {
-        trickle = await steadyRun(TRICKLE.perSecond, TRICKLE.perSecond * TRICKLE.seconds);
+        const trickleJobs = TRICKLE.perSecond * TRICKLE.seconds;
+        const trickleRun = await cpuPerJob(trickleJobs, () => steadyRun(TRICKLE.perSecond, trickleJobs));
+        trickle = trickleRun.result;
+        cpu.trickle = trickleRun;
+        const steadyJobs = STEADY.perSecond * STEADY.seconds;
         for (let rep = 0; rep < STEADY.repetitions; rep++) {
-          const rep_ = await steadyRun(STEADY.perSecond, STEADY.perSecond * STEADY.seconds);
+          const { result: rep_, ...used } = await cpuPerJob(steadyJobs, () => steadyRun(STEADY.perSecond, steadyJobs));
           latencies.push(...rep_);
           perRep.push({ p95: percentile(rep_, 95), p99: percentile(rep_, 99) });
+          cpu.steady.stack += used.stack / STEADY.repetitions;
+          cpu.steady.app += used.app / STEADY.repetitions;
         }
+        loadAfterSteady = loadavg()[0]!;
       });
       const steady = [...latencies].sort((a, b) => a - b);
       const p = (q: number) => percentile(steady, q);
@@ -220,6 +243,11 @@ export const localStackScenario: Scenario = {
           target: `≤ ${TARGET.p95} / ${TARGET.p99} ms`,
           status: p(95) <= TARGET.p95 && p(99) <= TARGET.p99 ? "PASS" : "FAIL",
         },
+      );
+      notes.push(
+        `CPU per job (user + system, all threads): trickle — stack process ${cpu.trickle.stack.toFixed(2)} ms, app process ${cpu.trickle.app.toFixed(2)} ms; ` +
+          `steady ${STEADY.perSecond} jobs/s — stack ${cpu.steady.stack.toFixed(2)} ms, app ${cpu.steady.app.toFixed(2)} ms ` +
+          `(the app process runs the route and the publishing client). 1-minute load average after the steady runs: ${loadAfterSteady.toFixed(2)} on ${cpus().length} cores.`,
       );
       notes.push(
         `CPU profile of the stack process during one more burst (${formatValue(profiledMs, "ms")}, ${profile.busyMs.toFixed(0)} ms on CPU), self time by place: ` +
