@@ -71,9 +71,10 @@ local token_ms = tonumber(ARGV[9])
 if token_ms > 0 and not redis.call('SET', KEYS[4], ARGV[7], 'NX', 'PX', token_ms) then
   return {${ANSWER.replay}, 0}
 end
-local current = redis.call('GET', KEYS[1])
-if current then
-  if string.sub(current, 1, 5) == 'done:' then
+-- A free key (the usual case) is taken in one command; only a key already set is read.
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local current = redis.call('GET', KEYS[1])
+  if current and string.sub(current, 1, 5) == 'done:' then
     local first = string.sub(current, 6)
     -- Another message already did this work (same business key): this message's record says so,
     -- instead of staying "queued" forever. A redelivery of the same message keeps its own record.
@@ -85,13 +86,16 @@ if current then
     end
     return {${ANSWER.done}, first}
   end
-  -- running:<lease id>:<deadline ms>. Before its deadline the run may still be going; after it, it is dead.
-  local deadline = tonumber(string.match(current, ':(%d+)$'))
-  if deadline == nil or deadline > tonumber(ARGV[4]) then
-    return {${ANSWER.running}, redis.call('PTTL', KEYS[1])}
+  if current then
+    -- running:<lease id>:<deadline ms>. Before its deadline the run may still be going; after it, it is dead.
+    local deadline = tonumber(string.match(current, ':(%d+)$'))
+    if deadline == nil or deadline > tonumber(ARGV[4]) then
+      return {${ANSWER.running}, redis.call('PTTL', KEYS[1])}
+    end
   end
+  -- A dead run's lease (or one that expired just now): take it over.
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 redis.call('HSET', KEYS[2], 'job', ARGV[3], 'status', 'running', 'startedAt', ARGV[4], 'idempotencyKey', ARGV[5])
 local attempt = redis.call('HINCRBY', KEYS[2], 'attempts', 1)
 redis.call('EXPIRE', KEYS[2], ARGV[6])
