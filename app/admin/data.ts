@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { listSchedules, type ScheduleSummary } from "@/lib/admin/schedules";
 import type { DlqEntry, DlqEntryDetail } from "@/lib/dlq/decode";
 import { dlqFilterInputSchema } from "@/lib/dlq/filters";

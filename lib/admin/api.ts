@@ -1,5 +1,5 @@
 import { QstashError, type Client } from "@upstash/qstash";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { type Clock, findRun, listRecentRuns, type OutboxDepth, type Redis, type SweepResult, log } from "../job-runtime";
 import { getDlqEntry, listDlq, type DlqSelection } from "../dlq/operations";
 import { dlqFilterInputSchema, isEmptyFilter } from "../dlq/filters";
@@ -31,9 +31,11 @@ class HttpError extends Error {
 }
 
 const bulkSchema = z.union([
-  z.object({ dlqIds: z.array(z.string().min(1).max(200)).min(1).max(1000) }).strict(),
-  z.object({ filter: dlqFilterInputSchema }).strict(),
-  z.object({ all: z.literal(true) }).strict(),
+  z.strictObject({
+    dlqIds: z.array(z.string().check(z.minLength(1), z.maxLength(200))).check(z.minLength(1), z.maxLength(1000)),
+  }),
+  z.strictObject({ filter: dlqFilterInputSchema }),
+  z.strictObject({ all: z.literal(true) }),
 ]);
 
 /**
@@ -81,7 +83,9 @@ async function route(
   if (resource === "dlq") {
     if (method === "GET" && segments.length === 1) {
       const filter = parseFilter(query);
-      const count = query.has("count") ? z.coerce.number().int().min(1).max(100).safeParse(query.get("count")) : null;
+      const count = query.has("count")
+        ? z.pipe(z.coerce.number(), z.int()).check(z.gte(1), z.lte(100)).safeParse(query.get("count"))
+        : null;
       if (count && !count.success) throw new HttpError(400, "count must be an integer from 1 to 100");
       const cursor = query.get("cursor") ?? undefined;
       const page = await listDlq(deps.qstash, { filter, ...(cursor && { cursor }), ...(count && { count: count.data }) });
@@ -110,13 +114,7 @@ async function route(
   }
   if (resource === "runs" && method === "GET") {
     if (segments.length === 1) {
-      const limit = z.coerce
-        .number()
-        .int()
-        .min(1)
-        .max(500)
-        .catch(50)
-        .parse(query.get("limit") ?? 50);
+      const limit = z.catch(z.pipe(z.coerce.number(), z.int()).check(z.gte(1), z.lte(500)), 50).parse(query.get("limit") ?? 50);
       return reply(200, { runs: await listRecentRuns(deps.redis, limit) });
     }
     if (id && segments.length === 2) {

@@ -1,4 +1,5 @@
 import type { Redis } from "../job-runtime";
+import type { CleanupTaskName } from "./task-names";
 
 export interface CleanupContext {
   redis: Redis;
@@ -26,6 +27,6 @@ export interface CleanupReport {
 
 /** One kind of data to tidy: a small function over Redis, independent of the others. */
 export interface CleanupTask {
-  name: string;
+  name: CleanupTaskName;
   run(context: CleanupContext): Promise<CleanupReport>;
 }

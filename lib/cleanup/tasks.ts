@@ -17,5 +17,3 @@ export const cleanupTasks: readonly CleanupTask[] = [
   eventsIndexTask,
   idempotencyTtlTask,
 ];
-
-export const CLEANUP_TASK_NAMES = cleanupTasks.map((task) => task.name);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
 /**
  * The operator's view of a DLQ filter, shared by the admin API (query string)
@@ -24,39 +24,41 @@ const ZONELESS_DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,3})
  * the server's own zone, so the same filter would mean different hours on
  * different machines.
  */
-const instant = z
-  .string()
-  .trim()
-  .min(1)
-  .transform((value, ctx) => {
+const instant = z.pipe(
+  z.string().check(z.trim(), z.minLength(1)),
+  z.transform((value: string, ctx) => {
     const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(ZONELESS_DATE_TIME.test(value) ? `${value}Z` : value);
     if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: "custom", message: `"${value}" is not an ISO date or epoch milliseconds` });
+      ctx.issues.push({ code: "custom", message: `"${value}" is not an ISO date or epoch milliseconds`, input: value });
       return z.NEVER;
     }
     return ms;
-  });
+  }),
+);
 
-export const dlqFilterInputSchema = z
-  .object({
-    job: z.string().trim().regex(JOB_NAME, "must be a job name (lower-case kebab-case)").optional(),
-    status: z.coerce.number().int().min(100).max(599).optional(),
-    from: instant.optional(),
-    to: instant.optional(),
-  })
-  .strict()
-  .refine((input) => input.from === undefined || input.to === undefined || input.from <= input.to, {
-    message: "from must not be after to",
-    path: ["from"],
-  })
-  .transform(
+export const dlqFilterInputSchema = z.pipe(
+  z
+    .strictObject({
+      job: z.optional(z.string().check(z.trim(), z.regex(JOB_NAME, "must be a job name (lower-case kebab-case)"))),
+      status: z.optional(z.pipe(z.coerce.number(), z.int()).check(z.gte(100), z.lte(599))),
+      from: z.optional(instant),
+      to: z.optional(instant),
+    })
+    .check(
+      z.refine((input) => input.from === undefined || input.to === undefined || input.from <= input.to, {
+        message: "from must not be after to",
+        path: ["from"],
+      }),
+    ),
+  z.transform(
     ({ job, status, from, to }): DlqFilter => ({
       ...(job !== undefined && { job }),
       ...(status !== undefined && { status }),
       ...(from !== undefined && { fromDate: from }),
       ...(to !== undefined && { toDate: to }),
     }),
-  );
+  ),
+);
 
 export function isEmptyFilter(filter: DlqFilter): boolean {
   return filter.job === undefined && filter.status === undefined && filter.fromDate === undefined && filter.toDate === undefined;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { durableQueue } from "../jobs/outbox";
 import { sendInviteEmail } from "../jobs/send-invite-email";
 import { isMember, type Org, randomHex } from "../orgs/store";
@@ -11,12 +11,10 @@ import { createInviteLimiter, inviteLimitMessage, MAX_INVITE_RESENDS, type Invit
 import { acceptUrl, generateInviteToken, hashInviteToken } from "../invites/token";
 
 const inviteFormSchema = z.object({
-  email: z
-    .string()
-    .trim()
-    .max(254)
-    .pipe(z.email("Enter a valid email address"))
-    .transform((email) => normalizeEmail(email)),
+  email: z.pipe(
+    z.pipe(z.string().check(z.trim(), z.maxLength(254)), z.email("Enter a valid email address")),
+    z.transform((email) => normalizeEmail(email)),
+  ),
 });
 
 /**

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { purchaseConfirmation } from "../jobs/purchase-confirmation";
 import { refundNotification } from "../jobs/refund-notification";
 import type { Services } from "../deps";

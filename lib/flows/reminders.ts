@@ -1,5 +1,5 @@
 import { QstashError } from "@upstash/qstash";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { eventReminder } from "../jobs/event-reminder";
 import { durableQueue } from "../jobs/outbox";
 import { randomHex } from "../orgs/store";
@@ -23,7 +23,7 @@ const MAX_HORIZON_MS = 366 * 24 * 60 * 60 * 1000;
 /** A move prepared for a version another change just replaced is prepared again, this many times at most. */
 const MOVE_ATTEMPTS = 3;
 
-const eventTitle = z.string().trim().min(1, "Enter a title").max(200, "Use at most 200 characters");
+const eventTitle = z.string().check(z.trim(), z.minLength(1, "Enter a title"), z.maxLength(200, "Use at most 200 characters"));
 
 /**
  * Pure: when the reminder for an event starting at `startsAtMs` is due, or null

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { generateReport } from "../jobs/generate-report";
 import { durableQueue } from "../jobs/outbox";
 import { getOrg, isMember, randomHex } from "../orgs/store";
@@ -7,10 +7,9 @@ import { getUser } from "../users/store";
 import { saveReport } from "../reports/store";
 
 export const PERIOD_DAYS = [7, 30, 90] as const;
-const periodDays = z.coerce
-  .number()
-  .int()
-  .refine((days) => (PERIOD_DAYS as readonly number[]).includes(days), "Pick 7, 30 or 90 days");
+const periodDays = z
+  .pipe(z.coerce.number(), z.int())
+  .check(z.refine((days) => (PERIOD_DAYS as readonly number[]).includes(days), "Pick 7, 30 or 90 days"));
 
 /** `rep_` + 128 random bits in hex: the report link is unguessable. */
 function newReportId(): string {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { durableQueue } from "../jobs/outbox";
 import { signInNotification } from "../jobs/sign-in-notification";
 import { randomHex } from "../orgs/store";
@@ -9,8 +9,8 @@ import { createSignInLimiter, tooManyAttemptsMessage, type SignInLimiter } from 
 import { log, type OutboxEntry } from "../job-runtime";
 
 const signInSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email address").max(254),
-  password: z.string().min(1, "Enter your password").max(200),
+  email: z.string().check(z.trim(), z.minLength(1, "Enter your email address"), z.maxLength(254)),
+  password: z.string().check(z.minLength(1, "Enter your password"), z.maxLength(200)),
 });
 
 export type SignInResult =

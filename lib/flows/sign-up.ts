@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { isTimeZone } from "../events/time";
 import { welcomeEmail } from "../jobs/welcome-email";
 import type { Services } from "../deps";
@@ -8,14 +8,11 @@ import { createUser, findUserIdByEmail, getUser, LOCALES, type User } from "../u
 import { sendAccountExistsNotice, sendVerificationLink } from "./verification-mail";
 
 const signupSchema = z.object({
-  name: z.string().trim().min(1, "Enter your name").max(200),
-  email: z.email("Enter a valid email address").max(254),
-  password: z.string().min(8, "Use at least 8 characters").max(200),
-  locale: z.enum(LOCALES).default("en"),
-  timeZone: z
-    .string()
-    .default("UTC")
-    .refine((zone) => isTimeZone(zone), "Unknown time zone"),
+  name: z.string().check(z.trim(), z.minLength(1, "Enter your name"), z.maxLength(200)),
+  email: z.email("Enter a valid email address").check(z.maxLength(254)),
+  password: z.string().check(z.minLength(8, "Use at least 8 characters"), z.maxLength(200)),
+  locale: z._default(z.enum(LOCALES), "en"),
+  timeZone: z._default(z.string(), "UTC").check(z.refine((zone) => isTimeZone(zone), "Unknown time zone")),
 });
 
 /**

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { EMAIL_LOG_TTL_SECONDS } from "../email-log/store";
 import { RUN_TTL_SECONDS } from "../job-runtime";
-import { CLEANUP_TASK_NAMES } from "../cleanup/tasks";
+import { CLEANUP_TASK_NAMES } from "../cleanup/task-names";
 import { defineJob } from "./context";
 
 /**
@@ -17,7 +17,7 @@ export const cleanupData = defineJob({
     jobRunRetentionDays: z._default(z.int().check(z.gte(1), z.lte(3650)), RUN_TTL_SECONDS / 86_400),
     maxKeysPerTask: z._default(z.int().check(z.gte(100), z.lte(100_000)), 5_000),
     /** Run only these tasks (default: all). */
-    tasks: z.optional(z.array(z.enum(CLEANUP_TASK_NAMES as [string, ...string[]])).check(z.minLength(1))),
+    tasks: z.optional(z.array(z.enum(CLEANUP_TASK_NAMES)).check(z.minLength(1))),
   }),
   retries: 2,
   retryDelay: "pow(2, retried) * 1000",

@@ -1,9 +1,11 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { Services } from "../deps";
 import { createOrg, ORG_NAME_MAX, type Org } from "./store";
 
 const createOrgSchema = z.object({
-  name: z.string().trim().min(1, "Enter a name").max(ORG_NAME_MAX, `Use at most ${ORG_NAME_MAX} characters`),
+  name: z
+    .string()
+    .check(z.trim(), z.minLength(1, "Enter a name"), z.maxLength(ORG_NAME_MAX, `Use at most ${ORG_NAME_MAX} characters`)),
 });
 
 export type CreateOrgResult = { ok: true; org: Org } | { ok: false; fieldErrors: { name?: string } };

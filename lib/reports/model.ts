@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { EmailLogEntry } from "../email-log/store";
 import type { JobRun } from "../job-runtime";
 
@@ -20,8 +20,8 @@ const reportResultSchema = z.object({
     byStatus: z.record(z.string(), z.number()),
     /** Runs that needed more than one attempt. */
     retried: z.number(),
-    avgDurationMs: z.number().nullable(),
-    p95DurationMs: z.number().nullable(),
+    avgDurationMs: z.nullable(z.number()),
+    p95DurationMs: z.nullable(z.number()),
   }),
 });
 export type ReportResult = z.output<typeof reportResultSchema>;
@@ -31,12 +31,12 @@ export const reportSchema = z.object({
   orgId: z.string(),
   orgName: z.coerce.string(),
   requestedBy: z.string(),
-  periodDays: z.number().int(),
+  periodDays: z.int(),
   status: z.enum(["queued", "running", "ready"]),
   createdAt: z.number(),
-  startedAt: z.number().optional(),
-  completedAt: z.number().optional(),
-  result: reportResultSchema.optional(),
+  startedAt: z.optional(z.number()),
+  completedAt: z.optional(z.number()),
+  result: z.optional(reportResultSchema),
 });
 export type Report = z.output<typeof reportSchema>;
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { OUTBOX_ADD_LUA, withOutboxEntry, type OutboxEntry, type Redis } from "../job-runtime";
 import { hashPassword, verifyPassword } from "./password";
 
@@ -21,12 +21,12 @@ const storedUser = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
-  locale: z.enum(LOCALES).catch("en"),
-  timeZone: z.string().catch("UTC"),
+  locale: z.catch(z.enum(LOCALES), "en"),
+  timeZone: z.catch(z.string(), "UTC"),
   createdAt: z.coerce.number(),
-  emailVerifiedAt: z.coerce.number().optional(),
-  passwordHash: z.string().optional(),
-  verifyTokenHash: z.string().optional(),
+  emailVerifiedAt: z.optional(z.coerce.number()),
+  passwordHash: z.optional(z.string()),
+  verifyTokenHash: z.optional(z.string()),
 });
 
 export const userKey = (id: string) => `user:${id}`;

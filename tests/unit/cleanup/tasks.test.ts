@@ -5,6 +5,7 @@ import { eventsIndexTask } from "@/lib/cleanup/events";
 import { idempotencyTtlTask } from "@/lib/cleanup/idempotency";
 import { jobRunsTask } from "@/lib/cleanup/job-runs";
 import type { CleanupContext } from "@/lib/cleanup/task";
+import { CLEANUP_TASK_NAMES } from "@/lib/cleanup/task-names";
 import { cleanupTasks } from "@/lib/cleanup/tasks";
 import { listEmailLog, recordEmail } from "@/lib/email-log/store";
 import { EVENT_RETENTION_MS } from "@/lib/events/store";
@@ -172,6 +173,10 @@ describe("bounded scans", () => {
 });
 
 describe("cleanup-data job", () => {
+  test("its schema's task names are the tasks it runs, in their order", () => {
+    expect(cleanupTasks.map((task) => task.name)).toEqual([...CLEANUP_TASK_NAMES]);
+  });
+
   test("runs every task and reports what each removed", async () => {
     const ctx = fakeServices({ env, nowMs: NOW });
     await recordQueued(redis, { messageId: "ancient", jobName: "test", deduplicated: false }, NOW - 30 * DAY);
