@@ -3,8 +3,9 @@ import {
   handleJobRequest,
   type AnyJobRegistry as JobRegistry,
   jobUrl,
+  createRedisScripts,
   createVerifier,
-  type JobRouteDeps,
+  type RedisScriptsClient,
   type Verifier,
 } from "@/lib/job-runtime";
 import { testJob } from "@/lib/jobs/test";
@@ -31,8 +32,11 @@ export interface JobRoute {
   url: string;
   /** A freshly signed delivery of the `test` job, as QStash would send it. */
   request(messageId: string, message?: string): Request;
-  /** What the route hands the idempotency guard to run its scripts, as the route gets it. */
-  scripts: JobRouteDeps["redis"];
+  /**
+   * What the route hands the idempotency guard to run its scripts, as the route gets it: the small REST
+   * client production claims with (lib/job-route-deps.ts), on the same REST server.
+   */
+  scripts: RedisScriptsClient;
   /** One delivery through the real route code, answered but not read. */
   answer(request: Request): Promise<Response>;
   /** One delivery through the real route code; throws unless it answered 200. */
@@ -59,10 +63,11 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
     APP_URL,
   });
   const services = createServices(env);
+  const scripts = createRedisScripts({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
   const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
   const url = jobUrl(APP_URL, testJob);
   // Built once, as the app's route does (getJobRouteDeps), not once per delivery.
-  const routeDeps = { ...jobRouteDepsOf(services, verify), runtime: "nodejs" as const };
+  const routeDeps = { ...jobRouteDepsOf(services, verify), redis: scripts, runtime: "nodejs" as const };
   return {
     redis,
     services,
@@ -70,7 +75,7 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
     url,
     request: (messageId, message = "hello from the benchmark") =>
       signedRequest({ url, body: JSON.stringify({ message }), messageId }),
-    scripts: routeDeps.redis,
+    scripts,
     answer: (request) => handleJobRequest(benchRegistry, "test", request, routeDeps),
     async deliver(request) {
       return delivered(await handleJobRequest(benchRegistry, "test", request, routeDeps));

@@ -10,15 +10,16 @@ const COUNTED = 20;
 
 /**
  * The floor a job route can't go below: verify the signature, take the key
- * (SET NX PX), mark it done (SET). Same client, same REST server, same Redis.
+ * (SET NX PX), mark it done (SET). Same client as the route's claim (its small
+ * REST client, one command per request), same REST server, same Redis.
  */
 async function bareDelivery(route: JobRoute, request: Request): Promise<void> {
   const body = await request.text();
   await route.verify({ signature: request.headers.get("upstash-signature"), body, expectedUrl: route.url });
   const key = `bench:bare:${request.headers.get("upstash-message-id")}`;
-  if ((await route.services.redis.set(key, "running:lease", { nx: true, px: 90_000 })) === null)
+  if ((await route.scripts.command(["set", key, "running:lease", "nx", "px", 90_000])) === null)
     throw new Error("bare key taken");
-  await route.services.redis.set(key, "done:lease", { px: DONE_TTL_MS });
+  await route.scripts.command(["set", key, "done:lease", "px", DONE_TTL_MS]);
 }
 
 /**

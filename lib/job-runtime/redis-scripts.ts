@@ -18,6 +18,12 @@ export interface RedisScript {
   exec(keys: string[], args: string[]): Promise<unknown>;
 }
 
+/** The client `createRedisScripts` returns: scripts, and the single command they are sent with. */
+export interface RedisScriptsClient extends ScriptClient {
+  /** One command (`["set", "k", "v", "nx", "px", 1000]`), answered as the official client decodes it. */
+  command(args: Array<string | number>): Promise<unknown>;
+}
+
 export interface RedisScriptsConfig {
   /** `UPSTASH_REDIS_REST_URL`. */
   url: string | undefined;
@@ -53,7 +59,7 @@ export class UpstashJSONParseError extends UpstashError {
  * `upstash-sync-token` carried from each answer to the next request, the same
  * retries when the request never got an answer, and the same error messages.
  */
-export function createRedisScripts(config: RedisScriptsConfig): ScriptClient {
+export function createRedisScripts(config: RedisScriptsConfig): RedisScriptsClient {
   const url = config.url?.replace(/\/$/, "");
   const missing = [!url && "UPSTASH_REDIS_REST_URL", !config.token && "UPSTASH_REDIS_REST_TOKEN"].filter((name): name is string =>
     Boolean(name),
@@ -103,6 +109,7 @@ export function createRedisScripts(config: RedisScriptsConfig): ScriptClient {
   }
 
   return {
+    command,
     createScript(source) {
       const sha = sha1Hex(source);
       const script: RedisScript = {
