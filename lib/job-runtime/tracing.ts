@@ -13,7 +13,9 @@
  */
 import {
   context,
+  INVALID_SPAN_CONTEXT,
   propagation,
+  ProxyTracerProvider,
   ROOT_CONTEXT,
   SpanKind,
   SpanStatusCode,
@@ -106,11 +108,24 @@ export function deliveryContext(headers: Headers): Context {
   return producer ? extracted : context.active();
 }
 
+/** What the API's proxy provider delegates to while no SDK is registered (its public `getDelegate`). */
+const NO_SDK = new ProxyTracerProvider().getDelegate();
+/** The span a delivery gets when no SDK is registered: it records nothing, like the API's own no-op spans. */
+const UNTRACED = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** True while no SDK has registered a tracer provider: every span would be a no-op. */
+function noTracerProvider(): boolean {
+  const provider = trace.getTracerProvider();
+  return provider instanceof ProxyTracerProvider && provider.getDelegate() === NO_SDK;
+}
+
 /** Runs one delivery inside a consumer span; `fn` reports the outcome through the returned setter. */
 export async function withDeliverySpan<T>(
   request: { headers: Headers; jobName: string; messageId?: string; retried?: number },
   fn: (span: Span) => Promise<T>,
 ): Promise<T> {
+  // Without an SDK there is no span to make and no context to carry it: skip building them.
+  if (noTracerProvider()) return fn(UNTRACED);
   const attributes: Attributes = {
     [ATTR.system]: MESSAGING_SYSTEM,
     [ATTR.operationType]: "process",
@@ -120,21 +135,21 @@ export async function withDeliverySpan<T>(
     ...(request.messageId && { [ATTR.messageId]: request.messageId }),
     ...(request.retried !== undefined && { [ATTR.retryCount]: request.retried }),
   };
-  return tracer().startActiveSpan(
-    `process ${request.jobName}`,
-    { kind: SpanKind.CONSUMER, attributes },
-    deliveryContext(request.headers),
-    async (span) => {
-      try {
-        return await fn(span);
-      } catch (error) {
-        recordError(span, error);
-        throw error;
-      } finally {
-        span.end();
-      }
-    },
-  );
+  const parent = deliveryContext(request.headers);
+  const span = tracer().startSpan(`process ${request.jobName}`, { kind: SpanKind.CONSUMER, attributes }, parent);
+  // No SDK (or tracing suppressed): the span is an empty stand-in with nothing to record or pass on,
+  // so the delivery runs as it is instead of inside a context made just to hold it.
+  if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) return fn(span);
+  return context.with(trace.setSpan(parent, span), async () => {
+    try {
+      return await fn(span);
+    } catch (error) {
+      recordError(span, error);
+      throw error;
+    } finally {
+      span.end();
+    }
+  });
 }
 
 export function setOutcome(span: Span | undefined, outcome: DeliveryOutcome, error?: unknown): void {
