@@ -130,6 +130,18 @@ describe("createRedisScripts", () => {
     expect(calls).toBe(-97);
   });
 
+  test("sends a single command as it is, and reads OK and nil as the SDK does", async () => {
+    const { seen, handler } = scripted([() => HttpResponse.json({ result: "OK" }), () => HttpResponse.json({ result: null })]);
+    server.use(handler);
+    const redis = client();
+    expect(await redis.command(["set", "k", "v", "nx", "px", 1_000])).toBe("OK");
+    expect(await redis.command(["set", "k", "v", "nx", "px", 1_000])).toBeNull();
+    expect(seen.map((request) => request.body)).toEqual([
+      ["set", "k", "v", "nx", "px", 1_000],
+      ["set", "k", "v", "nx", "px", 1_000],
+    ]);
+  });
+
   test("names the missing variable instead of failing on the first command", () => {
     expect(() => createRedisScripts({ url: undefined, token: TOKEN })).toThrow(ConfigError);
     expect(() => createRedisScripts({ url: URL_, token: "" })).toThrow(/UPSTASH_REDIS_REST_TOKEN/);
