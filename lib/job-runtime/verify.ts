@@ -27,16 +27,25 @@ export interface VerifiedToken {
   exp: number;
 }
 
+const utf8 = new TextDecoder();
+
 /**
  * The claims of a token the Receiver has already verified (it answers only
  * true/false). Web APIs only, so it runs on Edge too. A token without a usable
  * `jti`/`exp` is refused: every QStash signature carries both.
  */
 function verifiedClaims(signature: string): VerifiedToken {
-  const payload = signature.split(".")[1] ?? "";
-  const base64 = payload.replace(/-/g, "+").replace(/_/g, "/");
-  const bytes = Uint8Array.from(atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "=")), (char) => char.charCodeAt(0));
-  const claims = JSON.parse(new TextDecoder().decode(bytes)) as { jti?: unknown; exp?: unknown };
+  const start = signature.indexOf(".") + 1;
+  const end = signature.indexOf(".", start);
+  const base64 = signature
+    .slice(start, end === -1 ? undefined : end)
+    .replace(/-/g, "+")
+    .replace(/_/g, "/");
+  const binary = atob(base64.padEnd(Math.ceil(base64.length / 4) * 4, "="));
+  // A plain loop: Uint8Array.from(string, mapFn) calls a function per character and cost ~8× as much.
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  const claims = JSON.parse(utf8.decode(bytes)) as { jti?: unknown; exp?: unknown };
   if (typeof claims.jti !== "string" || claims.jti === "" || typeof claims.exp !== "number") {
     throw new InvalidSignatureError("invalid signature: token has no jti or exp");
   }

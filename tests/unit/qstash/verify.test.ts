@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { InvalidSignatureError, createVerifier } from "@/lib/job-runtime";
+import { DEV_CURRENT_SIGNING_KEY, DEV_NEXT_SIGNING_KEY } from "@/local/qstash/credentials";
+import { signDelivery } from "@/local/qstash/signing";
 
 // The spec's published test vector (signed with the dev current key at 2026-01-01T00:00:00Z).
 const token =
@@ -31,5 +33,26 @@ describe("createVerifier against the spec's test vector", () => {
     await expect(
       createVerifier(keys, options)({ signature: token, body: candidateBody, expectedUrl: candidateUrl }),
     ).rejects.toBeInstanceOf(InvalidSignatureError);
+  });
+});
+
+describe("the claims handed back after a good signature", () => {
+  const devKeys = { currentSigningKey: DEV_CURRENT_SIGNING_KEY, nextSigningKey: DEV_NEXT_SIGNING_KEY };
+  const sign = (jti: string, target = url) =>
+    signDelivery({ key: DEV_CURRENT_SIGNING_KEY, url: target, body: new TextEncoder().encode(body), nowMs: Date.now(), jti });
+
+  test("decode UTF-8 exactly, whatever the token's length", async () => {
+    const target = "http://localhost:3000/api/jobs/café";
+    for (const jti of ["jwt_é_ünïcode_✓", "j", "jwt_".padEnd(301, "x")]) {
+      const verified = await createVerifier(devKeys)({ signature: sign(jti, target), body, expectedUrl: target });
+      expect(verified.jti).toBe(jti);
+      expect(verified.exp).toBeGreaterThan(Date.now() / 1000);
+    }
+  });
+
+  test("a well-signed token without a token id is refused", async () => {
+    await expect(createVerifier(devKeys)({ signature: sign(""), body, expectedUrl: url })).rejects.toThrow(
+      "token has no jti or exp",
+    );
   });
 });
