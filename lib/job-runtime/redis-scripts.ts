@@ -1,3 +1,4 @@
+import { base64ToUtf8 } from "./base64";
 import { ConfigError } from "./errors";
 
 /**
@@ -145,7 +146,7 @@ function decode(raw: unknown): unknown {
 
 function fromBase64(text: string): string {
   try {
-    return new TextDecoder().decode(Uint8Array.from(atob(text), (char) => char.charCodeAt(0)));
+    return base64ToUtf8(text);
   } catch {
     return text;
   }
