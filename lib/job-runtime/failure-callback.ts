@@ -145,3 +145,13 @@ export function decodeFailure(callback: FailureCallback): FinalFailure {
     idempotencyKey: `${jobName}/${callback.sourceMessageId}`,
   };
 }
+
+/**
+ * The POST handler of the failure-callback route (`app/api/qstash/failure/route.ts`). Here, not beside
+ * `createJobRoute`, so a job route does not load the failure callback and the run-record reads it needs.
+ */
+export function createFailureCallbackRoute(deps: () => FailureCallbackDeps) {
+  return async function postFailureCallback(request: Request): Promise<Response> {
+    return handleFailureCallback(request, deps());
+  };
+}

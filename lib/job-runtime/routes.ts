@@ -1,5 +1,4 @@
 import type { JobRuntime } from "./define-job";
-import { type FailureCallbackDeps, handleFailureCallback } from "./failure-callback";
 import { handleJobRequest, type JobRouteDeps } from "./handle-request";
 import type { AnyJobRegistry } from "./registry";
 
@@ -17,12 +16,5 @@ export function createJobRoute(options: {
   return async function postJob(request: Request, context: RouteContext): Promise<Response> {
     const { job } = await context.params;
     return handleJobRequest(options.registry, job, request, { ...options.deps(), runtime: options.runtime });
-  };
-}
-
-/** The POST handler of the failure-callback route (`app/api/qstash/failure/route.ts`). */
-export function createFailureCallbackRoute(deps: () => FailureCallbackDeps) {
-  return async function postFailureCallback(request: Request): Promise<Response> {
-    return handleFailureCallback(request, deps());
   };
 }
