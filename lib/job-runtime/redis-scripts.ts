@@ -112,10 +112,12 @@ export function createRedisScripts(config: RedisScriptsConfig): RedisScriptsClie
   return {
     command,
     createScript(source) {
-      const sha = sha1Hex(source);
+      // Hashed on the first EVALSHA, not here: the runtime sends a script whole first (lua-script.ts),
+      // so a cold delivery never needs the hash.
+      let sha: Promise<string> | undefined;
       const script: RedisScript = {
         eval: (keys, args) => command(["eval", source, keys.length, ...keys, ...args]),
-        evalsha: async (keys, args) => command(["evalsha", await sha, keys.length, ...keys, ...args]),
+        evalsha: async (keys, args) => command(["evalsha", await (sha ??= sha1Hex(source)), keys.length, ...keys, ...args]),
         async exec(keys, args) {
           try {
             return await script.evalsha(keys, args);
