@@ -41,10 +41,11 @@ export async function POST(request: Request): Promise<Response> {
 }
 `,
   );
-  // Like the app: each route loads on its first request, nothing is preloaded behind it (ADR 0017).
+  // Like the app: each route loads on its first request, nothing is preloaded behind it (ADR 0017), and Next's own
+  // tracing takes @opentelemetry/api from node_modules instead of bundling it into every route (ADR 0020).
   writeFileSync(
     join(BARE_DIR, "next.config.ts"),
-    `export default { poweredByHeader: false, experimental: { preloadEntriesOnStart: false } };\n`,
+    `export default { poweredByHeader: false, serverExternalPackages: ["@opentelemetry/api"], experimental: { preloadEntriesOnStart: false } };\n`,
   );
   writeFileSync(
     join(BARE_DIR, "tsconfig.json"),
