@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Command, Engine, Outcome } from "./engine";
+import { TransactionAbortedError, type Command, type Engine, type Outcome } from "./engine";
 
 /**
  * EVAL/EVALSHA/SCRIPT handling shared by both engines.
@@ -22,17 +22,27 @@ function stripShebang(source: string): string {
   return end === -1 ? "" : source.slice(end);
 }
 
-/** Original-text SHA-1 → runnable (shebang-free) source. */
-export class ScriptCache {
-  readonly #bySha = new Map<string, string>();
+/** A script as the engine runs it: shebang-free, and the SHA-1 a real Redis keys that text by. */
+interface RunnableScript {
+  source: string;
+  sha: string;
+}
 
-  load(source: string): string {
+/** Original-text SHA-1 → the runnable script. */
+export class ScriptCache {
+  readonly #bySha = new Map<string, RunnableScript>();
+
+  /** Caches `source`; `sha` is the SHA-1 of the original text, the one the client uses. */
+  load(source: string): { sha: string; runnable: RunnableScript } {
     const sha = sha1Hex(source);
-    this.#bySha.set(sha, stripShebang(source));
-    return sha;
+    const stripped = stripShebang(source);
+    // Only a shebang script runs under a SHA-1 other than the client's.
+    const runnable = { source: stripped, sha: stripped === source ? sha : sha1Hex(stripped) };
+    this.#bySha.set(sha, runnable);
+    return { sha, runnable };
   }
 
-  get(sha: string): string | undefined {
+  get(sha: string): RunnableScript | undefined {
     return this.#bySha.get(sha.toLowerCase());
   }
 
@@ -43,36 +53,74 @@ export class ScriptCache {
 
 const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
 
-type Step = { local: Outcome } | { send: Command };
+/** What to send for one command, and how its outcome updates what the backend is known to hold. */
+type Step = { local: Outcome } | { send: Command; settle?: (outcome: Outcome) => Outcome };
 
 export interface ScriptOptions {
-  /** Send EVALSHA for an unknown SHA on to the engine (a real Redis may know it). */
-  forwardUnknownSha: boolean;
+  /**
+   * The engine is a real Redis with a script cache of its own (the proxy): EVALSHA
+   * for an unknown SHA, SCRIPT LOAD and SCRIPT FLUSH go on to it, and a script it is
+   * known to hold goes by its SHA alone, as hosted Upstash receives it.
+   */
+  proxied: boolean;
 }
 
 /** Wraps `engine` so scripts are cached and run shebang-free. */
 export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptOptions): Engine {
+  // Proxy only: SHA-1s of runnable texts the real Redis has compiled (an EVAL of it
+  // succeeded, or a SCRIPT LOAD went through). The embedded engine gets the text every
+  // time instead: it compiles each text once and looks it up by the string itself.
+  const held = new Set<string>();
+  const markHeld =
+    (sha: string) =>
+    (outcome: Outcome): Outcome => {
+      if (!("error" in outcome)) held.add(sha);
+      return outcome;
+    };
+  // A NOSCRIPT for a script the backend held means it lost its cache (a restart, a
+  // SCRIPT FLUSH behind our back): it holds none of the others either. The client
+  // gets the NOSCRIPT, as from a real Redis, and its SDK falls back to EVAL; re-sending
+  // here instead would reorder the client's pipeline or transaction.
+  const forgetOnNoScript = (outcome: Outcome): Outcome => {
+    if ("error" in outcome && outcome.error.startsWith("NOSCRIPT")) held.clear();
+    return outcome;
+  };
+
   function plan(command: Command): Step {
     const name = (command[0] ?? "").toLowerCase();
     const [, first, ...rest] = command;
     if ((name === "eval" || name === "eval_ro") && first !== undefined) {
-      cache.load(first);
-      return { send: [name, stripShebang(first), ...rest] };
+      const { runnable } = cache.load(first);
+      const send = [name, runnable.source, ...rest];
+      return options.proxied ? { send, settle: markHeld(runnable.sha) } : { send };
     }
     if ((name === "evalsha" || name === "evalsha_ro") && first !== undefined) {
-      const source = cache.get(first);
-      if (source !== undefined) return { send: [name === "evalsha" ? "eval" : "eval_ro", source, ...rest] };
-      return options.forwardUnknownSha ? { send: command } : { local: { error: NOSCRIPT } };
+      const runnable = cache.get(first);
+      if (runnable === undefined) return options.proxied ? { send: command } : { local: { error: NOSCRIPT } };
+      if (options.proxied && held.has(runnable.sha)) return { send: [name, runnable.sha, ...rest], settle: forgetOnNoScript };
+      const send = [name === "evalsha" ? "eval" : "eval_ro", runnable.source, ...rest];
+      return options.proxied ? { send, settle: markHeld(runnable.sha) } : { send };
     }
     if (name === "script" && first !== undefined) {
       const sub = first.toLowerCase();
-      if (sub === "load" && rest.length === 1) return { local: { result: cache.load(rest[0]!) } };
+      if (sub === "load" && rest.length === 1) {
+        const { sha, runnable } = cache.load(rest[0]!);
+        if (!options.proxied) return { local: { result: sha } };
+        // Redis compiles it (so a broken script fails here, as it would there) and answers
+        // the runnable text's SHA-1; the client asked about the original text's.
+        const loaded = markHeld(runnable.sha);
+        return {
+          send: ["script", "load", runnable.source],
+          settle: (outcome) => ("error" in loaded(outcome) ? outcome : { result: sha }),
+        };
+      }
       if (sub === "exists" && rest.length > 0) {
         return { local: { result: rest.map((sha) => (cache.get(sha) === undefined ? 0 : 1)) } };
       }
       if (sub === "flush") {
         cache.clear();
-        return options.forwardUnknownSha ? { send: command } : { local: { result: "OK" } };
+        held.clear();
+        return options.proxied ? { send: command } : { local: { result: "OK" } };
       }
     }
     return { send: command };
@@ -82,11 +130,25 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
     async exec(commands, atomic) {
       const steps = commands.map(plan);
       const toSend = steps.flatMap((step) => ("send" in step ? [step.send] : []));
-      const sent = toSend.length > 0 ? await engine.exec(toSend, atomic) : [];
+      let sent: Outcome[] = [];
+      try {
+        sent = toSend.length > 0 ? await engine.exec(toSend, atomic) : [];
+      } catch (error) {
+        // Redis 7 checks an EVALSHA's SHA when the transaction runs, not when it is
+        // queued; should a Redis abort the whole MULTI over one instead, the next
+        // transaction must not send the same SHA again.
+        if (
+          error instanceof TransactionAbortedError &&
+          steps.some((step) => "settle" in step && step.settle === forgetOnNoScript)
+        )
+          held.clear();
+        throw error;
+      }
       let next = 0;
       return steps.map((step) => {
         if ("local" in step) return step.local;
-        return sent[next++]!;
+        const outcome = sent[next++]!;
+        return step.settle ? step.settle(outcome) : outcome;
       });
     },
     subscribe: (targets, pattern, listener) => engine.subscribe(targets, pattern, listener),

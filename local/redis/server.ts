@@ -54,8 +54,8 @@ export async function startRedisRestServer(options: RedisRestServerOptions = {})
   const token = options.token ?? DEFAULT_TOKEN;
   const scripts = new ScriptCache();
   const engine: Engine = options.redisUrl
-    ? withScripts(await createProxyEngine(options.redisUrl), scripts, { forwardUnknownSha: true })
-    : withScripts(createEmbeddedEngine({ dataFile: options.dataFile ?? null }), scripts, { forwardUnknownSha: false });
+    ? withScripts(await createProxyEngine(options.redisUrl), scripts, { proxied: true })
+    : withScripts(createEmbeddedEngine({ dataFile: options.dataFile ?? null }), scripts, { proxied: false });
   // The hosted service uses this to route reads to a caught-up replica; one node
   // is always caught up, so any fresh value will do.
   let syncToken = 0;

@@ -10,7 +10,7 @@ import { ScriptCache, withScripts } from "@/local/redis/scripts";
  * socket. `flush()` empties it between tests.
  */
 export function memoryRedis(baseUrl: string) {
-  const engine: Engine = withScripts(createEmbeddedEngine(), new ScriptCache(), { forwardUnknownSha: false });
+  const engine: Engine = withScripts(createEmbeddedEngine(), new ScriptCache(), { proxied: false });
   let commands = 0;
 
   const answer = async (request: Request, mode: "single" | "pipeline" | "multi") => {

@@ -11,7 +11,7 @@ export interface RedisBackend {
   label: string;
   /** Why this backend cannot run on this machine, or null. */
   unavailable: string | null;
-  start(): Promise<{ server: RedisRestServer; stop(): Promise<void> }>;
+  start(): Promise<{ server: RedisRestServer; redisUrl?: string; stop(): Promise<void> }>;
 }
 
 export const redisBackends: RedisBackend[] = [
@@ -34,6 +34,7 @@ export const redisBackends: RedisBackend[] = [
       });
       return {
         server,
+        redisUrl: redis.url,
         async stop() {
           await server.close();
           await redis.stop();
@@ -48,9 +49,15 @@ export const redisBackends: RedisBackend[] = [
  * each test. Returns false (after registering a skipped or, on CI, failing test)
  * when the backend is unavailable; the caller then registers nothing else.
  */
-export function useRedisBackend(backend: RedisBackend): { ready: boolean; server(): RedisRestServer } {
+export function useRedisBackend(backend: RedisBackend): {
+  ready: boolean;
+  server(): RedisRestServer;
+  /** The real Redis behind the REST server, for tests that look at it directly; undefined on the embedded engine. */
+  redisUrl(): string | undefined;
+} {
   let server: RedisRestServer | undefined;
-  const handle = { ready: backend.unavailable === null, server: () => server! };
+  let redisUrl: string | undefined;
+  const handle = { ready: backend.unavailable === null, server: () => server!, redisUrl: () => redisUrl };
   if (backend.unavailable !== null) {
     const reason = backend.unavailable;
     if (process.env.CI === "true") {
@@ -67,6 +74,7 @@ export function useRedisBackend(backend: RedisBackend): { ready: boolean; server
   beforeAll(async () => {
     const started = await backend.start();
     server = started.server;
+    redisUrl = started.redisUrl;
     stop = started.stop;
   });
   afterAll(async () => {
