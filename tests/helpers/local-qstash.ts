@@ -61,6 +61,11 @@ export interface Reply {
 export interface TestReceiver {
   /** Base URL, no trailing slash. */
   url: string;
+  /**
+   * In the order the receiver finished checking them. Attempts in flight at once come in on
+   * separate connections and their signatures are checked on the crypto thread pool, so their
+   * order here is a race: for the order the server started them, use `trackStarts`.
+   */
   deliveries: Delivery[];
   /** Signature problems seen; a test that ends with any fails (see useTestQStash). */
   verificationErrors: string[];
@@ -248,6 +253,19 @@ export function trackPeakActive(events: EventEmitter, include: (event: LogEvent)
       active.delete(event.messageId);
   });
   return () => peak;
+}
+
+/**
+ * Every attempt the server starts (its ACTIVE log events), in the order it started them.
+ * Unlike the receiver's arrival order this is deterministic: the server starts everything
+ * that may start in one synchronous pass, earliest due and then publish order first.
+ */
+export function trackStarts(events: EventEmitter, include: (event: LogEvent) => boolean = () => true): () => LogEvent[] {
+  const started: LogEvent[] = [];
+  events.on("event", (event: LogEvent) => {
+    if (event.state === "ACTIVE" && include(event)) started.push(event);
+  });
+  return () => started;
 }
 
 function decodeClaims(token: string): SignatureClaims {

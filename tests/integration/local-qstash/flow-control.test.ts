@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { trackPeakActive, useTestQStash } from "@/tests/helpers/local-qstash";
+import { trackPeakActive, trackStarts, useTestQStash } from "@/tests/helpers/local-qstash";
 
 // §14 item 22 and §8: limits that delay (never reject), and the flow-control API.
 
@@ -45,17 +45,23 @@ describe("local QStash: flow control", () => {
     const burst = 200;
     const start = clock.now();
     const pace = { key: "email", rate: 2, parallelism: 2 };
-    await client.batchJSON(Array.from({ length: burst }, (_, n) => ({ url: at(`/burst/${n}`), body: { n }, flowControl: pace })));
+    const starts = trackStarts(server.events);
+    const published = await client.batchJSON(
+      Array.from({ length: burst }, (_, n) => ({ url: at(`/burst/${n}`), body: { n }, flowControl: pace })),
+    );
     await server.advance((burst / pace.rate + 5) * 1_000);
     const offsets = receiver.deliveries.map((delivery) => delivery.at - start);
     expect(offsets).toHaveLength(burst);
     expect(Math.max(...perSecond(offsets).values())).toBe(pace.rate);
     // The last pair starts one period before N / rate seconds have passed: no slack, no burst.
     expect(Math.max(...offsets)).toBe((burst / pace.rate - 1) * 1_000);
-    // Publish order is kept through the wait list.
-    expect(receiver.deliveries.map((delivery) => JSON.parse(delivery.body).n)).toEqual(
-      Array.from({ length: burst }, (_, n) => n),
-    );
+    // Publish order is kept through the wait list: the server starts them in that order...
+    expect(starts().map((event) => event.messageId)).toEqual(published.map((response) => response.messageId));
+    // ...so message n arrives in pace slot n / rate. (The two of a slot race each other to the receiver.)
+    const arrivals = receiver.deliveries
+      .map((delivery): [number, number] => [JSON.parse(delivery.body).n, delivery.at - start])
+      .sort(([a], [b]) => a - b);
+    expect(arrivals).toEqual(Array.from({ length: burst }, (_, n) => [n, Math.floor(n / pace.rate) * 1_000]));
   });
 
   it("§8 + §3.2 a retry after Retry-After waits its time and then takes a pace slot like any delivery", async () => {
