@@ -1,3 +1,4 @@
+import { Redis as DirectRedis } from "ioredis";
 import { createIdempotencyGuard, DONE_TTL_MS } from "@/lib/job-runtime";
 import { findRedisServerBinary, startRedisServer } from "@/local/redis/redis-server";
 import { delivered, startJobRoute, withQuietLogs, type JobRoute } from "../lib/fixtures";
@@ -93,6 +94,42 @@ async function measureScripts(route: JobRoute): Promise<Comparison> {
       OPTIONS,
     ),
   );
+}
+
+/**
+ * What reaches redis-server behind the proxy per fresh delivery, by its own INFO commandstats:
+ * once it holds the lease's scripts they should arrive as EVALSHA, as on hosted Upstash, not as
+ * the whole text again. Also redis-server's own time per delivery, over all commands.
+ */
+async function countAtRedisServer(
+  route: JobRoute,
+  redisUrl: string,
+): Promise<{ perCommand: string; eval: number; usec: number }> {
+  const direct = new DirectRedis(redisUrl, { lazyConnect: true });
+  await direct.connect();
+  try {
+    return await withQuietLogs(async () => {
+      for (let i = 0; i < 5; i++) await route.deliver(route.request(`msg_server_warm_${n++}`));
+      await direct.config("RESETSTAT");
+      for (let i = 0; i < COUNTED; i++) await route.deliver(route.request(`msg_server_${n++}`));
+      const info = await direct.info("commandstats");
+      const stats = [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)].map(([, name, calls, usec]) => ({
+        name: name!,
+        calls: Number(calls),
+        usec: Number(usec),
+      }));
+      const scripts = stats.filter(({ name }) => name === "eval" || name === "evalsha");
+      return {
+        perCommand: scripts.map(({ name, calls }) => `${name.toUpperCase()} ${(calls / COUNTED).toFixed(1)}`).join(", "),
+        eval: (stats.find(({ name }) => name === "eval")?.calls ?? 0) / COUNTED,
+        usec:
+          stats.filter(({ name }) => name !== "info" && name !== "config|resetstat").reduce((sum, { usec }) => sum + usec, 0) /
+          COUNTED,
+      };
+    });
+  } finally {
+    direct.disconnect();
+  }
 }
 
 /** Round trips per delivery as the Redis REST server sees them: a fresh instance's first, then with the scripts loaded. */
@@ -200,12 +237,14 @@ export const routeFloorScenario: Scenario = {
       `CPU time per delivery on the embedded engine (route, REST server and engine together, immune to waiting for a core): ${formatRatio(cpu.ratio)} the baseline's (rounds ${formatRatio(cpu.roundRatios.min)} – ${formatRatio(cpu.roundRatios.max)}).`,
       `Of that, the lease's scripts alone (verify + claim + complete, no route code): ${formatRatio(scripts.ratio)} the baseline's (rounds ${formatRatio(scripts.roundRatios.min)} – ${formatRatio(scripts.roundRatios.max)}); the rest is the route's own code.`,
     );
+    let atServer: Awaited<ReturnType<typeof countAtRedisServer>> | undefined;
     if (findRedisServerBinary()) {
       const server = await startRedisServer();
       try {
         const proxied = await startJobRoute({ redisUrl: server.url });
         try {
           record(await measure(proxied), "proxy → redis-server");
+          atServer = await countAtRedisServer(proxied, server.url);
         } finally {
           await proxied.close();
         }
@@ -240,6 +279,14 @@ export const routeFloorScenario: Scenario = {
         status: trips.cold <= 2 ? "PASS" : "FAIL",
       },
     );
+    if (atServer)
+      summary.push({
+        measure: "Script commands reaching redis-server per proxied delivery, scripts loaded (its INFO commandstats)",
+        baseline: "—",
+        figure: `${atServer.perCommand} (${COUNTED} deliveries; redis-server's own time ${atServer.usec.toFixed(0)} µs per delivery)`,
+        target: "no EVAL",
+        status: atServer.eval === 0 ? "PASS" : "FAIL",
+      });
     return {
       title: this.title,
       description: [
@@ -250,6 +297,8 @@ export const routeFloorScenario: Scenario = {
         `Round trips: a counting proxy in front of the REST server sees every HTTP request the route makes over ${COUNTED}`,
         "fresh deliveries and their redeliveries, after a warm-up (scripts already loaded), and the very first delivery",
         "of a fresh instance against a REST server that has never seen the scripts.",
+        "Behind the proxy, redis-server's own INFO commandstats count which script commands reach it over",
+        `${COUNTED} fresh deliveries once it holds the scripts (EVALSHA, as on hosted Upstash, not the whole text again).`,
         "The route is timed until it has its answer; the answer's body is read and checked (a 200, not a duplicate) after the clock stops.",
         "Diagnostic rows: the same comparison on the embedded engine timed in CPU time of the process instead of wall time,",
         "and the baseline against verify + the idempotency guard's claim and complete scripts without the route around them.",
