@@ -34,7 +34,7 @@ function moduleClosure(entry: string): string[] {
       const specifier = match[1]!;
       if (!specifier.startsWith(".") && !specifier.startsWith("@/")) continue;
       const target = resolveImport(file, specifier);
-      if (!target || !target.startsWith(join(ROOT, "lib")) || target.includes(`${join("lib", "email", "templates")}`)) continue;
+      if (!target?.startsWith(join(ROOT, "lib")) || target.includes(`${join("lib", "email", "templates")}`)) continue;
       queue.push(target);
     }
   }
