@@ -272,31 +272,31 @@ const TYPED: Array<[string, string[]]> = [
 ];
 const EXPECTED_TYPE = new Map(TYPED.flatMap(([type, names]) => names.map((name) => [name, type] as const)));
 
-/** Reads data the checks need; backed by the mock itself. */
+/** Reads data the checks need, synchronously (a script cannot wait); backed by the engine's keyspace. */
 export interface DataView {
-  type(key: string): Promise<string>;
-  get(key: string): Promise<string | null>;
-  hget(key: string, field: string): Promise<string | null>;
+  type(key: string): string;
+  get(key: string): string | null;
+  hget(key: string, field: string): string | null;
 }
 
 export const WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value";
 
-/** Errors that depend on stored data (WRONGTYPE, non-integer counters), else null. */
-export async function dataError(command: Command, data: DataView): Promise<string | null> {
+/** Errors that depend on stored data (WRONGTYPE, non-integer counters), else null. Synchronous, for scripts too. */
+export function dataError(command: Command, data: DataView): string | null {
   const name = (command[0] ?? "").toLowerCase();
   const expected = EXPECTED_TYPE.get(name);
   const key = command[1];
   if (!expected || key === undefined) return null;
-  const actual = await data.type(key);
+  const actual = data.type(key);
   if (actual !== "none" && actual !== expected) return WRONGTYPE;
   if (["incr", "decr", "incrby", "decrby"].includes(name) && actual === "string") {
-    if (!isRedisInteger(await data.get(key))) return NOT_INTEGER;
+    if (!isRedisInteger(data.get(key))) return NOT_INTEGER;
   }
-  if (name === "incrbyfloat" && actual === "string" && !isRedisFloat(await data.get(key))) {
+  if (name === "incrbyfloat" && actual === "string" && !isRedisFloat(data.get(key))) {
     return "ERR value is not a valid float";
   }
   if (name === "hincrby" && actual === "hash") {
-    const value = await data.hget(key, command[2]!);
+    const value = data.hget(key, command[2]!);
     if (value !== null && !isRedisInteger(value)) return "ERR hash value is not an integer";
   }
   return null;

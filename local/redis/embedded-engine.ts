@@ -56,21 +56,29 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
   const lua = createLuaRunner((name, args) => {
     const lower = name.toLowerCase();
     if (NOT_IN_SCRIPTS.has(lower) || refuseCommand([lower])) throw new Error("ERR This Redis command is not allowed from script");
-    const command = commands.get(lower);
-    if (!command) throw new Error("ERR Unknown Redis command called from script");
+    if (!commands.has(lower)) throw new Error("ERR Unknown Redis command called from script");
     if (readOnlyScript && isWriteCommand(lower)) throw new Error("ERR Write commands are not allowed from read-only scripts.");
-    return command(...normalizeKeywords([lower, ...args]).slice(1));
+    // A script must meet the same checks (WRONGTYPE, integers) as a command sent alone:
+    // redis.call raises what Redis would answer, redis.pcall hands it back.
+    const command = [lower, ...args];
+    const refused = staticError(command);
+    if (refused) throw new RedisError(refused);
+    try {
+      return runChecked(command);
+    } catch (error) {
+      throw new RedisError(errorText(error, lower));
+    }
   });
   // Until a script runs, nobody awaits it: a failure to start still reaches that script, not the process.
   lua.catch(() => undefined);
 
   const data: ValueView = {
-    type: async (key) => typeOf(ks.get(key)),
-    get: async (key) => {
+    type: (key) => typeOf(ks.get(key)),
+    get: (key) => {
       const value = ks.get(key);
       return typeof value === "string" ? value : Buffer.isBuffer(value) ? value.toString("utf8") : null;
     },
-    hget: async (key, field) => {
+    hget: (key, field) => {
       const value = ks.get(key) as Record<string, string> | undefined;
       return value && Object.hasOwn(value, field) ? value[field]! : null;
     },
@@ -93,20 +101,31 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
         return { error: "NOSCRIPT No matching script. Please use EVAL." };
       }
       if (name === "script") return { error: `ERR unknown subcommand '${raw[1]}'. Try SCRIPT HELP.` };
-      const own = OWN_COMMANDS.get(name);
-      if (own) return { result: toReply(own(context, raw.slice(1))) };
-      const command = normalizeKeywords(raw);
-      const args = command.slice(1);
-      const invalid = argumentError(command) ?? (await dataError(command, data));
-      if (invalid) return { error: invalid };
-      const implementation = mockCommands.get(name);
-      if (!implementation) return { error: unsupported(name) };
-      const result = toReply(await implementation(...args));
-      if (isWriteCommand(name)) dropEmptyCollections(command, ks);
-      return { result };
+      // A few of the mock's commands (INFO, COMMAND, LOLWUT) answer with a promise.
+      return { result: toReply(await runChecked([name, ...raw.slice(1)])) };
     } catch (error) {
       return { error: errorText(error, name) };
     }
+  }
+
+  /**
+   * Runs one command (name lowercased, arity already checked) on the engine's own
+   * implementation, or on the mock's behind the checks it skips. Synchronous, so
+   * `redis.call` inside a script goes through exactly the same path.
+   * @throws RedisError (or the mock's own error) with what Redis would answer
+   */
+  function runChecked(raw: Command): unknown {
+    const name = raw[0]!;
+    const own = OWN_COMMANDS.get(name);
+    if (own) return own(context, raw.slice(1));
+    const command = normalizeKeywords(raw);
+    const invalid = argumentError(command) ?? dataError(command, data);
+    if (invalid) throw new RedisError(invalid);
+    const implementation = mockCommands.get(name);
+    if (!implementation) throw new RedisError(unsupported(name));
+    const result = implementation(...command.slice(1));
+    if (isWriteCommand(name)) dropEmptyCollections(command, ks);
+    return result;
   }
 
   async function runScript([source, numKeysText, ...rest]: string[], readOnly: boolean): Promise<Outcome> {

@@ -1297,6 +1297,59 @@ for (const [kind, setup] of Object.entries({
   add(`every family against a ${kind}`, setup, ...WRONGTYPE_PROBES, ["TYPE", "k"]);
 }
 
+// Inside a script a type mismatch must fail the same way: `redis.call` raises the
+// error, `redis.pcall` hands it back as an error table. Each probe runs plain, through
+// redis.call and through redis.pcall (which returns the error's code, or the reply).
+const TYPE_MISMATCH_PROBES = [
+  // Reads first, while each key holds one element (a set's order is Redis's hash order).
+  ["GET", "k"],
+  ["HGET", "k", "a"],
+  ["HGETALL", "k"],
+  ["HMGET", "k", "a"],
+  ["HEXISTS", "k", "a"],
+  ["ZSCORE", "k", "a"],
+  ["LRANGE", "k", "0", "-1"],
+  ["LINDEX", "k", "0"],
+  ["SMEMBERS", "k"],
+  ["SISMEMBER", "k", "a"],
+  ["SCARD", "k"],
+  ["HSET", "k", "f", "v"],
+  ["HINCRBY", "k", "a", "1"],
+  ["ZADD", "k", "1", "x"],
+  ["INCR", "k"],
+  ["INCRBY", "k", "2"],
+  ["INCRBY", "k", "two"],
+  ["INCRBYFLOAT", "k", "1.5"],
+  ["APPEND", "k", "x"],
+  ["LPUSH", "k", "x"],
+  ["SADD", "k", "x"],
+  ["EXPIRE", "k", "soon"],
+];
+const PCALL_PROBE =
+  "local r = redis.pcall(unpack(ARGV)); if type(r) == 'table' and r.err then return 'error ' .. string.match(r.err, '^%S+') end; return r";
+for (const [kind, setup] of Object.entries({
+  string: ["SET", "k", "v"],
+  counter: ["SET", "k", "10"],
+  list: ["RPUSH", "k", "a"],
+  set: ["SADD", "k", "a"],
+  hash: ["HSET", "k", "a", "b"],
+  zset: ["ZADD", "k", "1", "a"],
+})) {
+  add(`type mismatches against a ${kind}, plain`, setup, ...TYPE_MISMATCH_PROBES, ["TYPE", "k"]);
+  add(
+    `type mismatches against a ${kind}, through redis.call`,
+    setup,
+    ...TYPE_MISMATCH_PROBES.map((probe) => ["EVAL", "return redis.call(unpack(ARGV))", "0", ...probe]),
+    ["TYPE", "k"],
+  );
+  add(
+    `type mismatches against a ${kind}, through redis.pcall`,
+    setup,
+    ...TYPE_MISMATCH_PROBES.map((probe) => ["EVAL", PCALL_PROBE, "0", ...probe]),
+    ["TYPE", "k"],
+  );
+}
+
 // ── empty values and missing keys ─────────────────────────────────────────
 add(
   "empty strings as values, fields and members",
