@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
 import { OWN_COMMANDS } from "./commands/index";
 import { RedisError, typeOf, type CommandContext } from "./commands/context";
@@ -100,7 +100,11 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
       if (name === "evalsha" || name === "evalsha_ro") {
         return { error: "NOSCRIPT No matching script. Please use EVAL." };
       }
-      if (name === "script") return { error: `ERR unknown subcommand '${raw[1]}'. Try SCRIPT HELP.` };
+      if (name === "script") {
+        // SCRIPT LOAD reaches here only from the script layer, with the runnable (shebang-free) text.
+        if (raw[1]?.toLowerCase() === "load" && raw.length === 3) return await loadScript(raw[2]!);
+        return { error: `ERR unknown subcommand '${raw[1]}'. Try SCRIPT HELP.` };
+      }
       // A few of the mock's commands (INFO, COMMAND, LOLWUT) answer with a promise.
       return { result: toReply(await runChecked([name, ...raw.slice(1)])) };
     } catch (error) {
@@ -140,6 +144,12 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     } finally {
       readOnlyScript = false;
     }
+  }
+
+  /** SCRIPT LOAD: compiles now, so a broken script fails here as on redis-server, and its first run compiles nothing. */
+  async function loadScript(source: string): Promise<Outcome> {
+    const failure = (await lua).compile(source);
+    return failure === null ? { result: createHash("sha1").update(source, "utf8").digest("hex") } : { error: failure };
   }
 
   return {

@@ -339,6 +339,8 @@ export type ScriptCommand = (name: string, args: string[]) => unknown;
 export interface LuaRunner {
   /** Runs `source` (already shebang-free) with these KEYS and ARGV. */
   run(source: string, keys: string[], argv: string[]): Outcome;
+  /** Compiles `source` (already shebang-free) and keeps it for later runs, as SCRIPT LOAD does; the error reply, or null. */
+  compile(source: string): string | null;
   close(): void;
 }
 
@@ -493,7 +495,7 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
     run(source, keys, argv) {
       if (closed) return { error: "ERR the embedded engine is closed" };
       const script = compile(source);
-      if (typeof script === "string") return { error: `ERR Error compiling script (new function): ${script}` };
+      if (typeof script === "string") return { error: compileError(script) };
       const base = m._lua_gettop(L);
       try {
         m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(runRef));
@@ -506,6 +508,11 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
         m._lua_settop(L, base);
       }
     },
+    compile(source) {
+      if (closed) return "ERR the embedded engine is closed";
+      const script = compile(source);
+      return typeof script === "string" ? compileError(script) : null;
+    },
     close() {
       if (closed) return;
       closed = true;
@@ -515,6 +522,11 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
       strings.close();
     },
   };
+}
+
+/** Redis's reply for a script that does not compile. */
+function compileError(message: string): string {
+  return `ERR Error compiling script (new function): ${message}`;
 }
 
 type Tagged = [string, unknown?];

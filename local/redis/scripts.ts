@@ -42,6 +42,11 @@ export class ScriptCache {
     return { sha, runnable };
   }
 
+  /** Drops a script the backend refused to compile: Redis keeps no such script either. */
+  forget(sha: string): void {
+    this.#bySha.delete(sha);
+  }
+
   get(sha: string): RunnableScript | undefined {
     return this.#bySha.get(sha.toLowerCase());
   }
@@ -52,6 +57,8 @@ export class ScriptCache {
 }
 
 const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
+/** How Redis (and the embedded engine) begins the error for a script that does not compile. */
+const COMPILE_ERROR = "ERR Error compiling script";
 
 /** What to send for one command, and how its outcome updates what the backend is known to hold. */
 type Step = { local: Outcome } | { send: Command; settle?: (outcome: Outcome) => Outcome };
@@ -86,13 +93,23 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
     return outcome;
   };
 
+  // A script that does not compile is not kept, by Redis or here: a later EVALSHA says
+  // NOSCRIPT and SCRIPT EXISTS says 0. (Commands later in the same batch were planned
+  // before it ran, so they still see it.)
+  const forgetIfBroken =
+    (sha: string, then?: (outcome: Outcome) => Outcome) =>
+    (outcome: Outcome): Outcome => {
+      if ("error" in outcome && outcome.error.startsWith(COMPILE_ERROR)) cache.forget(sha);
+      return then ? then(outcome) : outcome;
+    };
+
   function plan(command: Command): Step {
     const name = (command[0] ?? "").toLowerCase();
     const [, first, ...rest] = command;
     if ((name === "eval" || name === "eval_ro") && first !== undefined) {
-      const { runnable } = cache.load(first);
+      const { sha, runnable } = cache.load(first);
       const send = [name, runnable.source, ...rest];
-      return options.proxied ? { send, settle: markHeld(runnable.sha) } : { send };
+      return { send, settle: forgetIfBroken(sha, options.proxied ? markHeld(runnable.sha) : undefined) };
     }
     if ((name === "evalsha" || name === "evalsha_ro") && first !== undefined) {
       const runnable = cache.get(first);
@@ -105,13 +122,16 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
       const sub = first.toLowerCase();
       if (sub === "load" && rest.length === 1) {
         const { sha, runnable } = cache.load(rest[0]!);
-        if (!options.proxied) return { local: { result: sha } };
-        // Redis compiles it (so a broken script fails here, as it would there) and answers
+        // The backend compiles it (so a broken script fails here, as on Redis) and answers
         // the runnable text's SHA-1; the client asked about the original text's.
-        const loaded = markHeld(runnable.sha);
+        const loaded = options.proxied ? markHeld(runnable.sha) : (outcome: Outcome) => outcome;
         return {
           send: ["script", "load", runnable.source],
-          settle: (outcome) => ("error" in loaded(outcome) ? outcome : { result: sha }),
+          settle: (outcome) => {
+            if (!("error" in loaded(outcome))) return { result: sha };
+            cache.forget(sha);
+            return outcome;
+          },
         };
       }
       if (sub === "exists" && rest.length > 0) {

@@ -213,6 +213,24 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
       expect(String((missing.json as { error: string }).error)).toMatch(/^NOSCRIPT/);
     });
 
+    it("compiles on SCRIPT LOAD: a broken script is an ERR compile error, and neither it nor a failed EVAL is kept", async () => {
+      const broken = "return +";
+      const loaded = await rest("/", ["SCRIPT", "LOAD", broken]);
+      expect(loaded.status).toBe(400);
+      expect(String((loaded.json as { error: string }).error)).toMatch(/^ERR Error compiling script/);
+      const evaluated = await rest("/", ["EVAL", `${broken} 1`, 0]);
+      expect(String((evaluated.json as { error: string }).error)).toMatch(/^ERR Error compiling script/);
+      // A shebang script is compiled without its first line, as it runs.
+      const shebang = "#!lua flags=allow-key-locking\nreturn redis.call(";
+      expect(String(((await rest("/", ["SCRIPT", "LOAD", shebang])).json as { error: string }).error)).toMatch(
+        /^ERR Error compiling script/,
+      );
+      const redis = client();
+      expect(await redis.scriptExists(sha1(broken), sha1(`${broken} 1`), sha1(shebang))).toEqual([0, 0, 0]);
+      await expect(redis.evalsha(sha1(broken), [], [])).rejects.toThrow(/NOSCRIPT/);
+      expect(await redis.scriptLoad("return 1")).toBe(sha1("return 1"));
+    });
+
     it("runs #!lua flags=allow-key-locking scripts under the SHA-1 of the original text", async () => {
       const redis = client();
       const source = "#!lua flags=allow-key-locking\nreturn redis.call('SET', KEYS[1], ARGV[1])";

@@ -1233,6 +1233,13 @@ add(
   ["EVALSHA", sha1(INCR_SCRIPT), "1", "k"],
 );
 add(
+  "SCRIPT LOAD compiles the script",
+  ["SCRIPT", "LOAD", "return +"],
+  ["SCRIPT", "LOAD", "return redis.call("],
+  ["SCRIPT", "LOAD", "return 1"],
+  ["EVALSHA", sha1("return 1"), "0"],
+);
+add(
   "EVAL reads and writes",
   ["EVAL", "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])", "1", "k", "v"],
   ["EVAL", "return {1, 2, 'x', false}", "0"],
