@@ -1232,6 +1232,25 @@ add(
   ["EXISTS", "k"],
   ["EVALSHA", sha1(INCR_SCRIPT), "1", "k"],
 );
+// Scripts pass option keywords in any case, as the SDK's own commands do.
+add(
+  "lowercase option keywords inside a script",
+  ...[
+    ["set", "s", "v", "px", "100000", "nx"],
+    ["set", "s", "w", "xx", "get"],
+    ["expire", "s", "1000", "gt"],
+    ["zadd", "z", "nx", "ch", "1", "a", "2", "b"],
+    ["zrange", "z", "0", "-1", "withscores"],
+    ["zrangebyscore", "z", "-inf", "+inf", "withscores", "limit", "0", "1"],
+    ["rpush", "l", "a", "c"],
+    ["linsert", "l", "before", "c", "b"],
+    ["lrange", "l", "0", "-1"],
+    ["lpos", "l", "c", "rank", "1"],
+    ["scan", "0", "match", "z*", "count", "100"],
+    ["hset", "h", "f", "1"],
+    ["hscan", "h", "0", "match", "*"],
+  ].map((command) => ["EVAL", "return redis.call(unpack(ARGV))", "0", ...command]),
+);
 add(
   "SCRIPT LOAD compiles the script",
   ["SCRIPT", "LOAD", "return +"],
