@@ -289,6 +289,8 @@ export function dataError(command: Command, data: DataView): string | null {
   if (!expected || key === undefined) return null;
   const actual = data.type(key);
   if (actual !== "none" && actual !== expected) return WRONGTYPE;
+  // The mock answers nil when RPOPLPUSH's destination holds another type; Redis refuses.
+  if (name === "rpoplpush" && !["none", "list"].includes(data.type(command[2]!))) return WRONGTYPE;
   if (["incr", "decr", "incrby", "decrby"].includes(name) && actual === "string") {
     if (!isRedisInteger(data.get(key))) return NOT_INTEGER;
   }

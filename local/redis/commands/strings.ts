@@ -458,11 +458,15 @@ function lcs(ctx: CommandContext, [keyA, keyB, ...options]: string[]): unknown {
   return result;
 }
 
+function get(ctx: CommandContext, key: string): string | Buffer | null {
+  const value = ctx.ks.get(key);
+  return typeof value === "string" ? value : (readBytes(ctx, key) ?? null);
+}
+
 export const stringCommands: Record<string, CommandImpl> = {
-  get: (ctx, [key]) => {
-    const value = ctx.ks.get(key!);
-    return typeof value === "string" ? value : (readBytes(ctx, key!) ?? null);
-  },
+  get: (ctx, [key]) => get(ctx, key!),
+  // Unlike GET, MGET answers nil for a key of another type instead of WRONGTYPE.
+  mget: (ctx, keys) => keys.map((key) => (typeOf(ctx.ks.get(key)) === "string" ? get(ctx, key) : null)),
   set,
   getex,
   getrange,

@@ -1376,6 +1376,35 @@ for (const [kind, setup] of Object.entries({
   );
 }
 
+// A mismatch at a key other than the first: a destination or a second source.
+const OTHER_KEY_PROBES = [
+  ["RPOPLPUSH", "l", "str"],
+  ["SMOVE", "s", "str", "a"],
+  ["SINTER", "s", "str"],
+  ["SUNION", "s", "str"],
+  ["SDIFF", "s", "str"],
+  ["SINTERSTORE", "str", "s", "str"],
+  ["SMISMEMBER", "str", "a"],
+  ["MGET", "str", "l"],
+  ["GETDEL", "l"],
+  ["GETSET", "l", "v"],
+  ["HINCRBYFLOAT", "h", "f", "1"],
+  ["HSETNX", "l", "f", "v"],
+  ["LMPOP", "2", "str", "l", "LEFT"],
+];
+const OTHER_KEY_SETUP = [
+  ["SET", "str", "x"],
+  ["RPUSH", "l", "a", "b"],
+  ["SADD", "s", "a"],
+  ["HSET", "h", "f", "text"],
+];
+add("type mismatches at other keys, plain", ...OTHER_KEY_SETUP, ...OTHER_KEY_PROBES);
+add(
+  "type mismatches at other keys, through redis.call",
+  ...OTHER_KEY_SETUP,
+  ...OTHER_KEY_PROBES.map((probe) => ["EVAL", "return redis.call(unpack(ARGV))", "0", ...probe]),
+);
+
 // ── empty values and missing keys ─────────────────────────────────────────
 add(
   "empty strings as values, fields and members",
