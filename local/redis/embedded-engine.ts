@@ -63,11 +63,18 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     const command = [lower, ...args];
     const refused = staticError(command);
     if (refused) throw new RedisError(refused);
+    let reply: unknown;
     try {
-      return runChecked(command);
+      reply = runChecked(command);
     } catch (error) {
       throw new RedisError(errorText(error, lower));
     }
+    // A script cannot wait: better a clear error than a promise passed off as an empty reply.
+    if (reply instanceof Promise) {
+      reply.catch(() => undefined);
+      throw new RedisError(`ERR '${lower}' cannot be called from a script on the embedded engine; use a real Redis (REDIS_URL)`);
+    }
+    return reply;
   });
   // Until a script runs, nobody awaits it: a failure to start still reaches that script, not the process.
   lua.catch(() => undefined);

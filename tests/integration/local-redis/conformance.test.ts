@@ -231,6 +231,19 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
       expect(await redis.scriptLoad("return 1")).toBe(sha1("return 1"));
     });
 
+    it("never passes off INFO or COMMAND from a script as an empty reply", async () => {
+      const info = await rest("/", ["EVAL", "return type(redis.call('INFO'))", 0]);
+      const count = await rest("/", ["EVAL", "return redis.call('COMMAND', 'COUNT')", 0]);
+      if (backend.label === "embedded engine") {
+        // Its INFO and COMMAND answer asynchronously, which a running script cannot wait for.
+        expect(info.json).toEqual({ error: expect.stringMatching(/^ERR 'info' cannot be called from a script/) });
+        expect(count.json).toEqual({ error: expect.stringMatching(/^ERR 'command' cannot be called from a script/) });
+      } else {
+        expect(info.json).toEqual({ result: "string" });
+        expect(count.json).toEqual({ result: expect.any(Number) });
+      }
+    });
+
     it("runs #!lua flags=allow-key-locking scripts under the SHA-1 of the original text", async () => {
       const redis = client();
       const source = "#!lua flags=allow-key-locking\nreturn redis.call('SET', KEYS[1], ARGV[1])";
