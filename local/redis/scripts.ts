@@ -61,7 +61,7 @@ const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
 const COMPILE_ERROR = "ERR Error compiling script";
 
 /** What to send for one command, and how its outcome updates what the backend is known to hold. */
-type Step = { local: Outcome } | { send: Command; settle?: (outcome: Outcome) => Outcome };
+type Step = { local: Outcome | (() => Outcome) } | { send: Command; settle?: (outcome: Outcome) => Outcome };
 
 export interface ScriptOptions {
   /**
@@ -95,7 +95,7 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
 
   // A script that does not compile is not kept, by Redis or here: a later EVALSHA says
   // NOSCRIPT and SCRIPT EXISTS says 0. (Commands later in the same batch were planned
-  // before it ran, so they still see it.)
+  // before it ran: their outcomes are corrected as they settle, in order.)
   const forgetIfBroken =
     (sha: string, then?: (outcome: Outcome) => Outcome) =>
     (outcome: Outcome): Outcome => {
@@ -116,7 +116,14 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
       if (runnable === undefined) return options.proxied ? { send: command } : { local: { error: NOSCRIPT } };
       if (options.proxied && held.has(runnable.sha)) return { send: [name, runnable.sha, ...rest], settle: forgetOnNoScript };
       const send = [name === "evalsha" ? "eval" : "eval_ro", runnable.source, ...rest];
-      return options.proxied ? { send, settle: markHeld(runnable.sha) } : { send };
+      // Only a SCRIPT LOAD that failed earlier in this batch leaves a script here that does
+      // not compile; Redis never held it, so its EVALSHA is NOSCRIPT.
+      const unknownIfBroken = (outcome: Outcome): Outcome =>
+        "error" in outcome && outcome.error.startsWith(COMPILE_ERROR) ? { error: NOSCRIPT } : outcome;
+      return {
+        send,
+        settle: options.proxied ? (outcome) => unknownIfBroken(markHeld(runnable.sha)(outcome)) : unknownIfBroken,
+      };
     }
     if (name === "script" && first !== undefined) {
       const sub = first.toLowerCase();
@@ -135,7 +142,8 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
         };
       }
       if (sub === "exists" && rest.length > 0) {
-        return { local: { result: rest.map((sha) => (cache.get(sha) === undefined ? 0 : 1)) } };
+        // Answered in order with the batch's outcomes, after a failed load before it was forgotten.
+        return { local: () => ({ result: rest.map((sha) => (cache.get(sha) === undefined ? 0 : 1)) }) };
       }
       if (sub === "flush") {
         cache.clear();
@@ -166,7 +174,7 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
       }
       let next = 0;
       return steps.map((step) => {
-        if ("local" in step) return step.local;
+        if ("local" in step) return typeof step.local === "function" ? step.local() : step.local;
         const outcome = sent[next++]!;
         return step.settle ? step.settle(outcome) : outcome;
       });

@@ -231,6 +231,19 @@ describe.each(redisBackends)("Upstash REST emulator on the $label", (backend) =>
       expect(await redis.scriptLoad("return 1")).toBe(sha1("return 1"));
     });
 
+    it("treats a script that failed to compile as unknown in the rest of the same pipeline", async () => {
+      const [load, exists, evalsha] = (
+        await rest("/pipeline", [
+          ["SCRIPT", "LOAD", "return -"],
+          ["SCRIPT", "EXISTS", sha1("return -")],
+          ["EVALSHA", sha1("return -"), 0],
+        ])
+      ).json as Array<{ result?: unknown; error?: string }>;
+      expect(load!.error).toMatch(/^ERR Error compiling script/);
+      expect(exists).toEqual({ result: [0] });
+      expect(evalsha!.error).toMatch(/^NOSCRIPT/);
+    });
+
     it("never passes off INFO or COMMAND from a script as an empty reply", async () => {
       const info = await rest("/", ["EVAL", "return type(redis.call('INFO'))", 0]);
       const count = await rest("/", ["EVAL", "return redis.call('COMMAND', 'COUNT')", 0]);

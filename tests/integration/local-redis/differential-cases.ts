@@ -1259,6 +1259,15 @@ add(
   ["EVALSHA", sha1("return 1"), "0"],
 );
 add(
+  "a script that failed to compile is unknown to the rest of the same pipeline",
+  ["SCRIPT", "LOAD", "return +"],
+  ["SCRIPT", "EXISTS", sha1("return +"), sha1("return 1")],
+  ["EVALSHA", sha1("return +"), "0"],
+  ["EVAL", "return -", "0"],
+  ["SCRIPT", "EXISTS", sha1("return -")],
+  ["EVALSHA", sha1("return -"), "0"],
+);
+add(
   "EVAL reads and writes",
   ["EVAL", "redis.call('SET', KEYS[1], ARGV[1]); return redis.call('GET', KEYS[1])", "1", "k", "v"],
   ["EVAL", "return {1, 2, 'x', false}", "0"],
