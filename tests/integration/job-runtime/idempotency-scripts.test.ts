@@ -45,16 +45,21 @@ describe.each(engines)("idempotency scripts on the $label", ({ unavailable, real
   /** A client as a freshly started instance has it: nothing sent yet. */
   const freshClient = () => createRedis({ UPSTASH_REDIS_REST_URL: proxy.url, UPSTASH_REDIS_REST_TOKEN: rest.token });
 
+  /** What the route's claim passes for a `test` delivery of `messageId`, lease id aside. */
+  const claimInput = (messageId: string) => ({
+    jobName: "test",
+    idempotencyKey: `test/${messageId}`,
+    messageId,
+    leaseMs: 60_000,
+    deadlineMs: Date.now() + 30_000,
+    nowMs: Date.now(),
+  });
+
   async function run(redis: Redis, options: { fail?: boolean } = {}) {
     const messageId = `msg_scripts_${n++}`;
     const guard = createIdempotencyGuard(redis, () => Date.now());
     const claim = await guard.claim({
-      jobName: "test",
-      idempotencyKey: `test/${messageId}`,
-      messageId,
-      leaseMs: 60_000,
-      deadlineMs: Date.now() + 30_000,
-      nowMs: Date.now(),
+      ...claimInput(messageId),
       leaseId: crypto.randomUUID(),
       token: { jti: `jti_${messageId}`, exp: Math.floor(Date.now() / 1000) + 300 },
     });
@@ -109,14 +114,7 @@ describe.each(engines)("idempotency scripts on the $label", ({ unavailable, real
     const redis = freshClient();
     const guard = createIdempotencyGuard(redis, () => Date.now());
     const messageId = `msg_scripts_retry_${n++}`;
-    const input = {
-      jobName: "test",
-      idempotencyKey: `test/${messageId}`,
-      messageId,
-      leaseMs: 60_000,
-      deadlineMs: Date.now() + 30_000,
-      nowMs: Date.now(),
-    };
+    const input = claimInput(messageId);
     const first = await guard.claim({ ...input, leaseId: "lease-1" });
     if (first.state !== "claimed") throw new Error(first.state);
     await first.lease.release("Error: first attempt fails");
