@@ -7,9 +7,9 @@ import {
   createJobQueue,
   createRedisScripts,
   type JobQueue,
+  loadOnce,
   type JobRouteDeps,
   protectionBypassHeaders,
-  type Redis,
   systemClock,
   verifierFor,
 } from "./job-runtime";
@@ -42,17 +42,10 @@ export function jobQueueFor(env: Env, client: Client): JobQueue {
 
 /** Loads the Resend SDK on the first send: most requests (and most job deliveries) never send an email. */
 export function lazyEmailSender(config: EmailSenderConfig): EmailSender {
-  let sender: Promise<EmailSender> | undefined;
+  const sender = loadOnce(() => import("./email/send").then(({ createEmailSender }) => createEmailSender(config)));
   return {
     async send(message, options) {
-      sender ??= import("./email/send").then(
-        ({ createEmailSender }) => createEmailSender(config),
-        (error: unknown) => {
-          sender = undefined;
-          throw error;
-        },
-      );
-      return (await sender).send(message, options);
+      return (await sender()).send(message, options);
     },
   };
 }
@@ -63,7 +56,8 @@ export function lazyEmailSender(config: EmailSenderConfig): EmailSender {
  * asks for it (a failed load is retried on the next call).
  */
 function routeJobDeps(env: Env, clock: Clock): JobDeps {
-  let redis: Promise<Redis> | undefined;
+  // The runtime's Redis module itself, not its entry file: importing the whole runtime here would put all of it in the chunk.
+  const redis = loadOnce(() => import("./job-runtime/redis").then(({ createRedis }) => createRedis(env)));
   let email: EmailSender | undefined;
   let qstash: Client | undefined;
   let queue: JobQueue | undefined;
@@ -74,17 +68,7 @@ function routeJobDeps(env: Env, clock: Clock): JobDeps {
   return {
     appUrl: env.APP_URL,
     clock,
-    redis() {
-      // The runtime's Redis module itself, not its entry file: importing the whole runtime here would put all of it in the chunk.
-      redis ??= import("./job-runtime/redis").then(
-        ({ createRedis }) => createRedis(env),
-        (error: unknown) => {
-          redis = undefined;
-          throw error;
-        },
-      );
-      return redis;
-    },
+    redis,
     get email() {
       email ??= lazyEmailSender({ apiKey: env.RESEND_API_KEY, baseUrl: env.RESEND_BASE_URL, from: env.EMAIL_FROM });
       return email;

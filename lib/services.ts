@@ -5,9 +5,9 @@ import {
   type Clock,
   systemClock,
   type FailureCallbackDeps,
-  type FinalFailure,
   type JobRouteDeps,
   createRedis,
+  loadOnce,
   type Verifier,
   verifierFor,
 } from "./job-runtime";
@@ -102,28 +102,24 @@ export function failureCallbackDepsOf(services: Services, verify: Verifier): Fai
   const { redis, clock } = services;
   const appUrl = services.env.APP_URL;
   const adminEmail = services.env.ADMIN_EMAIL;
-  let followUp: Promise<(failure: FinalFailure) => Promise<void>> | undefined;
+  // Loaded on the first dead message: it renders the alert with React Email, which no delivery needs.
+  const followUp = loadOnce(() =>
+    import("./dlq/failure-follow-up").then(({ createFailureFollowUp }) =>
+      createFailureFollowUp({
+        redis,
+        clock,
+        alertAdmin: adminEmail ? (failure) => publishDlqAlert(services.queue, failure, adminEmail) : undefined,
+      }),
+    ),
+  );
   return {
     appUrl,
     redis,
     clock,
     verify,
     maxBodyBytes: services.env.JOB_MAX_BODY_BYTES,
-    // Loaded on the first dead message: it renders the alert with React Email, which no delivery needs.
     async onFirstFailure(failure) {
-      followUp ??= import("./dlq/failure-follow-up").then(
-        ({ createFailureFollowUp }) =>
-          createFailureFollowUp({
-            redis,
-            clock,
-            alertAdmin: adminEmail ? (failure) => publishDlqAlert(services.queue, failure, adminEmail) : undefined,
-          }),
-        (error: unknown) => {
-          followUp = undefined;
-          throw error;
-        },
-      );
-      await (await followUp)(failure);
+      await (await followUp())(failure);
     },
   };
 }

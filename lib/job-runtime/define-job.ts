@@ -1,6 +1,7 @@
 import type * as z from "zod/mini";
 import "./schema-messages";
 import type { Logger } from "./log";
+import { loadOnce } from "./load-once";
 
 /** Where QStash delivers a job: the Node.js route (default) or the opt-in Edge route. */
 export type JobRuntime = "nodejs" | "edge";
@@ -188,20 +189,12 @@ export function lazyJob<Schema extends z.core.$ZodType, Deps, Name extends strin
   load: () => Promise<{ default: JobHandlerModule<z.output<Schema>, Name> }>,
 ): RunnableJob<Schema, Deps, Name> {
   if (job.handler) throw new Error(`job "${job.name}" already has a handler; lazyJob is for jobs declared without one`);
-  let loading: Promise<JobHandler<z.output<Schema>, Deps>> | undefined;
-  const loadHandler = () => {
-    loading ??= load().then(
-      ({ default: loaded }) => {
-        if (loaded.job !== job.name) throw new Error(`job "${job.name}" was registered with the handler of "${loaded.job}"`);
-        return loaded.handler;
-      },
-      (error: unknown) => {
-        loading = undefined;
-        throw error;
-      },
-    );
-    return loading;
-  };
+  const loadHandler = loadOnce(() =>
+    load().then(({ default: loaded }) => {
+      if (loaded.job !== job.name) throw new Error(`job "${job.name}" was registered with the handler of "${loaded.job}"`);
+      return loaded.handler;
+    }),
+  );
   return Object.freeze({
     ...job,
     handler: async (payload: z.output<Schema>, context: JobContext & Deps) => (await loadHandler())(payload, context),

@@ -6,6 +6,7 @@
 
 // Declaring jobs and the registry
 export * from "./define-job";
+export * from "./load-once";
 export * from "./registry";
 
 // Publishing: straight away, or durably with the domain write (outbox)
