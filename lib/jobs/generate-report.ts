@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { defineJob } from "./context";
+import { recipientShape } from "./recipient";
 
 /**
  * Builds an organisation's delivery report (its members' email log and the
@@ -13,11 +14,7 @@ export const generateReport = defineJob({
     reportId: z.string().check(z.regex(/^rep_[0-9a-f]{32}$/)),
     orgId: z.string().check(z.minLength(1), z.maxLength(100)),
     periodDays: z.int().check(z.gte(1), z.lte(366)),
-    requestedBy: z.object({
-      userId: z.string().check(z.minLength(1)),
-      email: z.email(),
-      name: z.string().check(z.minLength(1), z.maxLength(200)),
-    }),
+    requestedBy: z.object(recipientShape),
   }),
   retries: 2,
   retryDelay: "pow(2, retried) * 1000",

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { EMAIL_PACE } from "../email/pace";
 import { defineJob } from "./context";
+import { recipientShape } from "./recipient";
 
 /**
  * Emails the link to a finished report. Its own job so the email takes the shared
@@ -14,9 +15,7 @@ export const reportReadyEmail = defineJob({
     orgName: z.string().check(z.minLength(1), z.maxLength(200)),
     periodDays: z.int().check(z.gte(1), z.lte(366)),
     // Top-level userId and email: the failure follow-up marks this user's email log from them.
-    userId: z.string().check(z.minLength(1)),
-    email: z.email(),
-    name: z.string().check(z.minLength(1), z.maxLength(200)),
+    ...recipientShape,
   }),
   retries: 3,
   retryDelay: "pow(2, retried) * 1000",
