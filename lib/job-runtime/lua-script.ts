@@ -1,12 +1,7 @@
-import type { ScriptClient } from "./redis-scripts";
+import { isNoScript, type ScriptClient } from "./redis-scripts";
 
 /** Runs one Lua script: `(keys, args) => reply`. */
 export type LuaScript = (keys: string[], args: string[]) => Promise<unknown>;
-
-/** Redis's answer to EVALSHA for a script it doesn't have (never loaded, or its cache was flushed). */
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.toLowerCase().includes("noscript");
-}
 
 /**
  * A script this client sends whole (EVAL, which also loads it) until one call

@@ -122,7 +122,7 @@ export function createRedisScripts(config: RedisScriptsConfig): RedisScriptsClie
           try {
             return await script.evalsha(keys, args);
           } catch (error) {
-            if (!(error instanceof Error && error.message.toLowerCase().includes("noscript"))) throw error;
+            if (!isNoScript(error)) throw error;
             return script.eval(keys, args);
           }
         },
@@ -130,6 +130,11 @@ export function createRedisScripts(config: RedisScriptsConfig): RedisScriptsClie
       return script;
     },
   };
+}
+
+/** Redis's answer to EVALSHA for a script it doesn't have (never loaded, or its cache was flushed). */
+export function isNoScript(error: unknown): boolean {
+  return error instanceof Error && error.message.toLowerCase().includes("noscript");
 }
 
 async function sha1Hex(source: string): Promise<string> {
