@@ -1,6 +1,6 @@
 import { prettifyError, safeParse } from "zod/mini";
 import type { Clock } from "./clock";
-import { runBudgetMs, withRunBudget } from "./deadline";
+import { type RunBudget, runBudgetMs, withRunBudget } from "./deadline";
 import { readDeliveryHeaders } from "./delivery-headers";
 import "./schema-messages";
 import { type JobContext, type JobRuntime, runIdempotencyKey } from "./define-job";
@@ -181,18 +181,19 @@ async function runDelivery(
       withRunBudget(budgetMs, (budget) =>
         job.handler(
           payload,
-          handlerContext(deps.jobDeps, {
-            jobName,
-            messageId,
-            idempotencyKey,
-            // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
-            retried: delivery.retried,
-            maxRetries: job.retries,
-            get signal() {
-              return budget.signal;
+          handlerContext(
+            deps.jobDeps,
+            {
+              jobName,
+              messageId,
+              idempotencyKey,
+              // QStash's Upstash-Retried, unsigned: for messages and logs only. The run record counts attempts itself.
+              retried: delivery.retried,
+              maxRetries: job.retries,
+              log: jobLog,
             },
-            log: jobLog,
-          }),
+            budget,
+          ),
         ),
       ),
     );
@@ -209,32 +210,70 @@ async function runDelivery(
   }
 }
 
+/** A delivery's facts as the handler sees them; its `signal` comes from the run's budget when first read. */
+type DeliveryFacts = Omit<JobContext, "signal">;
+const FACT_NAMES: ReadonlyArray<keyof JobContext> = [
+  "jobName",
+  "messageId",
+  "idempotencyKey",
+  "retried",
+  "maxRetries",
+  "log",
+  "signal",
+];
+
 /**
- * The delivery facts plus the app's dependencies, copied as property
- * descriptors rather than spread: a dependency the app builds on first use (a
- * getter) stays a getter, so a handler that never sends email never loads the
- * email SDK. The delivery facts win over a dependency of the same name.
+ * The delivery facts plus the app's dependencies. The dependencies are the
+ * context's prototype, copied as property descriptors rather than values: a
+ * dependency the app builds on first use (a getter) stays a getter, so a
+ * handler that never sends email never loads the email SDK. The delivery
+ * facts win over a dependency of the same name.
  */
-function handlerContext<Deps extends object>(jobDeps: Deps, facts: JobContext): JobContext & Deps {
-  // `facts` is this delivery's own object: the dependencies are added to it rather than to a copy,
-  // which would also read its lazy `signal` getter.
-  for (const [key, descriptor] of descriptorsOf(jobDeps)) {
-    if (!Object.hasOwn(facts, key)) Object.defineProperty(facts, key, descriptor);
-  }
-  return facts as JobContext & Deps;
+function handlerContext<Deps extends object>(jobDeps: Deps, facts: DeliveryFacts, budget: RunBudget): JobContext & Deps {
+  const DeliveryContext = contextClassFor(jobDeps);
+  return new DeliveryContext(facts, budget) as JobContext & Deps;
 }
 
-/** The app builds its dependencies once and hands the same object to every delivery: read its descriptors once. */
-const descriptorsByDeps = new WeakMap<object, ReadonlyArray<[string, PropertyDescriptor]>>();
+type DeliveryContextClass = new (facts: DeliveryFacts, budget: RunBudget) => JobContext;
 
-function descriptorsOf(jobDeps: object): ReadonlyArray<[string, PropertyDescriptor]> {
-  let descriptors = descriptorsByDeps.get(jobDeps);
-  if (!descriptors) {
-    descriptors = Object.entries(Object.getOwnPropertyDescriptors(jobDeps)).map(([key, descriptor]) => [
-      key,
-      { ...descriptor, configurable: true },
-    ]);
-    descriptorsByDeps.set(jobDeps, descriptors);
+/**
+ * One class per dependency object: the app builds its dependencies once and hands the same object
+ * to every delivery, so a context costs one small object instead of a property definition per
+ * dependency (which cost more than all the rest of the handler call).
+ */
+const contextClassByDeps = new WeakMap<object, DeliveryContextClass>();
+
+function contextClassFor(jobDeps: object): DeliveryContextClass {
+  let DeliveryContext = contextClassByDeps.get(jobDeps);
+  if (!DeliveryContext) {
+    // Without the facts' names, so setting a fact never runs a dependency's setter or trips on its getter.
+    const dependencies = Object.getOwnPropertyDescriptors(jobDeps) as Record<string, PropertyDescriptor>;
+    for (const name of FACT_NAMES) delete dependencies[name];
+    const Context = class implements JobContext {
+      readonly jobName: string;
+      readonly messageId: string;
+      readonly idempotencyKey: string;
+      readonly retried: number;
+      readonly maxRetries: number;
+      readonly log: JobContext["log"];
+      readonly #budget: RunBudget;
+      constructor(facts: DeliveryFacts, budget: RunBudget) {
+        this.jobName = facts.jobName;
+        this.messageId = facts.messageId;
+        this.idempotencyKey = facts.idempotencyKey;
+        this.retried = facts.retried;
+        this.maxRetries = facts.maxRetries;
+        this.log = facts.log;
+        this.#budget = budget;
+      }
+      /** Read lazily: most handlers never take the signal, and making it is not free. */
+      get signal(): AbortSignal {
+        return this.#budget.signal;
+      }
+    };
+    Object.setPrototypeOf(Context.prototype, Object.create(Object.prototype, dependencies));
+    DeliveryContext = Context;
+    contextClassByDeps.set(jobDeps, DeliveryContext);
   }
-  return descriptors;
+  return DeliveryContext;
 }

@@ -29,9 +29,38 @@ function describe(value: unknown): unknown {
   return value;
 }
 
-export function createLogger(base: LogFields = {}, sink: LogSink = consoleSink): Logger {
-  const write = (level: LogLevel) => (event: string, fields?: LogFields) => {
-    const line: LogFields = { level, event, ...base };
+/**
+ * A class rather than closures: the route makes a logger per delivery (`with`), and this makes
+ * it one small object. Call its methods on the logger (`log.info(...)`), as every caller does.
+ */
+class JsonLogger implements Logger {
+  constructor(
+    private readonly base: LogFields,
+    private readonly sink: LogSink,
+  ) {}
+
+  debug(event: string, fields?: LogFields): void {
+    this.write("debug", event, fields);
+  }
+
+  info(event: string, fields?: LogFields): void {
+    this.write("info", event, fields);
+  }
+
+  warn(event: string, fields?: LogFields): void {
+    this.write("warn", event, fields);
+  }
+
+  error(event: string, fields?: LogFields): void {
+    this.write("error", event, fields);
+  }
+
+  with(fields: LogFields): Logger {
+    return new JsonLogger({ ...this.base, ...fields }, this.sink);
+  }
+
+  private write(level: LogLevel, event: string, fields: LogFields | undefined): void {
+    const line: LogFields = { level, event, ...this.base };
     // Trace ids, when a trace is being recorded, let a log search open the whole trace.
     const { traceId, spanId } = traceFields();
     if (traceId !== undefined) {
@@ -39,15 +68,12 @@ export function createLogger(base: LogFields = {}, sink: LogSink = consoleSink):
       line.spanId = spanId;
     }
     if (fields) for (const name in fields) line[name] = describe(fields[name]);
-    sink(level, JSON.stringify(line));
-  };
-  return {
-    debug: write("debug"),
-    info: write("info"),
-    warn: write("warn"),
-    error: write("error"),
-    with: (fields) => createLogger({ ...base, ...fields }, sink),
-  };
+    this.sink(level, JSON.stringify(line));
+  }
+}
+
+export function createLogger(base: LogFields = {}, sink: LogSink = consoleSink): Logger {
+  return new JsonLogger(base, sink);
 }
 
 /** The process logger. */
