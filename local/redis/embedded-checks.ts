@@ -41,9 +41,16 @@ export function isKnownCommand(name: string): boolean {
   return Object.hasOwn(COMMANDS, name);
 }
 
+/** Commands Redis flags as writes, gathered once: asked for every command a script runs. */
+const WRITE_COMMANDS: ReadonlySet<string> = new Set(
+  Object.entries(COMMANDS)
+    .filter(([, spec]) => spec.flags.includes("write"))
+    .map(([name]) => name),
+);
+
 /** Whether Redis flags the command as a write (refused inside EVAL_RO). */
 export function isWriteCommand(name: string): boolean {
-  return COMMANDS[name]?.flags.includes("write") ?? false;
+  return WRITE_COMMANDS.has(name);
 }
 
 /** The key arguments of a command, from Redis's command table (first/last key and step). */
@@ -67,8 +74,18 @@ export function staticError(command: Command): string | null {
       .join("");
     return `ERR unknown command '${command[0]}', with args beginning with: ${preview}`;
   }
-  const tooFew = spec.arity < 0 && command.length < -spec.arity;
-  if ((spec.arity > 0 && command.length !== spec.arity) || tooFew) {
+  return arityError(name, command.length);
+}
+
+/**
+ * Redis's error for a known command (`name` lowercase) given `length` words, name included,
+ * that its arity does not allow, else null. Split out of `staticError` for `redis.call`,
+ * which has the name and its arguments apart and checks them without building the command.
+ */
+export function arityError(name: string, length: number): string | null {
+  const arity = COMMANDS[name]?.arity;
+  if (arity === undefined) return null;
+  if ((arity > 0 && length !== arity) || (arity < 0 && length < -arity)) {
     return `ERR wrong number of arguments for '${name}' command`;
   }
   return null;

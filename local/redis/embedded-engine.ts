@@ -1,9 +1,10 @@
 import { createHash, randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
 import { OWN_COMMANDS } from "./commands/index";
-import { RedisError, typeOf, type CommandContext } from "./commands/context";
+import { RedisError, typeOf, type CommandContext, type CommandImpl } from "./commands/context";
 import {
   argumentError,
+  arityError,
   commandKeys,
   dataError,
   isKnownCommand,
@@ -13,7 +14,7 @@ import {
   WRONGTYPE,
   type DataView as ValueView,
 } from "./embedded-checks";
-import { createLuaRunner } from "./embedded-lua";
+import { createLuaRunner, type LuaRunner } from "./embedded-lua";
 import { Keyspace } from "./keyspace";
 import { PubSubHub } from "./pubsub";
 import { KeyspaceSnapshot } from "./snapshot";
@@ -55,17 +56,17 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
   // The Lua VM starts in the background; the first script waits for it.
   const lua = createLuaRunner((name, args) => {
     const lower = name.toLowerCase();
-    if (NOT_IN_SCRIPTS.has(lower) || refuseCommand([lower])) throw new Error("ERR This Redis command is not allowed from script");
-    if (!commands.has(lower)) throw new Error("ERR Unknown Redis command called from script");
-    if (readOnlyScript && isWriteCommand(lower)) throw new Error("ERR Write commands are not allowed from read-only scripts.");
+    const target = scriptTarget(lower);
+    if (target.refusal !== null) throw new RedisError(target.refusal);
+    if (readOnlyScript && target.write) throw new RedisError("ERR Write commands are not allowed from read-only scripts.");
     // A script must meet the same checks (WRONGTYPE, integers) as a command sent alone:
     // redis.call raises what Redis would answer, redis.pcall hands it back.
-    const command = [lower, ...args];
-    const refused = staticError(command);
+    const refused = target.known ? arityError(lower, args.length + 1) : staticError([lower, ...args]);
     if (refused) throw new RedisError(refused);
     let reply: unknown;
     try {
-      reply = runChecked(command);
+      // The engine's own commands take the arguments as they are; the mock's go behind its checks.
+      reply = target.own ? target.own(context, args) : runChecked([lower, ...args]);
     } catch (error) {
       throw new RedisError(errorText(error, lower));
     }
@@ -76,9 +77,45 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     }
     return reply;
   });
+  /** Set once the VM is up, so a script needs no extra await to reach it. */
+  let runner: LuaRunner | undefined;
   // Until a script runs, nobody awaits it: a failure to start still reaches that script, not the process.
-  lua.catch(() => undefined);
+  lua.then(
+    (started) => {
+      runner = started;
+    },
+    () => undefined,
+  );
 
+  /**
+   * What `redis.call` needs to know about a command, worked out once per name rather than
+   * on every call: a script runs the same few commands over and over.
+   */
+  interface ScriptTarget {
+    /** Why a script may not run it at all, else null. */
+    refusal: string | null;
+    write: boolean;
+    /** Whether Redis's command table has it (else `staticError` words the refusal). */
+    known: boolean;
+    /** The engine's own implementation, called without the name; else the mock's, behind `runChecked`. */
+    own: CommandImpl | undefined;
+  }
+  const scriptTargets = new Map<string, ScriptTarget>();
+  function scriptTarget(lower: string): ScriptTarget {
+    let target = scriptTargets.get(lower);
+    if (target === undefined) {
+      const refusal =
+        NOT_IN_SCRIPTS.has(lower) || refuseCommand([lower])
+          ? "ERR This Redis command is not allowed from script"
+          : commands.has(lower)
+            ? null
+            : "ERR Unknown Redis command called from script";
+      target = { refusal, write: isWriteCommand(lower), known: isKnownCommand(lower), own: OWN_COMMANDS.get(lower) };
+      // Only names the engine has are kept, so a script calling made-up names cannot grow this.
+      if (refusal === null) scriptTargets.set(lower, target);
+    }
+    return target;
+  }
   const data: ValueView = {
     type: (key) => typeOf(ks.get(key)),
     get: (key) => {
@@ -103,7 +140,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     if (refused) return refused;
     const name = raw[0]!.toLowerCase();
     try {
-      if (name === "eval" || name === "eval_ro") return await runScript(raw.slice(1), name === "eval_ro");
+      if (name === "eval" || name === "eval_ro") return await runScript(raw, name === "eval_ro");
       if (name === "evalsha" || name === "evalsha_ro") {
         return { error: "NOSCRIPT No matching script. Please use EVAL." };
       }
@@ -139,15 +176,17 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     return result;
   }
 
-  async function runScript([source, numKeysText, ...rest]: string[], readOnly: boolean): Promise<Outcome> {
+  /** `command` is `EVAL script numkeys key… arg…` (arity already checked). */
+  async function runScript(command: Command, readOnly: boolean): Promise<Outcome> {
+    const numKeysText = command[2]!;
     const numKeys = Number(numKeysText);
-    if (!/^-?\d+$/.test(numKeysText ?? "")) return { error: "ERR value is not an integer or out of range" };
+    if (!/^-?\d+$/.test(numKeysText)) return { error: "ERR value is not an integer or out of range" };
     if (numKeys < 0) return { error: "ERR Number of keys can't be negative" };
-    if (numKeys > rest.length) return { error: "ERR Number of keys can't be greater than number of args" };
-    const runner = await lua;
+    if (numKeys > command.length - 3) return { error: "ERR Number of keys can't be greater than number of args" };
+    const vm = runner ?? (await lua);
     readOnlyScript = readOnly;
     try {
-      return runner.run(source ?? "", rest.slice(0, numKeys), rest.slice(numKeys));
+      return vm.run(command[1]!, command.slice(3, 3 + numKeys), command.slice(3 + numKeys));
     } finally {
       readOnlyScript = false;
     }

@@ -100,14 +100,15 @@ local function encode(v, depth)
 end
 
 local redis_meta = { __index = redis }
--- Redis 7 refuses to read a global nobody defined, which catches typos in scripts.
-local globals_meta = {
+-- Redis 7 refuses to read a global nobody defined, which catches typos in scripts. A run's
+-- globals fall back to the shared table (a table, not a function: reading \`tonumber\` or
+-- \`string\` costs no Lua call), and only a name missing there too reaches the error.
+setmetatable(globals, {
   __index = function(_, name)
-    local value = globals[name]
-    if value == nil then error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2) end
-    return value
+    error("Script attempted to access nonexistent global variable '" .. tostring(name) .. "'", 2)
   end,
-}
+})
+local globals_meta = { __index = globals }
 
 return function(script, keys, argv)
   -- A fresh global table per run: what one script defines, the next cannot see.
@@ -141,7 +142,6 @@ type Pointer = number;
 /** The raw exports of the Lua C API used here (`lua_Integer` arguments are 64-bit, so BigInt). */
 interface LuaModule {
   HEAPU8: Uint8Array;
-  HEAPU32: Uint32Array;
   _malloc(size: number): Pointer;
   _free(pointer: Pointer): void;
   addFunction(fn: (L: LuaState) => number, signature: string): Pointer;
@@ -245,22 +245,35 @@ async function loadLuaModule(): Promise<LuaModule> {
     const direct = raw[name.slice(1)];
     api[name] = typeof direct === "function" ? direct : module[name];
   }
-  // The memory views are replaced when the memory grows: always read the current ones.
+  // The memory view is replaced when the memory grows: always read the current one.
   Object.defineProperty(api, "HEAPU8", { get: () => module.HEAPU8 });
-  Object.defineProperty(api, "HEAPU32", { get: () => module.HEAPU32 });
   return api as unknown as LuaModule;
 }
 
 const encoder = new TextEncoder();
 
 /**
+ * `lua_Integer` crosses into WebAssembly as a BigInt: the small ones (table indexes, counters,
+ * 0 and 1 replies) are made once instead of on every call.
+ */
+const SMALL_INTEGERS = Array.from({ length: 1_024 }, (_, i) => BigInt(i));
+function luaInteger(value: number): bigint {
+  return SMALL_INTEGERS[value] ?? BigInt(value);
+}
+
+/**
  * Moves strings across the WebAssembly boundary: one growable scratch buffer for
  * text going in (Lua copies it at once), and the bytes of a Lua string read out.
+ *
+ * Every key and argument of every `redis.call` crosses here, so both directions go
+ * through one Buffer over the whole memory, kept until the memory grows: growing
+ * detaches the old ArrayBuffer, which leaves the view empty, and only then is a new
+ * view made. No view object per string, no lookup of the module's views per string.
  */
 class Strings {
   #buffer: Pointer;
   #capacity = 4_096;
-  #view: Buffer | undefined;
+  #heap: Buffer;
   /** Out-parameter for `lua_tolstring`'s length. */
   readonly #length: Pointer;
   /** NUL-terminated constants for `luaL_loadbufferx`. */
@@ -268,6 +281,7 @@ class Strings {
   readonly textMode: Pointer;
 
   constructor(private readonly m: LuaModule) {
+    this.#heap = Buffer.from(m.HEAPU8.buffer);
     this.#buffer = m._malloc(this.#capacity);
     this.#length = m._malloc(4);
     // Redis 7 names a script's chunk `user_script`, so errors read `user_script:1: …`.
@@ -277,55 +291,58 @@ class Strings {
 
   /** Writes `text` as UTF-8 into the scratch buffer; returns its byte length. */
   write(text: string): { pointer: Pointer; length: number } {
-    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
-    if (text.length * 3 > this.#capacity) {
-      this.m._free(this.#buffer);
-      this.#capacity = Math.max(this.#capacity * 2, text.length * 3);
-      this.#buffer = this.m._malloc(this.#capacity);
-    }
-    const { written } = encoder.encodeInto(text, this.m.HEAPU8.subarray(this.#buffer, this.#buffer + this.#capacity));
-    return { pointer: this.#buffer, length: written };
+    const length = this.#write(text);
+    // Read after writing: a long text moves the scratch buffer.
+    return { pointer: this.#buffer, length };
   }
 
   push(L: LuaState, text: string): void {
-    const { pointer, length } = this.write(text);
-    this.m._lua_pushlstring(L, pointer, length);
+    const length = this.#write(text);
+    this.m._lua_pushlstring(L, this.#buffer, length);
   }
 
   pushBytes(L: LuaState, bytes: Uint8Array): void {
-    if (bytes.length > this.#capacity) {
-      this.m._free(this.#buffer);
-      this.#capacity = Math.max(this.#capacity * 2, bytes.length);
-      this.#buffer = this.m._malloc(this.#capacity);
-    }
-    this.m.HEAPU8.set(bytes, this.#buffer);
+    this.#reserve(bytes.length);
+    this.#view().set(bytes, this.#buffer);
     this.m._lua_pushlstring(L, this.#buffer, bytes.length);
   }
 
   /** The string at `index` (which must be a string, so nothing is converted in place). */
   read(L: LuaState, index: number): string {
     const pointer = this.m._lua_tolstring(L, index, this.#length);
-    const length = this.m.HEAPU32[this.#length >> 2]!;
-    // Decoded straight out of the memory, as TextDecoder would (bad bytes become U+FFFD), but
-    // without a view object per string: every key and argument of every `redis.call` crosses here.
-    return this.#heap().toString("utf8", pointer, pointer + length);
-  }
-
-  /** A Buffer over the WebAssembly memory, renewed when the memory grows (which replaces its ArrayBuffer). */
-  #heap(): Buffer {
-    const { buffer } = this.m.HEAPU8;
-    if (this.#view?.buffer !== buffer) this.#view = Buffer.from(buffer);
-    return this.#view;
+    const heap = this.#view();
+    // Decoded straight out of the memory, as TextDecoder would (bad bytes become U+FFFD).
+    // No encoding named: Buffer's toString then goes straight to its UTF-8 decoder.
+    return heap.toString(undefined, pointer, pointer + heap.readUInt32LE(this.#length));
   }
 
   close(): void {
     for (const pointer of [this.#buffer, this.#length, this.chunkName, this.textMode]) this.m._free(pointer);
   }
 
+  #write(text: string): number {
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit.
+    this.#reserve(text.length * 3);
+    return this.#view().write(text, this.#buffer, this.#capacity);
+  }
+
+  #reserve(bytes: number): void {
+    if (bytes <= this.#capacity) return;
+    this.m._free(this.#buffer);
+    this.#capacity = Math.max(this.#capacity * 2, bytes);
+    this.#buffer = this.m._malloc(this.#capacity);
+  }
+
+  /** The Buffer over the memory; a grown memory has detached the old one (its length is then 0). */
+  #view(): Buffer {
+    if (this.#heap.length === 0) this.#heap = Buffer.from(this.m.HEAPU8.buffer);
+    return this.#heap;
+  }
+
   #constant(text: string): Pointer {
     const bytes = encoder.encode(`${text}\0`);
     const pointer = this.m._malloc(bytes.length);
-    this.m.HEAPU8.set(bytes, pointer);
+    this.#view().set(bytes, pointer);
     return pointer;
   }
 }
@@ -392,9 +409,9 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
     if (value === null || value === undefined) m._lua_pushboolean(state, 0);
     else if (typeof value === "string") strings.push(state, value);
     else if (typeof value === "number") {
-      if (Number.isSafeInteger(value)) m._lua_pushinteger(state, BigInt(value));
+      if (Number.isSafeInteger(value)) m._lua_pushinteger(state, luaInteger(value));
       else m._lua_pushnumber(state, value);
-    } else if (typeof value === "boolean") m._lua_pushinteger(state, value ? 1n : 0n);
+    } else if (typeof value === "boolean") m._lua_pushinteger(state, luaInteger(value ? 1 : 0));
     else if (value instanceof Uint8Array) strings.pushBytes(state, value);
     else if (Array.isArray(value)) pushArray(state, value);
     else if (value instanceof Map) pushArray(state, [...value.entries()].flat());
@@ -408,7 +425,7 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
     m._lua_createtable(state, values.length, 0);
     for (let i = 0; i < values.length; i++) {
       pushReply(state, values[i]);
-      m._lua_rawseti(state, -2, BigInt(i + 1));
+      m._lua_rawseti(state, -2, luaInteger(i + 1));
     }
   }
 
@@ -416,7 +433,7 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
     m._lua_createtable(L, values.length, 0);
     for (let i = 0; i < values.length; i++) {
       strings.push(L, values[i]!);
-      m._lua_rawseti(L, -2, BigInt(i + 1));
+      m._lua_rawseti(L, -2, luaInteger(i + 1));
     }
   }
 
@@ -447,7 +464,7 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
       const children: Tagged[] = [];
       const length = m._lua_rawlen(L, at);
       for (let i = 1; i <= length; i++) {
-        m._lua_rawgeti(L, at, BigInt(i));
+        m._lua_rawgeti(L, at, luaInteger(i));
         children.push(readTagged(m._lua_gettop(L)));
         m._lua_settop(L, -2);
       }
@@ -498,8 +515,8 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
       if (typeof script === "string") return { error: compileError(script) };
       const base = m._lua_gettop(L);
       try {
-        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(runRef));
-        m._lua_rawgeti(L, LUA_REGISTRYINDEX, BigInt(script));
+        m._lua_rawgeti(L, LUA_REGISTRYINDEX, luaInteger(runRef));
+        m._lua_rawgeti(L, LUA_REGISTRYINDEX, luaInteger(script));
         pushStrings(keys);
         pushStrings(argv);
         if (m._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) return { error: `ERR ${strings.read(L, -1)}` };

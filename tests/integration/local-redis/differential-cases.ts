@@ -1302,6 +1302,35 @@ add(
   ["EVAL", "return 'x' ..", "0"],
 );
 add(
+  "redis.call checks a command's name and arity like Redis, in any case",
+  ["EVAL", "return redis.pcall('GET')", "0"],
+  ["EVAL", "return redis.pcall('get', KEYS[1], KEYS[1])", "1", "k"],
+  ["EVAL", "return redis.call('SET', KEYS[1])", "1", "k"],
+  ["EVAL", "redis.call('sEt', KEYS[1], 'v'); return redis.call('GeT', KEYS[1])", "1", "k"],
+  ["EVAL", "return redis.pcall('HSET', KEYS[1], 'f')", "1", "h"],
+  ["EVAL", "return redis.call('HSET', KEYS[1], 'f', 'v', 'g', 'w')", "1", "h"],
+  ["EVAL", "return redis.pcall('NOSUCHCOMMAND', KEYS[1])", "1", "k"],
+  ["EVAL", "return redis.pcall('EVAL', 'return 1', 0)", "0"],
+);
+// Strings cross between JavaScript and the VM through a view of its memory, which growing replaces.
+add(
+  "strings stay intact across a script that grows the VM's memory",
+  [
+    "EVAL",
+    "redis.call('SET', KEYS[1], ARGV[1]); local big = string.rep(ARGV[1], 4 * 1024 * 1024); redis.call('SET', KEYS[2], ARGV[1] .. #big); return {redis.call('GET', KEYS[1]), redis.call('GET', KEYS[2]), #big, ARGV[1]}",
+    "2",
+    "a",
+    "b",
+    "žluť 🐴 ümlaut",
+  ],
+  ["GET", "b"],
+);
+add(
+  "globals: the standard library is reachable, an undefined name is an error with Redis's message",
+  ["EVAL", "local ok, e = pcall(function() return undefined_name end); return {tostring(ok), e}", "0"],
+  ["EVAL", "return {tonumber('12'), type(string.sub), math.floor(2.5), type(_G.tonumber)}", "0"],
+);
+add(
   "EVAL runs sandboxed: no files, no modules, no process",
   ...["io", "require", "loadfile", "dofile", "package", "undefined_name"].map((name) => ["EVAL", `return type(${name})`, "0"]),
   ["EVAL", "return {type(string), type(math), type(table), type(tonumber), type(pcall)}", "0"],
