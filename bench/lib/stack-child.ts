@@ -14,6 +14,7 @@ import { sendAttempt } from "@/local/qstash/attempt";
 import { GLOBAL_PARALLELISM } from "@/local/qstash/dispatcher";
 import { signDelivery } from "@/local/qstash/signing";
 import { DEV_CURRENT_SIGNING_KEY, startLocalStack } from "@/local/stack";
+import { traceStack } from "./delivery-trace";
 import type { ChildReply, ChildRequest } from "./stack-protocol";
 
 const stack = await startLocalStack({
@@ -28,6 +29,8 @@ const agents = {
 const abort = new AbortController();
 setMaxListeners(GLOBAL_PARALLELISM + 10, abort.signal);
 let session: Session | undefined;
+let trace: ReturnType<typeof traceStack> | undefined;
+const portOf = (url: string) => Number(new URL(url).port);
 
 const reply = (message: ChildReply) => process.send!(message);
 
@@ -92,6 +95,11 @@ process.on("message", (request: ChildRequest) => {
         const { user, system } = process.cpuUsage();
         return reply({ type: "cpu", ms: (user + system) / 1_000 });
       }
+      case "trace-start":
+        trace = traceStack({ qstash: portOf(stack.qstash.url), redis: portOf(stack.redis.url) });
+        return reply({ type: "tracing" });
+      case "trace-stop":
+        return reply({ type: "trace", stamps: trace!.stop() });
       case "stop":
         abort.abort();
         agents.http.destroy();

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from "node:child_process";
+import type { Stamp } from "./delivery-trace";
 import type { ChildReply, ChildRequest, CpuProfile } from "./stack-protocol";
 
 const CHILD = new URL("./stack-child.ts", import.meta.url);
@@ -14,6 +15,9 @@ export interface StackProcess {
   idle(): Promise<void>;
   /** CPU time the stack process has used so far (all its threads, user + system), ms. */
   cpuMs(): Promise<number>;
+  /** Stamps the stack's side of each hop (bench/lib/delivery-trace.ts) until `traceStop`. */
+  traceStart(): Promise<void>;
+  traceStop(): Promise<Stamp[]>;
   stop(): Promise<void>;
 }
 
@@ -35,6 +39,8 @@ export async function startStackProcess(): Promise<StackProcess> {
     profileStop: async () => (await ask({ type: "profile-stop" }, "profile")).profile,
     idle: async () => void (await ask({ type: "idle" }, "idle")),
     cpuMs: async () => (await ask({ type: "cpu" }, "cpu")).ms,
+    traceStart: async () => void (await ask({ type: "trace-start" }, "tracing")),
+    traceStop: async () => (await ask({ type: "trace-stop" }, "trace")).stamps,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((resolve) => child.once("exit", resolve));

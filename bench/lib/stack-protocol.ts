@@ -1,10 +1,14 @@
 /** Messages between the bench and the stack process (bench/lib/stack-child.ts). */
+import type { Stamp } from "./delivery-trace";
+
 export type ChildRequest =
   | { type: "blast"; url: string; bodies: string[] }
   | { type: "profile-start" }
   | { type: "profile-stop" }
   | { type: "idle" }
   | { type: "cpu" }
+  | { type: "trace-start" }
+  | { type: "trace-stop" }
   | { type: "stop" };
 
 export type ChildReply =
@@ -13,7 +17,9 @@ export type ChildReply =
   | { type: "profiling" }
   | { type: "profile"; profile: CpuProfile }
   | { type: "idle" }
-  | { type: "cpu"; ms: number };
+  | { type: "cpu"; ms: number }
+  | { type: "tracing" }
+  | { type: "trace"; stamps: Stamp[] };
 
 /** The parts of a V8 `.cpuprofile` the summary reads. */
 export interface CpuProfile {

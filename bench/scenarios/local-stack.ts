@@ -4,6 +4,7 @@ import { findRedisServerBinary } from "@/local/redis/redis-server";
 import { startBenchApp } from "../lib/app";
 import { withQuietLogs } from "../lib/fixtures";
 import { BULLMQ_CONCURRENCY, startBullBaseline } from "../lib/bullmq";
+import { breakdown, fromPerformanceNow, phaseTable, traceApp } from "../lib/delivery-trace";
 import { compare, percentile, summarize } from "../lib/measure";
 import { summarizeProfile } from "../lib/profile";
 import { formatRatio, formatValue, type Scenario, type SummaryRow } from "../lib/report";
@@ -13,6 +14,8 @@ const BURST = 2_000;
 const BATCH = 100;
 const STEADY = { perSecond: 100, seconds: 5, repetitions: 2 };
 const TRICKLE = { perSecond: 10, seconds: 5 };
+/** Untimed diagnostic runs with every hop stamped: where a job's time goes, at the steady rate and at the trickle. */
+const TRACED = { steady: { perSecond: 100, count: 300 }, trickle: { perSecond: 10, count: 40 } };
 const TARGET = { burstRatio: 0.9, p95: 10, p99: 25 };
 /** Generous: on a machine shared with other work a burst can take many times its quiet-machine time. */
 const DONE_TIMEOUT_MS = 180_000;
@@ -67,9 +70,16 @@ export const localStackScenario: Scenario = {
       const throughputRatio = burst.baseline.median / burst.subject.median;
       const spread = { min: 1 / burst.roundRatios.max, max: 1 / burst.roundRatios.min };
 
-      /** Publishes `count` jobs at `perSecond`, one `publishJSON` at a time; publish → done latencies, ascending. */
-      const steadyRun = async (perSecond: number, count: number): Promise<number[]> => {
-        const publishedAt = new Map<string, number>();
+      /**
+       * Publishes `count` jobs at `perSecond`, one `publishJSON` at a time, each through `wrap`;
+       * resolves once all are done, with each job's message id and publish call time (`performance.now()`).
+       */
+      const paced = async (
+        perSecond: number,
+        count: number,
+        wrap: <T>(index: number, publish: () => T) => T = (_, publish) => publish(),
+      ) => {
+        const jobs: Array<{ index: number; messageId: string; at: number }> = [];
         const target = app.done + count;
         const start = performance.now();
         const pending: Promise<unknown>[] = [];
@@ -78,14 +88,31 @@ export const localStackScenario: Scenario = {
           if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
           const at = performance.now();
           pending.push(
-            app.qstash
-              .publishJSON({ url: app.jobUrl, body: body(i), retries: 0 })
-              .then(({ messageId }) => publishedAt.set(messageId, at)),
+            wrap(i, () => app.qstash.publishJSON({ url: app.jobUrl, body: body(i), retries: 0 })).then(({ messageId }) =>
+              jobs.push({ index: i, messageId, at }),
+            ),
           );
         }
         await Promise.all(pending);
         await app.waitForDone(target, DONE_TIMEOUT_MS);
-        return [...publishedAt].map(([id, at]) => app.doneAt.get(id)! - at).sort((a, b) => a - b);
+        return jobs;
+      };
+      /** Publish → done latencies at `perSecond`, ascending. */
+      const steadyRun = async (perSecond: number, count: number): Promise<number[]> =>
+        (await paced(perSecond, count)).map((job) => app.doneAt.get(job.messageId)! - job.at).sort((a, b) => a - b);
+      /** The same run with every hop stamped in both processes (bench/lib/delivery-trace.ts). */
+      const tracedRun = async (perSecond: number, count: number) => {
+        const appTrace = traceApp(new URL(app.jobUrl).pathname);
+        await stack.traceStart();
+        const jobs = await paced(perSecond, count, appTrace.publishing);
+        const stackStamps = await stack.traceStop();
+        const traced = jobs.map((job) => ({
+          publish: job.index,
+          messageId: job.messageId,
+          calledAt: fromPerformanceNow(job.at),
+          doneAt: fromPerformanceNow(app.doneAt.get(job.messageId)!),
+        }));
+        return breakdown(traced, appTrace.stop(), stackStamps);
       };
 
       /**
@@ -122,6 +149,15 @@ export const localStackScenario: Scenario = {
           cpu.steady.app += used.app / STEADY.repetitions;
         }
         loadAfterSteady = loadavg()[0]!;
+      });
+      const traced = await withQuietLogs(async () => {
+        const steadyTrace = await tracedRun(TRACED.steady.perSecond, TRACED.steady.count);
+        const trickleTrace = await tracedRun(TRACED.trickle.perSecond, TRACED.trickle.count);
+        return {
+          steady: { jobs: steadyTrace.jobs, phases: phaseTable(steadyTrace.phases) },
+          trickle: { jobs: trickleTrace.jobs, phases: phaseTable(trickleTrace.phases) },
+          load: loadavg()[0]!,
+        };
       });
       const steady = [...latencies].sort((a, b) => a - b);
       const p = (q: number) => percentile(steady, q);
@@ -194,6 +230,19 @@ export const localStackScenario: Scenario = {
           `${formatValue(rep.p95, "ms")} / ${formatValue(rep.p99, "ms")}`,
           "",
         ]),
+        [
+          `**Where a job's time goes**, hop by hop (untimed traced runs: ${TRACED.steady.count} jobs at ${TRACED.steady.perSecond}/s · ${TRACED.trickle.count} at ${TRACED.trickle.perSecond}/s)`,
+          `${traced.steady.jobs} · ${traced.trickle.jobs}`,
+          "p50: steady · trickle",
+          "p95: steady · trickle",
+          "",
+        ],
+        ...traced.steady.phases.map((phase) => {
+          const trickle = traced.trickle.phases.find((other) => other.name === phase.name);
+          const both = (pick: (row: { p50: number; p95: number }) => number) =>
+            `${formatValue(pick(phase), "ms")} · ${trickle ? formatValue(pick(trickle), "ms") : "n/a"}`;
+          return [`  ${phase.name} [${phase.process}]`, "", both((row) => row.p50), both((row) => row.p95), ""];
+        }),
       ];
       if (bull) {
         const bullMedian = summarize(bull.burst).median;
@@ -250,6 +299,12 @@ export const localStackScenario: Scenario = {
           `(the app process runs the route and the publishing client). 1-minute load average after the steady runs: ${loadAfterSteady.toFixed(2)} on ${cpus().length} cores.`,
       );
       notes.push(
+        "Hops are stamped from Node's diagnostics channels in both processes on the shared monotonic clock; [between] is the kernel, " +
+          "waking the receiving process, and whatever that process was busy with. A Redis call's answer is stamped when its write completed, " +
+          "which is late when the stack process was preempted right after writing: then the next hop reads low (even negative). " +
+          `Each phase's p95 is its own: they do not add up to the total's. 1-minute load average after the traced runs: ${traced.load.toFixed(2)}.`,
+      );
+      notes.push(
         `CPU profile of the stack process during one more burst (${formatValue(profiledMs, "ms")}, ${profile.busyMs.toFixed(0)} ms on CPU), self time by place: ` +
           profile.shares.map((share) => `${share.where} ${(share.share * 100).toFixed(1)}%`).join(", ") +
           ".",
@@ -263,6 +318,8 @@ export const localStackScenario: Scenario = {
           `answered all of them. Baseline: the same number of deliveries, signed beforehand, sent by the stack process straight to the`,
           "route with the dispatcher's own HTTP client and parallelism (100): what the app takes when nothing sits in between.",
           `**Steady rate:** one \`publishJSON\` every ${1_000 / STEADY.perSecond} ms; latency from the publish call to the route's 200. Before it, a ${TRICKLE.perSecond} jobs/s trickle shows what a delivery waits when nothing queues.`,
+          "**Where the time goes:** after the timed runs, the same rates again with every hop of every job stamped in both processes",
+          "(bench/lib/delivery-trace.ts); tracing costs CPU, so these runs are not the timed ones.",
           "**BullMQ:** a Queue and a Worker (no-op processor) on a throwaway `redis-server`, same burst and rate.",
         ].join("\n"),
         table,
