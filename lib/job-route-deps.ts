@@ -9,6 +9,7 @@ import {
   type JobQueue,
   loadOnce,
   type JobRouteDeps,
+  nodeHttpFetch,
   protectionBypassHeaders,
   systemClock,
   verifierFor,
@@ -20,7 +21,7 @@ import type { JobDeps } from "./jobs/context";
  * rest, and builds its QStash clients, queue and email sender with the same
  * functions. Kept apart because a cold delivery should load only what it uses:
  * the claim runs on a small Redis REST client of the runtime's
- * (`createRedisScripts`), and the full `@upstash/redis` SDK, the Resend SDK and
+ * (`createRedisScripts`, over `node:http` on Node.js), and the full `@upstash/redis` SDK, the Resend SDK and
  * every store stay out of the route's chunks until a handler reaches for them.
  */
 
@@ -91,7 +92,8 @@ export function getJobRouteDeps(): Omit<JobRouteDeps<JobDeps>, "runtime"> {
     const env = getEnv();
     shared = {
       appUrl: env.APP_URL,
-      redis: createRedisScripts({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }),
+      // Over node:http where there is one: the global fetch's first call costs a cold delivery tens of ms (ADR 0024).
+      redis: createRedisScripts({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, fetch: nodeHttpFetch() }),
       clock: systemClock,
       verify: verifierFor(env),
       maxDurationSeconds: env.JOB_MAX_DURATION_SECONDS,

@@ -38,3 +38,4 @@ export * from "./log";
 export * from "./tracing";
 export * from "./redis";
 export * from "./redis-scripts";
+export * from "./node-http-fetch";
