@@ -152,10 +152,13 @@ export interface TracedJob {
   doneAt: number;
 }
 
-/** Phase name → ms per job, in path order; `process` says whose time it is. */
+/**
+ * Phase name → ms per job, in path order; `process` says whose time it is ("between": the
+ * kernel and waking the receiver). Last come each side's sum per job and the total.
+ */
 export interface Phase {
   name: string;
-  process: "app" | "stack" | "between";
+  process: "app" | "stack" | "between" | "all";
   ms: number[];
 }
 
@@ -169,10 +172,12 @@ export function breakdown(jobs: TracedJob[], app: Stamp[], stack: Stamp[]): { ph
   const find = (stamps: Stamp[], kind: StampKind, test: (stamp: Stamp) => boolean) =>
     stamps.find((stamp) => stamp.kind === kind && test(stamp));
   const phases = new Map<string, Phase>();
-  const add = (name: string, process: Phase["process"], ms: number) => {
+  const record = (name: string, process: Phase["process"], ms: number) => {
     if (!phases.has(name)) phases.set(name, { name, process, ms: [] });
     phases.get(name)!.ms.push(ms);
   };
+  const sums = { app: [] as number[], stack: [] as number[], between: [] as number[] };
+  const totals: number[] = [];
   let complete = 0;
   for (const job of [...jobs].sort((a, b) => a.calledAt - b.calledAt)) {
     const sent = find(app, "publish-sent", (stamp) => stamp.publish === job.publish);
@@ -201,6 +206,11 @@ export function breakdown(jobs: TracedJob[], app: Stamp[], stack: Stamp[]): { ph
     )
       continue;
     complete++;
+    const sum = { app: 0, stack: 0, between: 0 };
+    const add = (name: string, process: (typeof SIDES)[number], ms: number) => {
+      sum[process] += ms;
+      record(name, process, ms);
+    };
     add("publish: the call until its request is on the wire (publishing SDK, fetch)", "app", sent.at - job.calledAt);
     add("publish: wire → the stack has it (kernel, wake-up)", "between", received.at - sent.at);
     add("stack: publish in → delivery on the wire (parse, store, dispatch, sign, send)", "stack", out.at - received.at);
@@ -225,10 +235,14 @@ export function breakdown(jobs: TracedJob[], app: Stamp[], stack: Stamp[]): { ph
       from = call.answered!;
     });
     add(`route: last Redis answer → done`, "app", job.doneAt - from);
-    add("total: publish → done", "app", job.doneAt - job.calledAt);
+    for (const side of SIDES) sums[side].push(sum[side]);
+    totals.push(job.doneAt - job.calledAt);
   }
-  return { phases: [...phases.values()], jobs: complete };
+  const all = SIDES.map((side): Phase => ({ name: `sum of the [${side}] phases`, process: "all", ms: sums[side] }));
+  return { phases: [...phases.values(), ...all, { name: "total: publish → done", process: "all", ms: totals }], jobs: complete };
 }
+
+const SIDES = ["app", "stack", "between"] as const;
 
 /** The stack's arrivals and answers per connection, each taken once, earliest first. */
 function byPort(stack: Stamp[]) {

@@ -241,7 +241,8 @@ export const localStackScenario: Scenario = {
           const trickle = traced.trickle.phases.find((other) => other.name === phase.name);
           const both = (pick: (row: { p50: number; p95: number }) => number) =>
             `${formatValue(pick(phase), "ms")} · ${trickle ? formatValue(pick(trickle), "ms") : "n/a"}`;
-          return [`  ${phase.name} [${phase.process}]`, "", both((row) => row.p50), both((row) => row.p95), ""];
+          const label = phase.process === "all" ? `  **${phase.name}**` : `  ${phase.name} [${phase.process}]`;
+          return [label, "", both((row) => row.p50), both((row) => row.p95), ""];
         }),
       ];
       if (bull) {
