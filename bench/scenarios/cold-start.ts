@@ -15,7 +15,8 @@ const BARE_DIR = join(ROOT, "bench", ".out", "cold-start-bare");
 /** Where the probe preloaded into each `next start` writes what the server had loaded (git-ignored). */
 const PROBE_DIR = join(ROOT, "bench", ".out", "cold-start-probe");
 const PROBE = fileURLToPath(new URL("../lib/cold-start-probe.cjs", import.meta.url));
-const REPETITIONS = 5;
+/** Pairs of samples. 5 left the median ratio moving by ±0.1× between runs on a busy machine; a sample costs 2–3 s. */
+const REPETITIONS = 11;
 const TARGET = { firstRequest: 1.1, chunks: 1.3 };
 const reuseBuilds = process.argv.includes("--reuse-builds");
 
@@ -84,8 +85,22 @@ export const coldStartScenario: Scenario = {
     const stack = await startStackProcess();
     try {
       const sides = {
-        bare: { dir: BARE_DIR, route: "api/bare", path: "/api/bare", samples: [] as number[], chunkBytes: [] as number[] },
-        job: { dir: ROOT, route: "api/jobs/[job]", path: "/api/jobs/test", samples: [] as number[], chunkBytes: [] as number[] },
+        bare: {
+          dir: BARE_DIR,
+          route: "api/bare",
+          path: "/api/bare",
+          samples: [] as number[],
+          cpuMs: [] as number[],
+          chunkBytes: [] as number[],
+        },
+        job: {
+          dir: ROOT,
+          route: "api/jobs/[job]",
+          path: "/api/jobs/test",
+          samples: [] as number[],
+          cpuMs: [] as number[],
+          chunkBytes: [] as number[],
+        },
       };
       let n = 0;
       rmSync(PROBE_DIR, { recursive: true, force: true });
@@ -124,7 +139,9 @@ export const coldStartScenario: Scenario = {
         } finally {
           await server.stop();
         }
-        sides[side].chunkBytes.push(totalBytes([...routeEntryFiles(dir, route), ...loadedByFirstRequest(dir, probeOut)]));
+        const probed = probeReport(probeOut);
+        sides[side].chunkBytes.push(totalBytes([...routeEntryFiles(dir, route), ...loadedByFirstRequest(dir, probed.reports)]));
+        sides[side].cpuMs.push(probed.firstRequest.cpuMs);
       };
       // ABBA, so a machine that gets busier or quieter during the run weighs on both sides alike.
       for (let rep = 0; rep < REPETITIONS; rep++) {
@@ -135,6 +152,9 @@ export const coldStartScenario: Scenario = {
       const job = summarize(sides.job.samples);
       const ratio = job.median / bare.median;
       const pairs = sides.job.samples.map((ms, index) => ms / sides.bare.samples[index]!);
+      const cpu = { bare: summarize(sides.bare.cpuMs), job: summarize(sides.job.cpuMs) };
+      const cpuRatio = cpu.job.median / cpu.bare.median;
+      const cpuPairs = sides.job.cpuMs.map((ms, index) => ms / sides.bare.cpuMs[index]!);
       const chunks = { bare: summarize(sides.bare.chunkBytes).median, job: summarize(sides.job.chunkBytes).median };
       const chunkRatio = chunks.job / chunks.bare;
       const summary: SummaryRow[] = [
@@ -163,7 +183,9 @@ export const coldStartScenario: Scenario = {
           `${REPETITIONS} samples per side in ABBA order. Chunks: the route's entry, the Turbopack runtime and the chunks the entry`,
           "loads up front, plus every other file of the app's code (`.next/server`, or one of the app's own packages left external",
           "in node_modules) the server required while answering the first request (a job's handler, loaded with `import()`), as",
-          "seen by a probe preloaded into `next start`; median over the samples.",
+          "seen by a probe preloaded into `next start`; median over the samples. The same probe reports the server's CPU time",
+          "(all its threads) from the first request's arrival to its response: not a target, but it moves much less than the",
+          "wall-clock time when other work shares the machine, so it shows which way a change went on a noisy run.",
           "`--reuse-builds` skips both builds (for iterating on the bench itself).",
         ].join("\n"),
         table: [
@@ -184,6 +206,24 @@ export const coldStartScenario: Scenario = {
           ["Chunks: bare verify route", "", formatValue(chunks.bare, "bytes"), ""],
           ["Chunks: job route", "", formatValue(chunks.job, "bytes"), ""],
           ["**Ratio** chunks", "", `**${formatRatio(chunkRatio)}**`, ""],
+          [
+            "Server CPU time, first request: bare verify route",
+            String(cpu.bare.samples),
+            formatValue(cpu.bare.median, "ms"),
+            formatValue(cpu.bare.p95, "ms"),
+          ],
+          [
+            "Server CPU time, first request: job route",
+            String(cpu.job.samples),
+            formatValue(cpu.job.median, "ms"),
+            formatValue(cpu.job.p95, "ms"),
+          ],
+          [
+            "**Ratio** CPU time (medians)",
+            `${REPETITIONS} pairs`,
+            `**${formatRatio(cpuRatio)}**`,
+            `pairs: ${formatRatio(Math.min(...cpuPairs))} – ${formatRatio(Math.max(...cpuPairs))}`,
+          ],
         ],
         targets: summary.map((row) => ({
           label: `${row.measure}: ${row.figure} (target ${row.target})`,
@@ -210,7 +250,7 @@ const APP_PACKAGES = Object.keys(
  * The app's code the server required between its first request arriving and its exit: compiled files under
  * `.next/server/` (a job's handler chunk, loaded with `import()`) and files of the app's own packages in node_modules.
  */
-function loadedByFirstRequest(dir: string, probeOut: string): string[] {
+function loadedByFirstRequest(dir: string, reports: ProbeReport[]): string[] {
   const server = join(dir, ".next", "server");
   // instrumentation.ts is the server's, not the route's: both builds have it (Next finds the app's from the bare
   // app's folder too) and load it on the first request alike, so it is timed on both sides but counted on neither.
@@ -218,13 +258,26 @@ function loadedByFirstRequest(dir: string, probeOut: string): string[] {
   const isAppCode = (file: string) =>
     !instrumentation.has(file) &&
     (file.startsWith(server) || APP_PACKAGES.some((name) => file.includes(`/node_modules/${name}/`)));
-  const base = probeOut.split("/").pop()!;
-  const reports = readdirSync(PROBE_DIR)
-    .filter((name) => name.startsWith(`${base}.`))
-    .map((name) => JSON.parse(readFileSync(join(PROBE_DIR, name), "utf8")) as { atFirstRequest: string[]; atExit: string[] });
-  if (reports.length === 0) throw new Error(`the probe reported nothing for ${probeOut}: was the first request answered?`);
   return reports.flatMap(({ atFirstRequest, atExit }) => {
     const before = new Set(atFirstRequest);
     return atExit.filter((file) => isAppCode(file) && !before.has(file));
   });
+}
+
+/** What bench/lib/cold-start-probe.cjs wrote for one `next start` (one file per process). */
+interface ProbeReport {
+  atFirstRequest: string[];
+  atExit: string[];
+  firstRequest?: { cpuMs: number; serverMs: number };
+}
+
+/** The probe's reports for one sample, and the first request's figures from the process that answered it. */
+function probeReport(probeOut: string): { reports: ProbeReport[]; firstRequest: { cpuMs: number; serverMs: number } } {
+  const base = probeOut.split("/").pop()!;
+  const reports = readdirSync(PROBE_DIR)
+    .filter((name) => name.startsWith(`${base}.`))
+    .map((name) => JSON.parse(readFileSync(join(PROBE_DIR, name), "utf8")) as ProbeReport);
+  const firstRequest = reports.find((report) => report.firstRequest)?.firstRequest;
+  if (!firstRequest) throw new Error(`the probe reported no answered request for ${probeOut}`);
+  return { reports, firstRequest };
 }
