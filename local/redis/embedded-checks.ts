@@ -79,16 +79,20 @@ export function staticError(command: Command): string | null {
 
 /**
  * Redis's error for a known command (`name` lowercase) given `length` words, name included,
- * that its arity does not allow, else null. Split out of `staticError` for `redis.call`,
+ * that its arity (looked up unless given) does not allow, else null. Split out of `staticError` for `redis.call`,
  * which has the name and its arguments apart and checks them without building the command.
  */
-export function arityError(name: string, length: number): string | null {
-  const arity = COMMANDS[name]?.arity;
+export function arityError(name: string, length: number, arity = COMMANDS[name]?.arity): string | null {
   if (arity === undefined) return null;
   if ((arity > 0 && length !== arity) || (arity < 0 && length < -arity)) {
     return `ERR wrong number of arguments for '${name}' command`;
   }
   return null;
+}
+
+/** Redis's arity of a known command (exact when positive, a minimum when negative; the name counts). */
+export function commandArity(name: string): number | undefined {
+  return isKnownCommand(name) ? COMMANDS[name]!.arity : undefined;
 }
 
 interface KeywordRule {

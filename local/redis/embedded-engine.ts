@@ -5,6 +5,7 @@ import { RedisError, typeOf, type CommandContext, type CommandImpl } from "./com
 import {
   argumentError,
   arityError,
+  commandArity,
   commandKeys,
   dataError,
   isKnownCommand,
@@ -61,7 +62,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     if (readOnlyScript && target.write) throw new RedisError("ERR Write commands are not allowed from read-only scripts.");
     // A script must meet the same checks (WRONGTYPE, integers) as a command sent alone:
     // redis.call raises what Redis would answer, redis.pcall hands it back.
-    const refused = target.known ? arityError(lower, args.length + 1) : staticError([lower, ...args]);
+    const refused = target.arity !== undefined ? arityError(lower, args.length + 1, target.arity) : staticError([lower, ...args]);
     if (refused) throw new RedisError(refused);
     let reply: unknown;
     try {
@@ -95,8 +96,8 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
     /** Why a script may not run it at all, else null. */
     refusal: string | null;
     write: boolean;
-    /** Whether Redis's command table has it (else `staticError` words the refusal). */
-    known: boolean;
+    /** Its arity in Redis's command table; undefined if that table lacks it (then `staticError` words the refusal). */
+    arity: number | undefined;
     /** The engine's own implementation, called without the name; else the mock's, behind `runChecked`. */
     own: CommandImpl | undefined;
   }
@@ -110,7 +111,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
           : commands.has(lower)
             ? null
             : "ERR Unknown Redis command called from script";
-      target = { refusal, write: isWriteCommand(lower), known: isKnownCommand(lower), own: OWN_COMMANDS.get(lower) };
+      target = { refusal, write: isWriteCommand(lower), arity: commandArity(lower), own: OWN_COMMANDS.get(lower) };
       // Only names the engine has are kept, so a script calling made-up names cannot grow this.
       if (refusal === null) scriptTargets.set(lower, target);
     }

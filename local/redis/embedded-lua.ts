@@ -28,9 +28,9 @@ import type { Outcome, Reply } from "./engine";
  * runs start to finish without yielding (the engine's lock keeps it atomic).
  * Replies enter Lua the way Redis converts them: nil → `false` (also inside
  * arrays), integers → integers, arrays → 1-based tables. The script's return
- * value leaves as a tagged tree built by the prelude (`{"s", text}`,
- * `{"a", {…}}`, …) and `decodeLuaReply` turns it into a Redis reply: numbers
- * truncate, `false` → nil, tables stop at the first nil, `{err=…}`/`{ok=…}`.
+ * value leaves as one string the prelude encodes (tags and lengths, `a2:i0;s2:ok`)
+ * and `decodeReply` turns it into a Redis reply: numbers truncate, `false` → nil,
+ * tables stop at the first nil, `{err=…}`/`{ok=…}`.
  */
 
 /**
@@ -41,7 +41,10 @@ import type { Outcome, Reply } from "./engine";
 const PRELUDE = `
 local bridge = ...
 local type, tostring, pcall, error, setmetatable = type, tostring, pcall, error, setmetatable
-local floor, ceil, huge = math.floor, math.ceil, math.huge
+local floor, ceil, huge, mathtype = math.floor, math.ceil, math.huge, math.type
+local concat, format, find, sub, match = table.concat, string.format, string.find, string.sub, string.match
+
+local function trim(text) return match(text, "^[\\r\\n]*(.-)[\\r\\n]*$") end
 local setupvalue = debug.setupvalue
 local globals = _ENV
 
@@ -67,36 +70,81 @@ local redis = {
     if ok then return reply end
     return { err = reply }
   end,
-  error_reply = function(msg) return { err = msg } end,
+  -- As Redis 7 builds it: the first word is the error's code, and a text of one word gets ERR.
+  error_reply = function(msg)
+    if type(msg) ~= "string" then return { err = msg } end
+    local space = find(msg, " ", 1, true)
+    if space == nil then return { err = "ERR " .. trim(msg) } end
+    return { err = sub(msg, 1, space - 1) .. " " .. trim(sub(msg, space + 1)) }
+  end,
   status_reply = function(msg) return { ok = msg } end,
   log = function() end,
   setresp = function() end,
   LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
 }
 
+-- The reply leaves Lua as one string, read by \`decodeReply\`: one JavaScript call for the whole
+-- reply instead of several per value. Each value is a tag and its payload:
+--   n  nil          i<digits>;  integer        s<length>:<bytes>  string
+--   o<length>:<bytes>  status   e<length>:<bytes>  error   a<count>:<values>  array
+local out, n = {}, 0
+
+local function put(tag, text)
+  out[n + 1], out[n + 2], out[n + 3], out[n + 4] = tag, #text, ":", text
+  n = n + 4
+end
+
 local function encode(v, depth)
   local t = type(v)
-  if t == "string" then return { "s", v } end
+  if t == "string" then return put("s", v) end
   if t == "number" then
-    if v ~= v or v == huge or v == -huge then return { "i", 0 } end
-    return { "i", v >= 0 and floor(v) or ceil(v) }
+    if v ~= v or v == huge or v == -huge then v = 0 end
+    v = v >= 0 and floor(v) or ceil(v)
+    -- floor and ceil give a float only past 64-bit integers; 17 digits carry any double exactly.
+    out[n + 1], out[n + 2], out[n + 3] = "i", mathtype(v) == "integer" and v or format("%.17g", v), ";"
+    n = n + 3
+    return
   end
   if t == "boolean" then
-    if v then return { "i", 1 } end
-    return { "n" }
+    if v then
+      out[n + 1] = "i1;"
+    else
+      out[n + 1] = "n"
+    end
+    n = n + 1
+    return
   end
   if t == "table" then
-    if type(v.err) == "string" then return { "e", v.err } end
-    if type(v.ok) == "string" then return { "o", v.ok } end
-    if depth > 64 then return { "e", "ERR reached lua stack limit" } end
-    local out, i = {}, 1
+    if type(v.err) == "string" then return put("e", v.err) end
+    if type(v.ok) == "string" then return put("o", v.ok) end
+    if depth > 64 then return put("e", "ERR reached lua stack limit") end
+    out[n + 1], out[n + 3] = "a", ":"
+    local count = n + 2
+    n = n + 3
+    local i = 1
     while v[i] ~= nil do
-      out[i] = encode(v[i], depth + 1)
+      encode(v[i], depth + 1)
       i = i + 1
     end
-    return { "a", out }
+    out[count] = i - 1
+    return
   end
-  return { "n" }
+  out[n + 1] = "n"
+  n = n + 1
+end
+
+local function reply(v)
+  -- From the start every time: a run whose encoding failed (an erroring __index) left pieces behind.
+  n = 0
+  encode(v, 0)
+  local text = concat(out, "", 1, n)
+  -- A long reply's pieces are not kept alive until the next run.
+  if n > 1024 then out = {} end
+  return text
+end
+
+local function error_reply(text)
+  return concat({ "e", #text, ":", text })
 end
 
 local redis_meta = { __index = redis }
@@ -117,10 +165,10 @@ return function(script, keys, argv)
   setupvalue(script, 1, env)
   local ok, result = pcall(script)
   if not ok then
-    if type(result) == "table" and type(result.err) == "string" then return { "e", result.err } end
-    return { "e", "ERR " .. message(result) }
+    if type(result) == "table" and type(result.err) == "string" then return error_reply(result.err) end
+    return error_reply("ERR " .. message(result))
   end
-  return encode(result, 0)
+  return reply(result)
 end
 `;
 
@@ -130,10 +178,8 @@ const MAX_COMPILED = 500;
 // Lua 5.4's C API constants (lua.h, luaconf.h).
 const LUA_OK = 0;
 const LUA_REGISTRYINDEX = -1_001_000;
-const LUA_TBOOLEAN = 1;
 const LUA_TNUMBER = 3;
 const LUA_TSTRING = 4;
-const LUA_TTABLE = 5;
 
 /** A `lua_State*`: an address in the WebAssembly memory. */
 type LuaState = number;
@@ -316,6 +362,13 @@ class Strings {
     return heap.toString(undefined, pointer, pointer + heap.readUInt32LE(this.#length));
   }
 
+  /** Hands the bytes of the string at `index` to `decode` where they lie, without copying them out. */
+  decode<T>(L: LuaState, index: number, decode: (heap: Buffer, start: number, end: number) => T): T {
+    const pointer = this.m._lua_tolstring(L, index, this.#length);
+    const heap = this.#view();
+    return decode(heap, pointer, pointer + heap.readUInt32LE(this.#length));
+  }
+
   close(): void {
     for (const pointer of [this.#buffer, this.#length, this.chunkName, this.textMode]) this.m._free(pointer);
   }
@@ -446,34 +499,6 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
     return message;
   }
 
-  /** Reads the prelude's `{tag, value}` tree at absolute stack `index` into JavaScript. */
-  function readTagged(index: number): Tagged {
-    if (m._lua_type(L, index) !== LUA_TTABLE) return ["n"];
-    if (!m._lua_checkstack(L, 3)) return ["e", "ERR reached lua stack limit"];
-    m._lua_rawgeti(L, index, 1n);
-    const tag = m._lua_type(L, -1) === LUA_TSTRING ? strings.read(L, -1) : "n";
-    m._lua_settop(L, -2);
-    m._lua_rawgeti(L, index, 2n);
-    const at = m._lua_gettop(L);
-    let value: unknown;
-    const type = m._lua_type(L, at);
-    if (type === LUA_TSTRING) value = strings.read(L, at);
-    else if (type === LUA_TNUMBER)
-      value = m._lua_isinteger(L, at) ? Number(m._lua_tointegerx(L, at, 0)) : m._lua_tonumberx(L, at, 0);
-    else if (type === LUA_TTABLE) {
-      const children: Tagged[] = [];
-      const length = m._lua_rawlen(L, at);
-      for (let i = 1; i <= length; i++) {
-        m._lua_rawgeti(L, at, luaInteger(i));
-        children.push(readTagged(m._lua_gettop(L)));
-        m._lua_settop(L, -2);
-      }
-      value = children;
-    } else if (type === LUA_TBOOLEAN) value = undefined;
-    m._lua_settop(L, -2);
-    return value === undefined ? [tag] : [tag, value];
-  }
-
   const bridgePointer = m.addFunction(bridge, "ii");
   if (load(PRELUDE) !== null) throw new Error("the Lua prelude does not compile");
   m._lua_pushcclosure(L, bridgePointer, 0);
@@ -520,7 +545,7 @@ export async function createLuaRunner(callCommand: ScriptCommand): Promise<LuaRu
         pushStrings(keys);
         pushStrings(argv);
         if (m._lua_pcallk(L, 3, 1, 0, 0, 0) !== LUA_OK) return { error: `ERR ${strings.read(L, -1)}` };
-        return decodeLuaReply(readTagged(m._lua_gettop(L)));
+        return strings.decode(L, -1, decodeReply);
       } finally {
         m._lua_settop(L, base);
       }
@@ -546,36 +571,51 @@ function compileError(message: string): string {
   return `ERR Error compiling script (new function): ${message}`;
 }
 
-type Tagged = [string, unknown?];
+const TAG = { integer: 0x69, string: 0x73, status: 0x6f, error: 0x65, array: 0x61 } as const;
+const COLON = 0x3a;
+const SEMICOLON = 0x3b;
 
-function decode(node: Tagged, top: boolean): Outcome {
-  const [tag, value] = node;
-  switch (tag) {
-    case "s":
-    case "o":
-      return { result: String(value) };
-    case "i":
-      return { result: Math.trunc(Number(value)) };
-    case "e": {
-      const message = String(value);
-      // Redis prefixes a bare error_reply text with ERR only at the top level.
-      if (top) return { error: /^[A-Z]+ /.test(message) ? message : `ERR ${message}` };
-      return { result: message };
-    }
-    case "a":
-      return {
-        result: (Array.isArray(value) ? (value as Tagged[]) : []).map((child) => {
-          const outcome = decode(child, false);
-          return "result" in outcome ? outcome.result : outcome.error;
-        }) as Reply[],
-      };
-    default:
-      return { result: null };
+/**
+ * Turns the prelude's flat reply (the bytes \`heap[start, end)\`, see \`encode\` there) into a Redis
+ * reply: strings and statuses as text, integers as numbers, errors inside arrays as their text,
+ * a top-level error as the error (with ERR in front unless it has a code of its own).
+ */
+function decodeReply(heap: Buffer, start: number, end: number): Outcome {
+  let at = start;
+  /** The ASCII digits up to `stop`, as a number. */
+  function digits(stop: number): number {
+    const from = at;
+    while (at < end && heap[at] !== stop) at++;
+    return Number(heap.toString("latin1", from, at++));
   }
-}
-
-/** Turns the tagged tree returned by the prelude back into a Redis reply. */
-function decodeLuaReply(raw: unknown): Outcome {
-  if (!Array.isArray(raw) || typeof raw[0] !== "string") return { result: null };
-  return decode(raw as Tagged, true);
+  function text(): string {
+    const length = digits(COLON);
+    at += length;
+    return heap.toString("utf8", at - length, at);
+  }
+  function value(top: boolean): Outcome {
+    switch (heap[at++]) {
+      case TAG.string:
+      case TAG.status:
+        return { result: text() };
+      case TAG.integer:
+        return { result: Math.trunc(digits(SEMICOLON)) };
+      case TAG.error: {
+        // As Redis answers an error table: its text as it is (redis.error_reply gave it a code).
+        const message = text();
+        return top ? { error: message } : { result: message };
+      }
+      case TAG.array: {
+        const items: Reply[] = [];
+        for (let count = digits(COLON); count > 0; count--) {
+          const item = value(false);
+          items.push("result" in item ? item.result : item.error);
+        }
+        return { result: items };
+      }
+      default: // "n", nil
+        return { result: null };
+    }
+  }
+  return value(true);
 }

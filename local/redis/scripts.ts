@@ -60,6 +60,23 @@ const NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL.";
 /** How Redis (and the embedded engine) begins the error for a script that does not compile. */
 const COMPILE_ERROR = "ERR Error compiling script";
 
+/**
+ * An EVALSHA's outcome: only a SCRIPT LOAD that failed earlier in the same batch leaves a
+ * script in the cache that does not compile; Redis never held it, so its EVALSHA is NOSCRIPT.
+ */
+function unknownIfBroken(outcome: Outcome): Outcome {
+  return "error" in outcome && outcome.error.startsWith(COMPILE_ERROR) ? { error: NOSCRIPT } : outcome;
+}
+
+/** `command` (an EVAL or EVALSHA) as `name` with `script` (a text or a SHA-1) second, its keys and arguments as they are. */
+function withScript(name: string, script: string, command: Command): Command {
+  const sent = new Array<string>(command.length);
+  sent[0] = name;
+  sent[1] = script;
+  for (let i = 2; i < command.length; i++) sent[i] = command[i]!;
+  return sent;
+}
+
 /** What to send for one command, and how its outcome updates what the backend is known to hold. */
 type Step = { local: Outcome | (() => Outcome) } | { send: Command; settle?: (outcome: Outcome) => Outcome };
 
@@ -105,21 +122,18 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
 
   function plan(command: Command): Step {
     const name = (command[0] ?? "").toLowerCase();
-    const [, first, ...rest] = command;
+    const first = command[1];
     if ((name === "eval" || name === "eval_ro") && first !== undefined) {
       const { sha, runnable } = cache.load(first);
-      const send = [name, runnable.source, ...rest];
+      const send = withScript(name, runnable.source, command);
       return { send, settle: forgetIfBroken(sha, options.proxied ? markHeld(runnable.sha) : undefined) };
     }
     if ((name === "evalsha" || name === "evalsha_ro") && first !== undefined) {
       const runnable = cache.get(first);
       if (runnable === undefined) return options.proxied ? { send: command } : { local: { error: NOSCRIPT } };
-      if (options.proxied && held.has(runnable.sha)) return { send: [name, runnable.sha, ...rest], settle: forgetOnNoScript };
-      const send = [name === "evalsha" ? "eval" : "eval_ro", runnable.source, ...rest];
-      // Only a SCRIPT LOAD that failed earlier in this batch leaves a script here that does
-      // not compile; Redis never held it, so its EVALSHA is NOSCRIPT.
-      const unknownIfBroken = (outcome: Outcome): Outcome =>
-        "error" in outcome && outcome.error.startsWith(COMPILE_ERROR) ? { error: NOSCRIPT } : outcome;
+      if (options.proxied && held.has(runnable.sha))
+        return { send: withScript(name, runnable.sha, command), settle: forgetOnNoScript };
+      const send = withScript(name === "evalsha" ? "eval" : "eval_ro", runnable.source, command);
       return {
         send,
         settle: options.proxied ? (outcome) => unknownIfBroken(markHeld(runnable.sha)(outcome)) : unknownIfBroken,
@@ -127,6 +141,7 @@ export function withScripts(engine: Engine, cache: ScriptCache, options: ScriptO
     }
     if (name === "script" && first !== undefined) {
       const sub = first.toLowerCase();
+      const rest = command.slice(2);
       if (sub === "load" && rest.length === 1) {
         const { sha, runnable } = cache.load(rest[0]!);
         // The backend compiles it (so a broken script fails here, as on Redis) and answers

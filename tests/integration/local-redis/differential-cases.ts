@@ -1330,6 +1330,29 @@ add(
   ["EVAL", "local ok, e = pcall(function() return undefined_name end); return {tostring(ok), e}", "0"],
   ["EVAL", "return {tonumber('12'), type(string.sub), math.floor(2.5), type(_G.tonumber)}", "0"],
 );
+// A script's reply leaves the VM as one length-prefixed string: text that looks like that encoding must survive it.
+add(
+  "replies whose strings look like the reply encoding, nested, empty and with NUL bytes",
+  ["EVAL", "return {'a1:s1:x', '', 'žluť:;', {redis.status_reply('OK'), {'', {}}, false, 'tail'}, 12345678901234}", "0"],
+  ["EVAL", "return redis.status_reply('QUEUED')", "0"],
+  ["EVAL", "return ARGV[1] .. '\\0' .. ARGV[1] .. '\\0'", "0", "i1;e3:ERR"],
+  ["EVAL", "return {ARGV[1], {ARGV[1]}, redis.error_reply(ARGV[1])}", "0", "s99:"],
+  [
+    "EVAL",
+    "return {redis.error_reply('plain words'), redis.error_reply('CODE text'), {err = 'NOCODE'}, {redis.pcall('INCR', KEYS[1])}}",
+    "1",
+    "k",
+  ],
+  ["EVAL", "return {redis.error_reply('Mixed Case'), redis.error_reply(''), redis.error_reply('MY failure')}", "0"],
+  ["EVAL", "return redis.error_reply('plain words')", "0"],
+  ["EVAL", "return redis.error_reply('oneword')", "0"],
+  ["EVAL", "return {err = 'NOCODE'}", "0"],
+  ["EVAL", "return {err = 'lower case text'}", "0"],
+  ["EVAL", "return redis.error_reply('CODE  two spaces\\r\\n').err", "0"],
+  ["EVAL", "return redis.error_reply('\\nlead').err", "0"],
+  ["EVAL", "error({err = 'lowercase thing'})", "0"],
+  ["EVAL", "error(redis.error_reply('MINE raised'))", "0"],
+);
 add(
   "EVAL runs sandboxed: no files, no modules, no process",
   ...["io", "require", "loadfile", "dofile", "package", "undefined_name"].map((name) => ["EVAL", `return type(${name})`, "0"]),
