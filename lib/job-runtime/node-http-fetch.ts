@@ -49,7 +49,7 @@ const NULL_BODY = new Set([101, 204, 205, 304]);
  * Why not the global `fetch`: on a fresh instance its first call is the
  * costliest step of a cold delivery. It sets up undici's dispatcher,
  * instantiates undici's WebAssembly HTTP parser and passes through Next.js's
- * and OpenTelemetry's fetch wrappers, tens of milliseconds of CPU before the
+ * patched fetch and web streams, tens of milliseconds of CPU before the
  * claim leaves (docs/decisions/0024-the-claim-over-node-http.md). `node:http`
  * is already loaded by the server that took the delivery and parses in native
  * code. Connections are kept alive per protocol, as `fetch` does.
