@@ -2,7 +2,8 @@
  * Where a job's publish → done time goes, hop by hop. Both processes of scenario 6 stamp
  * their HTTP events from Node's diagnostics channels (node:http's server and client,
  * undici's fetch) on the machine's monotonic clock (`process.hrtime`), which every process
- * shares, and `breakdown` joins the two logs into phases per job. Nothing in app/, lib/ or
+ * shares, and `breakdown` joins the two logs into phases per job; `gcPauses` says how many
+ * jobs each process's garbage collector held up. Nothing in app/, lib/ or
  * local/ knows about it. Tracing costs CPU (the bench process's context tracking touches
  * every promise), so it runs in a diagnostic run of its own, never in a timed one.
  */
@@ -10,7 +11,7 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
-import { performance } from "node:perf_hooks";
+import { constants, type EntryType, PerformanceObserver, performance } from "node:perf_hooks";
 import { percentile } from "./measure";
 
 /**
@@ -27,6 +28,9 @@ export interface Stamp {
   messageId?: string;
   /** Every request and arrival. */
   port?: number;
+  /** A garbage-collector pause (kind "gc"): how long, and whether it was a full (mark-compact) one. */
+  ms?: number;
+  major?: boolean;
 }
 
 type StampKind =
@@ -38,7 +42,8 @@ type StampKind =
   | "redis-sent"
   | "redis-in"
   | "redis-out"
-  | "redis-answered";
+  | "redis-answered"
+  | "gc";
 
 /** Monotonic ms, the same clock in every process on the machine. */
 const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
@@ -47,9 +52,23 @@ export const fromPerformanceNow = (ms: number) => ms + (monotonicMs() - performa
 
 type Handler = (message: unknown, name: string | symbol) => void;
 
-function listen(handlers: Record<string, Handler>): () => void {
+/** Subscribes `handlers` and records this process's garbage-collector pauses into `stamps`. */
+function listen(stamps: Stamp[], handlers: Record<string, Handler>): () => void {
   for (const [name, handler] of Object.entries(handlers)) subscribe(name, handler);
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      const kind = (entry as { detail?: { kind?: number } }).detail?.kind;
+      stamps.push({
+        at: fromPerformanceNow(entry.startTime),
+        kind: "gc",
+        ms: entry.duration,
+        major: kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+      });
+    }
+  });
+  gc.observe({ entryTypes: ["gc" as EntryType] });
   return () => {
+    gc.disconnect();
     for (const [name, handler] of Object.entries(handlers)) unsubscribe(name, handler);
   };
 }
@@ -64,7 +83,7 @@ const pathOf = (request: IncomingMessage) => request.url ?? "";
  */
 export function traceStack(ports: { qstash: number; redis: number }): { stop(): Stamp[] } {
   const stamps: Stamp[] = [];
-  const stop = listen({
+  const stop = listen(stamps, {
     "http.server.request.start": (message) => {
       const { request, socket } = message as { request: IncomingMessage; socket: Socket };
       const at = monotonicMs();
@@ -106,7 +125,7 @@ export function traceApp(routePath: string): {
   const context = new AsyncLocalStorage<Context>();
   const stamps: Stamp[] = [];
   const requests = new WeakMap<object, { context: Context; port: number }>();
-  const stop = listen({
+  const stop = listen(stamps, {
     "http.server.request.start": (message) => {
       const { request } = message as { request: IncomingMessage };
       const messageId = request.headers["upstash-message-id"];
@@ -213,7 +232,11 @@ export function breakdown(jobs: TracedJob[], app: Stamp[], stack: Stamp[]): { ph
     };
     add("publish: the call until its request is on the wire (publishing SDK, fetch)", "app", sent.at - job.calledAt);
     add("publish: wire → the stack has it (kernel, wake-up)", "between", received.at - sent.at);
-    add("stack: publish in → delivery on the wire (parse, store, dispatch, sign, send)", "stack", out.at - received.at);
+    add(
+      "stack: publish in → delivery on the wire (parse, store, a free delivery slot, sign, send)",
+      "stack",
+      out.at - received.at,
+    );
     add(
       "delivery: wire → the route has it (kernel, wake-up, the app reading the publish answer)",
       "between",
@@ -269,4 +292,28 @@ export function phaseTable(phases: Phase[]): Array<{ name: string; process: Phas
     const sorted = [...ms].sort((a, b) => a - b);
     return { name, process, p50: percentile(sorted, 50), p95: percentile(sorted, 95) };
   });
+}
+
+/**
+ * The garbage-collector pauses one process logged, and how many jobs one of them held up:
+ * a pause overlapping a job's publish → done, among all jobs and among those at or above
+ * the p95 (the tail the target is about).
+ */
+export function gcPauses(
+  jobs: TracedJob[],
+  stamps: Stamp[],
+): { pauses: number; major: number; longestMs: number; jobsHit: number; tailHit: number } {
+  const window = { from: Math.min(...jobs.map((job) => job.calledAt)), to: Math.max(...jobs.map((job) => job.doneAt)) };
+  const pauses = stamps.filter((stamp) => stamp.kind === "gc" && stamp.at + stamp.ms! >= window.from && stamp.at <= window.to);
+  const hit = (job: TracedJob) => pauses.some((pause) => pause.at <= job.doneAt && pause.at + pause.ms! >= job.calledAt);
+  const totals = jobs.map((job) => job.doneAt - job.calledAt).sort((a, b) => a - b);
+  const tail = jobs.filter((job) => job.doneAt - job.calledAt >= percentile(totals, 95));
+  const share = (some: TracedJob[]) => (some.length === 0 ? 0 : some.filter(hit).length / some.length);
+  return {
+    pauses: pauses.length,
+    major: pauses.filter((pause) => pause.major).length,
+    longestMs: Math.max(0, ...pauses.map((pause) => pause.ms!)),
+    jobsHit: share(jobs),
+    tailHit: share(tail),
+  };
 }

@@ -4,7 +4,7 @@ import { findRedisServerBinary } from "@/local/redis/redis-server";
 import { startBenchApp } from "../lib/app";
 import { withQuietLogs } from "../lib/fixtures";
 import { BULLMQ_CONCURRENCY, startBullBaseline } from "../lib/bullmq";
-import { breakdown, fromPerformanceNow, phaseTable, traceApp } from "../lib/delivery-trace";
+import { breakdown, fromPerformanceNow, gcPauses, phaseTable, traceApp } from "../lib/delivery-trace";
 import { compare, percentile, summarize } from "../lib/measure";
 import { summarizeProfile } from "../lib/profile";
 import { formatRatio, formatValue, type Scenario, type SummaryRow } from "../lib/report";
@@ -112,7 +112,11 @@ export const localStackScenario: Scenario = {
           calledAt: fromPerformanceNow(job.at),
           doneAt: fromPerformanceNow(app.doneAt.get(job.messageId)!),
         }));
-        return breakdown(traced, appTrace.stop(), stackStamps);
+        const appStamps = appTrace.stop();
+        return {
+          ...breakdown(traced, appStamps, stackStamps),
+          gc: { app: gcPauses(traced, appStamps), stack: gcPauses(traced, stackStamps) },
+        };
       };
 
       /**
@@ -154,7 +158,7 @@ export const localStackScenario: Scenario = {
         const steadyTrace = await tracedRun(TRACED.steady.perSecond, TRACED.steady.count);
         const trickleTrace = await tracedRun(TRACED.trickle.perSecond, TRACED.trickle.count);
         return {
-          steady: { jobs: steadyTrace.jobs, phases: phaseTable(steadyTrace.phases) },
+          steady: { jobs: steadyTrace.jobs, phases: phaseTable(steadyTrace.phases), gc: steadyTrace.gc },
           trickle: { jobs: trickleTrace.jobs, phases: phaseTable(trickleTrace.phases) },
           load: loadavg()[0]!,
         };
@@ -305,6 +309,14 @@ export const localStackScenario: Scenario = {
           "which is late when the stack process was preempted right after writing: then the next hop reads low (even negative). " +
           `Each phase's p95 is its own: they do not add up to the total's. 1-minute load average after the traced runs: ${traced.load.toFixed(2)}.`,
       );
+      const pauses = (side: "app" | "stack") => {
+        const gc = traced.steady.gc[side];
+        return (
+          `${side} process ${gc.pauses} (${gc.major} full), longest ${formatValue(gc.longestMs, "ms")}, ` +
+          `overlapping ${(gc.jobsHit * 100).toFixed(0)} % of all jobs and ${(gc.tailHit * 100).toFixed(0)} % of those at or above the p95`
+        );
+      };
+      notes.push(`Garbage-collector pauses during the traced steady run: ${pauses("app")}; ${pauses("stack")}.`);
       notes.push(
         `CPU profile of the stack process during one more burst (${formatValue(profiledMs, "ms")}, ${profile.busyMs.toFixed(0)} ms on CPU), self time by place: ` +
           profile.shares.map((share) => `${share.where} ${(share.share * 100).toFixed(1)}%`).join(", ") +

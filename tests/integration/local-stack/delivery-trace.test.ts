@@ -43,7 +43,7 @@ describe("delivery trace on a real stack and the real job route", () => {
 
     expect(result.jobs).toBe(count);
     const names = result.phases.map((phase) => phase.name);
-    expect(names).toContain("stack: publish in → delivery on the wire (parse, store, dispatch, sign, send)");
+    expect(names).toContain("stack: publish in → delivery on the wire (parse, store, a free delivery slot, sign, send)");
     // The route claims and completes: two Redis calls per job.
     expect(names).toContain("Redis call 2: the stack runs it and answers");
     for (const phase of result.phases) expect(phase.ms).toHaveLength(count);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breakdown, phaseTable, type Stamp, type TracedJob } from "@/bench/lib/delivery-trace";
+import { breakdown, gcPauses, phaseTable, type Stamp, type TracedJob } from "@/bench/lib/delivery-trace";
 
 /** One job's hops on both sides, `t` ms after `start`; the app talks to the stack over ports 40001 (publish) and `redisPort`. */
 function hops(job: TracedJob, start: number, redisPort: number): { app: Stamp[]; stack: Stamp[] } {
@@ -43,7 +43,7 @@ describe("delivery trace breakdown", () => {
     expect(p50).toMatchObject({
       "publish: the call until its request is on the wire (publishing SDK, fetch)": 0.5,
       "publish: wire → the stack has it (kernel, wake-up)": 0.25,
-      "stack: publish in → delivery on the wire (parse, store, dispatch, sign, send)": 1.25,
+      "stack: publish in → delivery on the wire (parse, store, a free delivery slot, sign, send)": 1.25,
       "delivery: wire → the route has it (kernel, wake-up, the app reading the publish answer)": 1,
       "route: delivery in → Redis call 1 sent (body, signature, payload)": 1,
       "Redis call 1: wire → the stack has it": 0.25,
@@ -86,5 +86,22 @@ describe("delivery trace breakdown", () => {
     const result = breakdown(jobs, [...a.app, ...b.app], stack);
     expect(result.jobs).toBe(1);
     expect(result.phases.find((phase) => phase.name === "total: publish → done")!.ms).toEqual([7]);
+  });
+
+  it("counts the garbage-collector pauses inside the run and the jobs, and the tail jobs, one held up", () => {
+    // 20 jobs of 5 ms, one every 10 ms, but jobs 7 and 15 take 25 ms (the p95 and above); a pause hit job 7 only.
+    const jobs: TracedJob[] = Array.from({ length: 20 }, (_, index) => ({
+      publish: index,
+      messageId: `msg_${index}`,
+      calledAt: 1_000 + index * 10,
+      doneAt: 1_000 + index * 10 + (index === 7 || index === 15 ? 25 : 5),
+    }));
+    const stamps: Stamp[] = [
+      { at: 900, kind: "gc", ms: 3, major: true }, // before the run: not counted
+      { at: 1_072, kind: "gc", ms: 6, major: false }, // inside job 7, over before job 8 starts
+      { at: 1_006, kind: "gc", ms: 1, major: false }, // between job 0 and job 1
+      { at: 1_010, kind: "publish-sent", publish: 1, port: 40001 },
+    ];
+    expect(gcPauses(jobs, stamps)).toEqual({ pauses: 2, major: 0, longestMs: 6, jobsHit: 1 / 20, tailHit: 1 / 2 });
   });
 });
