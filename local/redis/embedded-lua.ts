@@ -576,46 +576,61 @@ const COLON = 0x3a;
 const SEMICOLON = 0x3b;
 
 /**
- * Turns the prelude's flat reply (the bytes \`heap[start, end)\`, see \`encode\` there) into a Redis
- * reply: strings and statuses as text, integers as numbers, errors inside arrays as their text,
- * a top-level error as the error (with ERR in front unless it has a code of its own).
+ * Turns the prelude's flat reply (the bytes `heap[start, end)`, see `encode` there) into a Redis
+ * reply: strings and statuses as text, integers as numbers, an error table's text as it is
+ * (an error at the top level, a string inside an array).
  */
 function decodeReply(heap: Buffer, start: number, end: number): Outcome {
-  let at = start;
-  /** The ASCII digits up to `stop`, as a number. */
-  function digits(stop: number): number {
-    const from = at;
-    while (at < end && heap[at] !== stop) at++;
-    return Number(heap.toString("latin1", from, at++));
-  }
-  function text(): string {
-    const length = digits(COLON);
-    at += length;
-    return heap.toString("utf8", at - length, at);
-  }
-  function value(top: boolean): Outcome {
-    switch (heap[at++]) {
-      case TAG.string:
-      case TAG.status:
-        return { result: text() };
-      case TAG.integer:
-        return { result: Math.trunc(digits(SEMICOLON)) };
-      case TAG.error: {
-        // As Redis answers an error table: its text as it is (redis.error_reply gave it a code).
-        const message = text();
-        return top ? { error: message } : { result: message };
-      }
-      case TAG.array: {
-        const items: Reply[] = [];
-        for (let count = digits(COLON); count > 0; count--) {
-          const item = value(false);
-          items.push("result" in item ? item.result : item.error);
-        }
-        return { result: items };
-      }
-      default: // "n", nil
-        return { result: null };
+  const cursor: Cursor = { heap, at: start, end };
+  if (heap[start] === TAG.error) return { error: readText(cursor, start + 1) };
+  return { result: readValue(cursor) };
+}
+
+// Plain functions over a cursor rather than closures made per reply: this runs for every script.
+interface Cursor {
+  heap: Buffer;
+  at: number;
+  end: number;
+}
+
+/** The ASCII digits from the cursor up to `stop`, as a number; the cursor moves past `stop`. */
+function readDigits(cursor: Cursor, stop: number): number {
+  const { heap, end } = cursor;
+  const from = cursor.at;
+  let at = from;
+  while (at < end && heap[at] !== stop) at++;
+  cursor.at = at + 1;
+  return Number(heap.toString("latin1", from, at));
+}
+
+/** A `<length>:<bytes>` payload starting at `at`, as text. */
+function readText(cursor: Cursor, at: number): string {
+  cursor.at = at;
+  const length = readDigits(cursor, COLON);
+  const from = cursor.at;
+  cursor.at = from + length;
+  return cursor.heap.toString("utf8", from, from + length);
+}
+
+function readValue(cursor: Cursor): Reply {
+  const tag = cursor.heap[cursor.at]!;
+  const at = cursor.at + 1;
+  switch (tag) {
+    case TAG.string:
+    case TAG.status:
+    case TAG.error:
+      return readText(cursor, at);
+    case TAG.integer:
+      cursor.at = at;
+      return Math.trunc(readDigits(cursor, SEMICOLON));
+    case TAG.array: {
+      cursor.at = at;
+      const items: Reply[] = [];
+      for (let count = readDigits(cursor, COLON); count > 0; count--) items.push(readValue(cursor));
+      return items;
     }
+    default: // "n", nil
+      cursor.at = at;
+      return null;
   }
-  return value(true);
 }
