@@ -184,8 +184,8 @@ export const coldStartScenario: Scenario = {
           "loads up front, plus every other file of the app's code (`.next/server`, or one of the app's own packages left external",
           "in node_modules) the server required while answering the first request (a job's handler, loaded with `import()`), as",
           "seen by a probe preloaded into `next start`; median over the samples. The same probe reports the server's CPU time",
-          "(all its threads) from the first request's arrival to its response: not a target, but it moves much less than the",
-          "wall-clock time when other work shares the machine, so it shows which way a change went on a noisy run.",
+          "(all its threads) from the first request's arrival to its response: not a target; its pairs spread less than the",
+          "wall-clock ones when other work shares the machine, though on a loaded machine it too moves between runs.",
           "`--reuse-builds` skips both builds (for iterating on the bench itself).",
         ].join("\n"),
         table: [
