@@ -134,19 +134,24 @@ export function traceApp(routePath: string): {
       // The route's handler runs from here on, so its fetches inherit this context.
       context.enterWith({ messageId });
     },
+    // Read where fetch is called: a queued request's headers may be written from another request's callback.
+    "undici:request:create": (message) => {
+      const current = context.getStore();
+      if (current) requests.set((message as { request: object }).request, { context: current, port: 0 });
+    },
     "undici:client:sendHeaders": (message) => {
       const { request, socket } = message as { request: object; socket: Socket };
-      const current = context.getStore();
-      if (!current) return;
+      const sent = requests.get(request);
+      if (!sent) return;
       const at = monotonicMs();
       const port = socket.localPort!;
-      requests.set(request, { context: current, port });
-      if ("publish" in current) stamps.push({ at, kind: "publish-sent", publish: current.publish, port });
-      else stamps.push({ at, kind: "redis-sent", messageId: current.messageId, port });
+      sent.port = port;
+      if ("publish" in sent.context) stamps.push({ at, kind: "publish-sent", publish: sent.context.publish, port });
+      else stamps.push({ at, kind: "redis-sent", messageId: sent.context.messageId, port });
     },
     "undici:request:headers": (message) => {
       const sent = requests.get((message as { request: object }).request);
-      if (!sent) return;
+      if (!sent?.port) return;
       const at = monotonicMs();
       if ("publish" in sent.context)
         stamps.push({ at, kind: "publish-answered", publish: sent.context.publish, port: sent.port });
