@@ -19,6 +19,8 @@ const PROBE = fileURLToPath(new URL("../lib/cold-start-probe.cjs", import.meta.u
 const REPETITIONS = 11;
 const TARGET = { firstRequest: 1.1, chunks: 1.3 };
 const reuseBuilds = process.argv.includes("--reuse-builds");
+/** Each `next start` also writes a CPU profile of itself next to the probe's report (it slows both sides alike). */
+const cpuProfiles = process.argv.includes("--cpu-profiles");
 
 /** The baseline app: one route that verifies a QStash signature and answers, nothing else. */
 function writeBareApp(): void {
@@ -112,7 +114,13 @@ export const coldStartScenario: Scenario = {
         const probeOut = join(PROBE_DIR, `${side}-${n}`);
         const server = await nextStart(
           dir,
-          { ...stack.env, APP_URL: appUrl, NODE_OPTIONS: `--require ${PROBE}`, COLD_START_PROBE_OUT: probeOut },
+          {
+            ...stack.env,
+            APP_URL: appUrl,
+            NODE_OPTIONS: `--require ${PROBE}`,
+            COLD_START_PROBE_OUT: probeOut,
+            ...(cpuProfiles ? { COLD_START_PROBE_CPU_PROFILE: "1" } : {}),
+          },
           port,
         );
         try {
@@ -186,7 +194,9 @@ export const coldStartScenario: Scenario = {
           "seen by a probe preloaded into `next start`; median over the samples. The same probe reports the server's CPU time",
           "(all its threads) from the first request's arrival to its response: not a target; its pairs spread less than the",
           "wall-clock ones when other work shares the machine, though on a loaded machine it too moves between runs.",
-          "`--reuse-builds` skips both builds (for iterating on the bench itself).",
+          "`--reuse-builds` skips both builds (for iterating on the bench itself). `--cpu-profiles` has every `next start` write",
+          "a CPU profile to `bench/.out/cold-start-probe/`, with the first request's start and end on the profile's clock in the",
+          "probe's report, to see where a side's time goes (the profiler slows both sides, so read its figures as a profile only).",
         ].join("\n"),
         table: [
           ["Measure", "Samples", "Median", "p95"],
@@ -268,14 +278,14 @@ function loadedByFirstRequest(dir: string, reports: ProbeReport[]): string[] {
 interface ProbeReport {
   atFirstRequest: string[];
   atExit: string[];
-  firstRequest?: { cpuMs: number; serverMs: number };
+  firstRequest?: { cpuMs: number; serverMs: number; startedAtUs: number; finishedAtUs: number };
 }
 
 /** The probe's reports for one sample, and the first request's figures from the process that answered it. */
 function probeReport(probeOut: string): { reports: ProbeReport[]; firstRequest: { cpuMs: number; serverMs: number } } {
   const base = probeOut.split("/").pop()!;
   const reports = readdirSync(PROBE_DIR)
-    .filter((name) => name.startsWith(`${base}.`))
+    .filter((name) => name.startsWith(`${base}.`) && name.endsWith(".json"))
     .map((name) => JSON.parse(readFileSync(join(PROBE_DIR, name), "utf8")) as ProbeReport);
   const firstRequest = reports.find((report) => report.firstRequest)?.firstRequest;
   if (!firstRequest) throw new Error(`the probe reported no answered request for ${probeOut}`);
