@@ -18,7 +18,7 @@ interface IncomingResponse {
 interface Transport {
   request(
     url: URL,
-    options: { method: string; headers: Record<string, string>; agent: unknown },
+    options: { method: string; headers: Record<string, string>; agent: unknown; signal?: AbortSignal },
     onResponse: (response: IncomingResponse) => void,
   ): { on(event: "error", listener: (error: Error) => void): unknown; end(body?: string): unknown };
   Agent: new (options: { keepAlive: boolean }) => unknown;
@@ -81,7 +81,13 @@ export function nodeHttpFetch(): typeof fetch | undefined {
       const { transport, agent } = transportFor(url.protocol);
       const request = transport.request(
         url,
-        { method: init?.method ?? "GET", headers: Object.fromEntries(new Headers(init?.headers)), agent },
+        {
+          method: init?.method ?? "GET",
+          headers: Object.fromEntries(new Headers(init?.headers)),
+          agent,
+          // Aborting ends the request with an AbortError, as fetch does.
+          signal: init?.signal ?? undefined,
+        },
         (response) => {
           const headers = new Headers();
           const raw = response.rawHeaders;

@@ -90,6 +90,14 @@ describe("nodeHttpFetch", () => {
     await expect(response.text()).rejects.toThrow();
   });
 
+  it("an aborted signal ends a request that has no answer yet with an AbortError", async () => {
+    const controller = new AbortController();
+    const { url } = await serve(() => controller.abort());
+    await expect(send(url, { method: "POST", body: "[]", signal: controller.signal })).rejects.toMatchObject({
+      name: "AbortError",
+    });
+  });
+
   it("a bodiless status gives a null body", async () => {
     const { url } = await serve((_request, _body, response) => {
       response.statusCode = 204;
