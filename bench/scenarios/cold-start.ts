@@ -15,7 +15,11 @@ const BARE_DIR = join(ROOT, "bench", ".out", "cold-start-bare");
 /** Where the probe preloaded into each `next start` writes what the server had loaded (git-ignored). */
 const PROBE_DIR = join(ROOT, "bench", ".out", "cold-start-probe");
 const PROBE = fileURLToPath(new URL("../lib/cold-start-probe.cjs", import.meta.url));
-/** Pairs of samples. 5 left the median ratio moving by ±0.1× between runs on a busy machine; a sample costs 2–3 s. */
+/**
+ * Pairs of samples. Single pairs spread from 0.77× to 2.54× over 5 on a quiet machine, so one stray pair moved the
+ * median; 11 need three strays to move it, for about 25 s more. On a machine loaded by other work (load 6–9) even 11
+ * pairs moved the median ratio by ±0.3× between runs: read this figure on a quiet machine.
+ */
 const REPETITIONS = 11;
 const TARGET = { firstRequest: 1.1, chunks: 1.3 };
 const reuseBuilds = process.argv.includes("--reuse-builds");
