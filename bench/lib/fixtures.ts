@@ -4,6 +4,7 @@ import {
   type AnyJobRegistry as JobRegistry,
   jobUrl,
   createRedisScripts,
+  nodeHttpFetch,
   createVerifier,
   type RedisScriptsClient,
   type Verifier,
@@ -63,7 +64,12 @@ export async function startJobRoute(options: { redisUrl?: string; countRoundTrip
     APP_URL,
   });
   const services = createServices(env);
-  const scripts = createRedisScripts({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN });
+  // The transport the app's job route uses (lib/job-route-deps.ts), for the route and its floor alike.
+  const scripts = createRedisScripts({
+    url: env.UPSTASH_REDIS_REST_URL,
+    token: env.UPSTASH_REDIS_REST_TOKEN,
+    fetch: nodeHttpFetch(),
+  });
   const verify = createVerifier({ currentSigningKey: DEV_CURRENT_KEY, nextSigningKey: DEV_NEXT_KEY });
   const url = jobUrl(APP_URL, testJob);
   // Built once, as the app's route does (getJobRouteDeps), not once per delivery.
