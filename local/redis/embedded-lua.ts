@@ -299,6 +299,35 @@ async function loadLuaModule(): Promise<LuaModule> {
 const encoder = new TextEncoder();
 
 /**
+ * Buffer's own codec methods, the ones `toString` and `write` end in after checking their
+ * arguments and looking up the encoding: on this path (every key, argument and reply of every
+ * `redis.call`) those checks cost as much as the copying. They are not in Node's typings, so
+ * they are looked up once, and the public methods stand in should a Node version lack them.
+ */
+interface BufferCodec {
+  utf8Slice(this: Buffer, start: number, end: number): string;
+  latin1Slice(this: Buffer, start: number, end: number): string;
+  utf8Write(this: Buffer, text: string, offset: number, length: number): number;
+}
+const prototype = Buffer.prototype as unknown as Partial<BufferCodec>;
+const codec: BufferCodec =
+  typeof prototype.utf8Slice === "function" &&
+  typeof prototype.latin1Slice === "function" &&
+  typeof prototype.utf8Write === "function"
+    ? (prototype as BufferCodec)
+    : {
+        utf8Slice(start, end) {
+          return this.toString("utf8", start, end);
+        },
+        latin1Slice(start, end) {
+          return this.toString("latin1", start, end);
+        },
+        utf8Write(text, offset, length) {
+          return this.write(text, offset, length, "utf8");
+        },
+      };
+
+/**
  * `lua_Integer` crosses into WebAssembly as a BigInt: the small ones (table indexes, counters,
  * 0 and 1 replies) are made once instead of on every call.
  */
@@ -358,8 +387,7 @@ class Strings {
     const pointer = this.m._lua_tolstring(L, index, this.#length);
     const heap = this.#view();
     // Decoded straight out of the memory, as TextDecoder would (bad bytes become U+FFFD).
-    // No encoding named: Buffer's toString then goes straight to its UTF-8 decoder.
-    return heap.toString(undefined, pointer, pointer + heap.readUInt32LE(this.#length));
+    return codec.utf8Slice.call(heap, pointer, pointer + heap.readUInt32LE(this.#length));
   }
 
   /** Hands the bytes of the string at `index` to `decode` where they lie, without copying them out. */
@@ -376,7 +404,7 @@ class Strings {
   #write(text: string): number {
     // UTF-8 takes at most 3 bytes per UTF-16 code unit.
     this.#reserve(text.length * 3);
-    return this.#view().write(text, this.#buffer, this.#capacity);
+    return codec.utf8Write.call(this.#view(), text, this.#buffer, this.#capacity);
   }
 
   #reserve(bytes: number): void {
@@ -600,7 +628,7 @@ function readDigits(cursor: Cursor, stop: number): number {
   let at = from;
   while (at < end && heap[at] !== stop) at++;
   cursor.at = at + 1;
-  return Number(heap.toString("latin1", from, at));
+  return Number(codec.latin1Slice.call(heap, from, at));
 }
 
 /** A `<length>:<bytes>` payload starting at `at`, as text. */
@@ -609,7 +637,7 @@ function readText(cursor: Cursor, at: number): string {
   const length = readDigits(cursor, COLON);
   const from = cursor.at;
   cursor.at = from + length;
-  return cursor.heap.toString("utf8", from, from + length);
+  return codec.utf8Slice.call(cursor.heap, from, from + length);
 }
 
 function readValue(cursor: Cursor): Reply {
