@@ -84,22 +84,27 @@ function routeJobDeps(env: Env, clock: Clock): JobDeps {
   };
 }
 
+/**
+ * A job route's dependencies for one environment: what `getJobRouteDeps` builds on
+ * the first delivery, and what the benchmarks run the route with.
+ */
+export function jobRouteDepsFor(env: Env): Omit<JobRouteDeps<JobDeps>, "runtime"> {
+  return {
+    appUrl: env.APP_URL,
+    // Over node:http where there is one: the global fetch's first call costs a cold delivery tens of ms (ADR 0024).
+    redis: createRedisScripts({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, fetch: nodeHttpFetch() }),
+    clock: systemClock,
+    verify: verifierFor(env),
+    maxDurationSeconds: env.JOB_MAX_DURATION_SECONDS,
+    maxBodyBytes: env.JOB_MAX_BODY_BYTES,
+    jobDeps: routeJobDeps(env, systemClock),
+  };
+}
+
 let shared: Omit<JobRouteDeps<JobDeps>, "runtime"> | undefined;
 
 /** The job routes' dependencies, built on the first delivery from the validated environment. */
 export function getJobRouteDeps(): Omit<JobRouteDeps<JobDeps>, "runtime"> {
-  if (!shared) {
-    const env = getEnv();
-    shared = {
-      appUrl: env.APP_URL,
-      // Over node:http where there is one: the global fetch's first call costs a cold delivery tens of ms (ADR 0024).
-      redis: createRedisScripts({ url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN, fetch: nodeHttpFetch() }),
-      clock: systemClock,
-      verify: verifierFor(env),
-      maxDurationSeconds: env.JOB_MAX_DURATION_SECONDS,
-      maxBodyBytes: env.JOB_MAX_BODY_BYTES,
-      jobDeps: routeJobDeps(env, systemClock),
-    };
-  }
+  shared ??= jobRouteDepsFor(getEnv());
   return shared;
 }

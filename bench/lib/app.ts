@@ -1,9 +1,9 @@
 import { performance } from "node:perf_hooks";
 import { Client } from "@upstash/qstash";
 import { parseEnv } from "@/lib/env";
-import { handleJobRequest, JOB_ROUTE_PREFIX, jobUrl, verifierFor } from "@/lib/job-runtime";
+import { handleJobRequest, JOB_ROUTE_PREFIX, jobUrl } from "@/lib/job-runtime";
+import { jobRouteDepsFor } from "@/lib/job-route-deps";
 import { testJob } from "@/lib/jobs/test";
-import { createServices, jobRouteDepsOf } from "@/lib/services";
 import { serveFetch } from "@/harness/http";
 import { benchRegistry } from "./fixtures";
 
@@ -29,16 +29,14 @@ export async function startBenchApp(stackEnv: Record<string, string>): Promise<B
   const failures = new Map<number | string, number>();
   const doneAt = new Map<string, number>();
   const waiters: Array<{ count: number; resolve: () => void }> = [];
-  let app: { services: ReturnType<typeof createServices>; verify: ReturnType<typeof verifierFor> } | undefined;
+  // The Node.js job route's own dependencies (its claim client included), as `next start` builds them.
+  let routeDeps: ReturnType<typeof jobRouteDepsFor> | undefined;
   const prefix = `${JOB_ROUTE_PREFIX.nodejs}/${testJob.name}`;
   const server = await serveFetch(async (request) => {
-    if (!app || new URL(request.url).pathname !== prefix) return new Response("not found", { status: 404 });
+    if (!routeDeps || new URL(request.url).pathname !== prefix) return new Response("not found", { status: 404 });
     let response: Response;
     try {
-      response = await handleJobRequest(benchRegistry, testJob.name, request, {
-        ...jobRouteDepsOf(app.services, app.verify),
-        runtime: "nodejs",
-      });
+      response = await handleJobRequest(benchRegistry, testJob.name, request, { ...routeDeps, runtime: "nodejs" });
     } catch (error) {
       const key = `threw ${error instanceof Error ? error.message : String(error)}`;
       failures.set(key, (failures.get(key) ?? 0) + 1);
@@ -57,7 +55,7 @@ export async function startBenchApp(stackEnv: Record<string, string>): Promise<B
     return response;
   });
   const env = parseEnv({ ...stackEnv, APP_URL: server.url });
-  app = { services: createServices(env), verify: verifierFor(env) };
+  routeDeps = jobRouteDepsFor(env);
   const qstash = new Client({ baseUrl: env.QSTASH_URL, token: env.QSTASH_TOKEN, enableTelemetry: false });
   return {
     jobUrl: jobUrl(server.url, testJob),

@@ -134,6 +134,21 @@ export function traceApp(routePath: string): {
       // The route's handler runs from here on, so its fetches inherit this context.
       context.enterWith({ messageId });
     },
+    // The route's claim client goes over node:http (ADR 0024); the publisher over fetch (below).
+    "http.client.request.start": (message) => {
+      const { request } = message as { request: ClientRequest };
+      const current = context.getStore();
+      const port = request.socket?.localPort;
+      if (!current || !("messageId" in current) || !port) return;
+      requests.set(request, { context: current, port });
+      stamps.push({ at: monotonicMs(), kind: "redis-sent", messageId: current.messageId, port });
+    },
+    "http.client.response.finish": (message) => {
+      const { request } = message as { request: ClientRequest };
+      const sent = requests.get(request);
+      if (!sent || !("messageId" in sent.context)) return;
+      stamps.push({ at: monotonicMs(), kind: "redis-answered", messageId: sent.context.messageId, port: sent.port });
+    },
     // Read where fetch is called: a queued request's headers may be written from another request's callback.
     "undici:request:create": (message) => {
       const current = context.getStore();
