@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createIdempotencyGuard, createRedisScripts, type ClaimInput, nodeHttpFetch, UpstashError } from "@/lib/job-runtime";
+import { createIdempotencyGuard, createRedisScripts, nodeHttpFetch, UpstashError } from "@/lib/job-runtime";
+import { CLAIM_NOW as NOW, claimInput } from "../../helpers/claim-input";
 import { redisBackends, useRedisBackend } from "../local-redis/backends";
 
 // The job route's Redis client sends over nodeHttpFetch on Node.js (ADR 0024): it must answer like fetch
@@ -126,19 +127,6 @@ describe("nodeHttpFetch", () => {
       Object.defineProperty(process, "getBuiltinModule", original);
     }
   });
-});
-
-const NOW = 1_700_000_000_000;
-const claimInput = (overrides: Partial<ClaimInput> = {}): ClaimInput => ({
-  jobName: "test",
-  idempotencyKey: "test/msg_1",
-  messageId: "msg_1",
-  leaseMs: 60_000,
-  deadlineMs: NOW + 30_000,
-  nowMs: NOW,
-  leaseId: "lease_1",
-  token: { jti: "jwt_1", exp: NOW / 1_000 + 300 },
-  ...overrides,
 });
 
 describe.each(redisBackends)("createRedisScripts over nodeHttpFetch on the $label", (backend) => {

@@ -1,27 +1,12 @@
 import { Redis } from "@upstash/redis";
 import { describe, expect, it } from "vitest";
-import { createIdempotencyGuard, createRedisScripts, type ClaimInput, getRun, UpstashError } from "@/lib/job-runtime";
+import { createIdempotencyGuard, createRedisScripts, getRun, UpstashError } from "@/lib/job-runtime";
+import { CLAIM_NOW as NOW, claimInput } from "../../helpers/claim-input";
 import { redisBackends, useRedisBackend } from "../local-redis/backends";
 
 // The job route claims with createRedisScripts instead of @upstash/redis: the same
 // lease scripts must behave the same through either client, on the embedded
 // engine and on a real redis-server behind the local REST layer.
-
-const NOW = 1_700_000_000_000;
-
-function claimInput(overrides: Partial<ClaimInput> = {}): ClaimInput {
-  return {
-    jobName: "test",
-    idempotencyKey: "test/msg_1",
-    messageId: "msg_1",
-    leaseMs: 60_000,
-    deadlineMs: NOW + 30_000,
-    nowMs: NOW,
-    leaseId: "lease_1",
-    token: { jti: "jwt_1", exp: NOW / 1_000 + 300 },
-    ...overrides,
-  };
-}
 
 describe.each(redisBackends)("createRedisScripts on the $label", (backend) => {
   const ctx = useRedisBackend(backend);
