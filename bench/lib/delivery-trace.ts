@@ -9,7 +9,7 @@
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
-import type { ClientRequest, IncomingMessage } from "node:http";
+import http, { type ClientRequest, type IncomingMessage } from "node:http";
 import type { Socket } from "node:net";
 import { constants, type EntryType, PerformanceObserver, performance } from "node:perf_hooks";
 import { percentile } from "./measure";
@@ -125,6 +125,16 @@ export function traceApp(routePath: string): {
   const context = new AsyncLocalStorage<Context>();
   const stamps: Stamp[] = [];
   const requests = new WeakMap<object, { context: Context; port: number }>();
+  // node:http has no channel for a request being made (Node 20), so its `request` is wrapped while tracing.
+  const made = new WeakMap<object, { at: number; context: Context }>();
+  const request = http.request;
+  http.request = function (this: unknown, ...args: Parameters<typeof http.request>) {
+    const at = monotonicMs();
+    const created = request.apply(this, args);
+    const current = context.getStore();
+    if (current) made.set(created, { at, context: current });
+    return created;
+  } as typeof http.request;
   const stop = listen(stamps, {
     "http.server.request.start": (message) => {
       const { request } = message as { request: IncomingMessage };
@@ -134,14 +144,16 @@ export function traceApp(routePath: string): {
       // The route's handler runs from here on, so its fetches inherit this context.
       context.enterWith({ messageId });
     },
-    // The route's claim client goes over node:http (ADR 0024); the publisher over fetch (below).
+    // The route's claim client goes over node:http (ADR 0024); the publisher over fetch (below). This channel
+    // fires once the request is written, which the stack may already have read: the call counts as sent when
+    // it was made (see `made` below), and its connection is known from here.
     "http.client.request.start": (message) => {
       const { request } = message as { request: ClientRequest };
-      const current = context.getStore();
+      const call = made.get(request);
       const port = request.socket?.localPort;
-      if (!current || !("messageId" in current) || !port) return;
-      requests.set(request, { context: current, port });
-      stamps.push({ at: monotonicMs(), kind: "redis-sent", messageId: current.messageId, port });
+      if (!call || !("messageId" in call.context) || !port) return;
+      requests.set(request, { context: call.context, port });
+      stamps.push({ at: call.at, kind: "redis-sent", messageId: call.context.messageId, port });
     },
     "http.client.response.finish": (message) => {
       const { request } = message as { request: ClientRequest };
@@ -177,6 +189,7 @@ export function traceApp(routePath: string): {
     publishing: (publish, fn) => context.run({ publish }, fn),
     stop() {
       stop();
+      http.request = request;
       context.disable();
       return stamps;
     },
