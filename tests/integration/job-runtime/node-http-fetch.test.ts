@@ -1,9 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { createIdempotencyGuard, createRedisScripts, nodeHttpFetch, UpstashError } from "@/lib/job-runtime";
-import { CLAIM_NOW as NOW, claimInput } from "../../helpers/claim-input";
-import { redisBackends, useRedisBackend } from "../local-redis/backends";
+import { nodeHttpFetch } from "@/lib/job-runtime";
 
 // The job route's Redis client sends over nodeHttpFetch on Node.js (ADR 0024): it must answer like fetch
 // wherever the client looks (status, headers, body, errors), on a real loopback server and the local Redis REST layer.
@@ -126,39 +124,5 @@ describe("nodeHttpFetch", () => {
     } finally {
       Object.defineProperty(process, "getBuiltinModule", original);
     }
-  });
-});
-
-describe.each(redisBackends)("createRedisScripts over nodeHttpFetch on the $label", (backend) => {
-  const ctx = useRedisBackend(backend);
-  if (!ctx.ready) return;
-  const scripts = (token = ctx.server().token) =>
-    createRedisScripts({ url: ctx.server().url, token, fetch: nodeHttpFetch(), backoff: () => 0 });
-
-  it("claims, completes, and a second delivery finds the work done", async () => {
-    const claim = await createIdempotencyGuard(scripts(), () => NOW + 5).claim(claimInput());
-    expect(claim).toMatchObject({ state: "claimed", attempt: 1 });
-    if (claim.state !== "claimed") return;
-    await claim.lease.complete({ echoed: "hi" });
-    const again = await createIdempotencyGuard(scripts(), () => NOW).claim(
-      claimInput({ messageId: "msg_2", leaseId: "lease_2", token: { jti: "jwt_2", exp: NOW / 1_000 + 300 } }),
-    );
-    expect(again).toEqual({ state: "done", messageId: "msg_1" });
-  });
-
-  it("loads an unknown script with EVAL after NOSCRIPT, and names Redis's complaint in an UpstashError", async () => {
-    const client = scripts();
-    const script = client.createScript(`return {KEYS[1], ARGV[1], ${Date.now()}}`);
-    expect(await script.exec(["k"], ["v"])).toEqual(expect.arrayContaining(["k", "v"]));
-    const error = await client
-      .createScript("return redis.error_reply('ERR lease script refused')")
-      .exec(["k"], [])
-      .catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(UpstashError);
-    expect((error as Error).message).toMatch(/^ERR lease script refused/);
-  });
-
-  it("a wrong token is refused with the server's answer, not retried into a hang", async () => {
-    await expect(scripts("wrong").createScript("return 1").exec([], [])).rejects.toThrow(UpstashError);
   });
 });
