@@ -1,5 +1,4 @@
 import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Client } from "@upstash/qstash";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { handleOutboxSweepCron } from "@/lib/cron/outbox-sweep";
@@ -206,13 +205,18 @@ describe("npm run doctor against the local stack", () => {
   });
 
   test("Redis down: ✘ on Upstash Redis", async () => {
-    const closed = createServer();
-    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
-    const deadUrl = `http://127.0.0.1:${(closed.address() as AddressInfo).port}`;
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    // A refused connection's text names the port; one that reads like a status (401…) must not pass for a refused token.
+    const deadUrl = `http://127.0.0.1:${await freePortContaining401()}`;
     const { byId } = await doctor(healthyEnv({ UPSTASH_REDIS_REST_URL: deadUrl }));
     expect(byId.redis).toMatchObject({ status: "fail" });
     expect(byId.redis!.detail).toContain(`${deadUrl} did not answer`);
+    expect(byId.qstash!.status).toBe("pass");
+  });
+
+  test("a wrong Redis token: ✘ the database refused it, not that it did not answer", async () => {
+    const { byId } = await doctor(healthyEnv({ UPSTASH_REDIS_REST_TOKEN: "not-the-token" }));
+    expect(byId.redis).toMatchObject({ status: "fail" });
+    expect(byId.redis!.detail).toContain("the database refused UPSTASH_REDIS_REST_TOKEN");
     expect(byId.qstash!.status).toBe("pass");
   });
 
@@ -233,3 +237,19 @@ describe("npm run doctor against the local stack", () => {
     expect(byId.delivery!.fix).toContain("maxDuration");
   });
 });
+
+/** A port nothing listens on (bound once, then closed) whose digits contain "401". */
+async function freePortContaining401(): Promise<number> {
+  for (let port = 40100; port < 40200; port++) {
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => resolve(true));
+    });
+    if (bound) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      return port;
+    }
+  }
+  throw new Error("no free port from 40100 to 40199");
+}
