@@ -50,17 +50,6 @@ export function jobNameFromUrl(url: string): string {
   return "unknown";
 }
 
-/** UTF-8 text from base64 (Web APIs only, so it runs on the Edge); the input itself if it isn't base64. */
-export function decodeBase64(text: string): string {
-  if (!text) return "";
-  try {
-    const binary = atob(text);
-    return new TextDecoder().decode(Uint8Array.from(binary, (char) => char.charCodeAt(0)));
-  } catch {
-    return text;
-  }
-}
-
 function safeDecode(segment: string): string {
   try {
     return decodeURIComponent(segment);

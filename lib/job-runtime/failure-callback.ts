@@ -1,7 +1,8 @@
 import * as z from "zod/mini";
 import "./schema-messages";
 import type { Clock } from "./clock";
-import { decodeBase64, jobNameOf, parseJsonOrText, reasonFromResponse } from "./delivery-decode";
+import { decodeBase64 } from "./base64";
+import { jobNameOf, parseJsonOrText, reasonFromResponse } from "./delivery-decode";
 import { InvalidSignatureError, NonRetryableError, RetryableError } from "./errors";
 import { log } from "./log";
 import type { Redis } from "./redis";

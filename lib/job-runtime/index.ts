@@ -25,6 +25,7 @@ export * from "./idempotency";
 export * from "./respond";
 export * from "./delivery-headers";
 export * from "./delivery-decode";
+export * from "./base64";
 export * from "./urls";
 
 // Run records

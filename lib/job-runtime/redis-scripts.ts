@@ -1,4 +1,4 @@
-import { base64ToUtf8 } from "./base64";
+import { decodeBase64 } from "./base64";
 import { ConfigError } from "./errors";
 
 /**
@@ -144,17 +144,10 @@ async function sha1Hex(source: string): Promise<string> {
 
 /** Undoes `Upstash-Encoding: base64` as the official client does: strings (but "OK") and arrays of them, recursively. */
 function decode(raw: unknown): unknown {
-  if (typeof raw === "string") return raw === "OK" ? raw : fromBase64(raw);
+  if (typeof raw === "string") return raw === "OK" ? raw : decodeBase64(raw);
   if (Array.isArray(raw)) {
-    return raw.map((item) => (typeof item === "string" ? fromBase64(item) : Array.isArray(item) ? item.map(decode) : item));
+    return raw.map((item) => (typeof item === "string" ? decodeBase64(item) : Array.isArray(item) ? item.map(decode) : item));
   }
   return typeof raw === "number" ? raw : null;
 }
 
-function fromBase64(text: string): string {
-  try {
-    return base64ToUtf8(text);
-  } catch {
-    return text;
-  }
-}

@@ -1,5 +1,5 @@
 import type { Client, CreateScheduleRequest, Schedule } from "@upstash/qstash";
-import { PROTECTION_BYPASS_HEADER } from "../job-runtime";
+import { base64ToUtf8, PROTECTION_BYPASS_HEADER } from "../job-runtime";
 
 /** What QStash should hold for one schedule: the create request plus the id. */
 export type DesiredSchedule = CreateScheduleRequest & { scheduleId: string; body: string; retries: number; label: string[] };
@@ -46,7 +46,7 @@ function sortKeys(value: unknown): unknown {
 function bodyText(schedule: Schedule): string | undefined {
   if (schedule.body !== undefined) return schedule.body;
   if (schedule.bodyBase64)
-    return new TextDecoder().decode(Uint8Array.from(atob(schedule.bodyBase64), (char) => char.charCodeAt(0)));
+    return base64ToUtf8(schedule.bodyBase64);
   return undefined;
 }
 
