@@ -124,15 +124,38 @@ export function traceApp(routePath: string): {
 } {
   const context = new AsyncLocalStorage<Context>();
   const stamps: Stamp[] = [];
-  const requests = new WeakMap<object, { context: Context; port: number }>();
+  // A call the app makes: whose it is, and the connection it went out on once known.
+  type Call = { context: Context; port: number; madeAt: number };
+  const calls = new WeakMap<object, Call>();
+  const sent = (call: Call, port: number, at: number) => {
+    call.port = port;
+    const { context } = call;
+    stamps.push(
+      "publish" in context
+        ? { at, kind: "publish-sent", publish: context.publish, port }
+        : { at, kind: "redis-sent", messageId: context.messageId, port },
+    );
+  };
+  const answered = (call: Call | undefined) => {
+    if (!call?.port) return;
+    const at = monotonicMs();
+    const { context, port } = call;
+    stamps.push(
+      "publish" in context
+        ? { at, kind: "publish-answered", publish: context.publish, port }
+        : { at, kind: "redis-answered", messageId: context.messageId, port },
+    );
+  };
+  const made = (request: object, madeAt = monotonicMs()) => {
+    const current = context.getStore();
+    if (current) calls.set(request, { context: current, port: 0, madeAt });
+  };
   // node:http has no channel for a request being made (Node 20), so its `request` is wrapped while tracing.
-  const made = new WeakMap<object, { at: number; context: Context }>();
   const request = http.request;
   http.request = function (this: unknown, ...args: Parameters<typeof http.request>) {
-    const at = monotonicMs();
+    const madeAt = monotonicMs();
     const created = request.apply(this, args);
-    const current = context.getStore();
-    if (current) made.set(created, { at, context: current });
+    made(created, madeAt);
     return created;
   } as typeof http.request;
   const stop = listen(stamps, {
@@ -141,49 +164,27 @@ export function traceApp(routePath: string): {
       const messageId = request.headers["upstash-message-id"];
       if (typeof messageId !== "string" || !pathOf(request).startsWith(routePath)) return;
       stamps.push({ at: monotonicMs(), kind: "delivery-in", messageId });
-      // The route's handler runs from here on, so its fetches inherit this context.
+      // The route's handler runs from here on, so its calls inherit this context.
       context.enterWith({ messageId });
     },
-    // The route's claim client goes over node:http (ADR 0024); the publisher over fetch (below). This channel
-    // fires once the request is written, which the stack may already have read: the call counts as sent when
-    // it was made (see `made` below), and its connection is known from here.
+    // The route's claim client goes over node:http (ADR 0024), the publisher over fetch. node:http publishes
+    // this once the request is written, which the stack may already have read: the call counts as sent
+    // when it was made, and its connection is known from here.
     "http.client.request.start": (message) => {
       const { request } = message as { request: ClientRequest };
-      const call = made.get(request);
+      const call = calls.get(request);
       const port = request.socket?.localPort;
-      if (!call || !("messageId" in call.context) || !port) return;
-      requests.set(request, { context: call.context, port });
-      stamps.push({ at: call.at, kind: "redis-sent", messageId: call.context.messageId, port });
+      if (call && port) sent(call, port, call.madeAt);
     },
-    "http.client.response.finish": (message) => {
-      const { request } = message as { request: ClientRequest };
-      const sent = requests.get(request);
-      if (!sent || !("messageId" in sent.context)) return;
-      stamps.push({ at: monotonicMs(), kind: "redis-answered", messageId: sent.context.messageId, port: sent.port });
-    },
+    "http.client.response.finish": (message) => answered(calls.get((message as { request: ClientRequest }).request)),
     // Read where fetch is called: a queued request's headers may be written from another request's callback.
-    "undici:request:create": (message) => {
-      const current = context.getStore();
-      if (current) requests.set((message as { request: object }).request, { context: current, port: 0 });
-    },
+    "undici:request:create": (message) => made((message as { request: object }).request),
     "undici:client:sendHeaders": (message) => {
       const { request, socket } = message as { request: object; socket: Socket };
-      const sent = requests.get(request);
-      if (!sent) return;
-      const at = monotonicMs();
-      const port = socket.localPort!;
-      sent.port = port;
-      if ("publish" in sent.context) stamps.push({ at, kind: "publish-sent", publish: sent.context.publish, port });
-      else stamps.push({ at, kind: "redis-sent", messageId: sent.context.messageId, port });
+      const call = calls.get(request);
+      if (call) sent(call, socket.localPort!, monotonicMs());
     },
-    "undici:request:headers": (message) => {
-      const sent = requests.get((message as { request: object }).request);
-      if (!sent?.port) return;
-      const at = monotonicMs();
-      if ("publish" in sent.context)
-        stamps.push({ at, kind: "publish-answered", publish: sent.context.publish, port: sent.port });
-      else stamps.push({ at, kind: "redis-answered", messageId: sent.context.messageId, port: sent.port });
-    },
+    "undici:request:headers": (message) => answered(calls.get((message as { request: object }).request)),
   });
   return {
     publishing: (publish, fn) => context.run({ publish }, fn),
