@@ -90,24 +90,15 @@ export const coldStartScenario: Scenario = {
     }
     const stack = await startStackProcess();
     try {
-      const sides = {
-        bare: {
-          dir: BARE_DIR,
-          route: "api/bare",
-          path: "/api/bare",
-          samples: [] as number[],
-          cpuMs: [] as number[],
-          chunkBytes: [] as number[],
-        },
-        job: {
-          dir: ROOT,
-          route: "api/jobs/[job]",
-          path: "/api/jobs/test",
-          samples: [] as number[],
-          cpuMs: [] as number[],
-          chunkBytes: [] as number[],
-        },
-      };
+      const side = (dir: string, route: string, path: string) => ({
+        dir,
+        route,
+        path,
+        samples: [] as number[],
+        cpuMs: [] as number[],
+        chunkBytes: [] as number[],
+      });
+      const sides = { bare: side(BARE_DIR, "api/bare", "/api/bare"), job: side(ROOT, "api/jobs/[job]", "/api/jobs/test") };
       let n = 0;
       rmSync(PROBE_DIR, { recursive: true, force: true });
       mkdirSync(PROBE_DIR, { recursive: true });
