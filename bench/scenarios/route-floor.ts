@@ -1,5 +1,6 @@
 import { Redis as DirectRedis } from "ioredis";
 import { createIdempotencyGuard, DONE_TTL_MS, json } from "@/lib/job-runtime";
+import { parseCommandStats } from "@/harness/command-stats";
 import { findRedisServerBinary, startRedisServer } from "@/local/redis/redis-server";
 import { delivered, startJobRoute, withQuietLogs, type JobRoute } from "../lib/fixtures";
 import { compare, cpuTimed, summarize, timed, type Comparison } from "../lib/measure";
@@ -130,19 +131,18 @@ async function countAtRedisServer(
       for (let i = 0; i < 5; i++) await route.deliver(route.request(`msg_server_warm_${n++}`));
       await direct.config("RESETSTAT");
       for (let i = 0; i < COUNTED; i++) await route.deliver(route.request(`msg_server_${n++}`));
-      const info = await direct.info("commandstats");
-      const stats = [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+),usec=(\d+)/gm)].map(([, name, calls, usec]) => ({
-        name: name!,
-        calls: Number(calls),
-        usec: Number(usec),
-      }));
-      const scripts = stats.filter(({ name }) => name === "eval" || name === "evalsha");
+      const stats = parseCommandStats(await direct.info("commandstats"));
+      const perDelivery = (name: string) => (stats.get(name)?.calls ?? 0) / COUNTED;
       return {
-        perCommand: scripts.map(({ name, calls }) => `${name.toUpperCase()} ${(calls / COUNTED).toFixed(1)}`).join(", "),
-        eval: (stats.find(({ name }) => name === "eval")?.calls ?? 0) / COUNTED,
+        perCommand: ["eval", "evalsha"]
+          .filter((name) => stats.has(name))
+          .map((name) => `${name.toUpperCase()} ${perDelivery(name).toFixed(1)}`)
+          .join(", "),
+        eval: perDelivery("eval"),
         usec:
-          stats.filter(({ name }) => name !== "info" && name !== "config|resetstat").reduce((sum, { usec }) => sum + usec, 0) /
-          COUNTED,
+          [...stats]
+            .filter(([name]) => name !== "info" && name !== "config|resetstat")
+            .reduce((sum, [, { usec }]) => sum + usec, 0) / COUNTED,
       };
     });
   } finally {

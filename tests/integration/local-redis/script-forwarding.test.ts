@@ -3,6 +3,7 @@ import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis";
 import { Redis as DirectRedis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { parseCommandStats } from "@/harness/command-stats";
 import { type ClaimInput, createIdempotencyGuard, createRedisScripts } from "@/lib/job-runtime";
 import { redisBackends, useRedisBackend } from "./backends";
 
@@ -48,11 +49,10 @@ describe("scripts proxied to a real redis-server", () => {
 
   /** Calls and failed calls of each script command as redis-server counted them since RESETSTAT. */
   async function scriptCommandStats(): Promise<Record<"eval" | "evalsha" | "script|load", { calls: number; failed: number }>> {
-    const info = await direct.info("commandstats");
+    const stats = parseCommandStats(await direct.info("commandstats"));
     const stat = (name: string) => {
-      const line = new RegExp(`^cmdstat_${name.replace("|", "\\|")}:(.*)$`, "m").exec(info)?.[1] ?? "";
-      const field = (key: string) => Number(new RegExp(`(?:^|,)${key}=(\\d+)`).exec(line)?.[1] ?? 0);
-      return { calls: field("calls"), failed: field("failed_calls") };
+      const { calls = 0, failedCalls = 0 } = stats.get(name) ?? {};
+      return { calls, failed: failedCalls };
     };
     return { eval: stat("eval"), evalsha: stat("evalsha"), "script|load": stat("script|load") };
   }
