@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import RedisMock from "ioredis-mock";
 import { OWN_COMMANDS } from "./commands/index";
 import { RedisError, typeOf, type CommandContext, type CommandImpl } from "./commands/context";
@@ -17,6 +17,7 @@ import {
 } from "./embedded-checks";
 import { createLuaRunner, type LuaRunner } from "./embedded-lua";
 import { Keyspace } from "./keyspace";
+import { sha1Hex } from "./scripts";
 import { PubSubHub } from "./pubsub";
 import { KeyspaceSnapshot } from "./snapshot";
 import { refuseCommand, TransactionAbortedError, type Command, type Engine, type Outcome, type Reply } from "./engine";
@@ -196,7 +197,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions = {}): Engin
   /** SCRIPT LOAD: compiles now, so a broken script fails here as on redis-server, and its first run compiles nothing. */
   async function loadScript(source: string): Promise<Outcome> {
     const failure = (await lua).compile(source);
-    return failure === null ? { result: createHash("sha1").update(source, "utf8").digest("hex") } : { error: failure };
+    return failure === null ? { result: sha1Hex(source) } : { error: failure };
   }
 
   return {

@@ -11,7 +11,8 @@ import { TransactionAbortedError, type Command, type Engine, type Outcome } from
  * `EVALSHA` uses.
  */
 
-function sha1Hex(text: string): string {
+/** A script's SHA-1 as Redis keys it: lowercase hex over its UTF-8 text. */
+export function sha1Hex(text: string): string {
   return createHash("sha1").update(text, "utf8").digest("hex");
 }
 
