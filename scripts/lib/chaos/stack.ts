@@ -118,12 +118,19 @@ export async function startChaosStack(options: { duplicateRate: number; seed: nu
     progress,
     signals,
     async restartQStash() {
-      const { injected } = qstash.faults.state();
+      const { injected, publishOutage } = qstash.faults.state();
       for (const key of Object.keys(previousQStash) as Array<keyof typeof previousQStash>) previousQStash[key] += injected[key];
       await qstash.close();
       restarts += 1;
       qstash = await startQStash(port);
       listen(qstash);
+      if (publishOutage) {
+        // The publish API's outage is the run's, not one process's: a restart inside its window keeps it,
+        // as the same window (counted once), until the run ends it.
+        const { startedAt: _startedAt, endsAt: _endsAt, ...config } = publishOutage;
+        qstash.faults.set({ publishOutage: config });
+        previousQStash.publishOutages -= 1;
+      }
       changed();
     },
     env: {
